@@ -1,0 +1,13 @@
+// Importing the environment here makes a bad configuration fail `next build`
+// and `next start` at once, with the list of what is wrong.
+import "./src/env.js";
+
+/** @type {import("next").NextConfig} */
+const config = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  serverExternalPackages: ["graphile-worker", "pino", "pg", "better-auth"],
+  typescript: { ignoreBuildErrors: false },
+};
+
+export default config;

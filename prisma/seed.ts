@@ -1,0 +1,43 @@
+/**
+ * Idempotent seed: a demo user with credits and an admin. Credentials are
+ * printed when an account is first created (and never stored anywhere else).
+ * Accounts are created through better-auth, so they sign in like any other.
+ */
+import { auth } from "~/server/auth/auth";
+import { db } from "~/server/db";
+import { moveCredits } from "~/server/ledger/grant";
+
+const demo = { email: "demo@creditworks.dev", password: "demo-password", name: "Demo User", credits: 400 };
+const defaultAdmin = { email: "admin@creditworks.dev", password: "admin-password", name: "Admin" };
+
+async function ensureAccount(account: { email: string; password: string; name: string }): Promise<{ id: string; created: boolean }> {
+  const existing = await db.user.findUnique({ where: { email: account.email }, select: { id: true } });
+  if (existing) return { id: existing.id, created: false };
+  const result = await auth.api.signUpEmail({ body: account });
+  return { id: result.user.id, created: true };
+}
+
+export async function seed(log: (message: string) => void = console.log): Promise<void> {
+  const user = await ensureAccount(demo);
+  await moveCredits(db, {
+    userId: user.id,
+    amount: demo.credits,
+    kind: "GRANT",
+    actor: { type: "SYSTEM", id: "seed" },
+    reason: "Demo credits",
+    idempotencyKey: "seed:demo-credits",
+  });
+  const admin = {
+    email: process.env.ADMIN_EMAIL ?? defaultAdmin.email,
+    password: process.env.ADMIN_PASSWORD ?? defaultAdmin.password,
+    name: defaultAdmin.name,
+  };
+  const adminAccount = await ensureAccount(admin);
+  await db.user.update({ where: { id: adminAccount.id }, data: { role: "ADMIN" } });
+  if (user.created) log(`Demo user created: ${demo.email} / ${demo.password}`);
+  if (adminAccount.created) {
+    const shown = process.env.ADMIN_PASSWORD ? "(the ADMIN_PASSWORD you configured)" : admin.password;
+    log(`Admin created: ${admin.email} / ${shown}`);
+  }
+  if (!user.created && !adminAccount.created) log(`Sign in as ${demo.email} or the admin ${admin.email}.`);
+}

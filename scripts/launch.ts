@@ -1,0 +1,83 @@
+/**
+ * The one entry point a new machine needs: `npm start`, `npm run dev`,
+ * `npm run build`, `npm run worker`, `npm run db:migrate`, `npm run db:seed`.
+ * It resolves the database (DATABASE_URL, or an embedded PostgreSQL in
+ * .data/), applies migrations, seeds, and then runs the command with a
+ * complete, validated environment.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+
+import { resolveLocalEnvironment } from "./lib/local-env";
+import { prepareDatabase } from "./lib/prepare-database";
+
+const command = process.argv[2] ?? "start";
+const commands = ["dev", "start", "build", "worker", "migrate", "seed"] as const;
+type Command = (typeof commands)[number];
+
+const log = (message: string) => console.log(`[creditworks] ${message}`);
+
+function run(bin: string, args: string[]): ChildProcess {
+  return spawn(bin, args, { stdio: "inherit", env: process.env });
+}
+
+function waitFor(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+async function main(): Promise<number> {
+  if (!commands.includes(command as Command)) {
+    console.error(`Unknown command "${command}". Use one of: ${commands.join(", ")}`);
+    return 2;
+  }
+  const embedded = await resolveLocalEnvironment(log);
+  const stopDatabase = async () => embedded?.stop().catch(() => {});
+  try {
+    // Validate the whole environment before doing anything with it.
+    const { parseEnv } = await import("../src/env.js");
+    const env = parseEnv(process.env);
+    const { applied } = await prepareDatabase(env.DATABASE_URL, log);
+    if (applied.length > 0) log(`Applied migrations: ${applied.join(", ")}`);
+    if (command === "migrate") return 0;
+    const { seed } = await import("../prisma/seed");
+    await seed(log);
+    if (command === "seed") return 0;
+    if (command === "worker") return await runStandaloneWorker();
+    return await runNext(command as "dev" | "start" | "build");
+  } finally {
+    await stopDatabase();
+  }
+}
+
+async function runNext(mode: "dev" | "start" | "build"): Promise<number> {
+  const next = "node_modules/.bin/next";
+  if (mode === "build" || (mode === "start" && !existsSync(".next/BUILD_ID"))) {
+    log("Building the app (first start only) …");
+    const built = await waitFor(run(next, ["build"]));
+    if (built !== 0 || mode === "build") return built;
+  }
+  const port = process.env.PORT ?? "3000";
+  const child = run(next, [mode, "-p", port]);
+  log(`Serving on ${process.env.APP_URL ?? `http://localhost:${port}`}`);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  return waitFor(child);
+}
+
+async function runStandaloneWorker(): Promise<number> {
+  const { startStandaloneWorker } = await import("../src/server/jobs/standalone");
+  const handle = await startStandaloneWorker();
+  await new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+  });
+  log("Stopping the worker: releasing leases …");
+  await handle.stop();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,43 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from "./embedded-postgres";
+
+export const dataDir = path.resolve(process.env.CREDITWORKS_DATA_DIR ?? ".data");
+const embeddedPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+const databaseName = "creditworks";
+
+type LocalSecrets = { BETTER_AUTH_SECRET: string; CRON_SECRET: string; METRICS_TOKEN: string };
+
+/**
+ * Secrets for the zero-setup local run only: generated once into
+ * .data/secrets.json (never committed) and used when the environment does
+ * not name its own. With DATABASE_URL set, nothing is generated: a real
+ * deployment must configure its secrets.
+ */
+function localSecrets(): LocalSecrets {
+  const file = path.join(dataDir, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as LocalSecrets;
+  const secret = () => randomBytes(32).toString("base64url");
+  const secrets = { BETTER_AUTH_SECRET: secret(), CRON_SECRET: secret(), METRICS_TOKEN: secret() };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/**
+ * Makes `process.env` complete for a local run: loads .env if present; with
+ * DATABASE_URL unset, starts the embedded PostgreSQL in .data/ and fills in
+ * local secrets. Returns the embedded server (to stop on exit) or null.
+ */
+export async function resolveLocalEnvironment(log: (message: string) => void): Promise<EmbeddedServer | null> {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  if (process.env.DATABASE_URL) return null;
+  const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: embeddedPort, log });
+  await ensureDatabase(server.url("postgres"), databaseName);
+  process.env.DATABASE_URL = server.url(databaseName);
+  for (const [name, value] of Object.entries(localSecrets())) process.env[name] ??= value;
+  log(`Embedded PostgreSQL on 127.0.0.1:${server.port} (data in ${path.relative(process.cwd(), dataDir)}/pg)`);
+  return server;
+}

@@ -1,0 +1,69 @@
+// @ts-check
+/**
+ * The validated environment. Every setting is read here once; a bad value
+ * stops the process (and `next build`, which imports this file) with a clear
+ * message. Secrets have no defaults: the launcher (scripts/launch.ts)
+ * generates local ones for the embedded development database only.
+ */
+import { z } from "zod";
+
+const intInRange = (/** @type {number} */ min, /** @type {number} */ max, /** @type {number} */ fallback) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const booleanFlag = (/** @type {boolean} */ fallback) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1");
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z.string().url().startsWith("postgres", "DATABASE_URL must be a postgres:// URL"),
+  DATABASE_POOL_MAX: intInRange(1, 200, 20),
+  BETTER_AUTH_SECRET: z.string().min(32, "BETTER_AUTH_SECRET must be at least 32 characters"),
+  APP_URL: z.string().url().default("http://localhost:3000"),
+  CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  SIGNUP_CREDITS: intInRange(0, 1_000_000, 100),
+  MAX_ACTIVE_JOBS: intInRange(1, 10_000, 5),
+  RATE_LIMIT_PER_MINUTE: intInRange(1, 100_000, 10),
+  MAX_ATTEMPTS: intInRange(1, 20, 3),
+  LEASE_MS: intInRange(1_000, 600_000, 15_000),
+  JOB_TIMEOUT_MS: intInRange(1_000, 3_600_000, 120_000),
+  CLEANUP_BATCH_MAX: intInRange(1, 10_000, 500),
+  WORKER_CONCURRENCY: intInRange(1, 64, 4),
+  WORKERS_IN_WEB: booleanFlag(true),
+  PROVIDER: z.enum(["sandbox", "openai-compatible"]).default("sandbox"),
+  SANDBOX_LATENCY_MS: intInRange(0, 60_000, 700),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_TEXT_MODEL: z.string().default("gpt-4o-mini"),
+  OPENAI_IMAGE_MODEL: z.string().default("gpt-image-1"),
+  PROVIDER_TIMEOUT_MS: intInRange(100, 600_000, 60_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+/** @typedef {z.infer<typeof envSchema>} Env */
+
+/**
+ * Parses an environment object; throws one readable error listing every bad
+ * variable.
+ * @param {Record<string, string | undefined>} source
+ * @returns {Env}
+ */
+export function parseEnv(source) {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  if (result.data.PROVIDER === "openai-compatible" && !result.data.OPENAI_BASE_URL) {
+    throw new Error("Invalid environment:\n  OPENAI_BASE_URL: required when PROVIDER=openai-compatible");
+  }
+  return result.data;
+}
+
+/** The process environment, validated once at import. */
+export const env = parseEnv(process.env);

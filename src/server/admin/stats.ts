@@ -1,0 +1,54 @@
+import type { Db } from "~/server/db";
+
+export type AdminStats = {
+  since: Date;
+  jobsByStatus: Record<string, number>;
+  successRate: number | null;
+  durationP50Ms: number | null;
+  durationP95Ms: number | null;
+  credits: { charged: number; refunded: number; granted: number; purchased: number; adjusted: number };
+  queueDepth: number;
+  activeJobs: number;
+  stuckJobs: number;
+};
+
+/** KPIs for jobs created since `since`; queue depth and stuck jobs are live. */
+export async function getAdminStats(client: Db, since: Date): Promise<AdminStats> {
+  const [statusRows, durationRows, creditRows, liveRows] = await Promise.all([
+    client.$queryRaw<{ status: string; count: number }[]>`
+      SELECT status::text AS status, count(*)::int AS count FROM job WHERE created_at >= ${since} GROUP BY status`,
+    client.$queryRaw<{ p50: number | null; p95: number | null }[]>`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - created_at) * 1000) AS p50,
+             percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - created_at) * 1000) AS p95
+      FROM job WHERE created_at >= ${since} AND status = 'COMPLETED'`,
+    client.$queryRaw<{ kind: string; total: number }[]>`
+      SELECT kind::text AS kind, COALESCE(sum(amount), 0)::int AS total FROM ledger_entry
+      WHERE created_at >= ${since} GROUP BY kind`,
+    client.$queryRaw<{ queue: number; active: number; stuck: number }[]>`
+      SELECT
+        (SELECT count(*)::int FROM graphile_worker.jobs WHERE locked_at IS NULL) AS queue,
+        (SELECT count(*)::int FROM job WHERE status IN ('PENDING', 'PROCESSING')) AS active,
+        (SELECT count(*)::int FROM job WHERE (status = 'PROCESSING' AND lease_expires_at < now())
+            OR (status IN ('PENDING', 'PROCESSING') AND deadline_at < now())) AS stuck`,
+  ]);
+  const jobsByStatus = Object.fromEntries(statusRows.map((row) => [row.status, row.count]));
+  const finished = (jobsByStatus.COMPLETED ?? 0) + (jobsByStatus.FAILED ?? 0);
+  const credit = (kind: string) => creditRows.find((row) => row.kind === kind)?.total ?? 0;
+  return {
+    since,
+    jobsByStatus,
+    successRate: finished > 0 ? (jobsByStatus.COMPLETED ?? 0) / finished : null,
+    durationP50Ms: durationRows[0]?.p50 ?? null,
+    durationP95Ms: durationRows[0]?.p95 ?? null,
+    credits: {
+      charged: -credit("CHARGE"),
+      refunded: credit("REFUND"),
+      granted: credit("GRANT"),
+      purchased: credit("PURCHASE"),
+      adjusted: credit("ADJUSTMENT"),
+    },
+    queueDepth: liveRows[0]?.queue ?? 0,
+    activeJobs: liveRows[0]?.active ?? 0,
+    stuckJobs: liveRows[0]?.stuck ?? 0,
+  };
+}

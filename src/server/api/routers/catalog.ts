@@ -1,0 +1,7 @@
+import { catalog } from "~/server/catalog";
+import { createTRPCRouter, publicProcedure } from "~/server/api/trpc";
+
+export const catalogRouter = createTRPCRouter({
+  /** The models users can pick, with their price per output. */
+  list: publicProcedure.query(() => catalog),
+});

@@ -1,0 +1,98 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+
+import { getSessionUser, type SessionUser } from "~/server/auth/auth";
+import { db as sharedDb, type Db } from "~/server/db";
+import { AppError, appErrors, type AppErrorCode, type AppErrorDetails } from "~/server/errors";
+import { logger } from "~/server/logger";
+
+export type Context = { db: Db; user: SessionUser | null };
+
+/** Builds a context without HTTP: tests and server components call this. */
+export function createContextInner(opts: { user: SessionUser | null; db?: Db }): Context {
+  return { db: opts.db ?? sharedDb, user: opts.user };
+}
+
+/** The context of one HTTP request: the session comes from its cookies. */
+export async function createContext(opts: { headers: Headers }): Promise<Context> {
+  return createContextInner({ user: await getSessionUser(opts.headers) });
+}
+
+type Issue = { path?: readonly (PropertyKey | { key: PropertyKey })[]; message: string };
+
+function fieldErrorsOf(cause: unknown): Record<string, string[]> | null {
+  const issues = (cause as { issues?: Issue[] } | undefined)?.issues;
+  if (!Array.isArray(issues)) return null;
+  const fields: Record<string, string[]> = {};
+  for (const issue of issues) {
+    const key = (issue.path ?? []).map((part) => String(typeof part === "object" ? part.key : part)).join(".") || "_";
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+function appCodeOf(error: TRPCError): { appCode: AppErrorCode; details: AppErrorDetails; message: string } {
+  if (error.cause instanceof AppError) {
+    return { appCode: error.cause.code, details: error.cause.details, message: error.cause.message };
+  }
+  const fieldErrors = fieldErrorsOf(error.cause);
+  if (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR" || fieldErrors) {
+    return { appCode: "VALIDATION_ERROR", details: { fieldErrors: fieldErrors ?? {} }, message: appErrors.VALIDATION_ERROR.message };
+  }
+  const byTrpc: Partial<Record<TRPCError["code"], AppErrorCode>> = {
+    UNAUTHORIZED: "UNAUTHORIZED",
+    FORBIDDEN: "FORBIDDEN",
+    NOT_FOUND: "NOT_FOUND",
+    METHOD_NOT_SUPPORTED: "VALIDATION_ERROR",
+    PAYLOAD_TOO_LARGE: "VALIDATION_ERROR",
+    UNSUPPORTED_MEDIA_TYPE: "VALIDATION_ERROR",
+  };
+  const appCode = byTrpc[error.code] ?? "INTERNAL";
+  return { appCode, details: {}, message: appErrors[appCode].message };
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const { appCode, details, message } = appCodeOf(error);
+    // Nothing internal leaves the server: no stack, and a generic message
+    // for anything that is not an expected failure.
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, message, data: { ...data, appCode, ...details } };
+  },
+});
+
+/**
+ * Turns an AppError thrown by domain code into the tRPC error of its code,
+ * so the HTTP status matches SPEC §4; logs what is unexpected.
+ */
+const appErrors_ = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof AppError) {
+    throw new TRPCError({ code: appErrors[cause.code].trpc, message: cause.message, cause });
+  }
+  if (result.error.code === "INTERNAL_SERVER_ERROR") {
+    logger.error({ err: cause ?? result.error, path }, "unexpected error in procedure");
+  }
+  return result;
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const createTRPCRouter = t.router;
+
+/** Anyone, signed in or not. */
+export const publicProcedure = t.procedure.use(appErrors_);
+
+/** A signed-in user; `ctx.user` is set. Ids always come from the session. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new AppError("UNAUTHORIZED");
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** An admin; everyone else gets FORBIDDEN. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "ADMIN") throw new AppError("FORBIDDEN", "Admins only.");
+  return next({ ctx });
+});

@@ -1,0 +1,52 @@
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+
+import { env } from "~/env.js";
+import { db } from "~/server/db";
+import { moveCredits } from "~/server/ledger/grant";
+import { logger } from "~/server/logger";
+
+/**
+ * Email and password sessions (better-auth, stored through Prisma). A new
+ * account gets the welcome credits as a GRANT ledger entry, idempotent per
+ * user, so balance and ledger agree from the first moment.
+ */
+export const auth = betterAuth({
+  database: prismaAdapter(db, { provider: "postgresql", transaction: false }),
+  secret: env.BETTER_AUTH_SECRET,
+  baseURL: env.APP_URL,
+  trustedOrigins: [env.APP_URL],
+  emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
+  session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+  advanced: { database: { generateId: () => crypto.randomUUID() } },
+  databaseHooks: {
+    user: {
+      create: {
+        after: async (user) => {
+          if (env.SIGNUP_CREDITS <= 0) return;
+          await moveCredits(db, {
+            userId: user.id,
+            amount: env.SIGNUP_CREDITS,
+            kind: "GRANT",
+            actor: { type: "SYSTEM", id: null },
+            reason: "Welcome credits",
+            idempotencyKey: `signup:${user.id}`,
+          }).catch((error: unknown) => logger.error({ err: error, userId: user.id }, "welcome credits failed"));
+        },
+      },
+    },
+  },
+});
+
+export type SessionUser = { id: string; role: "USER" | "ADMIN"; email: string; name: string };
+
+/** The signed-in user for a request, with the role read from our own table. */
+export async function getSessionUser(headers: Headers): Promise<SessionUser | null> {
+  const session = await auth.api.getSession({ headers });
+  if (!session) return null;
+  const user = await db.user.findUnique({
+    where: { id: session.user.id },
+    select: { id: true, role: true, email: true, name: true },
+  });
+  return user;
+}

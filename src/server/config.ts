@@ -1,0 +1,22 @@
+import { env } from "~/env.js";
+
+/** The limits and timings of the job engine; tests and benchmarks override them. */
+export type JobsConfig = {
+  maxActiveJobs: number;
+  rateLimitPerMinute: number;
+  maxAttempts: number;
+  leaseMs: number;
+  jobTimeoutMs: number;
+  cleanupBatchMax: number;
+};
+
+export function jobsConfigFromEnv(): JobsConfig {
+  return {
+    maxActiveJobs: env.MAX_ACTIVE_JOBS,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    maxAttempts: env.MAX_ATTEMPTS,
+    leaseMs: env.LEASE_MS,
+    jobTimeoutMs: env.JOB_TIMEOUT_MS,
+    cleanupBatchMax: env.CLEANUP_BATCH_MAX,
+  };
+}

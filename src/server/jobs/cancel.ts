@@ -1,0 +1,29 @@
+import { withTransaction, type Db } from "~/server/db";
+import { AppError } from "~/server/errors";
+import { jobSelect, type JobView } from "~/server/jobs/job-row";
+import { settleJob } from "~/server/jobs/settle";
+import { logger } from "~/server/logger";
+
+/**
+ * Cancels one of the user's own active jobs and refunds it in the same
+ * transaction. A worker still running it notices at its next fenced write
+ * (the lease no longer matches) and stops without changing anything.
+ */
+export async function cancelJob(client: Db, userId: string, jobId: string): Promise<JobView> {
+  const job = await withTransaction(client, { label: "jobs.cancel" }, async (tx) => {
+    const owned = await tx.job.findFirst({ where: { id: jobId, userId }, select: { id: true } });
+    if (!owned) throw new AppError("NOT_FOUND", "No such job.");
+    const settlement = await settleJob(tx, {
+      jobId,
+      status: "CANCELLED",
+      guard: { kind: "active" },
+      actor: { type: "USER", id: userId },
+      errorCode: "CANCELLED_BY_USER",
+      errorMessage: "Cancelled by the user.",
+    });
+    if (!settlement) throw new AppError("JOB_NOT_CANCELLABLE");
+    return tx.job.findUniqueOrThrow({ where: { id: jobId }, select: jobSelect });
+  });
+  logger.info({ jobId, userId, refunded: job.refundedAmount }, "job cancelled");
+  return job;
+}

@@ -1,0 +1,37 @@
+import type { Db } from "~/server/db";
+import { AppError } from "~/server/errors";
+import { jobSelect, type JobStatus } from "~/server/jobs/job-row";
+
+/** One of the user's own jobs with its outputs; another user's is NOT_FOUND. */
+export async function getJobForUser(client: Db, userId: string, jobId: string) {
+  const job = await client.job.findFirst({
+    where: { id: jobId, userId },
+    select: {
+      ...jobSelect,
+      outputs: {
+        select: { index: true, status: true, mimeType: true, content: true, error: true, createdAt: true },
+        orderBy: { index: "asc" },
+      },
+    },
+  });
+  if (!job) throw new AppError("NOT_FOUND", "No such job.");
+  return job;
+}
+
+/** A page of the user's jobs, newest first, optionally of one status. */
+export async function listJobsForUser(
+  client: Db,
+  userId: string,
+  input: { status?: JobStatus; cursor?: string; limit: number },
+) {
+  const rows = await client.job.findMany({
+    where: { userId, ...(input.status ? { status: input.status } : {}) },
+    select: jobSelect,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+  });
+  const hasMore = rows.length > input.limit;
+  const items = hasMore ? rows.slice(0, input.limit) : rows;
+  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+}
