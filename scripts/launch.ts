@@ -6,7 +6,8 @@
  * complete, validated environment.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
 
 import { resolveLocalEnvironment } from "./lib/local-env";
 import { prepareDatabase } from "./lib/prepare-database";
@@ -30,6 +31,7 @@ async function main(): Promise<number> {
     console.error(`Unknown command "${command}". Use one of: ${commands.join(", ")}`);
     return 2;
   }
+  process.env.NEXT_TELEMETRY_DISABLED ??= "1";
   const embedded = await resolveLocalEnvironment(log);
   const stopDatabase = async () => embedded?.stop().catch(() => {});
   try {
@@ -51,8 +53,8 @@ async function main(): Promise<number> {
 
 async function runNext(mode: "dev" | "start" | "build"): Promise<number> {
   const next = "node_modules/.bin/next";
-  if (mode === "build" || (mode === "start" && !existsSync(".next/BUILD_ID"))) {
-    log("Building the app (first start only) …");
+  if (mode === "build" || (mode === "start" && buildIsStale())) {
+    log("Building the app (the sources changed since the last build) …");
     const built = await waitFor(run(next, ["build"]));
     if (built !== 0 || mode === "build") return built;
   }
@@ -61,6 +63,24 @@ async function runNext(mode: "dev" | "start" | "build"): Promise<number> {
   log(`Serving on ${process.env.APP_URL ?? `http://localhost:${port}`}`);
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
   return waitFor(child);
+}
+
+const buildInputs = ["src", "public", "next.config.mjs", "package.json", "prisma/schema.prisma"];
+
+function newestMtimeMs(entry: string): number {
+  if (!existsSync(entry)) return 0;
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const child of readdirSync(entry)) newest = Math.max(newest, newestMtimeMs(path.join(entry, child)));
+  return newest;
+}
+
+/** `npm start` rebuilds when there is no build or a source is newer than it. */
+function buildIsStale(): boolean {
+  if (process.argv.includes("--rebuild") || !existsSync(".next/BUILD_ID")) return true;
+  const builtAt = statSync(".next/BUILD_ID").mtimeMs;
+  return buildInputs.some((input) => newestMtimeMs(input) > builtAt);
 }
 
 async function runStandaloneWorker(): Promise<number> {

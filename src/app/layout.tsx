@@ -1,23 +1,44 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 
 import "~/app/globals.css";
-import { TRPCReactProvider } from "~/trpc/react";
 import { Header } from "~/components/header";
+import { ThemeProvider } from "~/components/theme-provider";
+import { Toaster } from "~/components/ui/toaster";
+import { TRPCReactProvider } from "~/trpc/react";
 
 export const metadata: Metadata = {
-  title: "Creditworks",
+  title: { default: "Creditworks", template: "%s · Creditworks" },
   description: "An AI generation studio where every credit is accounted for.",
+};
+
+export const viewport: Viewport = {
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#fafafa" },
+    { media: "(prefers-color-scheme: dark)", color: "#09090b" },
+  ],
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
-      <body className="min-h-screen bg-zinc-50 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
-        <TRPCReactProvider>
-          <Header />
-          <main className="mx-auto max-w-4xl px-4 py-8">{children}</main>
-        </TRPCReactProvider>
+    // next-themes sets the class on <html> before hydration.
+    <html lang="en" suppressHydrationWarning>
+      <body className="min-h-screen antialiased">
+        <ThemeProvider>
+          <TRPCReactProvider>
+            <a
+              href="#main"
+              className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-card focus:px-3 focus:py-2"
+            >
+              Skip to content
+            </a>
+            <Header />
+            <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
+              {children}
+            </main>
+            <Toaster />
+          </TRPCReactProvider>
+        </ThemeProvider>
       </body>
     </html>
   );

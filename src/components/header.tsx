@@ -1,30 +1,142 @@
 "use client";
 
+import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
+import { CoinsIcon, LogOutIcon, PlusIcon, ShieldIcon, UserIcon } from "lucide-react";
 import Link from "next/link";
+import { usePathname } from "next/navigation";
 
+import { ThemeToggle } from "~/components/theme-toggle";
+import { Button } from "~/components/ui/button";
+import { Skeleton } from "~/components/ui/skeleton";
+import { cn } from "~/lib/utils";
 import { useTRPC } from "~/trpc/react";
 
-/** Top bar: navigation and the balance, always visible. */
+const balancePollMs = 3_000;
+
+const links = [
+  { href: "/", label: "Generate", match: (path: string) => path === "/" },
+  { href: "/jobs", label: "Jobs", match: (path: string) => path.startsWith("/jobs") },
+  { href: "/statement", label: "Statement", match: (path: string) => path.startsWith("/statement") },
+  { href: "/buy", label: "Buy credits", match: (path: string) => path.startsWith("/buy") },
+];
+
+/** Top bar: navigation, the balance (available and reserved, always visible) and the account menu. */
 export function Header() {
   const trpc = useTRPC();
-  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: false, refetchInterval: 3_000 });
+  const pathname = usePathname();
+  const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000 });
+  const user = me.data ?? null;
+  const navLinks = user?.role === "ADMIN"
+    ? [...links, { href: "/admin", label: "Admin", match: (path: string) => path.startsWith("/admin") }]
+    : links;
   return (
-    <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-      <nav aria-label="Main" className="mx-auto flex max-w-4xl items-center gap-4 px-4 py-3">
-        <Link href="/" className="font-semibold">Creditworks</Link>
-        <Link href="/jobs" className="text-sm">Jobs</Link>
-        <span className="ml-auto text-sm tabular-nums" aria-live="polite">
-          {summary.data ? (
-            <>
-              <span data-testid="balance-available">{summary.data.available}</span> credits
-              {summary.data.reserved > 0 ? <> · {summary.data.reserved} reserved</> : null}
-            </>
-          ) : (
-            <Link href="/sign-in">Sign in</Link>
-          )}
-        </span>
-      </nav>
+    <header className="sticky top-0 z-40 border-b bg-card/90 backdrop-blur supports-[backdrop-filter]:bg-card/75">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2.5">
+        <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          <span className="grid size-7 place-items-center rounded-md bg-primary text-primary-foreground" aria-hidden>
+            <CoinsIcon className="size-4" />
+          </span>
+          Creditworks
+        </Link>
+        {user ? (
+          <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto md:order-none md:w-auto">
+            {navLinks.map((link) => {
+              const active = link.match(pathname);
+              return (
+                <Link
+                  key={link.href}
+                  href={link.href}
+                  aria-current={active ? "page" : undefined}
+                  className={cn(
+                    "flex items-center gap-1 whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium text-muted-foreground hover:bg-muted hover:text-foreground",
+                    active && "bg-muted text-foreground",
+                  )}
+                >
+                  {link.href === "/admin" ? <ShieldIcon className="size-3.5" aria-hidden /> : null}
+                  {link.label}
+                </Link>
+              );
+            })}
+          </nav>
+        ) : null}
+        <div className="ml-auto flex items-center gap-1.5">
+          {user ? <BalanceBadge /> : me.isPending ? <Skeleton className="h-8 w-40" /> : <SignedOutActions />}
+          <ThemeToggle />
+          {user ? <AccountMenu email={user.email} name={user.name} /> : null}
+        </div>
+      </div>
     </header>
+  );
+}
+
+function SignedOutActions() {
+  return (
+    <>
+      <Button asChild variant="ghost" size="sm"><Link href="/sign-in">Sign in</Link></Button>
+      <Button asChild size="sm"><Link href="/sign-up">Sign up</Link></Button>
+    </>
+  );
+}
+
+/** Available and reserved credits; fixed-width digits so updates never shift the layout. */
+function BalanceBadge() {
+  const trpc = useTRPC();
+  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), refetchInterval: balancePollMs, retry: false });
+  return (
+    <div className="flex items-center gap-1">
+      <Link
+        href="/statement"
+        className="flex items-center gap-3 rounded-md border bg-background px-2.5 py-1 text-sm hover:bg-muted"
+        aria-label="Balance — open the statement"
+      >
+        <span className="flex flex-col leading-tight">
+          <span className="text-[10px] font-medium uppercase tracking-wide text-muted-foreground">Available</span>
+          <span className="min-w-[5ch] font-semibold tabular-nums" data-testid="balance-available">
+            {summary.data ? summary.data.available.toLocaleString("en-US") : "—"}
+          </span>
+        </span>
+        <span className="flex flex-col leading-tight">
+          <span className="text-[10px] font-medium uppercase tracking-wide text-muted-foreground">Reserved</span>
+          <span className="min-w-[4ch] tabular-nums text-muted-foreground" data-testid="balance-reserved">
+            {summary.data ? summary.data.reserved.toLocaleString("en-US") : "—"}
+          </span>
+        </span>
+      </Link>
+      <Button asChild variant="outline" size="icon" className="hidden sm:inline-flex">
+        <Link href="/buy" aria-label="Buy credits"><PlusIcon aria-hidden /></Link>
+      </Button>
+    </div>
+  );
+}
+
+function AccountMenu({ email, name }: { email: string; name: string }) {
+  return (
+    <DropdownMenu.Root>
+      <DropdownMenu.Trigger asChild>
+        <Button variant="ghost" size="icon" aria-label="Account menu">
+          <UserIcon aria-hidden />
+        </Button>
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content
+          align="end"
+          sideOffset={6}
+          className="z-50 min-w-56 rounded-md border bg-card p-1 text-card-foreground shadow-md"
+        >
+          <DropdownMenu.Label className="px-2 py-1.5">
+            <span className="block text-sm font-medium">{name}</span>
+            <span className="block truncate text-xs text-muted-foreground">{email}</span>
+          </DropdownMenu.Label>
+          <DropdownMenu.Separator className="my-1 h-px bg-border" />
+          <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
+            <Link href="/statement"><CoinsIcon className="size-4" aria-hidden /> Statement</Link>
+          </DropdownMenu.Item>
+          <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
+            <Link href="/sign-out"><LogOutIcon className="size-4" aria-hidden /> Sign out</Link>
+          </DropdownMenu.Item>
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
   );
 }

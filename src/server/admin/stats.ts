@@ -52,3 +52,58 @@ export async function getAdminStats(client: Db, since: Date): Promise<AdminStats
     stuckJobs: liveRows[0]?.stuck ?? 0,
   };
 }
+
+export type TimeseriesPoint = {
+  bucket: Date;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  active: number;
+  charged: number;
+  refunded: number;
+  granted: number;
+  purchased: number;
+};
+
+/** Hourly buckets up to two days, daily beyond: at most a few hundred points. */
+const hourlyBucketsMaxHours = 48;
+
+/**
+ * Jobs (by outcome) and credits (by kind) per hour or per day since `since`,
+ * every bucket present (zeros included) so a chart's axis is continuous.
+ * Both aggregates read only the rows of the period through the created_at
+ * indexes.
+ */
+export async function getAdminTimeseries(client: Db, since: Date): Promise<{ unit: "hour" | "day"; points: TimeseriesPoint[] }> {
+  const hours = (Date.now() - since.getTime()) / 3_600_000;
+  const unit = hours <= hourlyBucketsMaxHours ? "hour" : "day";
+  const points = await client.$queryRaw<TimeseriesPoint[]>`
+    WITH buckets AS (
+      SELECT generate_series(date_trunc(${unit}, ${since}::timestamptz), date_trunc(${unit}, now()),
+        ('1 ' || ${unit})::interval) AS bucket
+    ), jobs AS (
+      SELECT date_trunc(${unit}, created_at) AS bucket,
+        count(*) FILTER (WHERE status = 'COMPLETED')::int AS completed,
+        count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+        count(*) FILTER (WHERE status = 'CANCELLED')::int AS cancelled,
+        count(*) FILTER (WHERE status IN ('PENDING', 'PROCESSING'))::int AS active
+      FROM job WHERE created_at >= ${since} GROUP BY 1
+    ), credits AS (
+      SELECT date_trunc(${unit}, created_at) AS bucket,
+        COALESCE(-sum(amount) FILTER (WHERE kind = 'CHARGE'), 0)::int AS charged,
+        COALESCE(sum(amount) FILTER (WHERE kind = 'REFUND'), 0)::int AS refunded,
+        COALESCE(sum(amount) FILTER (WHERE kind = 'GRANT'), 0)::int AS granted,
+        COALESCE(sum(amount) FILTER (WHERE kind = 'PURCHASE'), 0)::int AS purchased
+      FROM ledger_entry WHERE created_at >= ${since} GROUP BY 1
+    )
+    SELECT b.bucket,
+      COALESCE(j.completed, 0) AS completed, COALESCE(j.failed, 0) AS failed,
+      COALESCE(j.cancelled, 0) AS cancelled, COALESCE(j.active, 0) AS active,
+      COALESCE(c.charged, 0) AS charged, COALESCE(c.refunded, 0) AS refunded,
+      COALESCE(c.granted, 0) AS granted, COALESCE(c.purchased, 0) AS purchased
+    FROM buckets b
+    LEFT JOIN jobs j ON j.bucket = b.bucket
+    LEFT JOIN credits c ON c.bucket = b.bucket
+    ORDER BY b.bucket`;
+  return { unit, points };
+}

@@ -1,13 +1,24 @@
 import type { Db } from "~/server/db";
+import { AppError } from "~/server/errors";
+import { jobSelect } from "~/server/jobs/job-row";
+import { ledgerSelect, withStringId } from "~/server/admin/jobs";
 
-/** Users matching a search (email or name), with balances, newest first. */
+const userSelect = { id: true, email: true, name: true, role: true, balance: true, createdAt: true } as const;
+
+/** Users matching a search (exact id, or part of an email or name), newest first. */
 export async function listUsers(client: Db, input: { query?: string; cursor?: string; limit: number }) {
   const query = input.query?.trim();
   const rows = await client.user.findMany({
     where: query
-      ? { OR: [{ email: { contains: query, mode: "insensitive" } }, { name: { contains: query, mode: "insensitive" } }] }
+      ? {
+          OR: [
+            { id: query },
+            { email: { contains: query, mode: "insensitive" } },
+            { name: { contains: query, mode: "insensitive" } },
+          ],
+        }
       : {},
-    select: { id: true, email: true, name: true, role: true, balance: true, createdAt: true },
+    select: userSelect,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,
     ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
@@ -15,4 +26,34 @@ export async function listUsers(client: Db, input: { query?: string; cursor?: st
   const hasMore = rows.length > input.limit;
   const items = hasMore ? rows.slice(0, input.limit) : rows;
   return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+}
+
+const recentRowsMax = 20;
+
+/**
+ * One user as an admin sees them: balance and what their active jobs hold,
+ * recent jobs, recent ledger entries and the admin actions that targeted
+ * them. Each list is bounded and read through an index on user id.
+ */
+export async function getAdminUser(client: Db, userId: string) {
+  const user = await client.user.findUnique({ where: { id: userId }, select: userSelect });
+  if (!user) throw new AppError("NOT_FOUND", "No such user.");
+  const [reserved, jobs, ledger, audit] = await Promise.all([
+    client.job.aggregate({
+      where: { userId, status: { in: ["PENDING", "PROCESSING"] } },
+      _sum: { totalCost: true },
+      _count: true,
+    }),
+    client.job.findMany({ where: { userId }, select: jobSelect, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: recentRowsMax }),
+    client.ledgerEntry.findMany({ where: { userId }, select: ledgerSelect, orderBy: { id: "desc" }, take: recentRowsMax }),
+    client.adminAudit.findMany({ where: { targetUserId: userId }, orderBy: { id: "desc" }, take: recentRowsMax }),
+  ]);
+  return {
+    user,
+    reserved: reserved._sum.totalCost ?? 0,
+    activeJobs: reserved._count,
+    jobs,
+    ledger: ledger.map(withStringId),
+    audit: audit.map(withStringId),
+  };
 }

@@ -1,5 +1,7 @@
+import { accountRouter } from "~/server/api/routers/account";
 import { adminRouter } from "~/server/api/routers/admin";
 import { catalogRouter } from "~/server/api/routers/catalog";
+import { checkoutRouter } from "~/server/api/routers/checkout";
 import { creditsRouter } from "~/server/api/routers/credits";
 import { jobsRouter } from "~/server/api/routers/jobs";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
@@ -9,6 +11,8 @@ export const appRouter = createTRPCRouter({
   credits: creditsRouter,
   jobs: jobsRouter,
   admin: adminRouter,
+  account: accountRouter,
+  checkout: checkoutRouter,
 });
 
 export type AppRouter = typeof appRouter;

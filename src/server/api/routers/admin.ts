@@ -1,27 +1,55 @@
-import { z } from "zod";
-
-import { adjustCreditsInput, pageLimit } from "~/server/api/schemas";
+import { adjustCreditsInput } from "~/server/api/schemas";
 import { adminProcedure, createTRPCRouter } from "~/server/api/trpc";
 import { adjustCredits } from "~/server/admin/adjust-credits";
-import { getAdminStats } from "~/server/admin/stats";
-import { listUsers } from "~/server/admin/users";
+import { listAudit } from "~/server/admin/audit";
+import { forceFailJob } from "~/server/admin/force-fail";
+import { getAdminJob, listAdminJobs } from "~/server/admin/jobs";
+import {
+  adminJobsInput,
+  auditInput,
+  forceFailInput,
+  integrityInput,
+  jobDetailInput,
+  statsInput,
+  userDetailInput,
+  usersInput,
+} from "~/server/admin/schemas";
+import { getAdminStats, getAdminTimeseries } from "~/server/admin/stats";
+import { getAdminUser, listUsers } from "~/server/admin/users";
+import { runIntegrityChecks } from "~/server/integrity";
 
 const hourMs = 3_600_000;
+const sinceHours = (hours: number) => new Date(Date.now() - hours * hourMs);
 
+/** Every procedure here is admin-only: anyone else gets FORBIDDEN (SPEC §3.11). */
 export const adminRouter = createTRPCRouter({
   /** KPIs over the last `hours`. */
-  stats: adminProcedure
-    .input(z.object({ hours: z.number().int().min(1).max(24 * 366).default(24) }))
-    .query(({ ctx, input }) => getAdminStats(ctx.db, new Date(Date.now() - input.hours * hourMs))),
-  /** Users with balances, searchable by email or name. */
-  users: adminProcedure
-    .input(z.object({ query: z.string().max(200).optional(), cursor: z.string().max(64).optional(), limit: pageLimit }))
-    .query(({ ctx, input }) => listUsers(ctx.db, input)),
+  stats: adminProcedure.input(statsInput).query(({ ctx, input }) => getAdminStats(ctx.db, sinceHours(input.hours))),
+  /** Jobs and credits per hour or day over the last `hours`, for the charts. */
+  timeseries: adminProcedure
+    .input(statsInput)
+    .query(({ ctx, input }) => getAdminTimeseries(ctx.db, sinceHours(input.hours))),
+  /** Users with balances, searchable by id, email or name. */
+  users: adminProcedure.input(usersInput).query(({ ctx, input }) => listUsers(ctx.db, input)),
+  /** One user: balance, recent jobs, recent ledger, admin actions on them. */
+  user: adminProcedure.input(userDetailInput).query(({ ctx, input }) => getAdminUser(ctx.db, input.id)),
   /** Grant (positive) or deduct (negative) credits, once per idempotency key, audited. */
-  adjustCredits: adminProcedure
-    .input(adjustCreditsInput)
-    .mutation(async ({ ctx, input }) => {
-      const { entry, replayed } = await adjustCredits(ctx.db, { ...input, adminId: ctx.user.id });
-      return { replayed, entry: { ...entry, id: entry.id.toString() } };
-    }),
+  adjustCredits: adminProcedure.input(adjustCreditsInput).mutation(async ({ ctx, input }) => {
+    const { entry, replayed } = await adjustCredits(ctx.db, { ...input, adminId: ctx.user.id });
+    return { replayed, entry: { ...entry, id: entry.id.toString() } };
+  }),
+  /** All users' jobs with filters, newest first. */
+  jobs: adminProcedure.input(adminJobsInput).query(({ ctx, input }) => listAdminJobs(ctx.db, input)),
+  /** One job's timeline, outputs, ledger entries and audit. */
+  job: adminProcedure.input(jobDetailInput).query(({ ctx, input }) => getAdminJob(ctx.db, input.id)),
+  /** Fails an active job and refunds it, exactly once, audited. */
+  forceFail: adminProcedure
+    .input(forceFailInput)
+    .mutation(({ ctx, input }) => forceFailJob(ctx.db, { adminId: ctx.user.id, jobId: input.id, reason: input.reason })),
+  /** Runs the SPEC §3 checks now (optionally for one job or user). */
+  integrity: adminProcedure
+    .input(integrityInput)
+    .query(({ ctx, input }) => runIntegrityChecks(ctx.db, { jobId: input.jobId ?? null, userId: input.userId ?? null })),
+  /** The audit trail of admin actions, newest first. */
+  audit: adminProcedure.input(auditInput).query(({ ctx, input }) => listAudit(ctx.db, input)),
 });

@@ -1,0 +1,26 @@
+import { confirmationInput } from "~/server/api/routers/checkout";
+import { db } from "~/server/db";
+import { appErrors, isAppError } from "~/server/errors";
+import { logger } from "~/server/logger";
+import { confirmCheckout } from "~/server/payments/checkout";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * A payment provider's server-to-server confirmation that a checkout was
+ * paid. Providers deliver webhooks at least once, so a repeat must be (and
+ * is) a replay: the response says `replayed: true` and grants nothing. The
+ * confirmation's signature is the authentication; no session is needed.
+ */
+export async function POST(request: Request) {
+  const parsed = confirmationInput.safeParse(await request.json().catch(() => null));
+  if (!parsed.success) return Response.json({ error: "invalid confirmation" }, { status: 400 });
+  try {
+    const result = await confirmCheckout(db, parsed.data);
+    return Response.json({ received: true, replayed: result.replayed, credits: result.credits });
+  } catch (error) {
+    if (isAppError(error)) return Response.json({ error: error.code }, { status: appErrors[error.code].http });
+    logger.error({ err: error }, "checkout webhook failed");
+    return Response.json({ error: "INTERNAL" }, { status: 500 });
+  }
+}

@@ -1,0 +1,34 @@
+const numberFormat = new Intl.NumberFormat("en-US");
+const moneyFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const dateTimeFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short" });
+
+/** 1234 → "1,234". */
+export function formatCredits(value: number): string {
+  return numberFormat.format(value);
+}
+
+/** +12 / −12 with a real minus sign, for ledger amounts. */
+export function formatSignedCredits(value: number): string {
+  return value > 0 ? `+${numberFormat.format(value)}` : value < 0 ? `−${numberFormat.format(-value)}` : "0";
+}
+
+/** 2000 cents → "$20.00". */
+export function formatCents(cents: number): string {
+  return moneyFormat.format(cents / 100);
+}
+
+export function formatDateTime(value: Date | string): string {
+  return dateTimeFormat.format(typeof value === "string" ? new Date(value) : value);
+}
+
+/** "3 s", "2 min 5 s". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** "1 credit", "5 credits". */
+export function pluralCredits(value: number): string {
+  return `${formatCredits(value)} ${Math.abs(value) === 1 ? "credit" : "credits"}`;
+}

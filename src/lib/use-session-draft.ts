@@ -1,0 +1,41 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+
+/**
+ * State mirrored in sessionStorage, so a form survives a detour (buy
+ * credits, sign in again) and a reload in the same tab. Restored after
+ * mount to keep server and client renders identical.
+ */
+export function useSessionDraft<T>(storageKey: string, initial: T) {
+  const [value, setValue] = useState<T>(initial);
+  const [restored, setRestored] = useState(false);
+  useEffect(() => {
+    try {
+      const saved = sessionStorage.getItem(storageKey);
+      if (saved) setValue({ ...initial, ...(JSON.parse(saved) as T) });
+    } catch {
+      // A corrupt or blocked storage only loses the draft.
+    }
+    setRestored(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- restore once per key
+  }, [storageKey]);
+  useEffect(() => {
+    if (!restored) return;
+    try {
+      sessionStorage.setItem(storageKey, JSON.stringify(value));
+    } catch {
+      // Storage full or blocked: the draft is simply not kept.
+    }
+  }, [restored, storageKey, value]);
+  const clear = useCallback(() => {
+    try {
+      sessionStorage.removeItem(storageKey);
+    } catch {
+      // Nothing to clear.
+    }
+    setValue(initial);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- initial is a constant
+  }, [storageKey]);
+  return { value, setValue, clear, restored };
+}

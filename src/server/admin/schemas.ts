@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+import { jobStatuses } from "~/server/jobs/job-row";
+
+/**
+ * Input schemas of the admin procedures, shared with the admin forms (the
+ * UI shows the same messages). Zod only: safe to import from the client.
+ */
+const pageLimit = z.number().int().min(1).max(100).default(20);
+const jobId = z.uuid({ message: "Not a job id." });
+const userId = z.string().min(1).max(64);
+
+/** The KPI periods the dashboard offers, in hours. */
+export const statsPeriodsHours = [1, 24, 24 * 7, 24 * 30] as const;
+
+export const statsInput = z.object({ hours: z.number().int().min(1).max(24 * 366).default(24) });
+
+export const usersInput = z.object({
+  query: z.string().max(200).optional(),
+  cursor: z.string().max(64).optional(),
+  limit: pageLimit,
+});
+
+export const userDetailInput = z.object({ id: userId });
+
+export const adminJobsInput = z.object({
+  status: z.enum(jobStatuses).optional(),
+  /** An exact user id, or part of an email. */
+  user: z.string().trim().max(200).optional(),
+  modelId: z.string().max(64).optional(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+  cursor: jobId.optional(),
+  limit: pageLimit,
+});
+
+export const jobDetailInput = z.object({ id: jobId });
+
+export const reason = z.string().trim().min(3, "Say why (at least 3 characters).").max(500);
+
+export const forceFailInput = z.object({ id: jobId, reason });
+
+export const integrityInput = z.object({
+  jobId: jobId.optional(),
+  userId: userId.optional(),
+});
+
+export const auditInput = z.object({
+  action: z.string().max(64).optional(),
+  targetUserId: userId.optional(),
+  targetJobId: jobId.optional(),
+  cursor: z.string().regex(/^\d{1,19}$/, "Not a cursor.").optional(),
+  limit: pageLimit,
+});

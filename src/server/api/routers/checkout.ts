@@ -1,0 +1,42 @@
+import { z } from "zod";
+
+import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/api/trpc";
+import { confirmCheckout, getCheckoutForUser, openCheckout, payCheckout } from "~/server/payments/checkout";
+import { creditPacks } from "~/server/payments/packs";
+import { sandboxTestCards } from "~/server/payments/sandbox";
+
+const checkoutId = z.uuid({ message: "Not a checkout id." });
+
+const cardInput = z.object({
+  cardNumber: z.string().trim().min(1, "Enter a card number.").max(32),
+  expiry: z.string().trim().min(1, "Enter the expiry date.").max(8),
+  cvc: z.string().trim().min(1, "Enter the CVC.").max(4, "At most 4 digits."),
+  name: z.string().trim().max(200).optional(),
+});
+
+export const confirmationInput = z.object({
+  checkoutId,
+  provider: z.string().min(1).max(32),
+  token: z.string().min(1).max(200),
+});
+
+export const checkoutRouter = createTRPCRouter({
+  /** The credit packs on sale and the sandbox's documented test cards. */
+  packs: publicProcedure.query(() => ({ packs: creditPacks, testCards: sandboxTestCards })),
+  /** Opens a checkout for a pack (prices frozen on it). */
+  open: protectedProcedure
+    .input(z.object({ packId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => openCheckout(ctx.db, ctx.user.id, input.packId)),
+  /** One of the user's checkouts. */
+  get: protectedProcedure
+    .input(z.object({ id: checkoutId }))
+    .query(({ ctx, input }) => getCheckoutForUser(ctx.db, ctx.user.id, input.id)),
+  /** Pays a checkout with a card; when paid, grants its credits once. */
+  pay: protectedProcedure
+    .input(z.object({ checkoutId, card: cardInput }))
+    .mutation(({ ctx, input }) => payCheckout(ctx.db, ctx.user.id, input.checkoutId, input.card)),
+  /** Applies a provider confirmation (e.g. the browser's return); a repeat is a replay. */
+  confirm: protectedProcedure
+    .input(confirmationInput)
+    .mutation(({ ctx, input }) => confirmCheckout(ctx.db, input, { ownerId: ctx.user.id })),
+});
