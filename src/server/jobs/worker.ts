@@ -75,11 +75,16 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   return { workerId, stop };
 }
 
-/** Requeues the jobs this worker still holds, keeping their outputs. */
+/**
+ * Requeues the jobs this worker still holds, keeping their outputs. A
+ * graceful release is not a failed attempt, so the attempt is given back
+ * (the deadline still bounds a job whose workers keep restarting).
+ */
 export async function releaseLeases(client: Db, workerId: string): Promise<number> {
   return withTransaction(client, { label: "worker.release" }, async (tx) => {
     const released = await tx.$queryRaw<{ id: string }[]>`
-      UPDATE job SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, updated_at = clock_timestamp()
+      UPDATE job SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL,
+        attempts = GREATEST(attempts - 1, 0), updated_at = clock_timestamp()
       WHERE status = 'PROCESSING' AND lease_owner = ${workerId}
       RETURNING id::text AS id`;
     for (const { id } of released) {
