@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
-import { withTransaction, type Db, type Tx } from "~/server/db";
+import { Prisma, withTransaction, type Db, type Tx } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { chargeJob } from "~/server/ledger/charge";
 import { lockUser, type LockedUser } from "~/server/ledger/lock-user";
@@ -48,6 +48,13 @@ export async function createJob(
   const model = findModel(input.modelId);
   if (!model) {
     throw new AppError("VALIDATION_ERROR", "Unknown model.", { fieldErrors: { modelId: ["Unknown model."] } });
+  }
+  // PostgreSQL text cannot hold U+0000: refuse it as bad input rather than
+  // let the insert fail as an internal error.
+  if (input.prompt.includes("\u0000")) {
+    throw new AppError("VALIDATION_ERROR", "The prompt contains a NUL character.", {
+      fieldErrors: { prompt: ["Remove the NUL character."] },
+    });
   }
   const requestHash = hashJobRequest(input);
   const result = await withTransaction(client, { label: "jobs.create" }, async (tx) => {
@@ -115,18 +122,36 @@ async function insertJob(tx: Tx, user: LockedUser, input: NewJob, config: JobsCo
   const totalCost = input.pricePerOutput * input.outputs;
   // created_at is the clock at insert time (not the transaction start), taken
   // while holding the user lock: the per-minute window counts real order.
-  const inserted = await tx.$queryRaw<{ id: string }[]>`
+  const inserted = await tx.$queryRaw<JobView[]>`
     INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
                      idempotency_key, request_hash, deadline_at, created_at, updated_at)
     VALUES (gen_random_uuid(), ${user.id}, ${input.modelId}, ${input.prompt}, ${input.outputs},
             ${input.pricePerOutput}, ${totalCost}, ${input.idempotencyKey}, ${input.requestHash},
             clock_timestamp() + make_interval(secs => ${config.jobTimeoutMs / 1000}),
             clock_timestamp(), clock_timestamp())
-    RETURNING id::text AS id`;
-  const id = inserted[0]?.id;
-  assert(id, "job inserted");
-  await chargeJob(tx, user, { id, totalCost });
-  await enqueueJob(tx, id);
-  await recordJobEvent(tx, id, "created", null, { cost: totalCost, outputs: input.outputs });
-  return tx.job.findUniqueOrThrow({ where: { id }, select: jobSelect });
+    RETURNING ${jobViewReturning}`;
+  const job = inserted[0];
+  assert(job, "job inserted");
+  await chargeJob(tx, user, { id: job.id, totalCost });
+  await enqueueJob(tx, job.id);
+  await recordJobEvent(tx, job.id, "created", null, { cost: totalCost, outputs: input.outputs });
+  // Charging and enqueueing do not touch the job row: what the insert
+  // returned is the job as it commits, so no second read is needed.
+  return job;
 }
+
+/**
+ * The columns of `jobSelect` as a RETURNING list, so the insert hands back
+ * the job as clients see it. Typed by JobView: a field added to jobSelect
+ * without its column here fails to compile. Constant text, no input.
+ */
+const jobViewColumns: Record<keyof JobView, string> = {
+  id: "id::text", userId: "user_id", modelId: "model_id", prompt: "prompt",
+  outputsRequested: "outputs_requested", pricePerOutput: "price_per_output", totalCost: "total_cost",
+  status: "status::text", outputsDone: "outputs_done", outputsFailed: "outputs_failed", attempts: "attempts",
+  errorCode: "error_code", errorMessage: "error_message", refundedAmount: "refunded_amount",
+  deadlineAt: "deadline_at", createdAt: "created_at", startedAt: "started_at", finishedAt: "finished_at",
+};
+const jobViewReturning = Prisma.raw(
+  Object.entries(jobViewColumns).map(([field, column]) => `${column} AS "${field}"`).join(", "),
+);

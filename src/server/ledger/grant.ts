@@ -27,6 +27,12 @@ export async function moveCredits(
   input: CreditMovementInput,
   afterPost?: (tx: Tx, result: CreditMovementResult) => Promise<void>,
 ): Promise<CreditMovementResult> {
+  // PostgreSQL text cannot hold U+0000: bad input, not an internal error.
+  if (input.reason.includes("\u0000")) {
+    throw new AppError("VALIDATION_ERROR", "The reason contains a NUL character.", {
+      fieldErrors: { reason: ["Remove the NUL character."] },
+    });
+  }
   return withTransaction(client, { label: "ledger.moveCredits" }, async (tx) => {
     const user = await lockUser(tx, input.userId);
     const existing = await tx.ledgerEntry.findUnique({

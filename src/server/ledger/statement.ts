@@ -1,4 +1,8 @@
 import type { Db } from "~/server/db";
+import { AppError } from "~/server/errors";
+
+/** Ledger ids are bigserial: a cursor beyond this was never issued. */
+const ledgerIdMax = 2n ** 63n - 1n;
 
 /**
  * The user's balance: `available` is spendable now; `reserved` is what their
@@ -18,8 +22,13 @@ export async function getCreditSummary(client: Db, userId: string) {
 
 /** A page of the user's ledger, newest first (cursor = the last entry id seen). */
 export async function getLedgerPage(client: Db, userId: string, input: { cursor?: string; limit: number }) {
+  const cursor = input.cursor ? BigInt(input.cursor) : null;
+  // Out of int8 range, PostgreSQL would fail the query and the client get a 500.
+  if (cursor !== null && cursor > ledgerIdMax) {
+    throw new AppError("VALIDATION_ERROR", "Not a cursor.", { fieldErrors: { cursor: ["Not a cursor."] } });
+  }
   const rows = await client.ledgerEntry.findMany({
-    where: { userId, ...(input.cursor ? { id: { lt: BigInt(input.cursor) } } : {}) },
+    where: { userId, ...(cursor !== null ? { id: { lt: cursor } } : {}) },
     select: {
       id: true, kind: true, amount: true, balanceBefore: true, balanceAfter: true,
       jobId: true, actorType: true, reason: true, createdAt: true,

@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+
+import { describe, expect, it } from "vitest";
+
+import { adjustCredits } from "~/server/admin/adjust-credits";
+import { runJob } from "~/server/jobs/run";
+
+import { accountState, callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";
+import { refusedBy } from "../fixtures/errors";
+
+// SPEC §3.1 Conservation: balance = sum of the ledger; after = before + amount;
+// each entry's balance_before = the previous entry's balance_after.
+
+describe("§3.1 conservation", () => {
+  it("a history of grants, charges, partial and full refunds, cancels and an admin deduction reconciles", async () => {
+    const user = await createUser({ balance: 100 });
+    const admin = await createUser({ role: "ADMIN" });
+    const caller = callerFor(user);
+    const completed = await caller.jobs.create(jobRequest({ outputs: 3 }));
+    const failed = await caller.jobs.create(jobRequest({ outputs: 2, prompt: "storm #fail" }));
+    const partial = await caller.jobs.create(jobRequest({ outputs: 4, modelId: "canvas-v1", prompt: "x #fail-output-2 #fail-output-4" }));
+    const cancelled = await caller.jobs.create(jobRequest({ outputs: 1, modelId: "pose-pack-v1" }));
+    await caller.jobs.cancel({ id: cancelled.job.id });
+    for (const { job } of [completed, failed, partial]) await runJob(workerDeps(), job.id);
+    await adjustCredits(db, { adminId: admin.id, userId: user.id, amount: -7, reason: "Goodwill reversal", idempotencyKey: randomUUID() });
+
+    const state = await accountState(user.id);
+    // 100 − 6 (kept) − 0 (failed, refunded) − 10 (2 of 4 images kept) − 0 (cancelled) − 7
+    expect(state.balance).toBe(100 - 6 - 10 - 7);
+    expect(state.entries.map((e) => e.kind)).toEqual([
+      "GRANT", "CHARGE", "CHARGE", "CHARGE", "CHARGE", "REFUND", "REFUND", "REFUND", "ADJUSTMENT",
+    ]);
+    await expectConserved(user.id, expect);
+  });
+
+  it("the database refuses an entry whose balance_after is not balance_before + amount", async () => {
+    const user = await createUser({ balance: 10 });
+    const refusal = await refusedBy(db.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "user" SET balance = 16 WHERE id = ${user.id}`;
+      await tx.$executeRaw`
+        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+        VALUES (${user.id}, 'GRANT', 5, 10, 16, 'SYSTEM', 'bad arithmetic')`;
+    }));
+    expect(refusal.state).toBe("23514");
+    expect(refusal.message).toContain("ledger_entry_arithmetic");
+    await expectConserved(user.id, expect);
+  });
+
+  it("the chain trigger refuses an entry that does not start at the previous entry's balance_after", async () => {
+    const user = await createUser({ balance: 10 });
+    const refusal = await refusedBy(db.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "user" SET balance = 1005 WHERE id = ${user.id}`;
+      await tx.$executeRaw`
+        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+        VALUES (${user.id}, 'GRANT', 5, 1000, 1005, 'SYSTEM', 'invented starting point')`;
+    }));
+    expect(refusal.state).toBe("23514");
+    expect(refusal.message).toContain("ledger chain broken");
+    expect((await accountState(user.id)).balance).toBe(10);
+    await expectConserved(user.id, expect);
+  });
+
+  it("the chain trigger refuses an entry that does not end at the user's balance (money moved without the balance, or vice versa)", async () => {
+    const user = await createUser({ balance: 10 });
+    const refusal = await refusedBy(db.$executeRaw`
+      INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+      VALUES (${user.id}, 'GRANT', 5, 10, 15, 'SYSTEM', 'balance never updated')`);
+    expect(refusal.state).toBe("23514");
+    expect(refusal.message).toContain("ends at 15 but the balance is 10");
+    await expectConserved(user.id, expect);
+  });
+
+  it("the entry sign check refuses a positive CHARGE and a negative GRANT", async () => {
+    const user = await createUser({ balance: 10 });
+    const negativeGrant = await refusedBy(db.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "user" SET balance = 5 WHERE id = ${user.id}`;
+      await tx.$executeRaw`
+        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+        VALUES (${user.id}, 'GRANT', -5, 10, 5, 'SYSTEM', 'a grant that takes')`;
+    }));
+    expect(negativeGrant.message).toContain("ledger_entry_sign");
+    await expectConserved(user.id, expect);
+  });
+});

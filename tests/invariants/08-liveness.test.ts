@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+
+import { runCleanup } from "~/server/jobs/cleanup";
+import { runJob } from "~/server/jobs/run";
+
+import { accountState, createUser, db, expectConserved, testConfig, workerDeps } from "../helpers";
+import { sleep } from "../fixtures/concurrency";
+import { createTestJob, ghostClaim, jobEvents, jobLedger, jobRow } from "../fixtures/jobs";
+
+// SPEC §3.8 Liveness: every job ends by its deadline plus one cleanup
+// interval; a job whose worker died is recovered (keeping its outputs) up to
+// MAX_ATTEMPTS, then failed and refunded. (A real SIGKILLed worker process:
+// tests/faults/worker-sigkill.test.ts.)
+
+const shortTimeout = { jobTimeoutMs: 1_000 };
+const slackMs = 1_500;
+
+describe("§3.8 liveness", () => {
+  it("a #hang job is ended by the worker's own timeout at its deadline, FAILED with a full refund", async () => {
+    const user = await createUser({ balance: 20 });
+    const { job } = await createTestJob(user.id, { prompt: "wait forever #hang", outputs: 2 }, shortTimeout);
+    const outcome = await runJob(workerDeps({ config: { ...testConfig, ...shortTimeout } }), job.id);
+    expect(outcome.kind).toBe("settled");
+    const row = await jobRow(job.id);
+    expect(row).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT", refundedAmount: 4, outputsDone: 0 });
+    expect(row.finishedAt!.getTime()).toBeLessThan(row.deadlineAt.getTime() + slackMs);
+    expect((await accountState(user.id)).balance).toBe(20);
+    await expectConserved(user.id, expect);
+  });
+
+  it("when the worker is gone, the cleanup fails overdue jobs (processing or never claimed) and refunds them", async () => {
+    const user = await createUser({ balance: 20 });
+    const stalled = await createTestJob(user.id, { prompt: "wait forever #hang", outputs: 2 }, shortTimeout);
+    const neverClaimed = await createTestJob(user.id, { outputs: 1 }, shortTimeout);
+    // A worker claimed it with a long lease, then stopped without a trace.
+    await ghostClaim(stalled.job.id, { leaseSeconds: 3_600 });
+    expect(await runCleanup(db, testConfig)).toMatchObject({ failed: 0, recovered: 0 });
+
+    await sleep(shortTimeout.jobTimeoutMs + 100);
+    const result = await runCleanup(db, testConfig);
+    expect(result).toMatchObject({ failed: 2, refunded: 2, recovered: 0 });
+    for (const { job } of [stalled, neverClaimed]) {
+      const row = await jobRow(job.id);
+      expect(row).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT", refundedAmount: job.totalCost, leaseOwner: null });
+      expect(row.finishedAt!.getTime()).toBeLessThan(row.deadlineAt.getTime() + slackMs);
+      expect((await jobLedger(job.id)).refunds.map((e) => e.amount)).toEqual([job.totalCost]);
+    }
+    // A worker arriving late for the overdue job finds nothing to claim.
+    expect(await runJob(workerDeps(), neverClaimed.job.id)).toEqual({ kind: "not-claimed" });
+    expect((await accountState(user.id)).balance).toBe(20);
+    await expectConserved(user.id, expect);
+  });
+
+  it("an expired lease is recovered (requeued) until MAX_ATTEMPTS, then the job is failed and refunded", async () => {
+    const user = await createUser({ balance: 20 });
+    const { job } = await createTestJob(user.id, { outputs: 3 });
+    for (let attempt = 1; attempt < testConfig.maxAttempts; attempt++) {
+      await ghostClaim(job.id);
+      expect(await runCleanup(db, testConfig)).toMatchObject({ recovered: 1, failed: 0 });
+      expect(await jobRow(job.id)).toMatchObject({ status: "PENDING", attempts: attempt, leaseOwner: null });
+    }
+    await ghostClaim(job.id);
+    expect(await runCleanup(db, testConfig)).toMatchObject({ recovered: 0, failed: 1, refunded: 1 });
+    const row = await jobRow(job.id);
+    expect(row).toMatchObject({ status: "FAILED", errorCode: "WORKER_LOST", attempts: testConfig.maxAttempts, refundedAmount: 6 });
+    const types = (await jobEvents(job.id)).map((e) => e.type);
+    expect(types.filter((t) => t === "recovered")).toHaveLength(testConfig.maxAttempts - 1);
+    expect(types.at(-1)).toBe("settled");
+    // Each recovery re-enqueued the job on graphile-worker (plus the original enqueue).
+    const queued = await db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE payload->>'jobId' = ${job.id}`;
+    expect(queued[0]!.n).toBe(testConfig.maxAttempts);
+    await expectConserved(user.id, expect);
+  });
+
+  it("a job at MAX_ATTEMPTS is not claimed again by a worker", async () => {
+    const user = await createUser({ balance: 20 });
+    const { job } = await createTestJob(user.id, { outputs: 1 });
+    await db.$executeRaw`UPDATE job SET attempts = ${testConfig.maxAttempts} WHERE id = ${job.id}::uuid`;
+    expect(await runJob(workerDeps(), job.id)).toEqual({ kind: "not-claimed" });
+  });
+
+  it("the cleanup is bounded per call (cleanupBatchMax) and finishes the backlog over several calls", async () => {
+    const user = await createUser({ balance: 100 });
+    const jobs = [];
+    for (let i = 0; i < 5; i++) jobs.push(await createTestJob(user.id, { outputs: 1 }, shortTimeout));
+    await sleep(shortTimeout.jobTimeoutMs + 100);
+    const config = { ...testConfig, cleanupBatchMax: 2 };
+    expect(await runCleanup(db, config)).toMatchObject({ scanned: 2, failed: 2 });
+    expect(await runCleanup(db, config)).toMatchObject({ scanned: 2, failed: 2 });
+    expect(await runCleanup(db, config)).toMatchObject({ scanned: 1, failed: 1 });
+    expect(await runCleanup(db, config)).toMatchObject({ scanned: 0, failed: 0 });
+    expect(await db.job.count({ where: { userId: user.id, status: "FAILED" } })).toBe(5);
+    await expectConserved(user.id, expect);
+  });
+});
