@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+
+import { accountState, createUser, db } from "../helpers";
+
+// SPEC §3.1 from the user row's side: the deferred constraint trigger
+// `user_balance_matches_ledger` refuses, at COMMIT, a balance that the
+// ledger does not end at — so even a raw UPDATE cannot invent credits.
+describe("§3.1 conservation: a balance change needs its ledger entry", () => {
+  it("refuses a raw balance UPDATE without a ledger entry, and keeps the balance", async () => {
+    const user = await createUser({ balance: 30 });
+    await expect(db.$executeRaw`UPDATE "user" SET balance = balance + 1000 WHERE id = ${user.id}`).rejects.toThrow(
+      /ledger ends at 30/,
+    );
+    const state = await accountState(user.id);
+    expect(state.balance).toBe(30);
+    expect(state.sum).toBe(30);
+  });
+
+  it("accepts the balance update when the matching entry is appended in the same transaction", async () => {
+    const user = await createUser({ balance: 30 });
+    await db.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "user" SET balance = 40 WHERE id = ${user.id}`;
+      await tx.$executeRaw`
+        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+        VALUES (${user.id}, 'GRANT', 10, 30, 40, 'SYSTEM', 'test')`;
+    });
+    expect((await accountState(user.id)).balance).toBe(40);
+  });
+});
