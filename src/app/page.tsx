@@ -1,10 +1,21 @@
-import { GenerateForm } from "~/components/generate-form";
+import { GenerateForm } from "~/components/generate/generate-form";
+import { RecentJobs } from "~/components/jobs/recent-jobs";
+import { Landing } from "~/components/landing";
+import { PageHeader } from "~/components/page-header";
+import { getServerCaller } from "~/trpc/server";
 
-export default function HomePage() {
+export const dynamic = "force-dynamic";
+
+export default async function HomePage() {
+  const me = await (await getServerCaller()).account.me();
+  if (!me) return <Landing />;
   return (
-    <section aria-labelledby="generate-title" className="flex flex-col gap-4">
-      <h1 id="generate-title" className="text-2xl font-semibold">Generate</h1>
-      <GenerateForm />
-    </section>
+    <>
+      <PageHeader title="Generate" description="Pick a model, describe what you want, and watch it arrive." />
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_320px]">
+        <GenerateForm />
+        <RecentJobs />
+      </div>
+    </>
   );
 }

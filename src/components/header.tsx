@@ -37,7 +37,7 @@ export function Header() {
           <span className="grid size-7 place-items-center rounded-md bg-primary text-primary-foreground" aria-hidden>
             <CoinsIcon className="size-4" />
           </span>
-          Creditworks
+          <span className="max-[420px]:sr-only">Creditworks</span>
         </Link>
         {user ? (
           <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto md:order-none md:w-auto">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 /**
  * State mirrored in sessionStorage, so a form survives a detour (buy
@@ -10,6 +10,7 @@ import { useCallback, useEffect, useState } from "react";
 export function useSessionDraft<T>(storageKey: string, initial: T) {
   const [value, setValue] = useState<T>(initial);
   const [restored, setRestored] = useState(false);
+  const forgotten = useRef(false);
   useEffect(() => {
     try {
       const saved = sessionStorage.getItem(storageKey);
@@ -21,21 +22,21 @@ export function useSessionDraft<T>(storageKey: string, initial: T) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- restore once per key
   }, [storageKey]);
   useEffect(() => {
-    if (!restored) return;
+    if (!restored || forgotten.current) return;
     try {
       sessionStorage.setItem(storageKey, JSON.stringify(value));
     } catch {
       // Storage full or blocked: the draft is simply not kept.
     }
   }, [restored, storageKey, value]);
-  const clear = useCallback(() => {
+  /** Drops the saved draft but keeps what is on screen (the page is about to change). */
+  const forget = useCallback(() => {
+    forgotten.current = true;
     try {
       sessionStorage.removeItem(storageKey);
     } catch {
       // Nothing to clear.
     }
-    setValue(initial);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- initial is a constant
   }, [storageKey]);
-  return { value, setValue, clear, restored };
+  return { value, setValue, forget, restored };
 }

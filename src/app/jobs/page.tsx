@@ -1,5 +1,26 @@
-import { JobsList } from "~/components/jobs-list";
+import type { Metadata } from "next";
+import Link from "next/link";
 
-export default function JobsPage() {
-  return <JobsList />;
+import { JobsList } from "~/components/jobs/jobs-list";
+import { PageHeader } from "~/components/page-header";
+import { Button } from "~/components/ui/button";
+import { parseJobFilter } from "~/lib/job-filters";
+import { requireUser } from "~/lib/require-user";
+
+export const metadata: Metadata = { title: "Jobs" };
+
+export default async function JobsPage({ searchParams }: { searchParams: Promise<{ status?: string }> }) {
+  const { status } = await searchParams;
+  const filter = parseJobFilter(status);
+  await requireUser(filter === "all" ? "/jobs" : `/jobs?status=${filter}`);
+  return (
+    <>
+      <PageHeader
+        title="Jobs"
+        description="Everything you generated, newest first."
+        actions={<Button asChild><Link href="/">New generation</Link></Button>}
+      />
+      <JobsList initialFilter={filter} />
+    </>
+  );
 }

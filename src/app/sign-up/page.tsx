@@ -1,5 +1,9 @@
-import { AuthForm } from "~/components/auth-form";
+import type { Metadata } from "next";
+
+import { AuthForm } from "~/components/auth/auth-form";
+
+export const metadata: Metadata = { title: "Sign up" };
 
 export default function SignUpPage() {
-  return <AuthForm mode="sign-up" />;
+  return <div className="py-6 sm:py-12"><AuthForm mode="sign-up" /></div>;
 }

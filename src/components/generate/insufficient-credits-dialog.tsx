@@ -5,7 +5,7 @@ import Link from "next/link";
 
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "~/components/ui/dialog";
-import { pluralCredits } from "~/lib/format";
+import { formatCredits } from "~/lib/format";
 
 /** INSUFFICIENT_CREDITS: how many credits are missing, and the way to get them. */
 export function InsufficientCreditsDialog({
@@ -19,7 +19,7 @@ export function InsufficientCreditsDialog({
     <Dialog open={requiredCredits !== null} onOpenChange={(open) => (open ? null : onClose())}>
       <DialogContent>
         <DialogHeader>
-          <DialogTitle>You need {pluralCredits(requiredCredits ?? 0)} more</DialogTitle>
+          <DialogTitle>You need {formatCredits(requiredCredits ?? 0)} more {requiredCredits === 1 ? "credit" : "credits"}</DialogTitle>
           <DialogDescription>
             This generation costs more than your available balance. Buy a credit pack and come back: your prompt and
             settings are kept.

@@ -72,7 +72,7 @@ export function OutputsPicker({ value, max, onChange, describedBy }: { value: nu
       aria-labelledby="outputs-label"
       aria-describedby={describedBy}
       orientation="horizontal"
-      className="inline-flex rounded-lg border bg-muted p-1"
+      className="inline-flex w-fit self-start rounded-lg border bg-muted p-1"
     >
       {Array.from({ length: max }, (_, i) => i + 1).map((count) => (
         <RadioGroup.Item

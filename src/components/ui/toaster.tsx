@@ -10,9 +10,17 @@ export function Toaster() {
     <Sonner
       theme={resolvedTheme === "dark" ? "dark" : "light"}
       position="bottom-right"
-      richColors
       closeButton
-      toastOptions={{ classNames: { toast: "font-sans" } }}
+      // Neutral surfaces (not sonner's rich colours, whose green and red text
+      // fall below WCAG AA contrast); the icon carries the outcome's colour.
+      toastOptions={{
+        classNames: {
+          toast: "font-sans !bg-card !text-card-foreground !border-border",
+          description: "!text-muted-foreground",
+          success: "[&_[data-icon]]:text-success",
+          error: "[&_[data-icon]]:text-destructive",
+        },
+      }}
     />
   );
 }

@@ -1,6 +1,12 @@
-import { JobView } from "~/components/job-view";
+import type { Metadata } from "next";
+
+import { JobView } from "~/components/jobs/job-view";
+import { requireUser } from "~/lib/require-user";
+
+export const metadata: Metadata = { title: "Job" };
 
 export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  await requireUser(`/jobs/${id}`);
   return <JobView id={id} />;
 }

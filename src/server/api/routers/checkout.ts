@@ -4,21 +4,7 @@ import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/
 import { confirmCheckout, getCheckoutForUser, openCheckout, payCheckout } from "~/server/payments/checkout";
 import { creditPacks } from "~/server/payments/packs";
 import { sandboxTestCards } from "~/server/payments/sandbox";
-
-const checkoutId = z.uuid({ message: "Not a checkout id." });
-
-const cardInput = z.object({
-  cardNumber: z.string().trim().min(1, "Enter a card number.").max(32),
-  expiry: z.string().trim().min(1, "Enter the expiry date.").max(8),
-  cvc: z.string().trim().min(1, "Enter the CVC.").max(4, "At most 4 digits."),
-  name: z.string().trim().max(200).optional(),
-});
-
-export const confirmationInput = z.object({
-  checkoutId,
-  provider: z.string().min(1).max(32),
-  token: z.string().min(1).max(200),
-});
+import { cardInput, checkoutId, confirmationInput } from "~/server/payments/schemas";
 
 export const checkoutRouter = createTRPCRouter({
   /** The credit packs on sale and the sandbox's documented test cards. */

@@ -1,8 +1,8 @@
-import { confirmationInput } from "~/server/api/routers/checkout";
 import { db } from "~/server/db";
 import { appErrors, isAppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { confirmCheckout } from "~/server/payments/checkout";
+import { confirmationInput } from "~/server/payments/schemas";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,14 @@
+import Link from "next/link";
+
+import { Button } from "~/components/ui/button";
+import { EmptyState } from "~/components/ui/empty-state";
+
+export default function NotFound() {
+  return (
+    <EmptyState
+      title="Page not found"
+      description="This page does not exist."
+      action={<Button asChild><Link href="/">Go home</Link></Button>}
+    />
+  );
+}

@@ -1,0 +1,50 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { OctagonXIcon } from "lucide-react";
+
+import { Button } from "~/components/ui/button";
+import {
+  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription,
+  AlertDialogFooter, AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
+} from "~/components/ui/dialog";
+import { toast } from "~/components/ui/toaster";
+import { appErrorOf } from "~/lib/app-error";
+import { pluralCredits } from "~/lib/format";
+import { useTRPC } from "~/trpc/react";
+
+/** Cancel with confirmation; JOB_NOT_CANCELLABLE refreshes the job instead. */
+export function CancelJobButton({ jobId, totalCost }: { jobId: string; totalCost: number }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const cancel = useMutation(trpc.jobs.cancel.mutationOptions({
+    onSuccess: (job) => toast.success(`Job cancelled · ${pluralCredits(job.refundedAmount)} refunded`),
+    onError: (error) => {
+      const { appCode } = appErrorOf(error);
+      if (appCode === "JOB_NOT_CANCELLABLE") toast.info("This job had already finished.");
+      else toast.error("Could not cancel the job. Try again.");
+    },
+    onSettled: () => queryClient.invalidateQueries(),
+  }));
+  return (
+    <AlertDialog>
+      <AlertDialogTrigger asChild>
+        <Button variant="outline" disabled={cancel.isPending}>
+          <OctagonXIcon aria-hidden /> {cancel.isPending ? "Cancelling…" : "Cancel job"}
+        </Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>Cancel this job?</AlertDialogTitle>
+          <AlertDialogDescription>
+            Generation stops now and the {pluralCredits(totalCost)} it was charged are refunded to your balance.
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter>
+          <AlertDialogCancel>Keep running</AlertDialogCancel>
+          <AlertDialogAction variant="destructive" onClick={() => cancel.mutate({ id: jobId })}>Cancel job</AlertDialogAction>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
+  );
+}
