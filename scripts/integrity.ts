@@ -9,16 +9,16 @@
  *
  * Exit codes: 0 clean, 1 violations found, 2 the checks could not run.
  */
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 
 import { PrismaClient } from "../src/generated/prisma/client";
 import { formatIntegrityReport, runIntegrityChecks } from "../src/server/integrity";
 import type { EmbeddedServer } from "./lib/embedded-postgres";
-import { dataDir, resolveLocalEnvironment } from "./lib/local-env";
+import { resolveLocalEnvironment } from "./lib/local-env";
 
 const { values } = parseArgs({
   options: {
@@ -32,27 +32,31 @@ const { values } = parseArgs({
 
 const log = (message: string) => console.error(`[integrity] ${message}`);
 
+const embeddedPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+const connectTimeoutMs = 2_000;
+
 /**
  * When `npm start` already runs the embedded PostgreSQL, connect to it
  * rather than starting a second server on the same data directory.
  */
-function runningEmbeddedUrl(): string | null {
-  const lock = path.join(dataDir, "pg", "postmaster.pid");
-  if (!existsSync(lock)) return null;
-  const [pid, , , port] = readFileSync(lock, "utf8").split("\n");
+async function runningEmbeddedUrl(): Promise<string | null> {
+  const url = `postgresql://postgres:postgres@127.0.0.1:${embeddedPort}/creditworks`;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   try {
-    process.kill(Number(pid), 0);
+    await client.connect();
+    return url;
   } catch {
     return null;
+  } finally {
+    await client.end().catch(() => {});
   }
-  return `postgresql://postgres:postgres@127.0.0.1:${Number(port)}/creditworks`;
 }
 
 async function main(): Promise<number> {
   if (existsSync(".env")) process.loadEnvFile(".env");
   let embedded: EmbeddedServer | null = null;
   if (!process.env.DATABASE_URL) {
-    const running = runningEmbeddedUrl();
+    const running = await runningEmbeddedUrl();
     if (running) process.env.DATABASE_URL = running;
     else embedded = await resolveLocalEnvironment(log);
   }

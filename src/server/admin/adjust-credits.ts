@@ -1,5 +1,7 @@
 import type { Db } from "~/server/db";
+import { AppError } from "~/server/errors";
 import { moveCredits } from "~/server/ledger/grant";
+import { logger } from "~/server/logger";
 
 export type AdjustCreditsInput = {
   adminId: string;
@@ -16,7 +18,7 @@ export type AdjustCreditsInput = {
  * than the balance is refused with INSUFFICIENT_CREDITS.
  */
 export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
-  return moveCredits(
+  const result = await moveCredits(
     client,
     {
       userId: input.userId,
@@ -27,6 +29,13 @@ export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
       idempotencyKey: `admin:${input.idempotencyKey}`,
     },
     async (tx, { entry }) => {
+      // The key is the admin's intent: reused for another user it is a
+      // client bug, refused like any reused key (and the movement rolls back).
+      const reused = await tx.adminAudit.findUnique({
+        where: { adminId_idempotencyKey: { adminId: input.adminId, idempotencyKey: input.idempotencyKey } },
+        select: { id: true },
+      });
+      if (reused) throw new AppError("IDEMPOTENCY_KEY_REUSED");
       await tx.adminAudit.create({
         data: {
           adminId: input.adminId,
@@ -40,4 +49,9 @@ export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
       });
     },
   );
+  logger.info(
+    { userId: input.userId, adminId: input.adminId, amount: input.amount, replayed: result.replayed, entryId: result.entry.id.toString() },
+    "credits adjusted by an admin",
+  );
+  return result;
 }

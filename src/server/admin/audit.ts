@@ -2,7 +2,7 @@ import type { z } from "zod";
 
 import type { Db, Prisma } from "~/server/db";
 import type { auditInput } from "~/server/admin/schemas";
-import { withStringId } from "~/server/admin/jobs";
+import { withStringId } from "~/server/admin/rows";
 
 /**
  * The audit trail of admin actions, newest first: who (with their email),
@@ -17,16 +17,20 @@ export async function listAudit(client: Db, input: z.output<typeof auditInput>) 
   };
   const rows = await client.adminAudit.findMany({ where, orderBy: { id: "desc" }, take: input.limit + 1 });
   const hasMore = rows.length > input.limit;
-  const page = hasMore ? rows.slice(0, input.limit) : rows;
-  const people = await client.user.findMany({
-    where: { id: { in: [...new Set(page.flatMap((row) => [row.adminId, row.targetUserId ?? []].flat()))] } },
-    select: { id: true, email: true },
-  });
+  const items = await withEmails(client, hasMore ? rows.slice(0, input.limit) : rows);
+  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+}
+
+type AuditRow = Awaited<ReturnType<Db["adminAudit"]["findMany"]>>[number];
+
+/** Audit rows for the client: string ids, and the emails of the admin and the target user. */
+export async function withEmails(client: Db, rows: AuditRow[]) {
+  const ids = new Set(rows.flatMap((row) => (row.targetUserId ? [row.adminId, row.targetUserId] : [row.adminId])));
+  const people = await client.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, email: true } });
   const emailOf = new Map(people.map((person) => [person.id, person.email]));
-  const items = page.map((row) => ({
+  return rows.map((row) => ({
     ...withStringId(row),
     adminEmail: emailOf.get(row.adminId) ?? null,
     targetUserEmail: row.targetUserId ? (emailOf.get(row.targetUserId) ?? null) : null,
   }));
-  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
 }

@@ -3,6 +3,8 @@ import type { z } from "zod";
 import { Prisma, type Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { jobSelect } from "~/server/jobs/job-row";
+import { withEmails } from "~/server/admin/audit";
+import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import type { adminJobsInput } from "~/server/admin/schemas";
 
 /** What an admin sees of a job: the user's view plus the worker-side fields. */
@@ -94,26 +96,6 @@ export async function getAdminJob(client: Db, jobId: string) {
     events: events.map((event) => ({ ...event, id: event.id.toString() })),
     outputs,
     ledger: ledger.map(withStringId),
-    audit: audit.map(withStringId),
+    audit: await withEmails(client, audit),
   };
-}
-
-/** The ledger fields an admin sees. */
-export const ledgerSelect = {
-  id: true,
-  userId: true,
-  kind: true,
-  amount: true,
-  balanceBefore: true,
-  balanceAfter: true,
-  jobId: true,
-  actorType: true,
-  actorId: true,
-  reason: true,
-  createdAt: true,
-} satisfies Prisma.LedgerEntrySelect;
-
-/** BigInt ids travel as strings (JSON has no 64-bit integers). */
-export function withStringId<T extends { id: bigint }>(row: T): Omit<T, "id"> & { id: string } {
-  return { ...row, id: row.id.toString() };
 }

@@ -1,11 +1,14 @@
 import { z } from "zod";
 
-import { jobStatuses } from "~/server/jobs/job-row";
+import { JobStatus } from "~/generated/prisma/enums";
 
 /**
  * Input schemas of the admin procedures, shared with the admin forms (the
  * UI shows the same messages). Zod only: safe to import from the client.
  */
+/** Job statuses in lifecycle order (from the generated enums: no server code). */
+export const adminJobStatuses = Object.values(JobStatus);
+
 const pageLimit = z.number().int().min(1).max(100).default(20);
 const jobId = z.uuid({ message: "Not a job id." });
 const userId = z.string().min(1).max(64);
@@ -24,7 +27,7 @@ export const usersInput = z.object({
 export const userDetailInput = z.object({ id: userId });
 
 export const adminJobsInput = z.object({
-  status: z.enum(jobStatuses).optional(),
+  status: z.enum(JobStatus).optional(),
   /** An exact user id, or part of an email. */
   user: z.string().trim().max(200).optional(),
   modelId: z.string().max(64).optional(),

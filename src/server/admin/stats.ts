@@ -41,7 +41,7 @@ export async function getAdminStats(client: Db, since: Date): Promise<AdminStats
     durationP50Ms: durationRows[0]?.p50 ?? null,
     durationP95Ms: durationRows[0]?.p95 ?? null,
     credits: {
-      charged: -credit("CHARGE"),
+      charged: Math.abs(credit("CHARGE")),
       refunded: credit("REFUND"),
       granted: credit("GRANT"),
       purchased: credit("PURCHASE"),

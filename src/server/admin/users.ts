@@ -1,7 +1,8 @@
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { jobSelect } from "~/server/jobs/job-row";
-import { ledgerSelect, withStringId } from "~/server/admin/jobs";
+import { withEmails } from "~/server/admin/audit";
+import { ledgerSelect, withStringId } from "~/server/admin/rows";
 
 const userSelect = { id: true, email: true, name: true, role: true, balance: true, createdAt: true } as const;
 
@@ -54,6 +55,6 @@ export async function getAdminUser(client: Db, userId: string) {
     activeJobs: reserved._count,
     jobs,
     ledger: ledger.map(withStringId),
-    audit: audit.map(withStringId),
+    audit: await withEmails(client, audit),
   };
 }

@@ -19,16 +19,36 @@ export type IntegrityViolation = {
   message: string;
 };
 
-/** The row shape every check query returns (`total` = count before LIMIT). */
-export type ViolationRow = IntegrityViolation & { total: number };
-
 export type IntegrityCheckDefinition = {
   id: string;
   title: string;
   /** The SPEC §3 invariant this check asserts. */
   invariant: string;
-  query: (scope: IntegrityScope, options: { limit: number; overdueGraceMs: number }) => Prisma.Sql;
+  /**
+   * Every row that breaks the invariant, as ("userId", "jobId", "entryId",
+   * message) — unordered and unlimited: the runner counts, orders and caps
+   * them (see `violationsQuery`).
+   */
+  query: (scope: IntegrityScope, options: { overdueGraceMs: number }) => Prisma.Sql;
 };
+
+/** The row shape of `violationsQuery` (`total` = all violations, before LIMIT). */
+export type ViolationRow = IntegrityViolation & { total: number };
+
+/**
+ * Wraps a check: its violating rows are materialized first, then counted,
+ * ordered and capped. The fence matters at scale: with ORDER BY … LIMIT
+ * directly on the check, PostgreSQL plans for an early stop — ordered index
+ * scans over random UUIDs — and on a healthy database (no early stop) that
+ * is several times slower than the hash joins it picks here.
+ */
+export function violationsQuery(check: Prisma.Sql, limit: number): Prisma.Sql {
+  return Prisma.sql`
+    WITH v AS MATERIALIZED (${check})
+    SELECT v."userId", v."jobId", v."entryId", v.message, count(*) OVER ()::int AS total
+    FROM v ORDER BY v."jobId" NULLS LAST, v."entryId"::bigint NULLS LAST, v."userId" NULLS LAST
+    LIMIT ${limit}`;
+}
 
 const userFilter = (column: string, scope: IntegrityScope) =>
   scope.userId === null ? Prisma.empty : Prisma.sql`AND ${Prisma.raw(column)} = ${scope.userId}`;
@@ -40,6 +60,13 @@ const jobFilter = (column: string, scope: IntegrityScope) =>
 const jobScope = (scope: IntegrityScope) =>
   Prisma.sql`${jobFilter("j.id", scope)} ${userFilter("j.user_id", scope)}`;
 
+/** Ledger rows of the jobs in scope (by job, so a misposted entry is still found). */
+const ledgerJobScope = (scope: IntegrityScope) => {
+  if (scope.jobId !== null) return Prisma.sql`AND job_id = ${scope.jobId}::uuid`;
+  if (scope.userId !== null) return Prisma.sql`AND job_id IN (SELECT id FROM job WHERE user_id = ${scope.userId})`;
+  return Prisma.empty;
+};
+
 const terminal = Prisma.sql`('COMPLETED', 'FAILED', 'CANCELLED')`;
 
 export const integrityChecks: readonly IntegrityCheckDefinition[] = [
@@ -47,43 +74,39 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
     id: "balance-equals-ledger",
     title: "Balance equals the sum of the ledger",
     invariant: "§3.1 Conservation",
-    query: (scope, { limit }) => Prisma.sql`
+    query: (scope) => Prisma.sql`
       SELECT u.id AS "userId", NULL::text AS "jobId", NULL::text AS "entryId",
-        format('balance %s but the ledger sums to %s', u.balance, COALESCE(l.total, 0)) AS message,
-        count(*) OVER ()::int AS total
+        format('balance %s but the ledger sums to %s', u.balance, COALESCE(l.total, 0)) AS message
       FROM "user" u
       LEFT JOIN (
         SELECT user_id, sum(amount)::bigint AS total FROM ledger_entry
         WHERE true ${userFilter("user_id", scope)} GROUP BY user_id
       ) l ON l.user_id = u.id
-      WHERE u.balance <> COALESCE(l.total, 0) ${userFilter("u.id", scope)}
-      ORDER BY u.id LIMIT ${limit}`,
+      WHERE u.balance <> COALESCE(l.total, 0) ${userFilter("u.id", scope)}`,
   },
   {
     id: "ledger-chain",
     title: "Ledger entries chain and add up",
     invariant: "§3.1 Conservation",
-    query: (scope, { limit }) => Prisma.sql`
+    query: (scope) => Prisma.sql`
       SELECT e.user_id AS "userId", e.job_id::text AS "jobId", e.id::text AS "entryId",
         CASE WHEN e.balance_before <> e.previous_after
           THEN format('balance_before %s but the previous entry ended at %s', e.balance_before, e.previous_after)
           ELSE format('%s %s %s does not make %s', e.balance_before, CASE WHEN e.amount < 0 THEN '-' ELSE '+' END,
-            abs(e.amount), e.balance_after) END AS message,
-        count(*) OVER ()::int AS total
+            abs(e.amount), e.balance_after) END AS message
       FROM (
         SELECT id, user_id, job_id, amount, balance_before, balance_after,
           lag(balance_after, 1, 0) OVER (PARTITION BY user_id ORDER BY id) AS previous_after
         FROM ledger_entry WHERE true ${userFilter("user_id", scope)}
       ) e
-      WHERE e.balance_before <> e.previous_after OR e.balance_after <> e.balance_before + e.amount
-      ORDER BY e.id LIMIT ${limit}`,
+      WHERE e.balance_before <> e.previous_after OR e.balance_after <> e.balance_before + e.amount`,
   },
   {
     id: "no-negative-balance",
     title: "No negative balance",
     invariant: "§3.2 No overdraft",
-    query: (scope, { limit }) => Prisma.sql`
-      SELECT v.*, count(*) OVER ()::int AS total FROM (
+    query: (scope) => Prisma.sql`
+      SELECT v.* FROM (
         SELECT u.id AS "userId", NULL::text AS "jobId", NULL::text AS "entryId",
           format('balance is %s', u.balance) AS message
         FROM "user" u WHERE u.balance < 0 ${userFilter("u.id", scope)}
@@ -91,89 +114,86 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
         SELECT e.user_id, e.job_id::text, e.id::text,
           format('entry goes from %s to %s', e.balance_before, e.balance_after)
         FROM ledger_entry e WHERE (e.balance_before < 0 OR e.balance_after < 0) ${userFilter("e.user_id", scope)}
-      ) v
-      ORDER BY v."userId", v."entryId" NULLS FIRST LIMIT ${limit}`,
+      ) v`,
   },
   {
     id: "one-charge-per-job",
     title: "Every job has exactly one charge of its cost",
     invariant: "§3.3 One charge per job",
-    query: (scope, { limit }) => Prisma.sql`
-      SELECT j.user_id AS "userId", j.id::text AS "jobId", min(c.id)::text AS "entryId",
-        CASE WHEN count(c.id) <> 1 THEN format('%s charges (expected 1)', count(c.id))
-          WHEN bool_or(c.user_id <> j.user_id) THEN 'charged to another user'
-          ELSE format('charged %s but the job costs %s', -sum(c.amount), j.total_cost) END AS message,
-        count(*) OVER ()::int AS total
+    // Charges are aggregated per job first and then hash-joined to the jobs:
+    // at 1M jobs this is several times faster than grouping the join.
+    query: (scope) => Prisma.sql`
+      SELECT j.user_id AS "userId", j.id::text AS "jobId", c.first_id::text AS "entryId",
+        CASE WHEN COALESCE(c.n, 0) <> 1 THEN format('%s charges (expected 1)', COALESCE(c.n, 0))
+          WHEN c.min_user <> j.user_id OR c.max_user <> j.user_id THEN 'charged to another user'
+          ELSE format('charged %s but the job costs %s', -c.total, j.total_cost) END AS message
       FROM job j
-      LEFT JOIN ledger_entry c ON c.job_id = j.id AND c.kind = 'CHARGE'
-      WHERE true ${jobScope(scope)}
-      GROUP BY j.id
-      HAVING count(c.id) <> 1 OR sum(c.amount) <> -j.total_cost OR bool_or(c.user_id <> j.user_id)
-      ORDER BY j.id LIMIT ${limit}`,
+      LEFT JOIN (
+        SELECT job_id, count(*)::int AS n, sum(amount)::bigint AS total, min(id) AS first_id,
+          min(user_id) AS min_user, max(user_id) AS max_user
+        FROM ledger_entry WHERE kind = 'CHARGE' ${ledgerJobScope(scope)} GROUP BY job_id
+      ) c ON c.job_id = j.id
+      WHERE (c.job_id IS NULL OR c.n <> 1 OR c.total <> -j.total_cost OR c.min_user <> j.user_id OR c.max_user <> j.user_id)
+        ${jobScope(scope)}`,
   },
   {
     id: "at-most-one-refund",
     title: "No job is refunded more than once",
     invariant: "§3.4 At most one refund per job",
-    query: (scope, { limit }) => Prisma.sql`
+    query: (scope) => Prisma.sql`
       SELECT j.user_id AS "userId", j.id::text AS "jobId", min(r.id)::text AS "entryId",
-        format('%s refunds totalling %s', count(*), sum(r.amount)) AS message,
-        count(*) OVER ()::int AS total
+        format('%s refunds totalling %s', count(*), sum(r.amount)) AS message
       FROM ledger_entry r JOIN job j ON j.id = r.job_id
       WHERE r.kind = 'REFUND' ${jobScope(scope)}
-      GROUP BY j.id HAVING count(*) > 1
-      ORDER BY j.id LIMIT ${limit}`,
+      GROUP BY j.id HAVING count(*) > 1`,
   },
   {
     id: "refund-equals-undelivered",
     title: "Refunds equal the cost of undelivered outputs",
     invariant: "§3.4 Refund = undelivered cost",
-    query: (scope, { limit }) => Prisma.sql`
+    query: (scope) => Prisma.sql`
       SELECT v."userId", v."jobId", v."entryId",
-        format('%s job: refunded %s (job says %s) but %s was undelivered',
-          v.status, v.refunded, v.refunded_amount, v.expected) AS message,
-        count(*) OVER ()::int AS total
+        CASE WHEN v.wrong_user THEN 'refunded to another user'
+          ELSE format('%s job: refunded %s (job says %s) but %s was undelivered',
+            v.status, v.refunded, v.refunded_amount, v.expected) END AS message
       FROM (
-        SELECT j.user_id AS "userId", j.id::text AS "jobId", min(r.id)::text AS "entryId", j.status,
-          j.refunded_amount, COALESCE(sum(r.amount), 0)::int AS refunded,
+        SELECT j.user_id AS "userId", j.id::text AS "jobId", r.first_id::text AS "entryId", j.status,
+          j.refunded_amount, COALESCE(r.total, 0) AS refunded,
           CASE WHEN j.status = 'COMPLETED' THEN (j.outputs_requested - j.outputs_done) * j.price_per_output
             WHEN j.status IN ('FAILED', 'CANCELLED') THEN j.total_cost ELSE 0 END AS expected,
-          bool_or(r.user_id <> j.user_id) AS wrong_user
+          COALESCE(r.min_user <> j.user_id OR r.max_user <> j.user_id, false) AS wrong_user
         FROM job j
-        LEFT JOIN ledger_entry r ON r.job_id = j.id AND r.kind = 'REFUND'
+        LEFT JOIN (
+          SELECT job_id, sum(amount)::bigint AS total, min(id) AS first_id, min(user_id) AS min_user, max(user_id) AS max_user
+          FROM ledger_entry WHERE kind = 'REFUND' ${ledgerJobScope(scope)} GROUP BY job_id
+        ) r ON r.job_id = j.id
         WHERE true ${jobScope(scope)}
-        GROUP BY j.id
       ) v
-      WHERE v.refunded <> v.expected OR v.refunded_amount <> v.expected OR v.wrong_user
-      ORDER BY v."jobId" LIMIT ${limit}`,
+      WHERE v.refunded <> v.expected OR v.refunded_amount <> v.expected OR v.wrong_user`,
   },
   {
     id: "terminal-without-lease",
     title: "Finished jobs hold no lease",
     invariant: "§3.5 Terminal states are final",
-    query: (scope, { limit }) => Prisma.sql`
+    query: (scope) => Prisma.sql`
       SELECT j.user_id AS "userId", j.id::text AS "jobId", NULL::text AS "entryId",
         format('%s but leased by %s until %s', j.status, COALESCE(j.lease_owner, '(nobody)'),
-          COALESCE(j.lease_expires_at::text, '(no expiry)')) AS message,
-        count(*) OVER ()::int AS total
+          COALESCE(j.lease_expires_at::text, '(no expiry)')) AS message
       FROM job j
       WHERE j.status IN ${terminal} AND (j.lease_owner IS NOT NULL OR j.lease_expires_at IS NOT NULL)
-        ${jobScope(scope)}
-      ORDER BY j.id LIMIT ${limit}`,
+        ${jobScope(scope)}`,
   },
   {
     id: "no-overdue-jobs",
     title: "No active job is past its deadline plus one cleanup interval",
     invariant: "§3.8 Liveness",
-    query: (scope, { limit, overdueGraceMs }) => Prisma.sql`
+    query: (scope, { overdueGraceMs }) => Prisma.sql`
       SELECT j.user_id AS "userId", j.id::text AS "jobId", NULL::text AS "entryId",
         format('%s, deadline %s passed %s ago', j.status, j.deadline_at,
-          date_trunc('second', clock_timestamp() - j.deadline_at)) AS message,
-        count(*) OVER ()::int AS total
+          date_trunc('second', clock_timestamp() - j.deadline_at)) AS message
       FROM job j
       WHERE j.status IN ('PENDING', 'PROCESSING')
         AND j.deadline_at + make_interval(secs => ${overdueGraceMs / 1000}) < clock_timestamp()
-        ${jobScope(scope)}
-      ORDER BY j.deadline_at LIMIT ${limit}`,
+        ${jobScope(scope)}`,
   },
 ];

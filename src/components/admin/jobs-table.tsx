@@ -1,0 +1,62 @@
+import Link from "next/link";
+
+import { StatusBadge } from "~/components/jobs/status-badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
+import { formatCredits, formatDateTime } from "~/lib/format";
+
+export type AdminJobRow = {
+  id: string;
+  userId: string;
+  modelId: string;
+  status: string;
+  outputsDone: number;
+  outputsRequested: number;
+  totalCost: number;
+  refundedAmount: number;
+  attempts: number;
+  createdAt: Date;
+  user?: { email: string };
+};
+
+/** Jobs with status, owner, model, progress and money, each linking to its timeline. */
+export function JobsTable({ rows, showUser = true }: { rows: AdminJobRow[]; showUser?: boolean }) {
+  return (
+    <Table>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Job</TableHead>
+          <TableHead>Status</TableHead>
+          {showUser ? <TableHead>User</TableHead> : null}
+          <TableHead>Model</TableHead>
+          <TableHead className="text-right">Outputs</TableHead>
+          <TableHead className="text-right">Cost / refunded</TableHead>
+          <TableHead className="text-right">Attempts</TableHead>
+          <TableHead>Created</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((job) => (
+          <TableRow key={job.id}>
+            <TableCell className="font-mono text-xs">
+              <Link className="underline" href={`/admin/jobs/${job.id}`} aria-label={`Job ${job.id}`}>{job.id.slice(0, 8)}</Link>
+            </TableCell>
+            <TableCell><StatusBadge status={job.status} /></TableCell>
+            {showUser ? (
+              <TableCell className="text-xs">
+                <Link className="underline" href={`/admin/users/${job.userId}`}>{job.user?.email ?? job.userId}</Link>
+              </TableCell>
+            ) : null}
+            <TableCell className="text-xs">{job.modelId}</TableCell>
+            <TableCell className="text-right tabular-nums">{job.outputsDone} / {job.outputsRequested}</TableCell>
+            <TableCell className="text-right tabular-nums">{formatCredits(job.totalCost)} / {formatCredits(job.refundedAmount)}</TableCell>
+            <TableCell className="text-right tabular-nums">{job.attempts}</TableCell>
+            <TableCell className="whitespace-nowrap text-muted-foreground">{formatDateTime(job.createdAt)}</TableCell>
+          </TableRow>
+        ))}
+        {rows.length === 0 ? (
+          <TableRow><TableCell colSpan={8} className="py-6 text-center text-muted-foreground">No jobs.</TableCell></TableRow>
+        ) : null}
+      </TableBody>
+    </Table>
+  );
+}

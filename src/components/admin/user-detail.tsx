@@ -1,0 +1,74 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+
+import { AdjustCreditsForm } from "~/components/admin/adjust-credits-form";
+import { AuditList } from "~/components/admin/audit-list";
+import { JobsTable } from "~/components/admin/jobs-table";
+import { LedgerTable } from "~/components/admin/ledger-table";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
+import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
+import { Skeleton } from "~/components/ui/skeleton";
+import { formatCredits, formatDateTime } from "~/lib/format";
+import { useTRPC } from "~/trpc/react";
+
+/** One account: balance, grant/deduct, recent jobs and ledger, admin actions on it. */
+export function AdminUserDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.admin.user.queryOptions({ id }));
+  if (detail.error) {
+    return (
+      <Alert variant="destructive">
+        <AlertTitle>{detail.error.data?.appCode === "NOT_FOUND" ? "No such user" : "The user could not be loaded"}</AlertTitle>
+        <AlertDescription>{detail.error.message}</AlertDescription>
+      </Alert>
+    );
+  }
+  if (!detail.data) return <Skeleton className="h-96" />;
+  const { user, reserved, activeJobs, jobs, ledger, audit } = detail.data;
+  return (
+    <div className="flex flex-col gap-6">
+      {/* Not PageHeader: an email has no spaces, so the title must break anywhere on a phone. */}
+      <div className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
+        <div className="flex min-w-0 flex-col gap-1">
+          <h1 className="break-all text-2xl font-semibold tracking-tight">{user.email}</h1>
+          <p className="text-sm text-muted-foreground">
+            {user.name} · joined {formatDateTime(user.createdAt)} · <span className="break-all font-mono text-xs">{user.id}</span>
+          </p>
+        </div>
+        <div className="flex flex-wrap items-center gap-2">
+          {user.role === "ADMIN" ? <Badge variant="info">Admin</Badge> : null}
+          <Button asChild variant="outline" size="sm"><Link href={`/admin/jobs?user=${user.id}`}>All jobs</Link></Button>
+          <Button asChild variant="outline" size="sm"><Link href={`/admin/integrity?userId=${user.id}`}>Check integrity</Link></Button>
+        </div>
+      </div>
+      <div className="grid items-start gap-4 md:grid-cols-[1fr_1.2fr]">
+        <Card>
+          <CardHeader><CardTitle>Balance</CardTitle></CardHeader>
+          <CardContent className="flex flex-col gap-2">
+            <p className="text-3xl font-semibold tabular-nums" data-testid="admin-user-balance">{formatCredits(user.balance)}</p>
+            <p className="text-sm text-muted-foreground">
+              available · {formatCredits(reserved)} reserved by {activeJobs} active {activeJobs === 1 ? "job" : "jobs"}
+            </p>
+          </CardContent>
+        </Card>
+        <AdjustCreditsForm userId={user.id} balance={user.balance} />
+      </div>
+      <Card>
+        <CardHeader><CardTitle>Recent jobs</CardTitle></CardHeader>
+        <CardContent><JobsTable rows={jobs} showUser={false} /></CardContent>
+      </Card>
+      <Card>
+        <CardHeader><CardTitle>Recent ledger entries</CardTitle></CardHeader>
+        <CardContent><LedgerTable rows={ledger} show="job" /></CardContent>
+      </Card>
+      <Card>
+        <CardHeader><CardTitle>Admin actions on this user</CardTitle></CardHeader>
+        <CardContent><AuditList rows={audit} /></CardContent>
+      </Card>
+    </div>
+  );
+}

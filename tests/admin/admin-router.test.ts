@@ -1,0 +1,230 @@
+import { randomUUID } from "node:crypto";
+
+import { describe, expect, it } from "vitest";
+
+import { runIntegrityChecks } from "~/server/integrity";
+import { runJob } from "~/server/jobs/run";
+import { accountState, callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";
+
+type Caller = ReturnType<typeof callerFor>;
+
+/** One valid call of every admin procedure: access control must hold for each. */
+const everyAdminCall: Record<string, (caller: Caller) => Promise<unknown>> = {
+  stats: (caller) => caller.admin.stats({ hours: 24 }),
+  timeseries: (caller) => caller.admin.timeseries({ hours: 24 }),
+  users: (caller) => caller.admin.users({}),
+  user: (caller) => caller.admin.user({ id: "someone" }),
+  adjustCredits: (caller) =>
+    caller.admin.adjustCredits({ userId: "someone", amount: 5, reason: "a gift", idempotencyKey: randomUUID() }),
+  jobs: (caller) => caller.admin.jobs({}),
+  job: (caller) => caller.admin.job({ id: randomUUID() }),
+  forceFail: (caller) => caller.admin.forceFail({ id: randomUUID(), reason: "stuck" }),
+  integrity: (caller) => caller.admin.integrity({}),
+  audit: (caller) => caller.admin.audit({}),
+};
+
+describe("admin procedures: access control", () => {
+  it("lists a call for every admin procedure", async () => {
+    const { adminRouter } = await import("~/server/api/routers/admin");
+    expect(Object.keys(everyAdminCall).sort()).toEqual(Object.keys(adminRouter._def.procedures).sort());
+  });
+
+  it.each(Object.keys(everyAdminCall))("%s: a user gets FORBIDDEN, anonymous UNAUTHORIZED", async (name) => {
+    const call = everyAdminCall[name]!;
+    const user = await createUser({ balance: 10 });
+    await expect(call(callerFor(user))).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(call(callerFor(null))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await db.adminAudit.count()).toBe(0);
+    expect((await accountState(user.id)).balance).toBe(10);
+  });
+});
+
+describe("admin procedures", () => {
+  it("stats and timeseries count jobs by status and credits by kind", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    // Earlier tests of this file share the database: compare with a baseline.
+    const baseline = await callerFor(admin).admin.stats({ hours: 1 });
+    const baseSeries = await callerFor(admin).admin.timeseries({ hours: 24 });
+    const user = await createUser({ balance: 100 });
+    const ok = await callerFor(user).jobs.create(jobRequest({ outputs: 2 }));
+    const failed = await callerFor(user).jobs.create(jobRequest({ outputs: 3, prompt: "#fail" }));
+    await callerFor(user).jobs.create(jobRequest({ outputs: 1 }));
+    await runJob(workerDeps(), ok.job.id);
+    await runJob(workerDeps(), failed.job.id);
+
+    const stats = await callerFor(admin).admin.stats({ hours: 1 });
+    const delta = (status: string) => (stats.jobsByStatus[status] ?? 0) - (baseline.jobsByStatus[status] ?? 0);
+    expect([delta("COMPLETED"), delta("FAILED"), delta("PENDING")]).toEqual([1, 1, 1]);
+    expect(stats.successRate).toBeGreaterThan(0);
+    expect(stats.durationP50Ms).toBeGreaterThanOrEqual(0);
+    expect(stats.durationP95Ms).toBeGreaterThanOrEqual(stats.durationP50Ms!);
+    expect(stats.credits.charged - baseline.credits.charged).toBe(12);
+    expect(stats.credits.refunded - baseline.credits.refunded).toBe(6);
+    expect(stats.credits.granted - baseline.credits.granted).toBe(100);
+    expect(stats.activeJobs - baseline.activeJobs).toBe(1);
+    expect(stats.queueDepth).toBeGreaterThanOrEqual(1);
+    expect(stats.stuckJobs).toBe(0);
+
+    const series = await callerFor(admin).admin.timeseries({ hours: 24 });
+    expect(series.unit).toBe("hour");
+    expect(series.points.length).toBeGreaterThanOrEqual(24);
+    const total = (key: "completed" | "failed" | "active" | "charged" | "refunded" | "granted") =>
+      series.points.reduce((sum, point) => sum + point[key], 0) -
+      baseSeries.points.reduce((sum, point) => sum + point[key], 0);
+    expect([total("completed"), total("failed"), total("active")]).toEqual([1, 1, 1]);
+    expect([total("charged"), total("refunded"), total("granted")]).toEqual([12, 6, 100]);
+    expect((await callerFor(admin).admin.timeseries({ hours: 24 * 7 })).unit).toBe("day");
+  });
+
+  it("users: search by email, detail with balance, jobs, ledger", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const needle = `needle-${randomUUID().slice(0, 8)}@example.test`;
+    const user = await createUser({ balance: 40, email: needle });
+    const { job } = await callerFor(user).jobs.create(jobRequest({ outputs: 2 }));
+    const found = await callerFor(admin).admin.users({ query: needle.slice(0, 15).toUpperCase() });
+    expect(found.items.map((item) => item.id)).toEqual([user.id]);
+    const detail = await callerFor(admin).admin.user({ id: user.id });
+    expect(detail.user).toMatchObject({ id: user.id, balance: 36, email: needle });
+    expect(detail).toMatchObject({ reserved: 4, activeJobs: 1 });
+    expect(detail.jobs.map((item) => item.id)).toEqual([job.id]);
+    expect(detail.ledger.map((entry) => [entry.kind, entry.amount])).toEqual([["CHARGE", -4], ["GRANT", 40]]);
+    await expect(callerFor(admin).admin.user({ id: "nobody" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("grants and deducts with a reason, audited, and never overdraws", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 10 });
+    const caller = callerFor(admin).admin;
+    const grant = await caller.adjustCredits({ userId: user.id, amount: 25, reason: "Goodwill", idempotencyKey: randomUUID() });
+    expect(grant).toMatchObject({ replayed: false, entry: { kind: "GRANT", amount: 25, balanceAfter: 35 } });
+    const deduct = await caller.adjustCredits({ userId: user.id, amount: -5, reason: "Abuse", idempotencyKey: randomUUID() });
+    expect(deduct.entry).toMatchObject({ kind: "ADJUSTMENT", amount: -5, balanceAfter: 30 });
+    await expect(
+      caller.adjustCredits({ userId: user.id, amount: -31, reason: "Too much", idempotencyKey: randomUUID() }),
+    ).rejects.toMatchObject({ code: "PAYMENT_REQUIRED", cause: { code: "INSUFFICIENT_CREDITS" } });
+    await expect(
+      caller.adjustCredits({ userId: user.id, amount: 5, reason: "", idempotencyKey: randomUUID() }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await accountState(user.id)).balance).toBe(30);
+    await expectConserved(user.id, expect);
+
+    const audit = await caller.audit({ targetUserId: user.id });
+    expect(audit.items.map((row) => [row.action, row.reason, row.before, row.after, row.adminEmail])).toEqual([
+      ["credits.deduct", "Abuse", { balance: 35 }, { balance: 30 }, admin.email],
+      ["credits.grant", "Goodwill", { balance: 10 }, { balance: 35 }, admin.email],
+    ]);
+  });
+
+  it("a grant submitted 20 times at once applies once", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 3 });
+    const request = { userId: user.id, amount: 50, reason: "Double-clicked", idempotencyKey: randomUUID() };
+    const results = await Promise.all(Array.from({ length: 20 }, () => callerFor(admin).admin.adjustCredits(request)));
+    expect(results.filter((result) => !result.replayed)).toHaveLength(1);
+    expect(new Set(results.map((result) => result.entry.id)).size).toBe(1);
+    expect((await accountState(user.id)).balance).toBe(53);
+    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "GRANT", amount: 50 } })).toBe(1);
+    expect(await db.adminAudit.count({ where: { targetUserId: user.id } })).toBe(1);
+    await expect(callerFor(admin).admin.adjustCredits({ ...request, amount: 60 })).rejects.toMatchObject({
+      cause: { code: "IDEMPOTENCY_KEY_REUSED" },
+    });
+    // The same key for another user is a reused key too; nothing moves.
+    const other = await createUser({ balance: 1 });
+    await expect(callerFor(admin).admin.adjustCredits({ ...request, userId: other.id })).rejects.toMatchObject({
+      cause: { code: "IDEMPOTENCY_KEY_REUSED" },
+    });
+    expect((await accountState(other.id)).balance).toBe(1);
+    await expectConserved(user.id, expect);
+  });
+
+  it("jobs explorer filters by status, user, model and time; a job shows its timeline and ledger", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 100 });
+    const other = await createUser({ balance: 100 });
+    const text = await callerFor(user).jobs.create(jobRequest({ outputs: 2 }));
+    const image = await callerFor(user).jobs.create(jobRequest({ modelId: "canvas-v1", outputs: 1 }));
+    await callerFor(other).jobs.create(jobRequest());
+    const worker = workerDeps();
+    await runJob(worker, text.job.id);
+    const caller = callerFor(admin).admin;
+
+    const byUser = await caller.jobs({ user: user.email.slice(0, 20) });
+    expect(byUser.items.map((job) => job.id)).toEqual([image.job.id, text.job.id]);
+    expect((await caller.jobs({ user: user.id, status: "COMPLETED" })).items.map((job) => job.id)).toEqual([text.job.id]);
+    expect((await caller.jobs({ user: user.id, modelId: "canvas-v1" })).items.map((job) => job.id)).toEqual([image.job.id]);
+    expect((await caller.jobs({ user: user.id, from: new Date(Date.now() + 60_000) })).items).toEqual([]);
+    const firstPage = await caller.jobs({ user: user.id, limit: 1 });
+    const secondPage = await caller.jobs({ user: user.id, limit: 1, cursor: firstPage.nextCursor! });
+    expect([...firstPage.items, ...secondPage.items].map((job) => job.id)).toEqual([image.job.id, text.job.id]);
+    expect(secondPage.nextCursor).toBeNull();
+
+    const detail = await caller.job({ id: text.job.id });
+    expect(detail.job).toMatchObject({ status: "COMPLETED", user: { id: user.id, email: user.email } });
+    expect(detail.events.map((event) => event.type)).toEqual(["created", "claimed", "output", "output", "settled"]);
+    expect(detail.events[1]?.workerId).toBe(worker.workerId);
+    expect(detail.outputs.map((output) => output.index)).toEqual([0, 1]);
+    expect(detail.ledger.map((entry) => [entry.kind, entry.amount])).toEqual([["CHARGE", -4]]);
+  });
+
+  it("force-fail refunds an active job exactly once, audited, through settlement", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 30 });
+    const { job } = await callerFor(user).jobs.create(jobRequest({ modelId: "canvas-v1", outputs: 2 }));
+    const caller = callerFor(admin).admin;
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 5 }, () => caller.forceFail({ id: job.id, reason: "Provider outage" })),
+    );
+    const won = attempts.filter((attempt) => attempt.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    expect(won[0]?.value).toMatchObject({ refunded: 10, job: { status: "FAILED", errorCode: "FORCE_FAILED" } });
+    for (const lost of attempts.filter((attempt) => attempt.status === "rejected")) {
+      expect(lost.reason).toMatchObject({ code: "CONFLICT", cause: { code: "JOB_NOT_CANCELLABLE" } });
+    }
+    await expect(caller.forceFail({ id: job.id, reason: "Again" })).rejects.toMatchObject({
+      cause: { code: "JOB_NOT_CANCELLABLE" },
+    });
+    const refunds = await db.ledgerEntry.findMany({ where: { jobId: job.id, kind: "REFUND" } });
+    expect(refunds.map((entry) => [entry.amount, entry.actorType, entry.actorId])).toEqual([[10, "ADMIN", admin.id]]);
+    expect((await accountState(user.id)).balance).toBe(30);
+    const audit = await db.adminAudit.findMany({ where: { targetJobId: job.id } });
+    expect(audit.map((row) => [row.action, row.adminId, row.reason, row.before, row.after])).toEqual([
+      [
+        "job.force-fail",
+        admin.id,
+        "Provider outage",
+        { status: "PENDING", refundedAmount: 0, outputsDone: 0, leaseOwner: null },
+        { status: "FAILED", refundedAmount: 10, leaseOwner: null },
+      ],
+    ]);
+    // A worker that picks the job up afterwards changes nothing.
+    expect((await runJob(workerDeps(), job.id)).kind).toBe("not-claimed");
+    await expectConserved(user.id, expect);
+    expect((await runIntegrityChecks(db, { jobId: job.id })).ok).toBe(true);
+  });
+
+  it("force-fail refuses finished and unknown jobs", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 30 });
+    const { job } = await callerFor(user).jobs.create(jobRequest());
+    await runJob(workerDeps(), job.id);
+    await expect(callerFor(admin).admin.forceFail({ id: job.id, reason: "Too late" })).rejects.toMatchObject({
+      cause: { code: "JOB_NOT_CANCELLABLE" },
+    });
+    await expect(callerFor(admin).admin.forceFail({ id: randomUUID(), reason: "Ghost" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect(await db.adminAudit.count({ where: { targetJobId: job.id } })).toBe(0);
+  });
+
+  it("integrity: the whole database and one job", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 30 });
+    const { job } = await callerFor(user).jobs.create(jobRequest());
+    const report = await callerFor(admin).admin.integrity({});
+    expect(report.ok).toBe(true);
+    expect(report.checks).toHaveLength(8);
+    const scoped = await callerFor(admin).admin.integrity({ jobId: job.id });
+    expect(scoped.scope).toEqual({ jobId: job.id, userId: user.id });
+    expect(scoped.ok).toBe(true);
+  });
+});

@@ -1,0 +1,178 @@
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+
+import { runIntegrityChecks, type IntegrityReport } from "~/server/integrity";
+import { runJob } from "~/server/jobs/run";
+import { callerFor, createUser, db, jobRequest, workerDeps } from "../helpers";
+
+/**
+ * Each check must see the state it exists to catch. The database refuses
+ * these states on its own, so each test writes one directly: on a raw
+ * connection with `session_replication_role = replica` (no triggers, no FK
+ * checks) and, where a CHECK or unique index stands in the way, with that
+ * constraint dropped in this file's private database.
+ */
+async function writeBadState(sql: string, params: unknown[] = []): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SET LOCAL session_replication_role = replica");
+    await client.query(sql, params);
+    await client.query("COMMIT");
+  } finally {
+    await client.end();
+  }
+}
+
+function violationsOf(report: IntegrityReport, checkId: string) {
+  const check = report.checks.find((candidate) => candidate.id === checkId);
+  if (!check) throw new Error(`no check ${checkId}`);
+  return check.violations;
+}
+
+/** A finished job: charged, run to completion, settled by the worker. */
+async function completedJob(userBalance = 50, outputs = 2) {
+  const user = await createUser({ balance: userBalance });
+  const { job } = await callerFor(user).jobs.create(jobRequest({ outputs }));
+  await runJob(workerDeps(), job.id);
+  return { user, job };
+}
+
+describe("integrity checks (SPEC §3)", () => {
+  it("report a healthy database as ok, with every check listed", async () => {
+    await completedJob();
+    const failing = await createUser({ balance: 30 });
+    const { job } = await callerFor(failing).jobs.create(jobRequest({ prompt: "no #fail" }));
+    await runJob(workerDeps(), job.id);
+    const report = await runIntegrityChecks(db);
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((check) => check.id)).toEqual([
+      "balance-equals-ledger",
+      "ledger-chain",
+      "no-negative-balance",
+      "one-charge-per-job",
+      "at-most-one-refund",
+      "refund-equals-undelivered",
+      "terminal-without-lease",
+      "no-overdue-jobs",
+    ]);
+  });
+
+  it("detect a balance that is not the sum of the ledger", async () => {
+    const user = await createUser({ balance: 10 });
+    await writeBadState(`UPDATE "user" SET balance = 15 WHERE id = $1`, [user.id]);
+    const report = await runIntegrityChecks(db, { userId: user.id });
+    expect(report.ok).toBe(false);
+    expect(violationsOf(report, "balance-equals-ledger")).toEqual([
+      { userId: user.id, jobId: null, entryId: null, message: "balance 15 but the ledger sums to 10" },
+    ]);
+    expect(violationsOf(report, "ledger-chain")).toEqual([]);
+  });
+
+  it("detect a broken ledger chain", async () => {
+    const user = await createUser({ balance: 10 });
+    await writeBadState(
+      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+       VALUES ($1, 'GRANT', 2, 3, 5, 'SYSTEM', 'forged')`,
+      [user.id],
+    );
+    const forged = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, reason: "forged" } });
+    const report = await runIntegrityChecks(db, { userId: user.id });
+    expect(violationsOf(report, "ledger-chain")).toEqual([
+      { userId: user.id, jobId: null, entryId: forged.id.toString(), message: "balance_before 3 but the previous entry ended at 10" },
+    ]);
+  });
+
+  it("detect a negative balance", async () => {
+    const user = await createUser({ balance: 5 });
+    await writeBadState(`ALTER TABLE "user" DROP CONSTRAINT IF EXISTS user_balance_non_negative`);
+    await writeBadState(`UPDATE "user" SET balance = -4 WHERE id = $1`, [user.id]);
+    const report = await runIntegrityChecks(db, { userId: user.id });
+    expect(violationsOf(report, "no-negative-balance")).toEqual([
+      { userId: user.id, jobId: null, entryId: null, message: "balance is -4" },
+    ]);
+  });
+
+  it("detect a job without a charge and a job charged twice", async () => {
+    const user = await createUser({ balance: 50 });
+    const uncharged = "00000000-0000-4000-8000-00000000c0de";
+    await writeBadState(
+      `INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost, status,
+         deadline_at, idempotency_key, request_hash, finished_at, refunded_amount)
+       VALUES ($1, $2, 'storyteller-v1', 'free lunch', 1, 2, 2, 'COMPLETED', now(), 'k-free', 'h', now(), 0)`,
+      [uncharged, user.id],
+    );
+    const { job } = await completedJob();
+    await writeBadState(`DROP INDEX IF EXISTS ledger_entry_one_charge_per_job`);
+    await writeBadState(
+      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, reason)
+       SELECT user_id, 'CHARGE', -total_cost, 46, 46 - total_cost, id, 'SYSTEM', 'charged again' FROM job WHERE id = $1`,
+      [job.id],
+    );
+    const report = await runIntegrityChecks(db);
+    const violations = violationsOf(report, "one-charge-per-job");
+    expect(violations).toContainEqual(expect.objectContaining({ jobId: uncharged, message: "0 charges (expected 1)" }));
+    expect(violations).toContainEqual(expect.objectContaining({ jobId: job.id, message: "2 charges (expected 1)" }));
+    const scoped = await runIntegrityChecks(db, { jobId: job.id });
+    expect(violationsOf(scoped, "one-charge-per-job").map((violation) => violation.jobId)).toEqual([job.id]);
+  });
+
+  it("detect a job refunded twice", async () => {
+    const user = await createUser({ balance: 20 });
+    const { job } = await callerFor(user).jobs.create(jobRequest({ outputs: 2, prompt: "#fail" }));
+    await runJob(workerDeps(), job.id);
+    await writeBadState(`DROP INDEX IF EXISTS ledger_entry_one_refund_per_job`);
+    await writeBadState(
+      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, reason)
+       VALUES ($1, 'REFUND', 4, 20, 24, $2, 'SYSTEM', 'refunded again')`,
+      [user.id, job.id],
+    );
+    const report = await runIntegrityChecks(db, { jobId: job.id });
+    expect(violationsOf(report, "at-most-one-refund")).toEqual([
+      expect.objectContaining({ userId: user.id, jobId: job.id, message: "2 refunds totalling 8" }),
+    ]);
+    expect(violationsOf(report, "refund-equals-undelivered")).toEqual([
+      expect.objectContaining({ jobId: job.id, message: "FAILED job: refunded 8 (job says 4) but 4 was undelivered" }),
+    ]);
+  });
+
+  it("detect a refund that is not the cost of the undelivered outputs", async () => {
+    const { user, job } = await completedJob(30, 2);
+    await writeBadState(
+      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, reason)
+       VALUES ($1, 'REFUND', 2, 26, 28, $2, 'SYSTEM', 'unearned refund')`,
+      [user.id, job.id],
+    );
+    const report = await runIntegrityChecks(db, { jobId: job.id });
+    expect(violationsOf(report, "refund-equals-undelivered")).toEqual([
+      expect.objectContaining({ jobId: job.id, message: "COMPLETED job: refunded 2 (job says 0) but 0 was undelivered" }),
+    ]);
+  });
+
+  it("detect a finished job that still holds a lease", async () => {
+    const { job } = await completedJob();
+    await writeBadState(`ALTER TABLE job DROP CONSTRAINT IF EXISTS job_terminal_has_no_lease`);
+    await writeBadState(
+      `UPDATE job SET lease_owner = 'ghost-worker', lease_expires_at = now() + interval '1 hour' WHERE id = $1`,
+      [job.id],
+    );
+    const report = await runIntegrityChecks(db, { jobId: job.id });
+    const violations = violationsOf(report, "terminal-without-lease");
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.message).toMatch(/^COMPLETED but leased by ghost-worker until /);
+  });
+
+  it("detect an active job past its deadline plus one cleanup interval", async () => {
+    const user = await createUser({ balance: 20 });
+    const { job } = await callerFor(user).jobs.create(jobRequest());
+    await writeBadState(`UPDATE job SET deadline_at = now() - interval '30 seconds' WHERE id = $1`, [job.id]);
+    const withinGrace = await runIntegrityChecks(db, { jobId: job.id });
+    expect(violationsOf(withinGrace, "no-overdue-jobs")).toEqual([]);
+    await writeBadState(`UPDATE job SET deadline_at = now() - interval '5 minutes' WHERE id = $1`, [job.id]);
+    const report = await runIntegrityChecks(db, { jobId: job.id });
+    expect(violationsOf(report, "no-overdue-jobs")).toEqual([
+      expect.objectContaining({ userId: user.id, jobId: job.id, message: expect.stringMatching(/^PENDING, deadline .* passed 00:05:/) }),
+    ]);
+  });
+});
