@@ -24,6 +24,6 @@ const env: NodeJS.ProcessEnv = {
 };
 delete env.DATABASE_URL;
 
-const child = spawn("node_modules/.bin/tsx", ["scripts/launch.ts", "start", "--rebuild"], { stdio: "inherit", env });
+const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start", "--rebuild"], { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));
