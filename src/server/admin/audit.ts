@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { Db, Prisma } from "~/server/db";
 import type { auditInput } from "~/server/admin/schemas";
 import { withStringId } from "~/server/admin/rows";
+import { toPage } from "~/server/pagination";
 
 /**
  * The audit trail of admin actions, newest first: who (with their email),
@@ -16,9 +17,8 @@ export async function listAudit(client: Db, input: z.output<typeof auditInput>) 
     ...(input.cursor ? { id: { lt: BigInt(input.cursor) } } : {}),
   };
   const rows = await client.adminAudit.findMany({ where, orderBy: { id: "desc" }, take: input.limit + 1 });
-  const hasMore = rows.length > input.limit;
-  const items = await withEmails(client, hasMore ? rows.slice(0, input.limit) : rows);
-  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+  const page = toPage(rows, input.limit);
+  return { items: await withEmails(client, page.items), nextCursor: page.nextCursor };
 }
 
 type AuditRow = Awaited<ReturnType<Db["adminAudit"]["findMany"]>>[number];

@@ -6,6 +6,7 @@ import { jobSelect } from "~/server/jobs/job-row";
 import { withEmails } from "~/server/admin/audit";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import type { adminJobsInput } from "~/server/admin/schemas";
+import { idCursorArgs, toPage } from "~/server/pagination";
 
 /** What an admin sees of a job: the user's view plus the worker-side fields. */
 export const adminJobSelect = {
@@ -36,13 +37,9 @@ export async function listAdminJobs(client: Db, input: z.output<typeof adminJobs
   const rows = await client.job.findMany({
     where,
     select: adminJobSelect,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: input.limit + 1,
-    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+    ...idCursorArgs(input),
   });
-  const hasMore = rows.length > input.limit;
-  const items = hasMore ? rows.slice(0, input.limit) : rows;
-  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+  return toPage(rows, input.limit);
 }
 
 const matchingUsersMax = 200;

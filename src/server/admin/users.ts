@@ -3,6 +3,7 @@ import { AppError } from "~/server/errors";
 import { jobSelect } from "~/server/jobs/job-row";
 import { withEmails } from "~/server/admin/audit";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
+import { idCursorArgs, toPage } from "~/server/pagination";
 
 const userSelect = { id: true, email: true, name: true, role: true, balance: true, createdAt: true } as const;
 
@@ -20,13 +21,9 @@ export async function listUsers(client: Db, input: { query?: string; cursor?: st
         }
       : {},
     select: userSelect,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: input.limit + 1,
-    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+    ...idCursorArgs(input),
   });
-  const hasMore = rows.length > input.limit;
-  const items = hasMore ? rows.slice(0, input.limit) : rows;
-  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+  return toPage(rows, input.limit);
 }
 
 const recentRowsMax = 20;

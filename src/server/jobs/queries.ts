@@ -1,6 +1,7 @@
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { jobSelect, type JobStatus } from "~/server/jobs/job-row";
+import { idCursorArgs, toPage } from "~/server/pagination";
 
 /** One of the user's own jobs with its outputs; another user's is NOT_FOUND. */
 export async function getJobForUser(client: Db, userId: string, jobId: string) {
@@ -27,11 +28,7 @@ export async function listJobsForUser(
   const rows = await client.job.findMany({
     where: { userId, ...(input.status ? { status: input.status } : {}) },
     select: jobSelect,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: input.limit + 1,
-    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+    ...idCursorArgs(input),
   });
-  const hasMore = rows.length > input.limit;
-  const items = hasMore ? rows.slice(0, input.limit) : rows;
-  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+  return toPage(rows, input.limit);
 }

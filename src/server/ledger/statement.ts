@@ -1,5 +1,6 @@
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
+import { toPage } from "~/server/pagination";
 
 /** Ledger ids are bigserial: a cursor beyond this was never issued. */
 const ledgerIdMax = 2n ** 63n - 1n;
@@ -36,7 +37,6 @@ export async function getLedgerPage(client: Db, userId: string, input: { cursor?
     orderBy: { id: "desc" },
     take: input.limit + 1,
   });
-  const hasMore = rows.length > input.limit;
-  const items = (hasMore ? rows.slice(0, input.limit) : rows).map((row) => ({ ...row, id: row.id.toString() }));
-  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+  const page = toPage(rows, input.limit);
+  return { items: page.items.map((row) => ({ ...row, id: row.id.toString() })), nextCursor: page.nextCursor };
 }
