@@ -21,6 +21,8 @@ const env: NodeJS.ProcessEnv = {
   SANDBOX_LATENCY_MS: process.env.SANDBOX_LATENCY_MS ?? "600",
   SIGNUP_CREDITS: "100",
   NODE_ENV: "production",
+  // Keep the test output readable: the server logs warnings and errors only.
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
 };
 delete env.DATABASE_URL;
 
