@@ -10,9 +10,16 @@ export { Prisma };
 export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
 
+/**
+ * Every connection starts at READ COMMITTED, whatever the server's default:
+ * the money transactions rely on it (row locks, not SERIALIZABLE aborts).
+ * Set once per connection here, a transaction needs no extra round trip.
+ */
+const connectionOptions = "-c default_transaction_isolation=read\\ committed";
+
 /** Creates a Prisma client on the Rust-free engine with the pg adapter. */
 export function createDb(connectionString: string, poolMax: number = env.DATABASE_POOL_MAX): Db {
-  const adapter = new PrismaPg({ connectionString, max: poolMax });
+  const adapter = new PrismaPg({ connectionString, max: poolMax, options: connectionOptions });
   return new PrismaClient({ adapter });
 }
 
@@ -88,7 +95,9 @@ export async function withTransaction<T>(
   for (let attempt = 0; ; attempt++) {
     try {
       return await client.$transaction(work, {
-        isolationLevel: options.isolationLevel ?? Prisma.TransactionIsolationLevel.ReadCommitted,
+        // Unset means the connection's READ COMMITTED (see createDb): asking
+        // for it explicitly would cost a SET TRANSACTION round trip each time.
+        isolationLevel: options.isolationLevel,
         timeout: transactionTimeoutMs,
         maxWait: transactionMaxWaitMs,
       });

@@ -1,0 +1,148 @@
+import type pg from "pg";
+
+/**
+ * Bulk seeding in plain SQL, for data sets no API could create in time
+ * (1M jobs, 10M ledger entries). The rows are built so that every invariant
+ * of SPEC §3 holds (each user's ledger chains and sums to the balance, one
+ * CHARGE per job, refunds match): the benchmark checks them afterwards like
+ * after any other scenario. Triggers are off for the session
+ * (session_replication_role = replica, superuser only) because their per-row
+ * checks would make a bulk load take an hour; the invariants are verified
+ * afterwards instead.
+ */
+
+const jobPrice = 2;
+const grantAmount = 2;
+
+export type JobShape = "pending" | "stuck" | "completed";
+
+export type BulkJobsOptions = {
+  /** Prefix of the user ids and emails, unique per data set. */
+  tag: string;
+  users: number;
+  jobsPerUser: number;
+  /** GRANT entries before each job's CHARGE: ledger entries = jobs × (grantsPerJob + 1). */
+  grantsPerJob: number;
+  shape: JobShape;
+  /** created_at is spread over this many days before now (≥ 1 hour ago). */
+  spreadDays: number;
+};
+
+/** User ids of a seeded set, in order. */
+export function seededUserId(tag: string, index: number): string {
+  return `${tag}-u-${index}`;
+}
+
+async function asReplica<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SET LOCAL session_replication_role = replica");
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK");
+    throw error;
+  }
+}
+
+/**
+ * Users with `balance` credits each, explained by one GRANT entry; the
+ * returned ids are `seededUserId(tag, 1..count)`.
+ */
+export async function seedAccounts(client: pg.Client, tag: string, count: number, balance: number): Promise<string[]> {
+  await asReplica(client, async () => {
+    await client.query(
+      `INSERT INTO "user" (id, name, email, role, balance, created_at, updated_at)
+       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', $3, now(), now()
+       FROM generate_series(1, $2::int) n`,
+      [tag, count, balance],
+    );
+    await client.query(
+      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, actor_id, reason, idempotency_key, created_at)
+       SELECT $1::text || '-u-' || n, 'GRANT', $3, 0, $3, 'SYSTEM', 'bench', 'Benchmark credits', 'bench:' || $1::text || ':' || n, now()
+       FROM generate_series(1, $2::int) n ORDER BY n`,
+      [tag, count, balance],
+    );
+  });
+  return Array.from({ length: count }, (_, index) => seededUserId(tag, index + 1));
+}
+
+function jobColumnsFor(shape: JobShape): string {
+  switch (shape) {
+    case "pending":
+      return `'PENDING', 0, 0, NULL::text, NULL::timestamptz, now() + interval '1 hour', NULL::timestamptz, NULL::timestamptz, 0`;
+    case "stuck":
+      // Half past their deadline (timeout path), half with a dead worker's
+      // expired lease and no attempt left (worker-lost path): both refund.
+      return `'PROCESSING', 0, 3, 'dead-bench-worker', now() - interval '1 minute',
+              CASE WHEN k % 2 = 0 THEN now() - interval '1 second' ELSE now() + interval '1 hour' END,
+              now() - interval '5 minutes', NULL::timestamptz, 0`;
+    case "completed":
+      return `'COMPLETED', 1, 1, NULL::text, NULL::timestamptz, created + interval '2 minutes',
+              created + interval '1 second', created + interval '3 seconds', 0`;
+  }
+}
+
+/**
+ * Users with jobs of one shape, each job charged once, with grants in
+ * between so the ledger has `grantsPerJob + 1` entries per job. Pending jobs
+ * are also enqueued on graphile-worker; completed ones get their output.
+ */
+export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Promise<{ jobs: number; ledger: number }> {
+  const { tag, users, jobsPerUser: jobs, grantsPerJob: grants } = options;
+  const group = grants + 1;
+  // After entry e (1-based) of a user: grants so far × 2 − charges so far × 2.
+  const finalBalance = jobs * grants * grantAmount - jobs * jobPrice;
+  await asReplica(client, async () => {
+    await client.query(
+      `INSERT INTO "user" (id, name, email, role, balance, created_at, updated_at)
+       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', $3, now(), now()
+       FROM generate_series(1, $2::int) n`,
+      [tag, users, finalBalance],
+    );
+    await client.query(
+      `INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
+         status, outputs_done, attempts, lease_owner, lease_expires_at, deadline_at, started_at, finished_at,
+         refunded_amount, idempotency_key, request_hash, created_at, updated_at)
+       SELECT gen_random_uuid(), $1::text || '-u-' || u, 'storyteller-v1', 'bench prompt', 1, ${jobPrice}, ${jobPrice},
+         ${jobColumnsFor(options.shape)}, $1::text || ':' || u || ':' || k, 'bench', created, created
+       FROM generate_series(1, $2::int) u, generate_series(1, $3::int) k,
+         LATERAL (SELECT now() - interval '1 hour' - random() * make_interval(days => $4::int) AS created) c`,
+      [tag, users, jobs, options.spreadDays],
+    );
+    await client.query(
+      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id,
+         reason, idempotency_key, created_at)
+       SELECT $1::text || '-u-' || u,
+         CASE WHEN e % $4 = 0 THEN 'CHARGE' ELSE 'GRANT' END::"LedgerKind",
+         CASE WHEN e % $4 = 0 THEN -${jobPrice} ELSE ${grantAmount} END,
+         ${grantAmount} * (e - 1) - ${grantAmount + jobPrice} * ((e - 1) / $4),
+         ${grantAmount} * e - ${grantAmount + jobPrice} * (e / $4),
+         j.id, CASE WHEN e % $4 = 0 THEN 'USER' ELSE 'SYSTEM' END::"ActorType", NULL,
+         CASE WHEN e % $4 = 0 THEN 'Generation job' ELSE 'Bench grant' END,
+         CASE WHEN e % $4 = 0 THEN NULL ELSE 'bench:' || $1::text || ':' || u || ':' || e END,
+         now() - interval '1 hour'
+       FROM generate_series(1, $2::int) u CROSS JOIN generate_series(1, $3::int * $4) e
+       LEFT JOIN job j ON e % $4 = 0 AND j.user_id = $1::text || '-u-' || u AND j.idempotency_key = $1::text || ':' || u || ':' || (e / $4)
+       ORDER BY u, e`,
+      [tag, users, jobs, group],
+    );
+    if (options.shape === "completed") {
+      await client.query(
+        `INSERT INTO job_output (id, job_id, index, status, mime_type, content, worker_id, created_at)
+         SELECT gen_random_uuid(), id, 0, 'COMPLETED', 'text/plain', 'bench output', 'bench', finished_at
+         FROM job WHERE user_id LIKE $1::text || '-u-%'`,
+        [tag],
+      );
+    }
+    if (options.shape === "pending") {
+      await client.query(
+        `SELECT graphile_worker.add_job('run-job', json_build_object('jobId', id::text), max_attempts := 5)
+         FROM job WHERE user_id LIKE $1::text || '-u-%' AND status = 'PENDING'`,
+        [tag],
+      );
+    }
+  });
+  return { jobs: users * jobs, ledger: users * jobs * group };
+}

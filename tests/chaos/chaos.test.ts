@@ -1,0 +1,11 @@
+import { describe, it } from "vitest";
+
+import { runChaosScenario } from "./scenario";
+
+// The short, seeded form that runs with every `npm test`; `npm run
+// test:chaos` runs the same scenario for ten minutes (tests/chaos/long.test.ts).
+describe("chaos: credits survive crashes, kills, terminated connections and racing cleanups", () => {
+  it("loses, doubles and invents nothing (short run)", async () => {
+    await runChaosScenario({ durationS: 20, users: 8, workers: 2, jobTimeoutMs: 8_000 });
+  }, 120_000);
+});

@@ -1,0 +1,119 @@
+import pg from "pg";
+
+/** One broken invariant, with the rows that show it (capped). */
+export type Violation = { invariant: string; rows: unknown[] };
+
+type Check = { invariant: string; sql: string; onlyWhenQuiet?: boolean };
+
+const rowsShownMax = 5;
+
+/**
+ * SPEC §3 as SQL over the whole database. Every query returns the rows that
+ * break its invariant, so an empty result means the invariant holds. The
+ * "quiet" checks (every job terminal) only make sense once the run is over.
+ */
+const checks: Check[] = [
+  {
+    invariant: "§3.1 conservation: balance = sum of the user's ledger",
+    sql: `SELECT u.id, u.balance, COALESCE(sum(l.amount), 0)::int AS ledger_sum
+          FROM "user" u LEFT JOIN ledger_entry l ON l.user_id = u.id
+          GROUP BY u.id HAVING u.balance <> COALESCE(sum(l.amount), 0)`,
+  },
+  {
+    invariant: "§3.1 conservation: balance_after = balance_before + amount",
+    sql: `SELECT id, user_id FROM ledger_entry WHERE balance_after <> balance_before + amount`,
+  },
+  {
+    invariant: "§3.1 conservation: each entry starts where the previous one ended",
+    sql: `SELECT id, user_id, balance_before, previous_after FROM (
+            SELECT id, user_id, balance_before,
+              COALESCE(lag(balance_after) OVER (PARTITION BY user_id ORDER BY id), 0) AS previous_after
+            FROM ledger_entry) chain
+          WHERE balance_before <> previous_after`,
+  },
+  {
+    invariant: "§3.2 no overdraft",
+    sql: `SELECT id, balance FROM "user" WHERE balance < 0
+          UNION ALL SELECT user_id, balance_after FROM ledger_entry WHERE balance_after < 0`,
+  },
+  {
+    invariant: "§3.3 exactly one CHARGE of the job's cost per job",
+    sql: `SELECT j.id, count(l.id) AS charges, min(l.amount) AS amount, j.total_cost
+          FROM job j LEFT JOIN ledger_entry l ON l.job_id = j.id AND l.kind = 'CHARGE'
+          GROUP BY j.id HAVING count(l.id) <> 1 OR min(l.amount) <> -j.total_cost`,
+  },
+  {
+    invariant: "§3.3 no CHARGE without its job",
+    sql: `SELECT id FROM ledger_entry WHERE kind = 'CHARGE' AND job_id IS NULL`,
+  },
+  {
+    invariant: "§3.4 at most one REFUND, equal to refunded_amount and the undelivered outputs",
+    sql: `SELECT j.id, j.status, count(l.id) AS refunds, COALESCE(sum(l.amount), 0) AS refunded,
+            j.refunded_amount, j.outputs_done, j.outputs_requested, j.total_cost
+          FROM job j LEFT JOIN ledger_entry l ON l.job_id = j.id AND l.kind = 'REFUND'
+          GROUP BY j.id
+          HAVING count(l.id) > 1
+            OR COALESCE(sum(l.amount), 0) <> j.refunded_amount
+            OR j.refunded_amount > j.total_cost
+            OR (j.status IN ('PENDING', 'PROCESSING') AND count(l.id) > 0)
+            OR (j.status = 'COMPLETED'
+                AND j.refunded_amount <> (j.outputs_requested - j.outputs_done) * j.price_per_output)
+            OR (j.status IN ('FAILED', 'CANCELLED') AND j.refunded_amount <> j.total_cost)`,
+  },
+  {
+    invariant: "§3.9 outputs: one per (job, index), counted exactly",
+    sql: `SELECT j.id, j.outputs_done, count(o.id) FILTER (WHERE o.status = 'COMPLETED') AS completed
+          FROM job j LEFT JOIN job_output o ON o.job_id = j.id
+          GROUP BY j.id
+          HAVING j.outputs_done <> count(o.id) FILTER (WHERE o.status = 'COMPLETED')
+            OR count(o.id) > j.outputs_requested OR count(o.id) <> count(DISTINCT o.index)`,
+  },
+  {
+    invariant: "§3.6 one job per (user, idempotency key)",
+    sql: `SELECT user_id, idempotency_key, count(*) FROM job GROUP BY 1, 2 HAVING count(*) > 1`,
+  },
+  {
+    invariant: "§3.8 every job terminal once the run is over",
+    sql: `SELECT id, status, attempts, deadline_at FROM job WHERE status IN ('PENDING', 'PROCESSING')`,
+    onlyWhenQuiet: true,
+  },
+];
+
+/**
+ * Runs every invariant of SPEC §3 against `databaseUrl` and returns what is
+ * broken (empty = all hold). `quiet` adds the checks that only hold once no
+ * job is in flight.
+ */
+export async function findViolations(databaseUrl: string, options: { quiet: boolean }): Promise<Violation[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const violations: Violation[] = [];
+    for (const check of checks) {
+      if (check.onlyWhenQuiet && !options.quiet) continue;
+      const result = await client.query(check.sql);
+      if (result.rows.length > 0) {
+        violations.push({ invariant: check.invariant, rows: result.rows.slice(0, rowsShownMax) });
+      }
+    }
+    return violations;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The total credits in the system: balances, and the ledger that explains them. */
+export async function creditTotals(databaseUrl: string): Promise<{ balances: number; ledger: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query<{ balances: string; ledger: string }>(
+      `SELECT (SELECT COALESCE(sum(balance), 0) FROM "user") AS balances,
+              (SELECT COALESCE(sum(amount), 0) FROM ledger_entry) AS ledger`,
+    );
+    const row = result.rows[0];
+    return { balances: Number(row?.balances ?? 0), ledger: Number(row?.ledger ?? 0) };
+  } finally {
+    await client.end();
+  }
+}

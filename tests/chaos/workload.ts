@@ -1,0 +1,174 @@
+import { createCaller } from "~/server/api/root";
+import { createContextInner } from "~/server/api/trpc";
+import type { SessionUser } from "~/server/auth/auth";
+
+import type { History } from "./history";
+import type { Random } from "./random";
+
+type Caller = ReturnType<typeof createCaller>;
+type JobRequest = { idempotencyKey: string; modelId: string; prompt: string; outputs: number };
+type SeenJob = { id: string; totalCost: number; modelId: string; prompt: string; outputsRequested: number };
+
+const models = ["storyteller-v1", "canvas-v1", "pose-pack-v1"] as const;
+const prompts = ["a lighthouse", "a fox in snow", "storm over #fail", "three moons #fail-output-2", "tea ceremony"];
+const retriesOnUnknownMax = 6;
+const thinkTimeMsMax = 15;
+
+/**
+ * The client-side model a run is checked against: which job each
+ * (user, key) got, which grant each admin key made, and the lowest
+ * balance any read returned.
+ */
+export class Model {
+  readonly jobsByKey = new Map<string, SeenJob>();
+  readonly keysSent = new Set<string>();
+  /** How many answers said `replayed: false` for a (user, key): more than one is a double charge. */
+  readonly freshAnswers = new Map<string, number>();
+  readonly grantsByKey = new Map<string, { entryId: string; userId: string; amount: number }>();
+  minAvailableRead = Number.POSITIVE_INFINITY;
+  readsDone = 0;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function callerFor(user: SessionUser): Caller {
+  return createCaller(createContextInner({ user }));
+}
+
+/** One user's client: random creates (new, replayed, concurrent, reused keys), cancels and reads. */
+export async function runUserClient(user: SessionUser, rng: Random, history: History, model: Model, until: () => boolean) {
+  const caller = callerFor(user);
+  const client = `user:${user.id.slice(0, 8)}`;
+  const mine: JobRequest[] = [];
+  const fresh = (): JobRequest => ({
+    idempotencyKey: rng.uuid(), modelId: rng.pick(models), prompt: rng.pick(prompts), outputs: rng.int(1, 4),
+  });
+  while (!until()) {
+    const roll = rng.next();
+    const previous = mine.length > 0 ? rng.pick(mine) : null;
+    if (roll < 0.35 || !previous) {
+      const request = fresh();
+      mine.push(request);
+      await createOnce(caller, user, client, request, history, model, "create");
+    } else if (roll < 0.45) {
+      await createOnce(caller, user, client, previous, history, model, "replay");
+    } else if (roll < 0.53) {
+      const request = fresh();
+      mine.push(request);
+      const copies = rng.int(2, 4);
+      await Promise.all(Array.from({ length: copies }, () => createOnce(caller, user, client, request, history, model, "create-concurrent")));
+    } else if (roll < 0.58) {
+      await reuseKey(caller, user, client, previous, history, model);
+    } else if (roll < 0.65) {
+      await droppedResponse(caller, user, client, fresh(), mine, history, model);
+    } else if (roll < 0.8) {
+      await cancel(caller, user, client, previous, history, model);
+    } else {
+      await read(caller, client, previous, user, history, model);
+    }
+    await sleep(rng.int(0, thinkTimeMsMax));
+  }
+}
+
+/** Creates with retries on an unknown outcome, always with the same key; checks replays. */
+async function createOnce(caller: Caller, user: SessionUser, client: string, request: JobRequest, history: History, model: Model, op: string) {
+  const slot = `${user.id}:${request.idempotencyKey}`;
+  model.keysSent.add(slot);
+  for (let attempt = 0; attempt < retriesOnUnknownMax; attempt++) {
+    const result = await history.run(client, op, request.idempotencyKey, () => caller.jobs.create(request));
+    if (result.ok) {
+      checkCreated(user, request, result.value, history, model);
+      return result.value;
+    }
+    if (!result.unknown) return null;
+    await sleep(5 * (attempt + 1));
+  }
+  return null;
+}
+
+function checkCreated(user: SessionUser, request: JobRequest, value: { job: SeenJob; replayed: boolean }, history: History, model: Model) {
+  const slot = `${user.id}:${request.idempotencyKey}`;
+  const seen = model.jobsByKey.get(slot);
+  const job = value.job;
+  if (job.modelId !== request.modelId || job.prompt !== request.prompt.trim() || job.outputsRequested !== request.outputs) {
+    history.problem(`job ${job.id} does not match its request`);
+  }
+  if (!value.replayed) {
+    const fresh = (model.freshAnswers.get(slot) ?? 0) + 1;
+    model.freshAnswers.set(slot, fresh);
+    if (fresh > 1) history.problem(`key ${slot} answered replayed: false twice (job ${job.id})`);
+  }
+  if (!seen) model.jobsByKey.set(slot, job);
+  else if (seen.id !== job.id || seen.totalCost !== job.totalCost) history.problem(`key ${slot} returned two jobs: ${seen.id} and ${job.id}`);
+}
+
+/** The same key with another request must be refused, never create or charge. */
+async function reuseKey(caller: Caller, user: SessionUser, client: string, previous: JobRequest, history: History, model: Model) {
+  if (!model.jobsByKey.has(`${user.id}:${previous.idempotencyKey}`)) return;
+  const altered = { ...previous, prompt: `${previous.prompt} (edited)` };
+  const result = await history.run(client, "reuse-key", previous.idempotencyKey, () => caller.jobs.create(altered));
+  if (result.ok) history.problem(`reused key ${previous.idempotencyKey} was accepted for another request`);
+  else if (!result.unknown && result.code !== "IDEMPOTENCY_KEY_REUSED") history.problem(`reused key answered ${result.code}`);
+}
+
+/** The response of a committed create is lost; the retry with the same key must get the same job, no second charge. */
+async function droppedResponse(caller: Caller, user: SessionUser, client: string, request: JobRequest, mine: JobRequest[], history: History, model: Model) {
+  mine.push(request);
+  const first = await createOnce(caller, user, client, request, history, model, "create-dropped");
+  if (!first) return;
+  const retry = await createOnce(caller, user, client, request, history, model, "retry-after-drop");
+  if (retry && (!retry.replayed || retry.job.id !== first.job.id)) {
+    history.problem(`retry after a dropped response got ${retry.job.id} (replayed ${retry.replayed}), expected ${first.job.id}`);
+  }
+}
+
+async function cancel(caller: Caller, user: SessionUser, client: string, previous: JobRequest, history: History, model: Model) {
+  const job = model.jobsByKey.get(`${user.id}:${previous.idempotencyKey}`);
+  if (!job) return;
+  const result = await history.run(client, "cancel", job.id, () => caller.jobs.cancel({ id: job.id }));
+  if (result.ok && result.value.status !== "CANCELLED") history.problem(`cancel of ${job.id} returned ${result.value.status}`);
+  if (!result.ok && !result.unknown && result.code !== "JOB_NOT_CANCELLABLE") history.problem(`cancel of ${job.id} answered ${result.code}`);
+}
+
+async function read(caller: Caller, client: string, previous: JobRequest, user: SessionUser, history: History, model: Model) {
+  const summary = await history.run(client, "read-summary", undefined, () => caller.credits.summary());
+  if (summary.ok) {
+    model.readsDone++;
+    model.minAvailableRead = Math.min(model.minAvailableRead, summary.value.available);
+    if (summary.value.available < 0 || summary.value.reserved < 0) history.problem(`negative balance read: ${JSON.stringify(summary.value)}`);
+  }
+  const job = model.jobsByKey.get(`${user.id}:${previous.idempotencyKey}`);
+  if (!job) return;
+  const got = await history.run(client, "read-job", job.id, () => caller.jobs.get({ id: job.id }));
+  if (got.ok && (got.value.outputsDone > got.value.outputsRequested || got.value.refundedAmount > got.value.totalCost)) {
+    history.problem(`job ${job.id} read with impossible counts`);
+  }
+}
+
+/** The admin: grants and deductions, some with a repeated key (which must replay). */
+export async function runAdminClient(admin: SessionUser, users: SessionUser[], rng: Random, history: History, model: Model, until: () => boolean) {
+  const caller = callerFor(admin);
+  const sent: { userId: string; amount: number; idempotencyKey: string; reason: string }[] = [];
+  while (!until()) {
+    const repeat = sent.length > 0 && rng.chance(0.25);
+    const input = repeat
+      ? rng.pick(sent)
+      : { userId: rng.pick(users).id, amount: rng.chance(0.85) ? rng.int(10, 150) : -rng.int(1, 30), idempotencyKey: rng.uuid(), reason: "chaos grant" };
+    if (!repeat) sent.push(input);
+    for (let attempt = 0; attempt < retriesOnUnknownMax; attempt++) {
+      const result = await history.run("admin", "grant", input.idempotencyKey, () => caller.admin.adjustCredits(input));
+      if (result.ok) {
+        const seen = model.grantsByKey.get(input.idempotencyKey);
+        if (seen && seen.entryId !== result.value.entry.id) history.problem(`grant key ${input.idempotencyKey} applied twice`);
+        if (seen && !result.value.replayed) history.problem(`grant key ${input.idempotencyKey} not marked replayed`);
+        if (!seen) model.grantsByKey.set(input.idempotencyKey, { entryId: result.value.entry.id, userId: input.userId, amount: input.amount });
+        break;
+      }
+      if (!result.unknown) {
+        if (result.code !== "INSUFFICIENT_CREDITS") history.problem(`grant answered ${result.code}`);
+        break;
+      }
+    }
+    await sleep(rng.int(20, 120));
+  }
+}
