@@ -21,8 +21,9 @@ export async function getAdminStats(client: Db, since: Date): Promise<AdminStats
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - created_at) * 1000) AS p50,
              percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - created_at) * 1000) AS p95
       FROM job WHERE created_at >= ${since} AND status = 'COMPLETED'`,
+    // Sums are float8: exact to 2^53, where int would overflow past 2^31 credits.
     client.$queryRaw<{ kind: string; total: number }[]>`
-      SELECT kind::text AS kind, COALESCE(sum(amount), 0)::int AS total FROM ledger_entry
+      SELECT kind::text AS kind, COALESCE(sum(amount), 0)::float8 AS total FROM ledger_entry
       WHERE created_at >= ${since} GROUP BY kind`,
     client.$queryRaw<{ queue: number; active: number; stuck: number }[]>`
       SELECT
@@ -90,10 +91,10 @@ export async function getAdminTimeseries(client: Db, since: Date): Promise<{ uni
       FROM job WHERE created_at >= ${since} GROUP BY 1
     ), credits AS (
       SELECT date_trunc(${unit}, created_at) AS bucket,
-        COALESCE(-sum(amount) FILTER (WHERE kind = 'CHARGE'), 0)::int AS charged,
-        COALESCE(sum(amount) FILTER (WHERE kind = 'REFUND'), 0)::int AS refunded,
-        COALESCE(sum(amount) FILTER (WHERE kind = 'GRANT'), 0)::int AS granted,
-        COALESCE(sum(amount) FILTER (WHERE kind = 'PURCHASE'), 0)::int AS purchased
+        COALESCE(-sum(amount) FILTER (WHERE kind = 'CHARGE'), 0)::float8 AS charged,
+        COALESCE(sum(amount) FILTER (WHERE kind = 'REFUND'), 0)::float8 AS refunded,
+        COALESCE(sum(amount) FILTER (WHERE kind = 'GRANT'), 0)::float8 AS granted,
+        COALESCE(sum(amount) FILTER (WHERE kind = 'PURCHASE'), 0)::float8 AS purchased
       FROM ledger_entry WHERE created_at >= ${since} GROUP BY 1
     )
     SELECT b.bucket,
