@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { runJob } from "~/server/jobs/run";
-import { accountState, callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";
+import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
 
 describe("a job's life: charge, run, settle", () => {
   it("charges the full cost at creation and completes with no refund", async () => {
@@ -48,5 +48,20 @@ describe("a job's life: charge, run, settle", () => {
     expect(finished.refundedAmount).toBe(4);
     expect((await accountState(user.id)).balance).toBe(20);
     await expectConserved(user.id, expect);
+  });
+
+  it("records the claim, each heartbeat, each output and the settlement on the job's timeline", async () => {
+    const user = await createUser({ balance: 20 });
+    const { job } = await callerFor(user).jobs.create(jobRequest({ outputs: 4, prompt: "a slow story #slow" }));
+    const deps = workerDeps({ config: { ...testConfig, leaseMs: 600 } });
+    await runJob(deps, job.id);
+    const events = await db.jobEvent.findMany({ where: { jobId: job.id }, orderBy: { id: "asc" } });
+    const types = events.map((event) => event.type);
+    expect(types[0]).toBe("created");
+    expect(types[1]).toBe("claimed");
+    expect(types.filter((type) => type === "output")).toHaveLength(4);
+    expect(types.filter((type) => type === "heartbeat").length).toBeGreaterThanOrEqual(1);
+    expect(types.at(-1)).toBe("settled");
+    expect(events.filter((event) => event.type === "heartbeat").every((event) => event.workerId === deps.workerId)).toBe(true);
   });
 });

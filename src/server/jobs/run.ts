@@ -70,6 +70,11 @@ export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> 
     if (ending.kind === "lease-lost") {
       increment("lateWritesIgnored");
       log.warn("lease lost: this worker's remaining work is discarded");
+      if (!deps.shutdown?.aborted) {
+        await withTransaction(deps.db, { label: "jobs.leaseLost" }, (tx) =>
+          recordJobEvent(tx, jobId, "lease_lost", deps.workerId),
+        );
+      }
       return ending;
     }
     const settlement = await withTransaction(deps.db, { label: "jobs.settle" }, (tx) =>
@@ -114,14 +119,21 @@ async function claimJob(deps: RunDeps, jobId: string): Promise<ClaimedJob | null
   });
 }
 
-/** Extends the lease; false when this worker no longer holds it. */
+/**
+ * Extends the lease and records the heartbeat on the job's timeline, in one
+ * statement; false when this worker no longer holds the lease.
+ */
 async function renewLease(deps: RunDeps, jobId: string): Promise<boolean> {
-  const changed = await deps.db.$executeRaw`
-    UPDATE job SET
-      lease_expires_at = clock_timestamp() + make_interval(secs => ${deps.config.leaseMs / 1000}),
-      heartbeat_at = clock_timestamp(), updated_at = clock_timestamp()
-    WHERE id = ${jobId}::uuid AND status = 'PROCESSING' AND lease_owner = ${deps.workerId}`;
-  return changed === 1;
+  const recorded = await deps.db.$executeRaw`
+    WITH renewed AS (
+      UPDATE job SET
+        lease_expires_at = clock_timestamp() + make_interval(secs => ${deps.config.leaseMs / 1000}),
+        heartbeat_at = clock_timestamp(), updated_at = clock_timestamp()
+      WHERE id = ${jobId}::uuid AND status = 'PROCESSING' AND lease_owner = ${deps.workerId}
+      RETURNING id)
+    INSERT INTO job_event (job_id, type, worker_id, created_at)
+    SELECT id, 'heartbeat', ${deps.workerId}, clock_timestamp() FROM renewed`;
+  return recorded === 1;
 }
 
 type Ending =
