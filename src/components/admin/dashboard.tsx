@@ -12,6 +12,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/com
 import { Skeleton } from "~/components/ui/skeleton";
 import { formatCredits, formatDuration } from "~/lib/format";
 import { statsPeriodsHours } from "~/server/admin/schemas";
+import type { AdminStats } from "~/server/admin/stats";
 import { useTRPC } from "~/trpc/react";
 
 const refreshMs = 10_000;
@@ -75,16 +76,8 @@ export function AdminDashboard() {
   );
 }
 
-type Stats = {
-  jobsByStatus: Record<string, number>;
-  successRate: number | null;
-  durationP50Ms: number | null;
-  durationP95Ms: number | null;
-  credits: { charged: number; refunded: number; granted: number; purchased: number; adjusted: number };
-  queueDepth: number;
-  activeJobs: number;
-  stuckJobs: number;
-};
+/** The server's own type: the KPIs cannot drift from what `admin.stats` returns. */
+type Stats = AdminStats;
 
 function Kpis({ stats }: { stats: Stats | undefined }) {
   if (!stats) {
