@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { accountState, createUser, db } from "../helpers";
+import { writeRawEntry } from "../fixtures/raw-ledger";
 
 // SPEC §3.1 from the user row's side: the deferred constraint trigger
 // `user_balance_matches_ledger` refuses, at COMMIT, a balance that the
@@ -18,12 +19,10 @@ describe("§3.1 conservation: a balance change needs its ledger entry", () => {
 
   it("accepts the balance update when the matching entry is appended in the same transaction", async () => {
     const user = await createUser({ balance: 30 });
-    await db.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "user" SET balance = 40 WHERE id = ${user.id}`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
-        VALUES (${user.id}, 'GRANT', 10, 30, 40, 'SYSTEM', 'test')`;
-    });
+    await writeRawEntry(
+      { userId: user.id, kind: "GRANT", amount: 10, balanceBefore: 30, balanceAfter: 40, reason: "test" },
+      { setBalance: 40 },
+    );
     expect((await accountState(user.id)).balance).toBe(40);
   });
 });

@@ -7,6 +7,7 @@ import { runJob } from "~/server/jobs/run";
 
 import { accountState, callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";
 import { refusedBy } from "../fixtures/errors";
+import { writeRawEntry } from "../fixtures/raw-ledger";
 
 // SPEC §3.1 Conservation: balance = sum of the ledger; after = before + amount;
 // each entry's balance_before = the previous entry's balance_after.
@@ -35,12 +36,10 @@ describe("§3.1 conservation", () => {
 
   it("the database refuses an entry whose balance_after is not balance_before + amount", async () => {
     const user = await createUser({ balance: 10 });
-    const refusal = await refusedBy(db.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "user" SET balance = 16 WHERE id = ${user.id}`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
-        VALUES (${user.id}, 'GRANT', 5, 10, 16, 'SYSTEM', 'bad arithmetic')`;
-    }));
+    const refusal = await refusedBy(writeRawEntry(
+      { userId: user.id, kind: "GRANT", amount: 5, balanceBefore: 10, balanceAfter: 16, reason: "bad arithmetic" },
+      { setBalance: 16 },
+    ));
     expect(refusal.state).toBe("23514");
     expect(refusal.message).toContain("ledger_entry_arithmetic");
     await expectConserved(user.id, expect);
@@ -48,12 +47,10 @@ describe("§3.1 conservation", () => {
 
   it("the chain trigger refuses an entry that does not start at the previous entry's balance_after", async () => {
     const user = await createUser({ balance: 10 });
-    const refusal = await refusedBy(db.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "user" SET balance = 1005 WHERE id = ${user.id}`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
-        VALUES (${user.id}, 'GRANT', 5, 1000, 1005, 'SYSTEM', 'invented starting point')`;
-    }));
+    const refusal = await refusedBy(writeRawEntry(
+      { userId: user.id, kind: "GRANT", amount: 5, balanceBefore: 1000, balanceAfter: 1005, reason: "invented starting point" },
+      { setBalance: 1005 },
+    ));
     expect(refusal.state).toBe("23514");
     expect(refusal.message).toContain("ledger chain broken");
     expect((await accountState(user.id)).balance).toBe(10);
@@ -62,9 +59,9 @@ describe("§3.1 conservation", () => {
 
   it("the chain trigger refuses an entry that does not end at the user's balance (money moved without the balance, or vice versa)", async () => {
     const user = await createUser({ balance: 10 });
-    const refusal = await refusedBy(db.$executeRaw`
-      INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
-      VALUES (${user.id}, 'GRANT', 5, 10, 15, 'SYSTEM', 'balance never updated')`);
+    const refusal = await refusedBy(writeRawEntry(
+      { userId: user.id, kind: "GRANT", amount: 5, balanceBefore: 10, balanceAfter: 15, reason: "balance never updated" },
+    ));
     expect(refusal.state).toBe("23514");
     expect(refusal.message).toContain("ends at 15 but the balance is 10");
     await expectConserved(user.id, expect);
@@ -72,12 +69,10 @@ describe("§3.1 conservation", () => {
 
   it("the entry sign check refuses a positive CHARGE and a negative GRANT", async () => {
     const user = await createUser({ balance: 10 });
-    const negativeGrant = await refusedBy(db.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "user" SET balance = 5 WHERE id = ${user.id}`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
-        VALUES (${user.id}, 'GRANT', -5, 10, 5, 'SYSTEM', 'a grant that takes')`;
-    }));
+    const negativeGrant = await refusedBy(writeRawEntry(
+      { userId: user.id, kind: "GRANT", amount: -5, balanceBefore: 10, balanceAfter: 5, reason: "a grant that takes" },
+      { setBalance: 5 },
+    ));
     expect(negativeGrant.message).toContain("ledger_entry_sign");
     await expectConserved(user.id, expect);
   });

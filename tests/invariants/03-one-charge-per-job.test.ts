@@ -4,6 +4,7 @@ import { accountState, createUser, db, expectConserved } from "../helpers";
 import { all, times } from "../fixtures/concurrency";
 import { outcomeOf, refusedBy } from "../fixtures/errors";
 import { createTestJob } from "../fixtures/jobs";
+import { writeRawEntry } from "../fixtures/raw-ledger";
 
 // SPEC §3.3 One charge per job: a job exists iff exactly one CHARGE exists
 // for it (unique index; same transaction).
@@ -33,12 +34,13 @@ describe("§3.3 one charge per job", () => {
     const user = await createUser({ balance: 20 });
     const { job } = await createTestJob(user.id, { outputs: 2 });
     const before = await accountState(user.id);
-    const refusal = await refusedBy(db.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "user" SET balance = balance - 4 WHERE id = ${user.id}`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, reason)
-        VALUES (${user.id}, 'CHARGE', -4, ${before.balance}, ${before.balance - 4}, ${job.id}::uuid, 'USER', 'charged twice')`;
-    }));
+    const refusal = await refusedBy(writeRawEntry(
+      {
+        userId: user.id, kind: "CHARGE", amount: -4, balanceBefore: before.balance, balanceAfter: before.balance - 4,
+        jobId: job.id, actorType: "USER", reason: "charged twice",
+      },
+      { setBalance: before.balance - 4 },
+    ));
     expect(refusal.state).toBe("23505");
     expect(refusal.message).toContain("ledger_entry_one_charge_per_job");
     const after = await accountState(user.id);
@@ -72,12 +74,10 @@ describe("§3.3 one charge per job", () => {
 
   it("a CHARGE or REFUND without a job, or a GRANT naming a job, is refused", async () => {
     const user = await createUser({ balance: 20 });
-    const refusal = await refusedBy(db.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "user" SET balance = 16 WHERE id = ${user.id}`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
-        VALUES (${user.id}, 'CHARGE', -4, 20, 16, 'USER', 'a charge for nothing')`;
-    }));
+    const refusal = await refusedBy(writeRawEntry(
+      { userId: user.id, kind: "CHARGE", amount: -4, balanceBefore: 20, balanceAfter: 16, actorType: "USER", reason: "a charge for nothing" },
+      { setBalance: 16 },
+    ));
     expect(refusal.message).toContain("ledger_entry_job_kinds");
   });
 });

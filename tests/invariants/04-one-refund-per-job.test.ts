@@ -7,6 +7,7 @@ import { settleJob } from "~/server/jobs/settle";
 import { accountState, callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";
 import { refusedBy } from "../fixtures/errors";
 import { jobLedger, jobRow } from "../fixtures/jobs";
+import { writeRawEntry } from "../fixtures/raw-ledger";
 
 // SPEC §3.4 At most one refund per job, never more than the charge, equal to
 // the cost of the outputs not delivered (unique index).
@@ -69,12 +70,10 @@ describe("§3.4 at most one refund per job, equal to what was not delivered", ()
     const { job } = await callerFor(user).jobs.create(jobRequest({ outputs: 2 }));
     await callerFor(user).jobs.cancel({ id: job.id });
     const balance = (await accountState(user.id)).balance;
-    const refusal = await refusedBy(db.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "user" SET balance = balance + 4 WHERE id = ${user.id}`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, reason)
-        VALUES (${user.id}, 'REFUND', 4, ${balance}, ${balance + 4}, ${job.id}::uuid, 'SYSTEM', 'refunded twice')`;
-    }));
+    const refusal = await refusedBy(writeRawEntry(
+      { userId: user.id, kind: "REFUND", amount: 4, balanceBefore: balance, balanceAfter: balance + 4, jobId: job.id, reason: "refunded twice" },
+      { setBalance: balance + 4 },
+    ));
     expect(refusal.state).toBe("23505");
     expect(refusal.message).toContain("ledger_entry_one_refund_per_job");
     expect((await accountState(user.id)).balance).toBe(balance);
