@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { JobStatus } from "~/generated/prisma/enums";
+import { idempotencyKey, jobId, pageLimit } from "~/server/api/schemas";
 
 /**
  * Input schemas of the admin procedures, shared with the admin forms (the
@@ -9,8 +10,6 @@ import { JobStatus } from "~/generated/prisma/enums";
 /** Job statuses in lifecycle order (from the generated enums: no server code). */
 export const adminJobStatuses = Object.values(JobStatus);
 
-const pageLimit = z.number().int().min(1).max(100).default(20);
-const jobId = z.uuid({ message: "Not a job id." });
 const userId = z.string().min(1).max(64);
 
 /** The KPI periods the dashboard offers, in hours. */
@@ -42,6 +41,19 @@ export const jobDetailInput = z.object({ id: jobId });
 export const reason = z.string().trim().min(3, "Say why (at least 3 characters).").max(500);
 
 export const forceFailInput = z.object({ id: jobId, reason });
+
+/** Grant (positive) or deduct (negative) credits; the key applies it once. */
+export const adjustCreditsInput = z.object({
+  userId,
+  amount: z
+    .number()
+    .int("Whole credits only.")
+    .min(-1_000_000)
+    .max(1_000_000)
+    .refine((value) => value !== 0, "Must not be zero."),
+  reason,
+  idempotencyKey,
+});
 
 export const integrityInput = z.object({
   jobId: jobId.optional(),

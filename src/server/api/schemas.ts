@@ -1,8 +1,11 @@
 import { z } from "zod";
 
-import { jobStatuses } from "~/server/jobs/job-row";
+import { JobStatus } from "~/generated/prisma/enums";
 
-/** Input schemas shared by routers and forms (the UI shows the same messages). */
+/**
+ * Input schemas shared by routers and forms (the UI shows the same messages).
+ * Zod and the generated enums only: safe to import from the client.
+ */
 export const idempotencyKey = z.uuid({ version: "v4", message: "Must be a UUID v4." });
 export const jobId = z.uuid({ message: "Not a job id." });
 export const promptMaxChars = 2000;
@@ -22,7 +25,7 @@ export const createJobInput = z.object({
 export const pageLimit = z.number().int().min(1).max(100).default(20);
 
 export const listJobsInput = z.object({
-  status: z.enum(jobStatuses).optional(),
+  status: z.enum(JobStatus).optional(),
   cursor: jobId.optional(),
   limit: pageLimit,
 });
@@ -30,16 +33,4 @@ export const listJobsInput = z.object({
 export const ledgerPageInput = z.object({
   cursor: z.string().regex(/^\d{1,19}$/, "Not a cursor.").optional(),
   limit: pageLimit,
-});
-
-export const adjustCreditsInput = z.object({
-  userId: z.string().min(1).max(64),
-  amount: z
-    .number()
-    .int("Whole credits only.")
-    .min(-1_000_000)
-    .max(1_000_000)
-    .refine((value) => value !== 0, "Must not be zero."),
-  reason: z.string().trim().min(3, "Say why (at least 3 characters).").max(500),
-  idempotencyKey,
 });

@@ -1,10 +1,10 @@
-import { adjustCreditsInput } from "~/server/api/schemas";
 import { adminProcedure, createTRPCRouter } from "~/server/api/trpc";
 import { adjustCredits } from "~/server/admin/adjust-credits";
 import { listAudit } from "~/server/admin/audit";
 import { forceFailJob } from "~/server/admin/force-fail";
 import { getAdminJob, listAdminJobs } from "~/server/admin/jobs";
 import {
+  adjustCreditsInput,
   adminJobsInput,
   auditInput,
   forceFailInput,
