@@ -217,9 +217,8 @@ describe("openai-compatible provider: time limits", () => {
     const startedAt = performance.now();
     const generation = makeProvider({ timeoutMs: 200 }).generate(makeRequest());
     const error = await expectProviderError(generation, "PROVIDER_UNAVAILABLE");
-    const elapsedMs = performance.now() - startedAt;
-    expect(elapsedMs).toBeGreaterThanOrEqual(190);
-    expect(elapsedMs).toBeLessThan(1000);
+    // The server never answers, so only the provider's own timer can end it.
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(190);
     expect(error.message).toContain("200 ms");
   });
 
@@ -234,12 +233,11 @@ describe("openai-compatible provider: time limits", () => {
   it("passes the caller's abort on as an abort, not a provider failure", async () => {
     handler = () => {};
     const controller = new AbortController();
-    const startedAt = performance.now();
     setTimeout(() => controller.abort(), 50);
-    const generation = makeProvider({ timeoutMs: 5000 }).generate(makeRequest({ signal: controller.signal }));
+    // The server never answers and the timeout is 60 s: only the abort ends it.
+    const generation = makeProvider({ timeoutMs: 60_000 }).generate(makeRequest({ signal: controller.signal }));
     await expect(generation).rejects.toMatchObject({ name: "AbortError" });
     await expect(generation).rejects.not.toBeInstanceOf(ProviderError);
-    expect(performance.now() - startedAt).toBeLessThan(1000);
   });
 
   it("does not call the server when the signal is already aborted", async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { createSandboxProvider } from "~/server/providers/sandbox";
 import { ProviderError, type GenerationRequest } from "~/server/providers/types";
@@ -22,6 +22,17 @@ async function stateAfter(promise: Promise<unknown>, waitMs: number): Promise<"p
   const pending = new Promise<"pending">((resolve) => setTimeout(() => resolve("pending"), waitMs));
   return Promise.race([promise.then(() => "settled" as const, () => "settled" as const), pending]);
 }
+
+/** Tracks whether a promise has settled, for tests that drive fake timers. */
+function settledFlag(promise: Promise<unknown>): { settled: boolean } {
+  const flag = { settled: false };
+  promise.then(() => (flag.settled = true), () => (flag.settled = true));
+  return flag;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** A minimal well-formedness check: every element opened is closed, in order. */
 function tagsBalance(markup: string): boolean {
@@ -150,13 +161,17 @@ describe("sandbox provider: magic words", () => {
   });
 
   it("#slow waits the slow latency instead of the usual one", async () => {
-    const provider = createSandboxProvider({ latencyMs: 0, slowLatencyMs: 150 });
-    const startedAt = performance.now();
-    await provider.generate(makeRequest());
-    expect(performance.now() - startedAt).toBeLessThan(100);
-    const slowStartedAt = performance.now();
-    await provider.generate(makeRequest({ prompt: "castle #slow" }));
-    expect(performance.now() - slowStartedAt).toBeGreaterThanOrEqual(140);
+    // Fake timers: the test reads the provider's schedule, not the machine's speed.
+    vi.useFakeTimers();
+    const provider = createSandboxProvider({ latencyMs: 10, slowLatencyMs: 150 });
+    const usual = settledFlag(provider.generate(makeRequest()));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(usual.settled).toBe(true);
+    const slow = settledFlag(provider.generate(makeRequest({ prompt: "castle #slow" })));
+    await vi.advanceTimersByTimeAsync(149);
+    expect(slow.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(slow.settled).toBe(true);
   });
 
   it("#hang never settles until the signal aborts, then rejects", async () => {
@@ -169,24 +184,24 @@ describe("sandbox provider: magic words", () => {
 });
 
 describe("sandbox provider: latency and abort", () => {
-  it("waits roughly latencyMs per output", async () => {
+  it("waits latencyMs per output", async () => {
+    vi.useFakeTimers();
     const provider = createSandboxProvider({ latencyMs: 120 });
-    const startedAt = performance.now();
-    await provider.generate(makeRequest());
-    const elapsedMs = performance.now() - startedAt;
-    expect(elapsedMs).toBeGreaterThanOrEqual(110);
-    expect(elapsedMs).toBeLessThan(1000);
+    const generation = settledFlag(provider.generate(makeRequest()));
+    await vi.advanceTimersByTimeAsync(119);
+    expect(generation.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(generation.settled).toBe(true);
   });
 
   it("rejects promptly when the signal aborts during the latency", async () => {
+    // No time passes at all: only the abort can end the 10 s wait.
+    vi.useFakeTimers();
     const provider = createSandboxProvider({ latencyMs: 10_000 });
     const controller = new AbortController();
-    const startedAt = performance.now();
-    setTimeout(() => controller.abort(), 30);
-    await expect(provider.generate(makeRequest({ signal: controller.signal }))).rejects.toMatchObject({
-      name: "AbortError",
-    });
-    expect(performance.now() - startedAt).toBeLessThan(500);
+    const generation = provider.generate(makeRequest({ signal: controller.signal }));
+    controller.abort();
+    await expect(generation).rejects.toMatchObject({ name: "AbortError" });
   });
 
   it("rejects at once when the signal is already aborted, with its reason", async () => {
