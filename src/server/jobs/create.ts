@@ -23,7 +23,7 @@ export type CreateJobResult = { job: JobView; replayed: boolean };
 const rateWindowSeconds = 60;
 
 /** The hash that tells a replay (same request) from a reused key (another one). */
-export function hashJobRequest(input: Omit<CreateJobInput, "idempotencyKey">): string {
+function hashJobRequest(input: Omit<CreateJobInput, "idempotencyKey">): string {
   const canonical = JSON.stringify([input.modelId, input.prompt, input.outputs]);
   return createHash("sha256").update(canonical).digest("hex");
 }

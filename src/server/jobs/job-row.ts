@@ -26,5 +26,3 @@ export type JobView = Prisma.JobGetPayload<{ select: typeof jobSelect }>;
 
 export const jobStatuses = ["PENDING", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"] as const;
 export type JobStatus = (typeof jobStatuses)[number];
-export const activeStatuses = ["PENDING", "PROCESSING"] as const;
-export const terminalStatuses = ["COMPLETED", "FAILED", "CANCELLED"] as const;

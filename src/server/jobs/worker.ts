@@ -28,7 +28,7 @@ const cleanupTask = "cleanup-stuck-jobs";
 const pollIntervalMs = 1_000;
 
 /** A worker id that names the machine and process, unique per start. */
-export function newWorkerId(): string {
+function newWorkerId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 }
 
