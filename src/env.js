@@ -20,6 +20,12 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().url().startsWith("postgres", "DATABASE_URL must be a postgres:// URL"),
   DATABASE_POOL_MAX: intInRange(1, 200, 20),
+  DATABASE_CONNECT_TIMEOUT_MS: intInRange(100, 120_000, 5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: intInRange(100, 3_600_000, 10_000),
+  DATABASE_QUERY_TIMEOUT_MS: intInRange(100, 3_600_000, 12_000),
+  DATABASE_LOCK_TIMEOUT_MS: intInRange(100, 600_000, 5_000),
+  DATABASE_IDLE_TX_TIMEOUT_MS: intInRange(100, 3_600_000, 15_000),
+  DATABASE_RETRY_BUDGET_MS: intInRange(0, 600_000, 10_000),
   BETTER_AUTH_SECRET: z.string().min(32, "BETTER_AUTH_SECRET must be at least 32 characters"),
   APP_URL: z.string().url().default("http://localhost:3000"),
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
@@ -33,6 +39,7 @@ export const envSchema = z.object({
   LEASE_MS: intInRange(1_000, 600_000, 15_000),
   JOB_TIMEOUT_MS: intInRange(1_000, 3_600_000, 120_000),
   CLEANUP_BATCH_MAX: intInRange(1, 10_000, 500),
+  CLEANUP_INTERVAL_MS: intInRange(100, 3_600_000, 60_000),
   WORKER_CONCURRENCY: intInRange(1, 64, 4),
   WORKERS_IN_WEB: booleanFlag(true),
   PROVIDER: z.enum(["sandbox", "openai-compatible"]).default("sandbox"),
@@ -61,6 +68,12 @@ export function parseEnv(source) {
   }
   if (result.data.PROVIDER === "openai-compatible" && !result.data.OPENAI_BASE_URL) {
     throw new Error("Invalid environment:\n  OPENAI_BASE_URL: required when PROVIDER=openai-compatible");
+  }
+  if (result.data.DATABASE_QUERY_TIMEOUT_MS <= result.data.DATABASE_STATEMENT_TIMEOUT_MS) {
+    throw new Error(
+      "Invalid environment:\n  DATABASE_QUERY_TIMEOUT_MS: must be longer than DATABASE_STATEMENT_TIMEOUT_MS " +
+        "(the server's own timeout should fire first; the client's catches a server that does not answer)",
+    );
   }
   return result.data;
 }

@@ -6,6 +6,9 @@
 export const counters = {
   conflictRetries: 0,
   conflictExhausted: 0,
+  connectionRetries: 0,
+  databaseUnavailable: 0,
+  workerRestarts: 0,
   settlements: 0,
   lateWritesIgnored: 0,
   cleanupRecovered: 0,

@@ -53,6 +53,8 @@ export async function collectMetrics(client: Db): Promise<string> {
     counter("creditworks_settlements_total", "Jobs settled by this process.", counters.settlements),
     counter("creditworks_conflict_retries_total", "Transactions retried after a serialization failure or deadlock.", counters.conflictRetries),
     counter("creditworks_conflict_exhausted_total", "Transactions that gave up with CONFLICT_RETRY.", counters.conflictExhausted),
+    counter("creditworks_connection_retries_total", "Statements or transactions repeated after their connection dropped.", counters.connectionRetries),
+    counter("creditworks_database_unavailable_total", "Calls that gave up because the database did not answer.", counters.databaseUnavailable),
     counter("creditworks_late_writes_ignored_total", "Worker writes to a job it no longer held, ignored.", counters.lateWritesIgnored),
     {
       name: "creditworks_cleanup_jobs_total",

@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 
 import { getSessionUser, type SessionUser } from "~/server/auth/auth";
+import { databaseFailureAsAppError } from "~/server/database/app-errors";
 import { db as sharedDb, type Db } from "~/server/db";
 import { AppError, appErrors, type AppErrorCode, type AppErrorDetails } from "~/server/errors";
 import { logger } from "~/server/logger";
@@ -62,19 +63,6 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** SQLSTATEs of text PostgreSQL cannot store (a NUL byte, say): bad input. */
-const badTextSqlStates = new Set(["22021", "22P05"]);
-
-function isBadTextError(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
-    const candidate = current as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
-    if (badTextSqlStates.has(String(candidate.originalCode)) || badTextSqlStates.has(String(candidate.code))) return true;
-    current = candidate.meta?.driverAdapterError ?? candidate.cause;
-  }
-  return false;
-}
-
 /**
  * Turns an AppError thrown by domain code into the tRPC error of its code,
  * so the HTTP status matches SPEC §4; logs what is unexpected.
@@ -86,9 +74,9 @@ const appErrors_ = t.middleware(async ({ next, path }) => {
   if (cause instanceof AppError) {
     throw new TRPCError({ code: appErrors[cause.code].trpc, message: cause.message, cause });
   }
-  if (result.error.code === "INTERNAL_SERVER_ERROR" && isBadTextError(cause)) {
-    const invalid = new AppError("VALIDATION_ERROR", "The input contains characters that cannot be stored.");
-    throw new TRPCError({ code: "BAD_REQUEST", message: invalid.message, cause: invalid });
+  if (result.error.code === "INTERNAL_SERVER_ERROR") {
+    const typed = databaseFailureAsAppError(cause);
+    if (typed) throw new TRPCError({ code: appErrors[typed.code].trpc, message: typed.message, cause: typed });
   }
   if (result.error.code === "INTERNAL_SERVER_ERROR") {
     logger.error({ err: cause ?? result.error, path }, "unexpected error in procedure");

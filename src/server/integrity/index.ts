@@ -40,6 +40,7 @@ export type IntegrityOptions = {
 };
 
 const violationsMaxDefault = 50;
+/** The default grace: one cleanup interval of the default schedule. */
 const cleanupIntervalMs = 60_000;
 const checkTimeoutMs = 300_000;
 const checkWorkMem = "128MB";

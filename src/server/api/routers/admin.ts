@@ -1,3 +1,4 @@
+import { env } from "~/env.js";
 import { adminProcedure, createTRPCRouter } from "~/server/api/trpc";
 import { adjustCredits } from "~/server/admin/adjust-credits";
 import { listAudit } from "~/server/admin/audit";
@@ -16,6 +17,7 @@ import {
 } from "~/server/admin/schemas";
 import { getAdminStats, getAdminTimeseries } from "~/server/admin/stats";
 import { getAdminUser, listUsers } from "~/server/admin/users";
+import { reportingDb } from "~/server/db";
 import { runIntegrityChecks } from "~/server/integrity";
 
 const hourMs = 3_600_000;
@@ -49,7 +51,11 @@ export const adminRouter = createTRPCRouter({
   /** Runs the SPEC §3 checks now (optionally for one job or user). */
   integrity: adminProcedure
     .input(integrityInput)
-    .query(({ ctx, input }) => runIntegrityChecks(ctx.db, { jobId: input.jobId ?? null, userId: input.userId ?? null })),
+    .query(({ ctx, input }) => runIntegrityChecks(reportingDb(), {
+        jobId: input.jobId ?? null,
+        userId: input.userId ?? null,
+        overdueGraceMs: env.CLEANUP_INTERVAL_MS,
+      })),
   /** The audit trail of admin actions, newest first. */
   audit: adminProcedure.input(auditInput).query(({ ctx, input }) => listAudit(ctx.db, input)),
 });
