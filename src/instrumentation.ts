@@ -1,6 +1,6 @@
 /**
  * Runs once when the Next.js server starts. The Node.js-only part (workers
- * and the minute cleanup on graphile-worker's cron) lives in its own module
+ * and the cleanup on its own timer) lives in its own module
  * so the edge bundle never sees it.
  */
 export async function register() {

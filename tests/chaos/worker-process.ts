@@ -85,6 +85,7 @@ const handle = await startWorker({
   concurrency: env.WORKER_CONCURRENCY,
   cronCleanup: false,
 });
+await handle.ready;
 process.send?.({ ready: handle.workerId });
 process.once("SIGTERM", () => {
   void handle.stop().finally(() => process.exit(0));

@@ -28,5 +28,6 @@ export async function startStandaloneWorker(options: { cronCleanup?: boolean } =
     config: jobsConfigFromEnv(),
     concurrency: env.WORKER_CONCURRENCY,
     cronCleanup: options.cronCleanup ?? true,
+    cleanupIntervalMs: env.CLEANUP_INTERVAL_MS,
   });
 }

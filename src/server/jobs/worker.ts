@@ -1,15 +1,19 @@
 import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 
-import { Logger, run, type Runner } from "graphile-worker";
+import { Logger, run, type Runner, type WorkerEvents } from "graphile-worker";
+import pg from "pg";
 
 import type { JobsConfig } from "~/server/config";
+import { poolConfig } from "~/server/database/pool-config";
 import { withTransaction, type Db } from "~/server/db";
-import { runCleanup } from "~/server/jobs/cleanup";
+import { startCleanupSchedule, type CleanupSchedule } from "~/server/jobs/cleanup-schedule";
 import { recordJobEvent } from "~/server/jobs/events";
 import { enqueueJob, runJobTask } from "~/server/jobs/queue";
 import { runJob } from "~/server/jobs/run";
 import { logger } from "~/server/logger";
+import { increment } from "~/server/metrics";
 import type { GenerationProvider } from "~/server/providers/types";
 
 export type WorkerOptions = {
@@ -18,61 +22,235 @@ export type WorkerOptions = {
   provider: GenerationProvider;
   config: JobsConfig;
   concurrency: number;
-  /** Also run the cleanup every minute from graphile-worker's cron. */
+  /** Also run the cleanup every `cleanupIntervalMs` from this process. */
   cronCleanup?: boolean;
+  cleanupIntervalMs?: number;
 };
 
-export type WorkerHandle = { workerId: string; stop: () => Promise<void> };
+export type WorkerHandle = {
+  /** The lease owner of the pool running now (a restarted pool gets a new one). */
+  readonly workerId: string;
+  /** Resolves once the first pool runs (the database may be down at start). */
+  readonly ready: Promise<void>;
+  /** How many times the pool was restarted after it lost a runner. */
+  readonly restarts: number;
+  /** Runners of the current pool that are alive (the configured concurrency, once it runs). */
+  readonly liveRunners: number;
+  stop: () => Promise<void>;
+};
 
-const cleanupTask = "cleanup-stuck-jobs";
 const pollIntervalMs = 1_000;
+const restartBackoffMs = [100, 250, 500, 1_000, 2_000, 5_000];
+/** A pool that does not stop in this time is abandoned (its queue rows are unlocked anyway). */
+const poolStopTimeoutMs = 5_000;
+const defaultCleanupIntervalMs = 60_000;
 
-/** A worker id that names the machine and process, unique per start. */
+/** A worker id that names the machine and process, unique per pool start. */
 function newWorkerId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 }
 
+/** One run of graphile-worker: its lease owner id, its runners and its connections. */
+type Generation = {
+  workerId: string;
+  shutdown: AbortController;
+  pgPool: pg.Pool;
+  runner: Runner | null;
+  /** graphile-worker's ids of this pool's runners: their queue rows are unlocked after a restart. */
+  runnerIds: Set<string>;
+  liveRunnerIds: Set<string>;
+  retired: boolean;
+};
+
 /**
- * Starts graphile-worker with the job task (and the cleanup on cron). All
- * coordination goes through PostgreSQL, so any number of these may run in
- * any number of processes. `stop()` is graceful: in-flight jobs stop at
- * their next output and their leases are released (requeued), so another
- * worker picks them up at once instead of waiting for the lease to expire.
+ * Starts graphile-worker with the job task under a supervisor, and the
+ * cleanup on a timer. All coordination goes through PostgreSQL, so any
+ * number of these may run in any number of processes.
+ *
+ * The supervisor keeps the configured concurrency whatever graphile-worker
+ * does: a runner that exits (after a lost connection, graphile-worker 0.16
+ * lets it die and never replaces it) or a pool that stops makes it retire
+ * the whole pool — its in-flight jobs stop at their next output, their
+ * leases are released and their queue rows unlocked — and start a new one,
+ * retrying with backoff until the database answers again. `stop()` is
+ * graceful: in-flight jobs stop at their next output and their leases are
+ * released (requeued), so another worker picks them up at once.
  */
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
-  const workerId = newWorkerId();
-  const shutdown = new AbortController();
-  const deps = { db: options.db, provider: options.provider, config: options.config, workerId, shutdown: shutdown.signal };
-  const runner: Runner = await run({
-    connectionString: options.connectionString,
-    concurrency: options.concurrency,
-    maxPoolSize: options.concurrency + 2,
-    noHandleSignals: true,
-    pollInterval: pollIntervalMs,
-    logger: graphileLogger,
-    taskList: {
-      [runJobTask]: async (payload) => {
+  const supervisor = new WorkerSupervisor(options);
+  const ready = supervisor.start();
+  ready.catch(() => {});
+  return {
+    get workerId() {
+      return supervisor.workerId;
+    },
+    ready,
+    get restarts() {
+      return supervisor.restarts;
+    },
+    get liveRunners() {
+      return supervisor.liveRunners;
+    },
+    stop: () => supervisor.stop(),
+  };
+}
+
+class WorkerSupervisor {
+  private generation: Generation | null = null;
+  private cleanup: CleanupSchedule | null = null;
+  private stopping: Promise<void> | null = null;
+  private restarting: Promise<void> | null = null;
+  restarts = 0;
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  get workerId(): string {
+    return this.generation?.workerId ?? "starting";
+  }
+
+  get liveRunners(): number {
+    return this.generation?.liveRunnerIds.size ?? 0;
+  }
+
+  async start(): Promise<void> {
+    if (this.options.cronCleanup ?? true) {
+      this.cleanup = startCleanupSchedule(this.options.db, this.options.config, this.options.cleanupIntervalMs ?? defaultCleanupIntervalMs);
+    }
+    await this.startGeneration();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.cleanup?.stop();
+      await this.restarting;
+      const generation = this.generation;
+      if (generation) await this.retire(generation, { graceful: true });
+      logger.info({ workerId: generation?.workerId }, "worker stopped");
+    })();
+    return this.stopping;
+  }
+
+  /** Starts a pool, retrying with backoff until the database lets it run (or we stop). */
+  private async startGeneration(): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      const generation = this.newGeneration();
+      this.generation = generation;
+      try {
+        const events = new EventEmitter() as WorkerEvents;
+        this.watchRunners(generation, events);
+        generation.runner = await run({
+          events,
+          pgPool: generation.pgPool,
+          concurrency: this.options.concurrency,
+          noHandleSignals: true,
+          pollInterval: pollIntervalMs,
+          logger: graphileLogger,
+          taskList: this.taskList(generation),
+          crontab: "",
+        });
+        this.watchPool(generation, generation.runner);
+        logger.info({ workerId: generation.workerId, concurrency: this.options.concurrency }, "worker started");
+        return;
+      } catch (error) {
+        await generation.pgPool.end().catch(() => {});
+        const delayMs = restartBackoffMs[Math.min(attempt, restartBackoffMs.length - 1)]!;
+        logger.warn({ err: error, delayMs }, "worker could not start; retrying");
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  private newGeneration(): Generation {
+    const pgPool = new pg.Pool(
+      poolConfig(this.options.connectionString, { max: this.options.concurrency + 2, applicationName: "creditworks-queue" }),
+    );
+    // An idle connection that dies (server restart, terminated backend) must
+    // not crash the process: the pool drops it and opens a new one.
+    pgPool.on("error", (error) => logger.warn({ err: error }, "queue connection lost"));
+    return { workerId: newWorkerId(), shutdown: new AbortController(), pgPool, runner: null, runnerIds: new Set(), liveRunnerIds: new Set(), retired: false };
+  }
+
+  private taskList(generation: Generation) {
+    const deps = {
+      db: this.options.db,
+      provider: this.options.provider,
+      config: this.options.config,
+      workerId: generation.workerId,
+      shutdown: generation.shutdown.signal,
+    };
+    return {
+      [runJobTask]: async (payload: unknown) => {
         const { jobId } = payload as { jobId: string };
         await runJob(deps, jobId);
       },
-      [cleanupTask]: async () => {
-        await runCleanup(options.db, options.config);
-      },
-    },
-    crontab: options.cronCleanup ? `* * * * * ${cleanupTask} ?max=1` : "",
-  });
-  logger.info({ workerId, concurrency: options.concurrency }, "worker started");
-  let stopping: Promise<void> | null = null;
-  const stop = () => {
-    stopping ??= (async () => {
-      shutdown.abort();
-      await runner.stop();
-      const released = await releaseLeases(options.db, workerId);
-      logger.info({ workerId, released }, "worker stopped");
-    })();
-    return stopping;
-  };
-  return { workerId, stop };
+    };
+  }
+
+  /** A runner that exits while we did not ask for it: restart (runners are created during `run`, hence before it returns). */
+  private watchRunners(generation: Generation, events: WorkerEvents): void {
+    events.on("worker:create", ({ worker }) => {
+      generation.runnerIds.add(worker.workerId);
+      generation.liveRunnerIds.add(worker.workerId);
+    });
+    events.on("worker:stop", ({ worker, error }) => {
+      generation.liveRunnerIds.delete(worker.workerId);
+      if (generation.retired) return;
+      this.restart(`runner ${worker.workerId} exited${error ? `: ${String(error)}` : ""}`);
+    });
+  }
+
+  /** A pool that stops or fails while we did not ask for it: restart. */
+  private watchPool(generation: Generation, runner: Runner): void {
+    runner.promise.then(
+      () => !generation.retired && this.restart("the worker pool stopped"),
+      (error: unknown) => !generation.retired && this.restart(`the worker pool failed: ${String(error)}`),
+    );
+  }
+
+  private restart(reason: string): void {
+    if (this.stopping || this.restarting) return;
+    const generation = this.generation;
+    if (!generation) return;
+    this.restarts++;
+    increment("workerRestarts");
+    logger.warn({ workerId: generation.workerId, reason }, "worker pool lost a runner; restarting it");
+    this.restarting = (async () => {
+      await this.retire(generation, { graceful: false });
+      await this.startGeneration();
+    })().finally(() => {
+      this.restarting = null;
+    });
+  }
+
+  /**
+   * Stops a pool and gives its work back: jobs still leased to it go back to
+   * PENDING (requeued, outputs kept) and its runners' queue rows are
+   * unlocked, so nothing waits for a lease or a queue lock to expire.
+   */
+  private async retire(generation: Generation, options: { graceful: boolean }): Promise<void> {
+    generation.retired = true;
+    generation.shutdown.abort();
+    if (generation.runner) {
+      await withTimeout(generation.runner.stop(), poolStopTimeoutMs).catch((error: unknown) =>
+        logger.debug({ err: error }, "worker pool stop"),
+      );
+    }
+    await withTimeout(generation.pgPool.end(), poolStopTimeoutMs).catch(() => {});
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const released = await releaseLeases(this.options.db, generation.workerId);
+        await unlockQueueRows(this.options.db, [...generation.runnerIds]);
+        if (released > 0) logger.info({ workerId: generation.workerId, released }, "leases released");
+        return;
+      } catch (error) {
+        // On a graceful stop the database may be gone for good: the
+        // cleanup recovers the leases when they expire.
+        if (options.graceful || this.stopping) return;
+        await sleep(restartBackoffMs[Math.min(attempt, restartBackoffMs.length - 1)]!);
+        logger.debug({ err: error }, "releasing leases; retrying");
+      }
+    }
+  }
 }
 
 /**
@@ -93,6 +271,24 @@ export async function releaseLeases(client: Db, workerId: string): Promise<numbe
     }
     return released.length;
   });
+}
+
+/** Unlocks the queue rows that graphile-worker runners (by their ids) still hold. */
+async function unlockQueueRows(client: Db, runnerIds: string[]): Promise<void> {
+  if (runnerIds.length === 0) return;
+  await client.$executeRaw`SELECT graphile_worker.force_unlock_workers(${runnerIds}::text[])`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const graphileLogger = new Logger((scope) => (level, message, meta) => {

@@ -1,0 +1,48 @@
+import type { JobsConfig } from "~/server/config";
+import type { Db } from "~/server/db";
+import { runCleanup } from "~/server/jobs/cleanup";
+import { logger } from "~/server/logger";
+
+export type CleanupSchedule = { stop: () => Promise<void> };
+
+/** ±10 % of the interval, so that many processes do not sweep in lockstep. */
+const jitterFraction = 0.1;
+
+/**
+ * Runs the cleanup every `intervalMs` in this process, on a plain timer that
+ * depends on nothing but the database answering: a failed pass (database
+ * down, connection dropped) is logged and the next one runs on time. The
+ * cleanup is safe to run concurrently with itself, with workers and with the
+ * cron route, so every worker process may run its own schedule; the route
+ * stays for hosts without a long-lived process (Vercel Cron).
+ */
+export function startCleanupSchedule(client: Db, config: JobsConfig, intervalMs: number): CleanupSchedule {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    const jitterMs = (Math.random() * 2 - 1) * jitterFraction * intervalMs;
+    timer = setTimeout(tick, Math.max(0, intervalMs + jitterMs));
+    timer.unref();
+  };
+  const tick = () => {
+    running = runCleanup(client, config)
+      .then(
+        () => {},
+        (error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed; the next one runs on time"),
+      )
+      .finally(() => {
+        running = null;
+        schedule();
+      });
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
