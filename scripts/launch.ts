@@ -38,13 +38,14 @@ async function main(): Promise<number> {
     // Validate the whole environment before doing anything with it.
     const { parseEnv } = await import("../src/env.js");
     const env = parseEnv(process.env);
-    const { applied } = await prepareDatabase(env.DATABASE_URL, log);
+    const { applied } = await retryWhileUnreachable("migrations", () => prepareDatabase(env.DATABASE_URL, log));
     if (applied.length > 0) log(`Applied migrations: ${applied.join(", ")}`);
     if (command === "migrate") return 0;
-    const { seed } = await import("../prisma/seed");
-    await seed(log);
-    if (command === "seed") return 0;
+    // A worker takes jobs; seeding accounts is the web process's business.
     if (command === "worker") return await runStandaloneWorker();
+    const { seed } = await import("../prisma/seed");
+    await retryWhileUnreachable("seed", () => seed(log));
+    if (command === "seed") return 0;
     return await runNext(command as "dev" | "start" | "build");
   } finally {
     await stopDatabase();
@@ -61,8 +62,39 @@ async function runNext(mode: "dev" | "start" | "build"): Promise<number> {
   const port = process.env.PORT ?? "3000";
   const child = run(next, [mode, "-p", port]);
   log(`Serving on ${process.env.APP_URL ?? `http://localhost:${port}`}`);
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      child.kill(signal);
+      // The app releases its workers' leases and exits; one that does not is
+      // not waited for past this, so stopping takes seconds, not minutes.
+      setTimeout(() => child.kill("SIGKILL"), childStopMs).unref();
+    });
+  }
   return waitFor(child);
+}
+
+const childStopMs = 4_000;
+const unreachableRetryMs = 1_000;
+const unreachableGiveUpMs = 120_000;
+
+/**
+ * Runs a startup step again while the database is unreachable (starting,
+ * restarting, a dropped connection), for up to two minutes, so that a
+ * process started together with its database, or during a restart, comes
+ * up instead of exiting.
+ */
+async function retryWhileUnreachable<T>(what: string, step: () => Promise<T>): Promise<T> {
+  const { isTransientConnectionError } = await import("../src/server/database/errors");
+  const startedAt = Date.now();
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!isTransientConnectionError(error) || Date.now() - startedAt > unreachableGiveUpMs) throw error;
+      log(`${what}: the database is not reachable yet (${(error as Error).message}); retrying …`);
+      await new Promise((resolve) => setTimeout(resolve, unreachableRetryMs));
+    }
+  }
 }
 
 const buildInputs = ["src", "public", "next.config.mjs", "package.json", "prisma/schema.prisma"];
@@ -97,7 +129,7 @@ async function runStandaloneWorker(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(`[creditworks] ${error instanceof Error ? error.message : `failed: ${String(error)}`}`);
     process.exit(1);
   },
 );
