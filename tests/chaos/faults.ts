@@ -17,10 +17,13 @@ export type FaultCounts = {
   backendsTerminated: number;
   cleanupCalls: number;
   cleanupErrors: number;
+  /** The database server killed with SIGKILL (and brought back by its supervisor). */
+  databaseCrashes: number;
 };
 
 export const emptyFaultCounts = (): FaultCounts => ({
   workersSpawned: 0, plannedCrashes: 0, externalKills: 0, backendsTerminated: 0, cleanupCalls: 0, cleanupErrors: 0,
+  databaseCrashes: 0,
 });
 
 /**

@@ -19,6 +19,11 @@ export type ChaosOptions = {
   workers: number;
   /** How long jobs may run: the drain waits at most this plus a margin. */
   jobTimeoutMs: number;
+  /**
+   * Kills the database server (SIGKILL) this many times, evenly spread over
+   * the run; its supervisor must bring it back with nobody's help.
+   */
+  databaseCrashes?: { count: number; crash: () => void };
   log?: (message: string) => void;
 };
 
@@ -64,6 +69,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ...users.map((user, index) => runUserClient(user, seededRandom(options.seed + 1_000 + index), history, model, until)),
     runAdminClient(admin, users, seededRandom(options.seed + 999), history, model, until),
     injectFaults(databaseUrl, workers, faultRng, counts, until),
+    crashDatabase(options, counts),
   ]);
   log(`load done: ${history.ops.length} history entries; draining`);
   workers.calm();
@@ -137,6 +143,18 @@ async function injectFaults(databaseUrl: string, workers: WorkerPool, rng: Rando
     } else {
       await terminateOneBackend(databaseUrl, rng, counts).catch(() => {});
     }
+  }
+}
+
+/** SIGKILLs the database server at evenly spaced moments of the run. */
+async function crashDatabase(options: ChaosOptions, counts: FaultCounts): Promise<void> {
+  const plan = options.databaseCrashes;
+  if (!plan || plan.count === 0) return;
+  const spacingMs = options.durationMs / (plan.count + 1);
+  for (let crash = 1; crash <= plan.count; crash++) {
+    await new Promise((resolve) => setTimeout(resolve, spacingMs));
+    plan.crash();
+    counts.databaseCrashes++;
   }
 }
 

@@ -1,8 +1,17 @@
 import { expect } from "vitest";
 
+import { startOwnDatabase, type OwnDatabase } from "../fixtures/own-database";
+
 import { chaosSeed } from "./random";
 
-export type ChaosScenario = { durationS: number; users: number; workers: number; jobTimeoutMs: number };
+export type ChaosScenario = {
+  durationS: number;
+  users: number;
+  workers: number;
+  jobTimeoutMs: number;
+  /** SIGKILLs of the (supervised, own) database server during the run. */
+  databaseCrashes: number;
+};
 
 /**
  * Sets the engine's environment for a chaos run (short leases and deadlines
@@ -17,6 +26,20 @@ export async function runChaosScenario(scenario: ChaosScenario): Promise<void> {
   process.env.MAX_ACTIVE_JOBS = "4";
   process.env.RATE_LIMIT_PER_MINUTE = "60";
   process.env.CLEANUP_BATCH_MAX = "200";
+  // A server of the run's own, supervised like `npm start`'s: it is killed
+  // during the run, which the shared test server must never be.
+  const own = await startOwnDatabase({ supervise: true, log: (message) => console.log(`[chaos] ${message}`) });
+  process.env.DATABASE_URL = own.url;
+  try {
+    await runAndCheck(scenario, own);
+  } finally {
+    const { db } = await import("~/server/db");
+    await db.$disconnect();
+    await own.stop();
+  }
+}
+
+async function runAndCheck(scenario: ChaosScenario, own: OwnDatabase): Promise<void> {
   const { runChaos } = await import("./run-chaos");
   const seed = chaosSeed();
   const durationS = Number(process.env.CHAOS_DURATION_S ?? scenario.durationS);
@@ -24,6 +47,7 @@ export async function runChaosScenario(scenario: ChaosScenario): Promise<void> {
   const report = await runChaos({
     seed, durationMs: durationS * 1000, users: scenario.users, workers: scenario.workers,
     jobTimeoutMs: scenario.jobTimeoutMs, log: (message) => console.log(`[chaos] ${message}`),
+    databaseCrashes: { count: scenario.databaseCrashes, crash: () => process.kill(own.server.pid()!, "SIGKILL") },
   });
   console.log(`[chaos] report ${JSON.stringify(report, null, 1)}`);
   expect(report.problems, `seed ${seed}`).toEqual([]);
@@ -37,4 +61,6 @@ export async function runChaosScenario(scenario: ChaosScenario): Promise<void> {
   expect(created).toBeGreaterThan(10);
   expect(report.faults.workersSpawned).toBeGreaterThan(scenario.workers);
   expect(report.faults.backendsTerminated).toBeGreaterThan(0);
+  expect(report.faults.databaseCrashes).toBe(scenario.databaseCrashes);
+  expect(own.server.restarts()).toBe(scenario.databaseCrashes);
 }

@@ -8,6 +8,8 @@ import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../scripts/lib/embedded-postgres";
 import { prepareDatabase } from "../../scripts/lib/prepare-database";
 
+import { freePort } from "../fixtures/free-port";
+
 import { templateDatabase, withDatabase } from "./databases";
 
 declare module "vitest" {
@@ -29,7 +31,7 @@ export default async function setup(project: TestProject) {
   if (!adminUrl) {
     tempDir = mkdtempSync(path.join(tmpdir(), "creditworks-test-"));
     chmodSync(tempDir, 0o777);
-    const port = 55_000 + Math.floor(Math.random() * 5_000);
+    const port = await freePort();
     server = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), port, persistent: false });
     adminUrl = server.url("postgres");
   }
