@@ -7,4 +7,6 @@ export const accountPaths = {
   /** The new-password form: `?token=` from a reset link, or `?error=`. */
   resetPassword: "/reset-password",
   settings: "/settings/account",
+  /** Where the browser lands after deleting its account. */
+  deleted: "/account-deleted",
 } as const;
