@@ -31,7 +31,7 @@ export default async function OutboxPage() {
   const mails = await readOutbox(delivery.dir);
   return (
     <>
-      <PageHeader title="Mail outbox" description={<>Mails written to <code>{delivery.dir}</code> instead of being sent (no SMTP_URL). Development only.</>} />
+      <PageHeader title="Mail outbox" description={<>Mails written to <code>{delivery.dir}</code> instead of being sent (no SMTP_URL). Local runs only.</>} />
       {mails.length === 0 ? (
         <p className="text-sm text-muted-foreground">No mail yet. Sign up or ask for a password reset, then reload.</p>
       ) : (
