@@ -9,7 +9,7 @@ import { newUser, signIn, signUp, type TestUser } from "./fixtures/user";
 // the real SMTP server e2e/serve.ts runs, and the tests open the links from
 // the mails it received, as a user would from their inbox.
 
-const verifyBanner = (page: Page) => page.getByRole("region", { name: "Verify your email" });
+const verifyBanner = (page: Page) => page.getByRole("region", { name: "Account verification" });
 
 /** A second browser (its own cookies and client IP) signed in as `user`. */
 async function secondDevice(browser: Browser, user: TestUser) {
