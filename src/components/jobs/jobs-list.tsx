@@ -107,13 +107,13 @@ function JobsTable({ rows }: { rows: JobRow[] }) {
           <TableHead className="hidden text-right sm:table-cell">Outputs</TableHead>
           <TableHead className="hidden text-right sm:table-cell">Cost</TableHead>
           <TableHead className="hidden md:table-cell">Created</TableHead>
-          <TableHead className="text-right"><span className="sr-only">Actions</span></TableHead>
+          <TableHead className="w-0 pl-0 text-right max-sm:pr-2"><span className="sr-only">Actions</span></TableHead>
         </TableRow>
       </TableHeader>
       <TableBody>
         {rows.map((job) => (
           <TableRow key={job.id} data-testid="job-row">
-            <TableCell className="max-w-[12rem] sm:max-w-sm">
+            <TableCell className="max-w-[10rem] sm:max-w-sm">
               <Link href={`/jobs/${job.id}`} className="block truncate font-medium hover:underline">{job.prompt}</Link>
               <span className="text-xs text-muted-foreground">
                 {modelName(job.modelId)}
@@ -127,7 +127,7 @@ function JobsTable({ rows }: { rows: JobRow[] }) {
               {job.refundedAmount > 0 ? <span className="text-xs text-muted-foreground"> of {job.totalCost}</span> : null}
             </TableCell>
             <TableCell className="hidden whitespace-nowrap text-muted-foreground md:table-cell">{formatDateTime(job.createdAt)}</TableCell>
-            <TableCell className="text-right"><RerunButton job={job} returnTo="/jobs" compact /></TableCell>
+            <TableCell className="w-0 pl-0 text-right max-sm:pr-2"><RerunButton job={job} returnTo="/jobs" compact /></TableCell>
           </TableRow>
         ))}
       </TableBody>

@@ -70,16 +70,17 @@ export function RerunButton({ job, returnTo, compact = false }: Props) {
       <Button
         variant="outline"
         size={compact ? "sm" : "default"}
+        className={compact ? "max-sm:px-2" : undefined}
         disabled={busy || rateLimited}
         onClick={() => void submit(request, cost)}
         aria-label={compact ? compactName : undefined}
       >
         {rateLimited ? (
-          <><ClockIcon aria-hidden /> <span className="tabular-nums">Run again in {secondsLeft}s</span></>
+          <><ClockIcon aria-hidden /> <span className="tabular-nums"><span className={compact ? "max-sm:sr-only" : undefined}>Run again in </span>{secondsLeft}s</span></>
         ) : (
           <>
             <RotateCcwIcon aria-hidden />
-            {busy ? "Submitting…" : compact ? <span className="max-sm:sr-only">Run again</span> : `Run again · ${pluralCredits(cost)}`}
+            {busy ? <span className={compact ? "max-sm:sr-only" : undefined}>Submitting…</span> : compact ? <span className="max-sm:sr-only">Run again</span> : `Run again · ${pluralCredits(cost)}`}
           </>
         )}
       </Button>
