@@ -1,14 +1,29 @@
 /**
  * Starts the app for the e2e run: a fresh embedded PostgreSQL in
  * .data/e2e (wiped first), a production build, short sandbox latency and a
- * known cron secret, on port E2E_PORT.
+ * known cron secret, on port E2E_PORT; and a real SMTP server (smtp-server,
+ * on a free loopback port) that the app mails through SMTP_URL, writing each
+ * mail it receives into .data/e2e/inbox/ for the tests (e2e/fixtures/mail.ts).
  */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { startMailCatcher } from "../tests/fixtures/mail-catcher";
+import { e2eInboxDir } from "./fixtures/mail";
 
 const port = process.env.E2E_PORT ?? "3100";
 const dataDir = ".data/e2e";
 rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(e2eInboxDir, { recursive: true });
+
+let received = 0;
+const smtp = await startMailCatcher({
+  onMail: (mail) => {
+    received += 1;
+    writeFileSync(path.join(e2eInboxDir, `${String(received).padStart(6, "0")}.json`), JSON.stringify(mail));
+  },
+});
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -20,6 +35,8 @@ const env: NodeJS.ProcessEnv = {
   METRICS_TOKEN: "e2e-metrics-token-0123456789",
   SANDBOX_LATENCY_MS: process.env.SANDBOX_LATENCY_MS ?? "600",
   SIGNUP_CREDITS: "100",
+  SMTP_URL: smtp.url,
+  MAIL_FROM: "Creditworks <no-reply@creditworks.test>",
   NODE_ENV: "production",
   // Keep the test output readable: the server logs warnings and errors only.
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
@@ -28,4 +45,8 @@ delete env.DATABASE_URL;
 
 const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start", "--rebuild"], { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-child.on("exit", (code) => process.exit(code ?? 0));
+/** How long the SMTP server may take to close its connections when the app exits, in milliseconds. */
+const smtpStopMs = 1_000;
+child.on("exit", (code) => {
+  void Promise.race([smtp.stop(), new Promise((resolve) => setTimeout(resolve, smtpStopMs))]).finally(() => process.exit(code ?? 0));
+});

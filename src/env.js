@@ -50,6 +50,15 @@ export const envSchema = z.object({
   OPENAI_IMAGE_MODEL: z.string().default("gpt-image-1"),
   PROVIDER_TIMEOUT_MS: intInRange(100, 600_000, 60_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CREDITWORKS_DATA_DIR: z.string().min(1).default(".data"),
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((value) => /^smtps?:\/\//.test(value), "SMTP_URL must be an smtp:// or smtps:// URL")
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("Creditworks <no-reply@creditworks.dev>"),
+  MAIL_OUTBOX_DIR: z.string().min(1).optional(),
+  MAIL_OUTBOX_PAGE: booleanFlag(false),
 });
 
 /** @typedef {z.infer<typeof envSchema>} Env */

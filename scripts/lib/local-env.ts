@@ -38,6 +38,12 @@ export async function resolveLocalEnvironment(log: (message: string) => void): P
   await ensureDatabase(server.url("postgres"), databaseName);
   process.env.DATABASE_URL = server.url(databaseName);
   for (const [name, value] of Object.entries(localSecrets())) process.env[name] ??= value;
+  // No SMTP on a zero-setup machine: account mails (verification, password
+  // reset) go to .data/mail and are read on /dev/outbox, even under `npm start`.
+  if (!process.env.SMTP_URL) {
+    process.env.MAIL_OUTBOX_DIR ??= path.join(dataDir, "mail");
+    process.env.MAIL_OUTBOX_PAGE ??= "true";
+  }
   log(`Embedded PostgreSQL on 127.0.0.1:${server.port} (data in ${path.relative(process.cwd(), dataDir)}/pg)`);
   return server;
 }

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 
 import "~/app/globals.css";
+import { VerifyEmailBanner } from "~/components/account/verify-email-banner";
 import { Header } from "~/components/header";
 import { ThemeProvider } from "~/components/theme-provider";
 import { Toaster } from "~/components/ui/toaster";
@@ -33,6 +34,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               Skip to content
             </a>
             <Header />
+            <VerifyEmailBanner />
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
               {children}
             </main>

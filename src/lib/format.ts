@@ -28,6 +28,15 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
+/** "0:07", "2:05", "1:02:03": a running clock (fixed-width digits keep it still). */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, "0");
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+}
+
 /** "1 credit", "5 credits". */
 export function pluralCredits(value: number): string {
   return `${formatCredits(value)} ${Math.abs(value) === 1 ? "credit" : "credits"}`;

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import pg from "pg";
 import { afterAll, inject } from "vitest";
@@ -21,6 +24,9 @@ process.env.CRON_SECRET ??= "test-cron-secret-0123456789";
 process.env.METRICS_TOKEN ??= "test-metrics-token-0123456789";
 process.env.LOG_LEVEL ??= "silent";
 process.env.SIGNUP_CREDITS ??= "0";
+// Account mails (sign-up verification) go to a throwaway outbox, never into the developer's .data/mail.
+const mailOutbox = mkdtempSync(path.join(tmpdir(), "creditworks-test-mail-"));
+process.env.MAIL_OUTBOX_DIR ??= mailOutbox;
 
 // A test that prints an unexpected console.error fails (Epic Stack's rule).
 const originalError = console.error;
@@ -30,6 +36,7 @@ console.error = (...args: unknown[]) => {
 };
 
 afterAll(async () => {
+  rmSync(mailOutbox, { recursive: true, force: true });
   const { db } = await import("~/server/db");
   await db.$disconnect();
   const cleanup = new pg.Client({ connectionString: adminUrl });

@@ -7,13 +7,20 @@ import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { formatCredits } from "~/lib/format";
 
-/** INSUFFICIENT_CREDITS: how many credits are missing, and the way to get them. */
+/**
+ * INSUFFICIENT_CREDITS: how many credits are missing, and the way to get
+ * them; the buy page brings the user back to `returnTo` (the form by default).
+ */
 export function InsufficientCreditsDialog({
   requiredCredits,
   onClose,
+  returnTo = "/",
+  backLabel = "Back to the form",
 }: {
   requiredCredits: number | null;
   onClose: () => void;
+  returnTo?: string;
+  backLabel?: string;
 }) {
   return (
     <Dialog open={requiredCredits !== null} onOpenChange={(open) => (open ? null : onClose())}>
@@ -26,9 +33,9 @@ export function InsufficientCreditsDialog({
           </DialogDescription>
         </DialogHeader>
         <DialogFooter>
-          <Button variant="outline" onClick={onClose}>Back to the form</Button>
+          <Button variant="outline" onClick={onClose}>{backLabel}</Button>
           <Button asChild>
-            <Link href="/buy?next=/">
+            <Link href={`/buy?next=${encodeURIComponent(returnTo)}`}>
               <CoinsIcon aria-hidden /> Buy credits
             </Link>
           </Button>

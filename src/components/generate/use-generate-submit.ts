@@ -26,9 +26,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * in flight, and after success until the page changes. One intent = one
  * UUID, kept across retries of the same request (`intentFor`), so a retry
  * after a lost response can only replay. Each failure is handled by its
- * appCode (SPEC §4), never by its message.
+ * appCode (SPEC §4), never by its message. The generate form and the
+ * "Run again" buttons share it, so a re-run meets every limit and error flow
+ * of a first run; `returnTo` is where sign-in brings the user back.
  */
-export function useGenerateSubmit({ onCreated }: { onCreated: () => void }) {
+export function useGenerateSubmit({ onCreated, returnTo = "/" }: { onCreated: () => void; returnTo?: string }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const router = useRouter();
@@ -73,7 +75,7 @@ export function useGenerateSubmit({ onCreated }: { onCreated: () => void }) {
         break;
       case "UNAUTHORIZED":
         toast.info("Your session ended. Sign in to continue — your prompt is kept.");
-        router.push(signInPath("/"));
+        router.push(signInPath(returnTo));
         break;
       case undefined: // No appCode: the response never arrived.
         setNotice({ kind: "network" });

@@ -1,12 +1,13 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeftIcon, CheckCircle2Icon, ReceiptTextIcon, XCircleIcon } from "lucide-react";
+import { ArrowLeftIcon, CheckCircle2Icon, FileArchiveIcon, ReceiptTextIcon, XCircleIcon } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 
 import { CancelJobButton } from "~/components/jobs/cancel-job-button";
 import { OutputCard } from "~/components/jobs/output-card";
+import { RerunButton } from "~/components/jobs/rerun-button";
 import { activeJobStatuses, StatusBadge } from "~/components/jobs/status-badge";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
@@ -15,7 +16,8 @@ import { EmptyState } from "~/components/ui/empty-state";
 import { Progress } from "~/components/ui/progress";
 import { Skeleton } from "~/components/ui/skeleton";
 import { appErrorOf } from "~/lib/app-error";
-import { formatDateTime, formatDuration, pluralCredits } from "~/lib/format";
+import { formatClock, formatDateTime, formatDuration, pluralCredits } from "~/lib/format";
+import { useNow } from "~/lib/use-now";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
 
@@ -66,8 +68,14 @@ export function JobView({ id }: { id: string }) {
               <span data-testid="job-status" data-status={j.status}><StatusBadge status={j.status} /></span>
             </div>
             <p className="break-words text-sm text-muted-foreground">“{j.prompt}”</p>
+            <p className="text-xs text-muted-foreground">
+              Submitted <time dateTime={new Date(j.createdAt).toISOString()}>{formatDateTime(j.createdAt)}</time>
+            </p>
           </div>
-          {active ? <CancelJobButton jobId={j.id} totalCost={j.totalCost} /> : null}
+          <div className="flex flex-wrap gap-2">
+            {active ? <CancelJobButton jobId={j.id} totalCost={j.totalCost} /> : null}
+            <RerunButton job={j} returnTo={`/jobs/${j.id}`} />
+          </div>
         </div>
       </div>
 
@@ -84,25 +92,52 @@ export function JobView({ id }: { id: string }) {
             <Fact label="Charged" value={pluralCredits(j.totalCost)} />
             <Fact label="Refunded" value={pluralCredits(j.refundedAmount)} testId="job-refunded" />
             <Fact label="Net cost" value={pluralCredits(j.totalCost - j.refundedAmount)} />
-            <Fact
-              label={j.finishedAt ? "Took" : "Started"}
-              value={j.finishedAt ? formatDuration(new Date(j.finishedAt).getTime() - new Date(j.createdAt).getTime()) : formatDateTime(j.createdAt)}
-            />
+            <JobClock status={j.status} createdAt={j.createdAt} startedAt={j.startedAt} finishedAt={j.finishedAt} />
           </dl>
         </CardContent>
       </Card>
 
       <JobOutcome status={j.status} refunded={j.refundedAmount} errorMessage={j.errorMessage} />
 
-      <section aria-label="Outputs">
+      <section aria-label="Outputs" className="flex flex-col gap-3">
+        {j.outputsDone > 0 ? (
+          <div className="flex justify-end">
+            <Button asChild variant="outline" size="sm">
+              <a href={`/api/jobs/${j.id}/outputs.zip`} download>
+                <FileArchiveIcon aria-hidden /> Download all (.zip)
+              </a>
+            </Button>
+          </div>
+        ) : null}
         <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           {Array.from({ length: j.outputsRequested }, (_, index) => (
-            <OutputCard key={index} index={index} output={byIndex.get(index)} kind={model?.kind ?? "text"} active={active} />
+            <OutputCard key={index} jobId={j.id} index={index} output={byIndex.get(index)} kind={model?.kind ?? "text"} active={active} />
           ))}
         </ul>
       </section>
     </article>
   );
+}
+
+type Times = { status: string; createdAt: Date; startedAt: Date | null; finishedAt: Date | null };
+
+const ms = (value: Date | string) => new Date(value).getTime();
+
+/**
+ * How long the job has been waiting or running, ticking every second while
+ * it is active (from `createdAt` while queued, from `startedAt` once a
+ * worker has it); how long it took once it is final. Measured against this
+ * browser's clock, never below zero.
+ */
+function JobClock({ status, createdAt, startedAt, finishedAt }: Times) {
+  const active = activeJobStatuses.has(status);
+  const now = useNow(active);
+  const since = status === "PENDING" || !startedAt ? createdAt : startedAt;
+  if (!active) {
+    const took = finishedAt ? formatDuration(ms(finishedAt) - ms(startedAt ?? createdAt)) : "—";
+    return <Fact label="Took" value={took} testId="job-duration" />;
+  }
+  return <Fact label={status === "PENDING" ? "Waiting" : "Elapsed"} value={formatClock(now - ms(since))} testId="job-elapsed" />;
 }
 
 function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
+import { RerunButton } from "~/components/jobs/rerun-button";
 import { StatusBadge } from "~/components/jobs/status-badge";
 import { Button } from "~/components/ui/button";
 import { Card } from "~/components/ui/card";
@@ -29,7 +30,7 @@ const activePageSize = 100;
 
 type JobRow = {
   id: string; prompt: string; modelId: string; status: string; outputsDone: number;
-  outputsRequested: number; totalCost: number; refundedAmount: number; createdAt: Date;
+  outputsRequested: number; pricePerOutput: number; totalCost: number; refundedAmount: number; createdAt: Date;
 };
 
 /** The user's jobs, filterable by status (kept in the URL) and paginated. */
@@ -106,12 +107,13 @@ function JobsTable({ rows }: { rows: JobRow[] }) {
           <TableHead className="hidden text-right sm:table-cell">Outputs</TableHead>
           <TableHead className="hidden text-right sm:table-cell">Cost</TableHead>
           <TableHead className="hidden md:table-cell">Created</TableHead>
+          <TableHead className="w-0 pl-0 text-right max-sm:pr-2"><span className="sr-only">Actions</span></TableHead>
         </TableRow>
       </TableHeader>
       <TableBody>
         {rows.map((job) => (
           <TableRow key={job.id} data-testid="job-row">
-            <TableCell className="max-w-[12rem] sm:max-w-sm">
+            <TableCell className="max-w-[10rem] sm:max-w-sm">
               <Link href={`/jobs/${job.id}`} className="block truncate font-medium hover:underline">{job.prompt}</Link>
               <span className="text-xs text-muted-foreground">
                 {modelName(job.modelId)}
@@ -125,6 +127,7 @@ function JobsTable({ rows }: { rows: JobRow[] }) {
               {job.refundedAmount > 0 ? <span className="text-xs text-muted-foreground"> of {job.totalCost}</span> : null}
             </TableCell>
             <TableCell className="hidden whitespace-nowrap text-muted-foreground md:table-cell">{formatDateTime(job.createdAt)}</TableCell>
+            <TableCell className="w-0 pl-0 text-right max-sm:pr-2"><RerunButton job={job} returnTo="/jobs" compact /></TableCell>
           </TableRow>
         ))}
       </TableBody>

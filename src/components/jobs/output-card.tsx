@@ -1,10 +1,12 @@
 import { AlertCircleIcon } from "lucide-react";
 
+import { OutputActions } from "~/components/jobs/output-actions";
 import { Skeleton } from "~/components/ui/skeleton";
 
 export type JobOutput = { index: number; status: string; mimeType: string | null; content: string | null; error: string | null };
 
-function imageSource(output: JobOutput): string | null {
+/** A data URL for an image output (null for text), usable by <img> and the full-size view. */
+export function imageSource(output: JobOutput): string | null {
   if (output.mimeType === "image/svg+xml") return `data:image/svg+xml;utf8,${encodeURIComponent(output.content ?? "")}`;
   if (output.mimeType?.startsWith("image/")) return `data:${output.mimeType};base64,${output.content ?? ""}`;
   return null;
@@ -13,11 +15,13 @@ function imageSource(output: JobOutput): string | null {
 /**
  * One output slot. Every slot keeps the same box before and after its
  * output arrives (images square, text a fixed minimum), so the page does
- * not jump while a job fills in.
+ * not jump while a job fills in. A delivered output gets its actions
+ * (download, copy, full size) under it.
  */
-export function OutputCard({ index, output, kind, active }: { index: number; output?: JobOutput; kind: string; active: boolean }) {
+export function OutputCard({ jobId, index, output, kind, active }: { jobId: string; index: number; output?: JobOutput; kind: string; active: boolean }) {
   const label = `Output ${index + 1}`;
   const box = kind === "image" ? "aspect-square" : "min-h-40";
+  const source = output ? imageSource(output) : null;
   return (
     <li className="flex flex-col gap-2 rounded-lg border bg-card p-3" data-testid="job-output" data-state={output?.status ?? "waiting"}>
       <span className="text-xs font-medium text-muted-foreground">{label}</span>
@@ -28,12 +32,13 @@ export function OutputCard({ index, output, kind, active }: { index: number; out
           <AlertCircleIcon className="size-5" aria-hidden />
           <span>{label} failed{output.error ? `: ${output.error.replace(/\.+$/, "")}` : ""}. Its cost is refunded.</span>
         </div>
-      ) : imageSource(output) ? (
+      ) : source ? (
         // eslint-disable-next-line @next/next/no-img-element -- generated data URLs, nothing to optimise
-        <img alt={label} src={imageSource(output)!} className={`${box} w-full rounded-md border object-cover`} />
+        <img alt={label} src={source} className={`${box} w-full rounded-md border object-cover`} />
       ) : (
         <p className={`${box} whitespace-pre-wrap rounded-md bg-muted/50 p-3 text-sm leading-relaxed`}>{output.content}</p>
       )}
+      {output?.status === "COMPLETED" ? <OutputActions jobId={jobId} output={output} imageSource={source} /> : null}
     </li>
   );
 }

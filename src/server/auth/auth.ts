@@ -5,21 +5,58 @@ import { env } from "~/env.js";
 import { db } from "~/server/db";
 import { moveCredits } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
+import { sendResetPasswordMail, sendVerificationMail } from "~/server/mail/auth-mail";
+import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
 
 /**
  * Email and password sessions (better-auth, stored through Prisma). A new
  * account gets the welcome credits as a GRANT ledger entry, idempotent per
  * user, so balance and ledger agree from the first moment.
+ *
+ * Email verification is asked for, not required: sign-up mails a link, and
+ * an unverified account may sign in and spend its welcome credits while a
+ * banner asks it to verify (the credits are granted once per account, so a
+ * throwaway address gains nothing a verified one would not). Changing the
+ * email always needs a click on a link mailed to the NEW address. Deleting
+ * an account is `account.delete` (tRPC), not better-auth's deleteUser, which
+ * would delete the user row the ledger must keep.
  */
 export const auth = betterAuth({
   database: prismaAdapter(db, { provider: "postgresql", transaction: false }),
   secret: env.BETTER_AUTH_SECRET,
   baseURL: env.APP_URL,
   trustedOrigins: [env.APP_URL],
-  emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
+  emailAndPassword: {
+    enabled: true,
+    minPasswordLength: 8,
+    maxPasswordLength: 128,
+    autoSignIn: true,
+    sendResetPassword: sendResetPasswordMail,
+    resetPasswordTokenExpiresIn: resetLinkTtlSeconds,
+    // A reset means the password may be known to someone else: end every session.
+    revokeSessionsOnPasswordReset: true,
+  },
+  emailVerification: {
+    sendVerificationEmail: sendVerificationMail,
+    sendOnSignUp: true,
+    expiresIn: verificationLinkTtlSeconds,
+  },
+  user: {
+    changeEmail: { enabled: true },
+    deleteUser: { enabled: false },
+  },
   session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
   advanced: { database: { generateId: () => crypto.randomUUID() } },
   databaseHooks: {
+    session: {
+      create: {
+        // A deleted account never gets a session again, whatever path asks for one.
+        before: async (session) => {
+          const user = await db.user.findUnique({ where: { id: session.userId }, select: { deletedAt: true } });
+          if (!user || user.deletedAt) return false;
+        },
+      },
+    },
     user: {
       create: {
         after: async (user) => {

@@ -1,0 +1,91 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Trash2Icon } from "lucide-react";
+import { useState, type FormEvent } from "react";
+
+import { FormField } from "~/components/account/form-field";
+import { Alert, AlertDescription } from "~/components/ui/alert";
+import { Button } from "~/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
+import {
+  AlertDialog, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogHeader, AlertDialogTitle,
+  AlertDialogTrigger,
+} from "~/components/ui/dialog";
+import { accountPaths } from "~/lib/account-paths";
+import { appErrorOf } from "~/lib/app-error";
+import { authClient } from "~/lib/auth-client";
+import { pluralCredits } from "~/lib/format";
+import { useTRPC } from "~/trpc/react";
+
+/**
+ * Deleting the account (`account.delete`), confirmed with the password in
+ * a dialog that stays open on a wrong password. Afterwards the cookie is
+ * cleared, every cached query dropped, and the tab reloads on a goodbye page.
+ */
+export function DeleteAccountSection() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: false });
+  const [open, setOpen] = useState(false);
+  const [errors, setErrors] = useState<{ password?: string; form?: string }>({});
+  const remove = useMutation(trpc.account.delete.mutationOptions({
+    onSuccess: async () => {
+      await authClient.signOut().catch(() => undefined);
+      queryClient.clear();
+      // A full page load: nothing of the account stays in this tab's memory.
+      window.location.replace(accountPaths.deleted);
+    },
+    onError: (error) => {
+      const { appCode, fieldErrors } = appErrorOf(error);
+      if (appCode === "VALIDATION_ERROR") setErrors({ password: fieldErrors?.password?.[0], form: fieldErrors?._?.[0] });
+      else setErrors({ form: "Could not delete the account. Try again." });
+    },
+  }));
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = String(new FormData(event.currentTarget).get("delete-password") ?? "");
+    if (!password) return setErrors({ password: "Enter your password." });
+    setErrors({});
+    remove.mutate({ password });
+  }
+
+  const credits = summary.data?.available ?? 0;
+  return (
+    <Card aria-labelledby="delete-title" className="border-destructive/40">
+      <CardHeader>
+        <CardTitle id="delete-title">Delete account</CardTitle>
+        <CardDescription>
+          Your name, email and password are removed and you are signed out everywhere. Your jobs and credit ledger
+          are kept, anonymised, for our accounting records. This cannot be undone.
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        <AlertDialog open={open} onOpenChange={(next) => { setOpen(next); setErrors({}); }}>
+          <AlertDialogTrigger asChild>
+            <Button variant="destructive"><Trash2Icon aria-hidden /> Delete account…</Button>
+          </AlertDialogTrigger>
+          <AlertDialogContent>
+            <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label="Delete account">
+              <AlertDialogHeader>
+                <AlertDialogTitle>Delete your account?</AlertDialogTitle>
+                <AlertDialogDescription>
+                  {credits > 0 ? `Your ${pluralCredits(credits)} will be lost. ` : ""}Enter your password to confirm.
+                </AlertDialogDescription>
+              </AlertDialogHeader>
+              {errors.form ? <Alert variant="destructive"><AlertDescription className="mt-0">{errors.form}</AlertDescription></Alert> : null}
+              <FormField id="delete-password" label="Password" type="password" autoComplete="current-password" error={errors.password} />
+              <AlertDialogFooter>
+                <AlertDialogCancel type="button">Keep my account</AlertDialogCancel>
+                <Button type="submit" variant="destructive" disabled={remove.isPending}>
+                  {remove.isPending ? "Deleting…" : "Delete my account"}
+                </Button>
+              </AlertDialogFooter>
+            </form>
+          </AlertDialogContent>
+        </AlertDialog>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,69 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+
+import { FormField } from "~/components/account/form-field";
+import { newPasswordErrors, passwordMinChars } from "~/components/account/password-rules";
+import { sessionsQueryKey } from "~/components/account/sessions-section";
+import { Button } from "~/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
+import { toast } from "~/components/ui/toaster";
+import { authClient } from "~/lib/auth-client";
+
+type Errors = { current?: string; password?: string; confirm?: string };
+
+/** Changes the password (the current one confirms it), optionally signing out every other session. */
+export function PasswordSection() {
+  const queryClient = useQueryClient();
+  const [errors, setErrors] = useState<Errors>({});
+  const change = useMutation({
+    mutationFn: async (input: { currentPassword: string; newPassword: string; revokeOtherSessions: boolean }) => {
+      const result = await authClient.changePassword(input);
+      if (result.error) throw Object.assign(new Error(result.error.message ?? "failed"), { code: result.error.code });
+      return input.revokeOtherSessions;
+    },
+    onSuccess: (revoked) => {
+      toast.success(revoked ? "Password changed · signed out of your other sessions" : "Password changed");
+      void queryClient.invalidateQueries({ queryKey: sessionsQueryKey });
+    },
+    onError: (failure: Error & { code?: string }) => {
+      if (failure.code === "INVALID_PASSWORD") setErrors({ current: "Wrong password." });
+      else if (failure.code === "PASSWORD_TOO_SHORT") setErrors({ password: `Use at least ${passwordMinChars} characters.` });
+      else toast.error("Could not change the password. Try again.");
+    },
+  });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const currentPassword = String(data.get("current-password") ?? "");
+    const newPassword = String(data.get("new-password") ?? "");
+    const found: Errors = { ...(currentPassword ? {} : { current: "Enter your current password." }), ...newPasswordErrors(newPassword, String(data.get("confirm-password") ?? "")) };
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    change.mutate({ currentPassword, newPassword, revokeOtherSessions: data.get("revoke-others") === "on" }, { onSuccess: () => form.reset() });
+  }
+
+  return (
+    <Card aria-labelledby="password-title">
+      <CardHeader>
+        <CardTitle id="password-title">Password</CardTitle>
+        <CardDescription>Use {passwordMinChars} or more characters you do not use elsewhere.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <form onSubmit={onSubmit} noValidate aria-label="Change password" className="flex flex-col gap-4 sm:max-w-md">
+          <FormField id="current-password" label="Current password" type="password" autoComplete="current-password" error={errors.current} />
+          <FormField id="new-password" label="New password" type="password" autoComplete="new-password" error={errors.password} hint={`At least ${passwordMinChars} characters.`} />
+          <FormField id="confirm-password" label="Confirm new password" type="password" autoComplete="new-password" error={errors.confirm} />
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="revoke-others" defaultChecked className="size-4 accent-primary" />
+            Sign out of my other sessions
+          </label>
+          <Button type="submit" className="self-start" disabled={change.isPending}>{change.isPending ? "Saving…" : "Change password"}</Button>
+        </form>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,79 @@
+"use client";
+
+import { AlertTriangleIcon } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+import { FormField } from "~/components/account/form-field";
+import { newPasswordErrors, passwordMinChars } from "~/components/account/password-rules";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
+import { Button } from "~/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
+import { toast } from "~/components/ui/toaster";
+import { authClient } from "~/lib/auth-client";
+
+function BadLink() {
+  return (
+    <Alert variant="destructive">
+      <AlertTriangleIcon aria-hidden />
+      <div>
+        <AlertTitle>This link is invalid or has expired</AlertTitle>
+        <AlertDescription>
+          Reset links work once, for one hour. <Link href="/forgot-password" className="font-medium underline underline-offset-4">Ask for a new one</Link>.
+        </AlertDescription>
+      </div>
+    </Alert>
+  );
+}
+
+/**
+ * The new-password form a reset link opens (`?token=` from better-auth's
+ * redirect, or `?error=` when the link was bad). Success signs every
+ * session out (revokeSessionsOnPasswordReset) and goes to sign-in.
+ */
+export function ResetPasswordForm({ token, linkError }: { token: string | null; linkError: boolean }) {
+  const router = useRouter();
+  const [errors, setErrors] = useState<{ password?: string; confirm?: string }>({});
+  const [expired, setExpired] = useState(linkError || !token);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const newPassword = String(data.get("new-password") ?? "");
+    const found = newPasswordErrors(newPassword, String(data.get("confirm-password") ?? ""));
+    setErrors(found);
+    if (Object.keys(found).length > 0 || !token) return;
+    setPending(true);
+    const result = await authClient.resetPassword({ newPassword, token });
+    setPending(false);
+    if (result.error) {
+      if (result.error.code === "INVALID_TOKEN") setExpired(true);
+      else setErrors({ password: result.error.message ?? "Could not reset the password." });
+      return;
+    }
+    toast.success("Password changed. Sign in with your new password.");
+    router.replace("/sign-in");
+  }
+
+  return (
+    <Card className="mx-auto w-full max-w-sm">
+      <CardHeader>
+        <CardTitle as="h1" className="text-xl">Choose a new password</CardTitle>
+        <CardDescription>At least {passwordMinChars} characters. You will be signed out everywhere.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        {expired ? (
+          <BadLink />
+        ) : (
+          <form onSubmit={onSubmit} noValidate aria-label="Choose a new password" className="flex flex-col gap-4">
+            <FormField id="new-password" label="New password" type="password" autoComplete="new-password" error={errors.password} />
+            <FormField id="confirm-password" label="Confirm new password" type="password" autoComplete="new-password" error={errors.confirm} />
+            <Button type="submit" disabled={pending} className="w-full">{pending ? "Saving…" : "Set the new password"}</Button>
+          </form>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

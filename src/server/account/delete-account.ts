@@ -1,0 +1,56 @@
+import { withTransaction, type Db } from "~/server/db";
+import { AppError, assert } from "~/server/errors";
+import { lockUser } from "~/server/ledger/lock-user";
+
+/** Anonymised accounts get an address in a reserved domain that can never receive mail (RFC 2606). */
+export const deletedEmailDomain = "deleted.invalid";
+export const deletedUserName = "Deleted user";
+
+/** The address a deleted account is left with: unique (it contains the id), unreachable. */
+export function deletedEmailFor(userId: string): string {
+  return `deleted-${userId}@${deletedEmailDomain}`;
+}
+
+export type PasswordCheck = (hash: string, password: string) => Promise<boolean>;
+
+const wrongPassword = () => new AppError("VALIDATION_ERROR", "Wrong password.", { fieldErrors: { password: ["Wrong password."] } });
+
+/**
+ * Deletes an account while keeping the books. The user row stays, because
+ * ledger entries, jobs and checkouts reference it (ON DELETE RESTRICT) and
+ * the balance must still equal the sum of its ledger; its personal data is
+ * anonymised (name, email, image), `deleted_at` is set, and its sessions,
+ * accounts (the password hash) and pending reset tokens are deleted in the
+ * same transaction, so it can never sign in again (the session hook in
+ * auth.ts also refuses any new session for it).
+ *
+ * The password confirms the intent. While a job of the account is active
+ * the deletion is refused (cancel it or wait): a job's settlement then
+ * never writes to an account that is being taken apart. The user row lock
+ * orders this against job creation and every credit movement.
+ */
+export async function deleteAccount(client: Db, userId: string, password: string, checkPassword: PasswordCheck): Promise<{ deletedAt: Date }> {
+  const credential = await client.account.findFirst({ where: { userId, providerId: "credential" }, select: { password: true } });
+  if (!credential?.password || !(await checkPassword(credential.password, password))) throw wrongPassword();
+  return withTransaction(client, { label: "account.delete" }, async (tx) => {
+    await lockUser(tx, userId);
+    const active = await tx.job.count({ where: { userId, status: { in: ["PENDING", "PROCESSING"] } } });
+    if (active > 0) {
+      const message = `Cancel your ${active === 1 ? "running job" : `${active} running jobs`} or wait for ${active === 1 ? "it" : "them"} to finish first.`;
+      throw new AppError("VALIDATION_ERROR", message, { fieldErrors: { _: [message] } });
+    }
+    const deletedAt = new Date();
+    const changed = await tx.user.updateMany({
+      where: { id: userId, deletedAt: null },
+      data: { name: deletedUserName, email: deletedEmailFor(userId), image: null, emailVerified: false, deletedAt },
+    });
+    // A second, concurrent deletion of the same account finds it deleted.
+    if (changed.count === 0) throw new AppError("NOT_FOUND", "This account no longer exists.");
+    assert(changed.count === 1, "one user row per id");
+    await tx.session.deleteMany({ where: { userId } });
+    await tx.account.deleteMany({ where: { userId } });
+    // better-auth's password-reset tokens carry the user id as their value.
+    await tx.verification.deleteMany({ where: { value: userId } });
+    return { deletedAt };
+  });
+}

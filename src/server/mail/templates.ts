@@ -1,0 +1,61 @@
+import type { Mail } from "~/server/mail/send";
+
+/** How long the links in these mails stay valid, in seconds (better-auth's token lifetimes). */
+export const verificationLinkTtlSeconds = 60 * 60 * 24;
+export const resetLinkTtlSeconds = 60 * 60;
+
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+
+type Parts = { to: string; subject: string; greeting: string; lines: string[]; action: string; url: string; footer: string };
+
+/** One mail in both forms: the link stands alone on its own line in the text so every client makes it clickable. */
+function compose({ to, subject, greeting, lines, action, url, footer }: Parts): Mail {
+  const text = [greeting, "", ...lines, "", `${action}:`, url, "", footer, "", "— Creditworks"].join("\n");
+  const html = [
+    `<p>${escapeHtml(greeting)}</p>`,
+    ...lines.map((line) => `<p>${escapeHtml(line)}</p>`),
+    `<p><a href="${escapeHtml(url)}">${escapeHtml(action)}</a></p>`,
+    `<p style="color:#666">${escapeHtml(footer)}</p>`,
+    "<p>— Creditworks</p>",
+  ].join("\n");
+  return { to, subject, text, html };
+}
+
+const hours = (seconds: number) => `${seconds / 3600} hour${seconds === 3600 ? "" : "s"}`;
+
+export function verifyEmailMail(to: string, name: string, url: string): Mail {
+  return compose({
+    to,
+    subject: "Verify your email address",
+    greeting: `Hi ${name},`,
+    lines: ["Welcome to Creditworks. Please confirm that this is your email address."],
+    action: "Verify your email",
+    url,
+    footer: `The link works for ${hours(verificationLinkTtlSeconds)}. If you did not create an account, ignore this mail.`,
+  });
+}
+
+export function changeEmailMail(to: string, name: string, url: string): Mail {
+  return compose({
+    to,
+    subject: "Confirm your new email address",
+    greeting: `Hi ${name},`,
+    lines: ["You asked to use this address for your Creditworks account. It replaces the old one once you confirm."],
+    action: "Confirm the new address",
+    url,
+    footer: `The link works for ${hours(verificationLinkTtlSeconds)}. If you did not ask for this, ignore this mail: nothing changes.`,
+  });
+}
+
+export function resetPasswordMail(to: string, name: string, url: string): Mail {
+  return compose({
+    to,
+    subject: "Reset your password",
+    greeting: `Hi ${name},`,
+    lines: ["Someone (we hope you) asked to reset the password of your Creditworks account."],
+    action: "Choose a new password",
+    url,
+    footer: `The link works for ${hours(resetLinkTtlSeconds)} and once. If you did not ask for it, ignore this mail: your password stays as it is.`,
+  });
+}
