@@ -1,62 +1,140 @@
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 
 import { summarize, type LatencySummary } from "./stats";
 
 export type TrpcResult = { ok: true; data: unknown; status: number } | { ok: false; appCode: string; status: number };
 
+/**
+ * Keep-alive connections, as a browser (or a proxy) keeps them: the load
+ * generator shares the machine's two cores with the app and PostgreSQL, so
+ * it spends as little CPU per request as node:http allows (fetch costs
+ * several times more).
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/**
+ * Cookies as a browser keeps them, per session: better-auth answers the
+ * first request with a signed session-cache cookie, which later requests
+ * send back (so they need no session query).
+ */
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(initial: string) {
+    this.absorb([initial]);
+  }
+
+  absorb(setCookie: string[] | undefined): void {
+    for (const line of setCookie ?? []) {
+      const [pair] = line.split(";");
+      const at = pair!.indexOf("=");
+      if (at <= 0) continue;
+      const name = pair!.slice(0, at).trim();
+      const value = pair!.slice(at + 1).trim();
+      if (value === "" || /max-age=0/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+}
+
+type RawResponse = { status: number; body: string; setCookie: string[] | undefined };
+
+function send(url: URL, method: "GET" | "POST", headers: Record<string, string>, body: string | null): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), setCookie: response.headers["set-cookie"] }),
+      );
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    if (body !== null) request.end(body);
+    else request.end();
+  });
+}
+
 /** One tRPC call over HTTP, as the browser's client makes it (superjson envelope, no batching). */
 export async function callTrpc(
-  baseUrl: string, procedure: string, input: unknown, cookie: string | null, kind: "query" | "mutation" = "mutation",
+  baseUrl: string, procedure: string, input: unknown, cookies: CookieJar | string | null, kind: "query" | "mutation" = "mutation",
 ): Promise<TrpcResult> {
+  const jar = typeof cookies === "string" ? new CookieJar(cookies) : cookies;
   const headers: Record<string, string> = { "content-type": "application/json", origin: baseUrl };
-  if (cookie) headers.cookie = cookie;
+  if (jar) headers.cookie = jar.header();
   const envelope = JSON.stringify({ json: input });
   const response = kind === "mutation"
-    ? await fetch(`${baseUrl}/api/trpc/${procedure}`, { method: "POST", headers, body: envelope })
-    : await fetch(`${baseUrl}/api/trpc/${procedure}?input=${encodeURIComponent(envelope)}`, { headers });
-  const body = (await response.json().catch(() => null)) as
-    | { result?: { data?: { json?: unknown } }; error?: { json?: { data?: { appCode?: string } } } }
-    | null;
-  if (response.ok && body?.result) return { ok: true, data: body.result.data?.json, status: response.status };
+    ? await send(new URL(`/api/trpc/${procedure}`, baseUrl), "POST", headers, envelope)
+    : await send(new URL(`/api/trpc/${procedure}?input=${encodeURIComponent(envelope)}`, baseUrl), "GET", headers, null);
+  jar?.absorb(response.setCookie);
+  type Envelope = { result?: { data?: { json?: unknown } }; error?: { json?: { data?: { appCode?: string } } } };
+  let body: Envelope | null;
+  try {
+    body = JSON.parse(response.body) as Envelope;
+  } catch {
+    body = null;
+  }
+  const ok = response.status >= 200 && response.status < 300;
+  if (ok && body?.result) return { ok: true, data: body.result.data?.json, status: response.status };
   return { ok: false, appCode: body?.error?.json?.data?.appCode ?? `HTTP_${response.status}`, status: response.status };
 }
 
 export type LoadResult = {
   requests: number; ok: number; throughput: number; latency: LatencySummary; errors: Record<string, number>; durationS: number;
+  /** 5xx answers, whatever their code. */
+  serverErrors: number;
 };
 
 /**
  * `clients` closed-loop clients sending jobs.create for `durationS` seconds;
- * `cookieFor(client, n)` picks whose session each request uses.
+ * `sessionFor(client, n)` picks whose session (cookie jar) each request
+ * uses and `baseUrlFor(client)` which web process it goes to.
  */
 export async function loadCreate(options: {
-  baseUrl: string; clients: number; durationS: number; cookieFor: (client: number, n: number) => string;
+  baseUrlFor: (client: number) => string; clients: number; durationS: number; sessionFor: (client: number, n: number) => CookieJar;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   let requests = 0;
+  let serverErrors = 0;
   const startedAt = performance.now();
   const endAt = startedAt + options.durationS * 1000;
   await Promise.all(
     Array.from({ length: options.clients }, async (_, client) => {
+      const baseUrl = options.baseUrlFor(client);
       for (let n = 0; performance.now() < endAt; n++) {
         const input = { idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: "bench prompt", outputs: 1 };
         const sent = performance.now();
         requests++;
-        const result = await callTrpc(options.baseUrl, "jobs.create", input, options.cookieFor(client, n)).catch(
+        const result = await callTrpc(baseUrl, "jobs.create", input, options.sessionFor(client, n)).catch(
           (): TrpcResult => ({ ok: false, appCode: "NETWORK", status: 0 }),
         );
         if (result.ok) latencies.push(performance.now() - sent);
-        else errors[result.appCode] = (errors[result.appCode] ?? 0) + 1;
+        else {
+          errors[result.appCode] = (errors[result.appCode] ?? 0) + 1;
+          if (result.status >= 500) serverErrors++;
+        }
       }
     }),
   );
   const elapsedS = (performance.now() - startedAt) / 1000;
-  return { requests, ok: latencies.length, throughput: latencies.length / elapsedS, latency: summarize(latencies), errors, durationS: elapsedS };
+  return {
+    requests, ok: latencies.length, throughput: latencies.length / elapsedS, latency: summarize(latencies), errors, durationS: elapsedS, serverErrors,
+  };
 }
 
-/** The server's conflict-retry counter (Prometheus endpoint). */
-export async function conflictRetries(baseUrl: string, token: string): Promise<number> {
-  const text = await fetch(`${baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
-  return Number(/^creditworks_conflict_retries_total (\d+)/m.exec(text)?.[1] ?? NaN);
+/** A counter of the server's Prometheus endpoint (summed over its label sets), or NaN. */
+export async function metricValue(baseUrl: string, token: string, name: string): Promise<number> {
+  const response = await send(new URL("/api/metrics", baseUrl), "GET", { authorization: `Bearer ${token}` }, null);
+  let total = Number.NaN;
+  for (const line of response.body.split("\n")) {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.eE+-]+)$`).exec(line);
+    if (match) total = (Number.isNaN(total) ? 0 : total) + Number(match[1]);
+  }
+  return total;
 }

@@ -20,6 +20,10 @@ export type BenchOptions = {
   reuseBuild: boolean;
   /** Build with the hot-path files of this git ref (before/after comparisons). */
   hotPathRef: string | null;
+  /** Web processes (`next start`) on one database, the HTTP load spread across them. */
+  webProcesses: number;
+  /** Seconds of the one-client latency probe after each create scenario. */
+  oneClientS: number;
 };
 
 const defaults: BenchOptions = {
@@ -38,6 +42,8 @@ const defaults: BenchOptions = {
   rebuild: false,
   reuseBuild: false,
   hotPathRef: null,
+  webProcesses: 1,
+  oneClientS: 5,
 };
 
 const numeric: Partial<Record<string, keyof BenchOptions>> = {
@@ -45,6 +51,7 @@ const numeric: Partial<Record<string, keyof BenchOptions>> = {
   "worker-concurrency": "workerConcurrency", "stuck-jobs": "stuckJobs", "large-jobs": "largeJobs",
   "large-ledger-per-job": "largeLedgerPerJob", "max-active-jobs": "maxActiveJobs",
   "rate-limit": "rateLimitPerMinute", "cleanup-batch": "cleanupBatchMax",
+  "web-processes": "webProcesses", "one-client": "oneClientS",
 };
 
 export function parseOptions(argv: string[]): BenchOptions {

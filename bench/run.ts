@@ -54,11 +54,17 @@ function appEnvironment(options: BenchOptions, databaseUrl: string): NodeJS.Proc
 }
 
 function printTable(rows: Row[]): void {
-  const header = ["scenario", "metric", "app", "unit", "raw/before", "ratio", "p50 ms", "p95 ms", "p99 ms", "conflict retries", "errors", "target", "met"];
+  const header = [
+    "scenario", "metric", "app", "unit", "raw/before", "ratio", "p50 ms", "p95 ms", "p99 ms", "conflict retries",
+    "node ms/req", "pg ms/req", "raw pg ms/req", "stmts/req", "1-client p50 ms", "errors", "target", "met",
+  ];
+  const dash = (value: number | null | undefined) => (value === null || value === undefined ? "—" : String(value));
   const lines = rows.map((row) => [
     row.scenario, row.metric, String(row.app), row.unit, row.baseline === null ? "—" : String(row.baseline),
     row.ratio === null ? "—" : `${row.ratio}×`, row.p50 === null ? "—" : String(row.p50), row.p95 === null ? "—" : String(row.p95),
     row.p99 === null ? "—" : String(row.p99), row.conflictRetries === null ? "—" : String(row.conflictRetries),
+    dash(row.nodeCpuMsPerRequest), dash(row.postgresCpuMsPerRequest), dash(row.rawPostgresCpuMsPerRequest),
+    dash(row.statementsPerRequest), dash(row.p50OneClientMs),
     Object.keys(row.errors).length === 0 ? "0" : Object.entries(row.errors).map(([code, count]) => `${code}:${count}`).join(" "),
     row.target, row.met ? "yes" : "NO",
   ]);
@@ -79,19 +85,23 @@ async function main(): Promise<number> {
   const { server, url } = await startBenchDatabase(log);
   const env = appEnvironment(options, url);
   const sql = new pg.Client({ connectionString: url });
-  let app: Awaited<ReturnType<typeof startApp>> | null = null;
+  const apps: Awaited<ReturnType<typeof startApp>>[] = [];
   const rows: Row[] = [];
   const violations: { scenario: string; violations: Violation[] }[] = [];
   const failures: string[] = [];
   try {
     await ensureProductionBuild(env, log, { force: options.rebuild, reuse: options.reuseBuild, hotPathRef: options.hotPathRef });
-    app = await startApp(env, path.join(benchDir, "app.log"));
+    for (let index = 0; index < options.webProcesses; index++) {
+      apps.push(await startApp(env, path.join(benchDir, `app-${index}.log`), appPort + index));
+    }
     await sql.connect();
-    log(`app on ${app.baseUrl}, database ${url.replace(/:[^:@/]+@/, ":***@")}`);
+    log(`app on ${apps.map((app) => app.baseUrl).join(", ")}, database ${url.replace(/:[^:@/]+@/, ":***@")}`);
     for (const name of options.scenarios) {
       log(`scenario ${name} …`);
       try {
-        const scenarioRows = await scenarioRunners[name]({ options, databaseUrl: url, sql, app, appEnv: env, workDir, log });
+        const scenarioRows = await scenarioRunners[name]({
+          options, databaseUrl: url, sql, app: apps[0]!, apps, postmasterPid: server.pid()!, appEnv: env, workDir, log,
+        });
         rows.push(...scenarioRows);
         for (const row of scenarioRows) log(`${row.scenario} / ${row.metric}: ${row.app} ${row.unit}, ratio ${row.ratio ?? "—"}`);
       } catch (error) {
@@ -104,7 +114,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await sql.end().catch(() => {});
-    await app?.stop();
+    await Promise.all(apps.map((app) => app.stop()));
     await server.stop();
   }
   console.log("");

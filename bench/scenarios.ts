@@ -4,7 +4,8 @@ import path from "node:path";
 import pg from "pg";
 
 import { runBaseline, type BaselineResult } from "./baseline";
-import { callTrpc, conflictRetries, loadCreate, type LoadResult } from "./http-load";
+import { cpuBetween, sampleCpu, statementsExecuted } from "./cpu";
+import { callTrpc, CookieJar, loadCreate, metricValue, type LoadResult } from "./http-load";
 import type { BenchOptions } from "./options";
 import { benchSecrets, type AppProcess } from "./server";
 import { createSessionCookies } from "./sessions";
@@ -27,13 +28,29 @@ export type Row = {
   target: string;
   met: boolean;
   notes: string;
+  /** Create scenarios: CPU of the web process(es) per successful request, from /proc. */
+  nodeCpuMsPerRequest?: number | null;
+  /** Create scenarios: CPU of every PostgreSQL process per request, during the app's window. */
+  postgresCpuMsPerRequest?: number | null;
+  /** The same during the raw-SQL baseline's window, per transaction. */
+  rawPostgresCpuMsPerRequest?: number | null;
+  /** Top-level statements per request (pg_stat_statements), and per raw transaction. */
+  statementsPerRequest?: number | null;
+  rawStatementsPerRequest?: number | null;
+  /** Median latency with a single client. */
+  p50OneClientMs?: number | null;
+  /** Serialization retries inside the server per 1,000 commits. */
+  retriesPer1000Commits?: number | null;
 };
 
 export type Context = {
   options: BenchOptions;
   databaseUrl: string;
   sql: pg.Client;
+  /** The first web process; `apps` are all of them (--web-processes). */
   app: AppProcess;
+  apps: AppProcess[];
+  postmasterPid: number;
   appEnv: NodeJS.ProcessEnv;
   workDir: string;
   log: (message: string) => void;
@@ -44,59 +61,111 @@ const warmupS = 3;
 // users stay inside the int4 the admin statistics compute in.
 const userBalance = 1_000_000;
 
-async function accountsWithCookies(context: Context, tag: string, count: number) {
+async function accountsWithSessions(context: Context, tag: string, count: number): Promise<CookieJar[]> {
   const ids = await seedAccounts(context.sql, tag, count, userBalance);
   const cookies = await createSessionCookies(context.sql, ids, benchSecrets.BETTER_AUTH_SECRET);
-  const first = cookies.get(ids[0]!)!;
-  const probe = await callTrpc(context.app.baseUrl, "credits.summary", undefined, first, "query");
+  const jars = ids.map((id) => new CookieJar(cookies.get(id)!));
+  const probe = await callTrpc(context.app.baseUrl, "credits.summary", undefined, jars[0]!, "query");
   if (!probe.ok) throw new Error(`a seeded session is refused (${probe.appCode}): the cookie format changed?`);
-  return ids.map((id) => cookies.get(id)!);
+  return jars;
 }
 
-function loadRow(scenario: string, load: LoadResult, raw: BaselineResult, retries: number, target: string, met: boolean, notes: string): Row {
-  return {
+type Measured = {
+  load: LoadResult;
+  retries: number;
+  nodeCpuMs: number;
+  postgresCpuMs: number;
+  statements: number;
+  oneClient: LoadResult;
+};
+
+/** A warm-up, then the measured window (CPU of the web processes and of PostgreSQL, statements), then one client alone. */
+async function measureCreate(context: Context, sessions: CookieJar[], spread: (client: number, n: number) => number): Promise<Measured> {
+  const { apps, options } = context;
+  const sessionFor = (client: number, n: number) => sessions[spread(client, n) % sessions.length]!;
+  const baseUrlFor = (client: number) => apps[client % apps.length]!.baseUrl;
+  await loadCreate({ baseUrlFor, clients: options.clients, durationS: warmupS, sessionFor });
+  const retriesBefore = await sumMetric(context, "creditworks_conflict_retries_total");
+  const statementsBefore = await statementsExecuted(context.sql);
+  const nodeBefore = sampleCpu(apps.map((app) => app.pid));
+  const postgresBefore = sampleCpu([context.postmasterPid]);
+  const load = await loadCreate({ baseUrlFor, clients: options.clients, durationS: options.durationS, sessionFor });
+  const nodeCpuMs = cpuBetween(nodeBefore, sampleCpu(apps.map((app) => app.pid)));
+  const postgresCpuMs = cpuBetween(postgresBefore, sampleCpu([context.postmasterPid]));
+  const statements = (await statementsExecuted(context.sql)) - statementsBefore;
+  const retries = (await sumMetric(context, "creditworks_conflict_retries_total")) - retriesBefore;
+  const oneClient = await loadCreate({ baseUrlFor, clients: 1, durationS: options.oneClientS, sessionFor });
+  return { load, retries, nodeCpuMs, postgresCpuMs, statements, oneClient };
+}
+
+async function sumMetric(context: Context, name: string): Promise<number> {
+  const values = await Promise.all(context.apps.map((app) => metricValue(app.baseUrl, benchSecrets.METRICS_TOKEN, name)));
+  return values.reduce((total, value) => total + value, 0);
+}
+
+type RawMeasured = { raw: BaselineResult; postgresCpuMs: number; statements: number };
+
+async function measureRaw(context: Context, tag: string, accounts: number): Promise<RawMeasured> {
+  const { options } = context;
+  const statementsBefore = await statementsExecuted(context.sql);
+  const postgresBefore = sampleCpu([context.postmasterPid]);
+  const raw = await runBaseline({ databaseUrl: context.databaseUrl, tag, accounts, clients: options.clients, durationS: options.durationS, workDir: context.workDir });
+  const postgresCpuMs = cpuBetween(postgresBefore, sampleCpu([context.postmasterPid]));
+  const statements = (await statementsExecuted(context.sql)) - statementsBefore;
+  return { raw, postgresCpuMs, statements };
+}
+
+function loadRow(scenario: string, measured: Measured, raw: RawMeasured, target: string, met: (row: Row) => boolean, notes: string): Row {
+  const { load } = measured;
+  const perRequest = (value: number) => (load.ok > 0 ? round(value / load.ok, 2) : null);
+  const row: Row = {
     scenario, metric: "jobs.create/s", app: round(load.throughput), unit: "req/s",
-    baseline: round(raw.tps), ratio: round(load.throughput / raw.tps, 2),
+    baseline: round(raw.raw.tps), ratio: round(load.throughput / raw.raw.tps, 2),
     p50: round(load.latency.p50), p95: round(load.latency.p95), p99: round(load.latency.p99),
-    conflictRetries: retries, errors: load.errors, target, met,
-    notes: `${notes}; raw (${raw.tool}) p50/p95/p99 ${round(raw.latency.p50)}/${round(raw.latency.p95)}/${round(raw.latency.p99)} ms, ${raw.errors} failed`,
+    conflictRetries: measured.retries, errors: load.errors, target, met: false,
+    notes: `${notes}; raw (${raw.raw.tool}) p50/p95/p99 ${round(raw.raw.latency.p50)}/${round(raw.raw.latency.p95)}/${round(raw.raw.latency.p99)} ms, ${raw.raw.errors} failed; ` +
+      `5xx at clients: ${load.serverErrors}; raw statements/tx ${round(raw.statements / Math.max(1, raw.raw.transactions), 1)}`,
+    nodeCpuMsPerRequest: perRequest(measured.nodeCpuMs),
+    postgresCpuMsPerRequest: perRequest(measured.postgresCpuMs),
+    rawPostgresCpuMsPerRequest: raw.raw.transactions > 0 ? round(raw.postgresCpuMs / raw.raw.transactions, 2) : null,
+    statementsPerRequest: perRequest(measured.statements),
+    rawStatementsPerRequest: raw.raw.transactions > 0 ? round(raw.statements / raw.raw.transactions, 2) : null,
+    p50OneClientMs: round(measured.oneClient.latency.p50, 2),
+    retriesPer1000Commits: load.ok > 0 ? round((measured.retries / load.ok) * 1000, 2) : null,
   };
+  row.met = met(row);
+  return row;
 }
 
-async function measureCreate(context: Context, cookies: string[], spread: (client: number, n: number) => number) {
-  const { baseUrl } = context.app;
-  const cookieFor = (client: number, n: number) => cookies[spread(client, n) % cookies.length]!;
-  await loadCreate({ baseUrl, clients: context.options.clients, durationS: warmupS, cookieFor });
-  const retriesBefore = await conflictRetries(baseUrl, benchSecrets.METRICS_TOKEN);
-  const load = await loadCreate({ baseUrl, clients: context.options.clients, durationS: context.options.durationS, cookieFor });
-  const retries = (await conflictRetries(baseUrl, benchSecrets.METRICS_TOKEN)) - retriesBefore;
-  return { load, retries };
-}
+/** Zero CONFLICT_RETRY and zero 5xx reached a client. */
+const clean = (row: Row) => (row.errors.CONFLICT_RETRY ?? 0) === 0 && !Object.keys(row.errors).some((code) => code.startsWith("HTTP_5") || code === "INTERNAL");
 
 /** 1,000 accounts, 32 clients: jobs.create over HTTP against the raw-SQL limit. */
 export async function accountsScenario(context: Context): Promise<Row[]> {
   const { options } = context;
-  const cookies = await accountsWithCookies(context, "acct", options.accounts);
+  const sessions = await accountsWithSessions(context, "acct", options.accounts);
   context.log(`accounts: ${options.accounts} users seeded with sessions; raw SQL baseline …`);
-  const raw = await runBaseline({ databaseUrl: context.databaseUrl, tag: "acct", accounts: options.accounts, clients: options.clients, durationS: options.durationS, workDir: context.workDir });
-  context.log(`accounts: raw ${round(raw.tps)} tx/s; HTTP load …`);
+  const raw = await measureRaw(context, "acct", options.accounts);
+  context.log(`accounts: raw ${round(raw.raw.tps)} tx/s; HTTP load on ${context.apps.length} web process(es) …`);
   let counter = 0;
-  const { load, retries } = await measureCreate(context, cookies, () => counter++ * 7919);
-  const met = load.throughput >= 0.5 * raw.tps && load.latency.p99 < 100;
-  return [loadRow("accounts", load, raw, retries, "≥ 0.5× raw, p99 < 100 ms", met, `${options.accounts} accounts, ${options.clients} clients`)];
+  const measured = await measureCreate(context, sessions, () => counter++ * 7919);
+  const target = "≥ 0.35× raw; pg ≤ 1.2× raw; node ≤ 4 ms; 1-client p50 ≤ 5 ms; no CONFLICT_RETRY or 5xx";
+  return [loadRow("accounts", measured, raw, target, (row) =>
+    (row.ratio ?? 0) >= 0.35 && (row.postgresCpuMsPerRequest ?? Infinity) <= 1.2 * (row.rawPostgresCpuMsPerRequest ?? 0) &&
+    (row.nodeCpuMsPerRequest ?? Infinity) <= 4 * context.apps.length && (row.p50OneClientMs ?? Infinity) <= 5 && clean(row),
+  `${options.accounts} accounts, ${options.clients} clients, ${context.apps.length} web process(es)`)];
 }
 
-/** Every client on one account: the user row lock serializes them; no conflict may reach a client. */
+/** Every client on one account: writers of one account queue in the process; no conflict may reach a client. */
 export async function hotScenario(context: Context): Promise<Row[]> {
   const { options } = context;
-  const cookies = await accountsWithCookies(context, "hot", 1);
+  const sessions = await accountsWithSessions(context, "hot", 1);
   context.log("hot: raw SQL baseline on one account …");
-  const raw = await runBaseline({ databaseUrl: context.databaseUrl, tag: "hot", accounts: 1, clients: options.clients, durationS: options.durationS, workDir: context.workDir });
-  context.log(`hot: raw ${round(raw.tps)} tx/s; HTTP load …`);
-  const { load, retries } = await measureCreate(context, cookies, () => 0);
-  const conflictsSeen = load.errors.CONFLICT_RETRY ?? 0;
-  const met = load.throughput >= 0.5 * raw.tps && conflictsSeen === 0;
-  return [loadRow("hot account", load, raw, retries, "≥ 0.5× raw, no CONFLICT_RETRY at a client", met, `1 account, ${options.clients} clients`)];
+  const raw = await measureRaw(context, "hot", 1);
+  context.log(`hot: raw ${round(raw.raw.tps)} tx/s; HTTP load …`);
+  const measured = await measureCreate(context, sessions, () => 0);
+  return [loadRow("hot account", measured, raw, "≥ 0.5× raw, no CONFLICT_RETRY or 5xx at a client", (row) => (row.ratio ?? 0) >= 0.5 && clean(row),
+    `1 account, ${options.clients} clients, ${context.apps.length} web process(es)`)];
 }
 
 /** One worker process draining a backlog with the zero-latency sandbox: completed jobs per second. */
@@ -162,15 +231,16 @@ export async function cleanupScenario(context: Context): Promise<Row[]> {
   }];
 }
 
-async function submitLatency(context: Context, cookies: string[]) {
+async function submitLatency(context: Context, sessions: CookieJar[]) {
   let counter = 0;
-  const cookieFor = () => cookies[counter++ % cookies.length]!;
+  const sessionFor = () => sessions[counter++ % sessions.length]!;
+  const baseUrlFor = () => context.app.baseUrl;
   const clients = 4;
-  await loadCreate({ baseUrl: context.app.baseUrl, clients, durationS: 2, cookieFor });
-  return loadCreate({ baseUrl: context.app.baseUrl, clients, durationS: Math.min(10, context.options.durationS), cookieFor });
+  await loadCreate({ baseUrlFor, clients, durationS: 2, sessionFor });
+  return loadCreate({ baseUrlFor, clients, durationS: Math.min(10, context.options.durationS), sessionFor });
 }
 
-async function adminLatency(context: Context, cookie: string) {
+async function adminLatency(context: Context, cookie: CookieJar) {
   const samples: Record<string, number[]> = { "admin.stats": [], "admin.users": [] };
   for (let i = 0; i < 10; i++) {
     for (const [procedure, input] of [["admin.stats", { hours: 24 * 30 }], ["admin.users", { limit: 20 }]] as const) {
@@ -186,8 +256,8 @@ async function adminLatency(context: Context, cookie: string) {
 /** Submit latency and admin queries before and after growing the database to 1M jobs / 10M ledger entries. */
 export async function largeScenario(context: Context): Promise<Row[]> {
   const { options, sql } = context;
-  const cookies = await accountsWithCookies(context, "probe", 50);
-  const [adminCookie] = await accountsWithCookies(context, "admin", 1);
+  const cookies = await accountsWithSessions(context, "probe", 50);
+  const [adminCookie] = await accountsWithSessions(context, "admin", 1);
   await sql.query(`UPDATE "user" SET role = 'ADMIN' WHERE id = 'admin-u-1'`);
   const jobsBefore = Number((await sql.query("SELECT count(*) FROM job")).rows[0].count);
   const small = await submitLatency(context, cookies);

@@ -22,7 +22,11 @@ const healthWaitMs = 90_000;
 
 /** The bench's own PostgreSQL (never the dev or e2e one) with a fresh, migrated database. */
 export async function startBenchDatabase(log: (m: string) => void): Promise<{ server: EmbeddedServer; url: string }> {
-  const server = await startEmbeddedPostgres({ dataDir: path.join(benchDir, "pg"), port: pgPort, log });
+  // pg_stat_statements counts the statements each request costs.
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(benchDir, "pg"), port: pgPort, log,
+    postgresFlags: ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_utility=on"],
+  });
   const admin = new pg.Client({ connectionString: server.url("postgres") });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
@@ -30,6 +34,10 @@ export async function startBenchDatabase(log: (m: string) => void): Promise<{ se
   await admin.end();
   const url = server.url(databaseName);
   await prepareDatabase(url);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  await db.end();
   return { server, url };
 }
 
@@ -83,21 +91,21 @@ function waitExit(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
-export type AppProcess = { baseUrl: string; stop: () => Promise<void> };
+export type AppProcess = { baseUrl: string; pid: number; stop: () => Promise<void> };
 
-/** `next start` of the staged build with `env`, ready when /api/health answers. */
-export async function startApp(env: NodeJS.ProcessEnv, logFile: string): Promise<AppProcess> {
+/** `next start` of the staged build with `env` on `port`, ready when /api/health answers. */
+export async function startApp(env: NodeJS.ProcessEnv, logFile: string, port: number = appPort): Promise<AppProcess> {
   const out = createWriteStream(logFile, { flags: "a" });
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the app, written when it stops
   // (bench/profile-summary.ts reads it). NODE_OPTIONS may not carry --cpu-prof.
   const profileDir = process.env.BENCH_CPU_PROF;
   const nodeFlags = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-  const child = spawn(process.execPath, [...nodeFlags, path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(appPort)], {
-    cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"],
+  const child = spawn(process.execPath, [...nodeFlags, path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+    cwd: appDir, env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.pipe(out, { end: false });
   child.stderr?.pipe(out, { end: false });
-  const baseUrl = `http://localhost:${appPort}`;
+  const baseUrl = `http://localhost:${port}`;
   const giveUpAt = Date.now() + healthWaitMs;
   while (Date.now() < giveUpAt) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}); see ${logFile}`);
@@ -107,6 +115,7 @@ export async function startApp(env: NodeJS.ProcessEnv, logFile: string): Promise
   }
   return {
     baseUrl,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
