@@ -126,6 +126,8 @@ type ServerOptions = {
   persistent?: boolean;
   /** Restart the server when it dies (default true). */
   supervise?: boolean;
+  /** More server settings, e.g. ["-c", "shared_preload_libraries=pg_stat_statements"]. */
+  postgresFlags?: string[];
   log?: Log;
 };
 
@@ -211,6 +213,7 @@ class SupervisedPostgres {
       [
         "-D", this.options.dataDir, "-p", String(this.options.port),
         "-c", "max_connections=300", "-c", "listen_addresses=127.0.0.1", "-c", "fsync=on",
+        ...(this.options.postgresFlags ?? []),
       ],
       // A process group of its own: a Ctrl-C in the terminal reaches the app,
       // which stops the server itself after the app let go of it.

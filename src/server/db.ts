@@ -1,6 +1,9 @@
+import pg from "pg";
+
 import { env } from "~/env.js";
 import { Prisma, PrismaClient } from "~/generated/prisma/client";
-import { ResilientPgAdapterFactory } from "~/server/database/adapter";
+import { inAccountOrder } from "~/server/database/account-queue";
+import { ResilientPgAdapterFactory, SerializableTransactionsClient } from "~/server/database/adapter";
 import { poolConfig, timeoutsFromEnv, type DatabaseTimeouts } from "~/server/database/pool-config";
 import { withRetries } from "~/server/database/retry";
 
@@ -10,24 +13,27 @@ export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
 
 /**
- * Every connection starts at READ COMMITTED, whatever the server's default:
- * the money transactions rely on it (row locks, not SERIALIZABLE aborts).
- * Set once per connection here, a transaction needs no extra round trip.
- */
-const connectionOptions = "-c default_transaction_isolation=read\\ committed";
-
-/**
- * Creates a Prisma client on the Rust-free engine with the pg adapter, its
- * pool bounded by the timeouts of `poolConfig` and its statements outside
- * transactions retried once the connection dropped.
+ * Creates a Prisma client on the Rust-free engine with the pg adapter. Every
+ * interactive transaction begins SERIALIZABLE (SPEC §2) in its BEGIN, at no
+ * extra round trip (SerializableTransactionsClient), and the money functions
+ * assert it (cw_assert_serializable), so a pool set up otherwise fails
+ * loudly instead of silently weakening the guarantees. Single statements
+ * outside a transaction (reads) keep the server's default level. The pool
+ * is bounded by the timeouts of `poolConfig`, its statements are prepared
+ * once per connection, and statements outside transactions are retried
+ * once their connection dropped.
  */
 export function createDb(
   connectionString: string,
   poolMax: number = env.DATABASE_POOL_MAX,
   timeouts: DatabaseTimeouts = timeoutsFromEnv(),
 ): Db {
-  const config = poolConfig(connectionString, { max: poolMax, applicationName: "creditworks", timeouts, startupOptions: connectionOptions });
-  return new PrismaClient({ adapter: new ResilientPgAdapterFactory(config) });
+  const pool = new pg.Pool({
+    ...poolConfig(connectionString, { max: poolMax, applicationName: "creditworks", timeouts }),
+    Client: SerializableTransactionsClient,
+  });
+  const adapter = new ResilientPgAdapterFactory(pool, { statementNameGenerator: preparedStatementName, disposeExternalPool: true });
+  return new PrismaClient({ adapter });
 }
 
 const globalForDb = globalThis as unknown as { creditworksDb?: Db; creditworksReportingDb?: Db };
@@ -53,6 +59,26 @@ export function reportingDb(): Db {
   return globalForDb.creditworksReportingDb;
 }
 
+/** Distinct statements kept prepared per connection, at most. */
+const preparedStatementsMax = 500;
+const statementNames = new Map<string, string>();
+
+/**
+ * Names each distinct SQL text, so node-postgres prepares it once per
+ * connection and PostgreSQL parses and plans it once, not on every call.
+ * Bounded: past `preparedStatementsMax` texts (generated IN-lists, say),
+ * new ones run unprepared.
+ */
+function preparedStatementName(query: { sql: string }): string {
+  let name = statementNames.get(query.sql);
+  if (name === undefined) {
+    if (statementNames.size >= preparedStatementsMax) return undefined as unknown as string;
+    name = `cw${statementNames.size}`;
+    statementNames.set(query.sql, name);
+  }
+  return name;
+}
+
 const transactionTimeoutMs = 15_000;
 const transactionMaxWaitMs = 10_000;
 
@@ -62,19 +88,17 @@ export type TransactionOptions = {
 };
 
 /**
- * Runs `work` in one database transaction and retries the whole of it on a
- * serialization failure, a deadlock or a dropped connection, within the
- * bounds of `withRetries`. When they are spent the caller gets
- * CONFLICT_RETRY, which the client retries with the same idempotency key.
- * Every transaction's writes are guarded (idempotency keys, status and
- * lease conditions), so repeating one whose COMMIT was lost with its
- * connection changes nothing twice.
+ * Runs `work` in one SERIALIZABLE database transaction (see createDb)
+ * and retries the whole of it on a serialization failure, a deadlock or a
+ * dropped connection, within the bounds of `withRetries`. When they are
+ * spent the caller gets CONFLICT_RETRY, which the client retries with the
+ * same idempotency key. Every transaction's writes are guarded (idempotency
+ * keys, status and lease conditions), so repeating one whose COMMIT was lost
+ * with its connection changes nothing twice.
  *
- * Money transactions run at READ COMMITTED and take the owner's user row
- * lock first (see ledger/lock-user.ts): every writer of one account queues
- * on that lock instead of aborting each other, which SERIALIZABLE would do
- * on a hot account. The retry stays for deadlocks and for callers that ask
- * for SERIALIZABLE explicitly.
+ * A transaction that moves one account's credits goes through
+ * `withAccountTransaction` instead, which queues it behind that account's
+ * other transactions in this process first.
  */
 export async function withTransaction<T>(
   client: Db,
@@ -83,11 +107,26 @@ export async function withTransaction<T>(
 ): Promise<T> {
   return withRetries(options.label, { conflicts: true }, () =>
     client.$transaction(work, {
-      // Unset means the connection's READ COMMITTED (see createDb): asking
-      // for it explicitly would cost a SET TRANSACTION round trip each time.
+      // Unset means SERIALIZABLE, carried by BEGIN itself (see createDb):
+      // asking for it here would cost a SET TRANSACTION round trip.
       isolationLevel: options.isolationLevel,
       timeout: transactionTimeoutMs,
       maxWait: transactionMaxWaitMs,
     }),
   );
+}
+
+/**
+ * `withTransaction` for a transaction that moves the credits of (or ends the
+ * jobs of) one account: it first waits for that account's earlier
+ * transactions in this process (database/account-queue.ts), so that they
+ * never overlap and fail each other under SERIALIZABLE. Lock order inside
+ * is always the user row, then job rows.
+ */
+export async function withAccountTransaction<T>(
+  client: Db,
+  options: TransactionOptions & { accountId: string },
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return inAccountOrder(options.accountId, () => withTransaction(client, options, work));
 }

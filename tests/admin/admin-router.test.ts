@@ -193,7 +193,7 @@ describe("admin procedures", () => {
         admin.id,
         "Provider outage",
         { status: "PENDING", refundedAmount: 0, outputsDone: 0, leaseOwner: null },
-        { status: "FAILED", refundedAmount: 10, leaseOwner: null },
+        { status: "FAILED", refundedAmount: 10, goodwill: false, leaseOwner: null },
       ],
     ]);
     // A worker that picks the job up afterwards changes nothing.

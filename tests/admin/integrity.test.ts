@@ -99,8 +99,8 @@ describe("integrity checks (SPEC §3)", () => {
     const uncharged = "00000000-0000-4000-8000-00000000c0de";
     await writeBadState(
       `INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost, status,
-         deadline_at, idempotency_key, request_hash, finished_at, refunded_amount)
-       VALUES ($1, $2, 'storyteller-v1', 'free lunch', 1, 2, 2, 'COMPLETED', now(), 'k-free', 'h', now(), 0)`,
+         deadline_at, idempotency_key, request_hash, finished_at, refunded_amount, outputs_done)
+       VALUES ($1, $2, 'storyteller-v1', 'free lunch', 1, 2, 2, 'COMPLETED', now(), 'k-free', 'h', now(), 0, 1)`,
       [uncharged, user.id],
     );
     const { job } = await completedJob();

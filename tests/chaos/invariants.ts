@@ -47,18 +47,18 @@ const checks: Check[] = [
     sql: `SELECT id FROM ledger_entry WHERE kind = 'CHARGE' AND job_id IS NULL`,
   },
   {
-    invariant: "§3.4 at most one REFUND, equal to refunded_amount and the undelivered outputs",
+    invariant: "§3.4 at most one REFUND, equal to refunded_amount and the undelivered outputs (the whole cost for goodwill)",
     sql: `SELECT j.id, j.status, count(l.id) AS refunds, COALESCE(sum(l.amount), 0) AS refunded,
-            j.refunded_amount, j.outputs_done, j.outputs_requested, j.total_cost
+            j.refunded_amount, j.outputs_done, j.outputs_requested, j.total_cost, j.refund_whole_cost
           FROM job j LEFT JOIN ledger_entry l ON l.job_id = j.id AND l.kind = 'REFUND'
           GROUP BY j.id
           HAVING count(l.id) > 1
             OR COALESCE(sum(l.amount), 0) <> j.refunded_amount
             OR j.refunded_amount > j.total_cost
             OR (j.status IN ('PENDING', 'PROCESSING') AND count(l.id) > 0)
-            OR (j.status = 'COMPLETED'
-                AND j.refunded_amount <> (j.outputs_requested - j.outputs_done) * j.price_per_output)
-            OR (j.status IN ('FAILED', 'CANCELLED') AND j.refunded_amount <> j.total_cost)`,
+            OR (j.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND j.refunded_amount <>
+                CASE WHEN j.refund_whole_cost THEN j.total_cost
+                     ELSE (j.outputs_requested - j.outputs_done) * j.price_per_output END)`,
   },
   {
     invariant: "§3.9 outputs: one per (job, index), counted exactly",

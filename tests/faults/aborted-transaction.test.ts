@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 
 import { lockUser } from "~/server/ledger/lock-user";
 import { moveCredits } from "~/server/ledger/grant";
-import { postEntry } from "~/server/ledger/post-entry";
 
 import { accountState, createUser, db, expectConserved } from "../helpers";
 import { sqlStateOf } from "../fixtures/errors";
@@ -52,9 +51,9 @@ describe("a failed statement aborts the whole interactive transaction", () => {
     const before = await accountState(user.id);
     const laterErrors: unknown[] = [];
     await db.$transaction(async (tx) => {
-      const locked = await lockUser(tx, user.id);
+      await lockUser(tx, user.id);
       await tx.$executeRaw`UPDATE "user" SET name = 'partial' WHERE id = ${user.id}`;
-      await postEntry(tx, locked, { kind: "CHARGE", amount: -4, jobId: job.id, actor: { type: "USER", id: user.id }, reason: "again" })
+      await tx.$queryRaw`SELECT cw_ledger_post(${user.id}, 'CHARGE', -4, ${job.id}::uuid, 'USER', ${user.id}, 'again', NULL)::text`
         .catch(() => undefined);
       for (const later of [
         tx.$queryRaw`SELECT count(*) FROM ledger_entry WHERE job_id = ${job.id}::uuid`,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { isRetryableConflict, Prisma, withTransaction, type Db, type Tx } from "~/server/db";
+import { conflictAttemptsMax } from "~/server/database/retry";
 import { AppError } from "~/server/errors";
 
 import { createUser, db } from "../helpers";
@@ -171,7 +172,7 @@ describe("withTransaction", () => {
     }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(AppError);
     expect((failure as AppError).code).toBe("CONFLICT_RETRY");
-    expect(calls).toBe(12);
+    expect(calls).toBe(conflictAttemptsMax);
   });
 
   it("does not retry what is not a conflict", async () => {

@@ -4,13 +4,15 @@ import { withTransaction } from "~/server/db";
 import { runJob } from "~/server/jobs/run";
 import { settleJob } from "~/server/jobs/settle";
 
-import { accountState, callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";
+import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
 import { refusedBy } from "../fixtures/errors";
 import { jobLedger, jobRow } from "../fixtures/jobs";
 import { writeRawEntry } from "../fixtures/raw-ledger";
 
 // SPEC §3.4 At most one refund per job, never more than the charge, equal to
-// the cost of the outputs not delivered (unique index).
+// the cost of the outputs not delivered (unique index); a goodwill force-fail
+// refunds the whole cost. Fair settlement (SPEC §2): outputs the user
+// received are paid for, whatever ended the job.
 // (#fail-output-2 on 4 outputs → 3 outputs + one price back: tests/jobs/lifecycle.test.ts.)
 
 async function runToEnd(userId: string, request: ReturnType<typeof jobRequest>) {
@@ -79,11 +81,79 @@ describe("§3.4 at most one refund per job, equal to what was not delivered", ()
     expect((await accountState(user.id)).balance).toBe(balance);
   });
 
-  it("a refund larger than the job's cost is refused (job_refund_range)", async () => {
+  it("a refund larger than the job's cost is refused (job_refund_range, job_refund_fair)", async () => {
     const user = await createUser({ balance: 100 });
     const { job } = await callerFor(user).jobs.create(jobRequest({ outputs: 2 }));
     const refusal = await refusedBy(db.$executeRaw`
       UPDATE job SET status = 'CANCELLED', refunded_amount = total_cost + 1 WHERE id = ${job.id}::uuid`);
-    expect(refusal.message).toContain("job_refund_range");
+    expect(refusal.message).toMatch(/job_refund_range|job_refund_fair/);
+  });
+
+  it("a cancel at 3 of 4 delivered outputs refunds one output: the three delivered are paid for", async () => {
+    const user = await createUser({ balance: 100 });
+    const { job } = await callerFor(user).jobs.create(jobRequest({ modelId: "canvas-v1", outputs: 4 }));
+    await deliverOutputs(job.id, 3);
+    const cancelled = await callerFor(user).jobs.cancel({ id: job.id });
+    expect(cancelled.status).toBe("CANCELLED");
+    expect(cancelled.refundedAmount).toBe(5);
+    expect((await jobLedger(job.id)).refunds.map((e) => e.amount)).toEqual([5]);
+    expect((await accountState(user.id)).balance).toBe(100 - 15);
+    await expectConserved(user.id, expect);
+  });
+
+  it("a job failed by the cleanup after 2 of 4 outputs refunds the 2 not delivered", async () => {
+    const user = await createUser({ balance: 100 });
+    const { job } = await callerFor(user).jobs.create(jobRequest({ modelId: "canvas-v1", outputs: 4 }));
+    await deliverOutputs(job.id, 2);
+    await db.$executeRaw`UPDATE job SET deadline_at = now() - interval '1 second' WHERE id = ${job.id}::uuid`;
+    const { runCleanup } = await import("~/server/jobs/cleanup");
+    await runCleanup(db, { ...testConfig, cleanupBatchMax: 10 });
+    const row = await jobRow(job.id);
+    expect(row.status).toBe("FAILED");
+    expect(row.errorCode).toBe("TIMEOUT");
+    expect(row.refundedAmount).toBe(10);
+    expect((await jobLedger(job.id)).refunds.map((e) => e.amount)).toEqual([10]);
+    await expectConserved(user.id, expect);
+  });
+
+  it("an admin's force-fail refunds the undelivered outputs, or the whole cost as goodwill (said in the reason)", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 100 });
+    const fair = (await callerFor(user).jobs.create(jobRequest({ modelId: "canvas-v1", outputs: 4 }))).job;
+    const goodwill = (await callerFor(user).jobs.create(jobRequest({ modelId: "canvas-v1", outputs: 4 }))).job;
+    await deliverOutputs(fair.id, 1);
+    await deliverOutputs(goodwill.id, 1);
+    const adminCaller = callerFor(admin);
+    expect((await adminCaller.admin.forceFail({ id: fair.id, reason: "stuck provider" })).refunded).toBe(15);
+    expect((await adminCaller.admin.forceFail({ id: goodwill.id, reason: "our fault", goodwill: true })).refunded).toBe(20);
+    const [fairRefund] = (await jobLedger(fair.id)).refunds;
+    const [goodwillRefund] = (await jobLedger(goodwill.id)).refunds;
+    expect(fairRefund?.amount).toBe(15);
+    expect(goodwillRefund?.amount).toBe(20);
+    expect(goodwillRefund?.reason).toMatch(/goodwill/i);
+    expect(fairRefund?.reason).not.toMatch(/goodwill/i);
+    await expectConserved(user.id, expect);
+  });
+
+  it("the database refuses a settlement that refunds delivered outputs without goodwill (job_refund_fair)", async () => {
+    const user = await createUser({ balance: 100 });
+    const { job } = await callerFor(user).jobs.create(jobRequest({ modelId: "canvas-v1", outputs: 4 }));
+    await deliverOutputs(job.id, 2);
+    const refusal = await refusedBy(db.$executeRaw`
+      UPDATE job SET status = 'CANCELLED', refunded_amount = total_cost, lease_owner = NULL, lease_expires_at = NULL
+      WHERE id = ${job.id}::uuid`);
+    expect(refusal.message).toContain("job_refund_fair");
   });
 });
+
+/** Delivers `count` outputs of a job as its worker would (claim, then fenced writes), leaving it PROCESSING. */
+async function deliverOutputs(jobId: string, count: number): Promise<void> {
+  const workerId = `partial-${jobId.slice(0, 8)}`;
+  await withTransaction(db, { label: "test.claim" }, (tx) =>
+    tx.$queryRaw`SELECT (r.j).id FROM cw_claim_job(${jobId}::uuid, ${workerId}, 60000, 3) AS r`);
+  const indexes = Array.from({ length: count }, (_, index) => index);
+  await withTransaction(db, { label: "test.outputs" }, (tx) => tx.$queryRaw`
+    SELECT cw_write_outputs(${jobId}::uuid, ${workerId}, 60000, ${indexes}::int[], ${indexes.map(() => true)}::boolean[],
+      ${indexes.map(() => "text/plain")}::text[], ${indexes.map((index) => `output ${index}`)}::text[],
+      ${indexes.map(() => null)}::text[])`);
+}

@@ -40,7 +40,8 @@ export const jobDetailInput = z.object({ id: jobId });
 
 export const reason = z.string().trim().min(3, "Say why (at least 3 characters).").max(500);
 
-export const forceFailInput = z.object({ id: jobId, reason });
+/** Force-fail: undelivered outputs come back; `goodwill` refunds the whole cost instead (SPEC §2). */
+export const forceFailInput = z.object({ id: jobId, reason, goodwill: z.boolean().default(false) });
 
 /** Grant (positive) or deduct (negative) credits; the key applies it once. */
 export const adjustCreditsInput = z.object({

@@ -4,7 +4,8 @@ import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 
-const conflictAttemptsMax = 12;
+/** Serialization failures or deadlocks one transaction may meet before the client gets CONFLICT_RETRY. */
+export const conflictAttemptsMax = 32;
 const conflictBackoffBaseMs = 4;
 const conflictBackoffCapMs = 250;
 const connectionBackoffBaseMs = 50;
@@ -56,8 +57,11 @@ export async function withRetries<T>(
         throw error;
       }
       increment(kind === "conflict" ? "conflictRetries" : "connectionRetries");
+      logger.debug({ label, kind, attempt: tries + 1, err: error }, "retrying a transaction");
       if (kind === "conflict") conflicts++;
-      const outOfTime = Date.now() - startedAt >= env.DATABASE_RETRY_BUDGET_MS;
+      // Conflicts are bounded by their count (each retry makes progress: some
+      // transaction committed); a database that is gone, by wall time.
+      const outOfTime = kind === "connection" && Date.now() - startedAt >= env.DATABASE_RETRY_BUDGET_MS;
       if (conflicts >= conflictAttemptsMax || outOfTime) {
         increment(kind === "conflict" ? "conflictExhausted" : "databaseUnavailable");
         logger.warn({ label, attempts: tries + 1, kind, err: error }, "database retries exhausted");

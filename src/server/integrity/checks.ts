@@ -149,7 +149,7 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
   },
   {
     id: "refund-equals-undelivered",
-    title: "Refunds equal the cost of undelivered outputs",
+    title: "Refunds equal the cost of undelivered outputs (the whole cost for a goodwill force-fail)",
     invariant: "§3.4 Refund = undelivered cost",
     query: (scope) => Prisma.sql`
       SELECT v."userId", v."jobId", v."entryId",
@@ -159,8 +159,9 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
       FROM (
         SELECT j.user_id AS "userId", j.id::text AS "jobId", r.first_id::text AS "entryId", j.status,
           j.refunded_amount, COALESCE(r.total, 0) AS refunded,
-          CASE WHEN j.status = 'COMPLETED' THEN (j.outputs_requested - j.outputs_done) * j.price_per_output
-            WHEN j.status IN ('FAILED', 'CANCELLED') THEN j.total_cost ELSE 0 END AS expected,
+          CASE WHEN j.status IN ('PENDING', 'PROCESSING') THEN 0
+            WHEN j.refund_whole_cost THEN j.total_cost
+            ELSE (j.outputs_requested - j.outputs_done) * j.price_per_output END AS expected,
           COALESCE(r.min_user <> j.user_id OR r.max_user <> j.user_id, false) AS wrong_user
         FROM job j
         LEFT JOIN (

@@ -1,16 +1,18 @@
-import { withTransaction, type Db } from "~/server/db";
+import { withAccountTransaction, type Db } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { jobSelect, type JobView } from "~/server/jobs/job-row";
+import type { JobView } from "~/server/jobs/job-row";
 import { settleJob } from "~/server/jobs/settle";
 import { logger } from "~/server/logger";
 
 /**
- * Cancels one of the user's own active jobs and refunds it in the same
- * transaction. A worker still running it notices at its next fenced write
- * (the lease no longer matches) and stops without changing anything.
+ * Cancels one of the user's own active jobs and refunds the outputs it has
+ * not delivered, in one transaction (a cancel at 3 of 4 refunds one). A
+ * worker still running it notices at its next fenced write (the lease no
+ * longer matches) and stops without changing anything. Another user's job
+ * is NOT_FOUND, exactly like a job that does not exist.
  */
 export async function cancelJob(client: Db, userId: string, jobId: string): Promise<JobView> {
-  const job = await withTransaction(client, { label: "jobs.cancel" }, async (tx) => {
+  const job = await withAccountTransaction(client, { label: "jobs.cancel", accountId: userId }, async (tx) => {
     const owned = await tx.job.findFirst({ where: { id: jobId, userId }, select: { id: true } });
     if (!owned) throw new AppError("NOT_FOUND", "No such job.");
     const settlement = await settleJob(tx, {
@@ -22,7 +24,7 @@ export async function cancelJob(client: Db, userId: string, jobId: string): Prom
       errorMessage: "Cancelled by the user.",
     });
     if (!settlement) throw new AppError("JOB_NOT_CANCELLABLE");
-    return tx.job.findUniqueOrThrow({ where: { id: jobId }, select: jobSelect });
+    return settlement.job;
   });
   logger.info({ jobId, userId, refunded: job.refundedAmount }, "job cancelled");
   return job;

@@ -1,9 +1,8 @@
 import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
-import { withTransaction, type Db } from "~/server/db";
+import { withAccountTransaction, withTransaction, type Db } from "~/server/db";
 import { assert } from "~/server/errors";
 import { recordJobEvent } from "~/server/jobs/events";
-import { settleJob, type Settlement } from "~/server/jobs/settle";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 import { ProviderError, type GeneratedOutput, type GenerationProvider } from "~/server/providers/types";
@@ -16,6 +15,8 @@ export type RunDeps = {
   /** Aborted when the worker shuts down: the job is left to be released, not settled. */
   shutdown?: AbortSignal;
 };
+
+export type Settlement = { status: string; refunded: number };
 
 export type RunOutcome =
   | { kind: "not-claimed" }
@@ -30,7 +31,11 @@ type ClaimedJob = {
   outputsRequested: number;
   deadlineAt: Date;
   attempts: number;
+  doneIndexes: number[];
 };
+
+/** An output generated (or failed) and not yet written. */
+type PendingOutput = { index: number; ok: boolean; mimeType: string; content: string | null; error: string | null };
 
 /** Thrown inside a fenced write when this worker no longer holds the lease. */
 class LeaseLostError extends Error {}
@@ -39,13 +44,20 @@ class LeaseLostError extends Error {}
 export class WorkerShutdownError extends Error {}
 
 const heartbeatsPerLease = 3;
+/**
+ * Outputs are written in batches at most this far apart: a slow generation
+ * shows each output as it arrives (the job page polls every second), an
+ * instant one writes all of them with its settlement, in one transaction.
+ */
+const outputFlushIntervalMs = 250;
 
 /**
  * Runs one job on this worker: claim it with a lease, generate the missing
- * outputs one by one (a recovered job keeps what it had), then settle. Every
- * write is fenced by the lease (`lease_owner = workerId AND status =
- * 'PROCESSING'`), so a worker that lost its lease — cancelled, recovered by
- * the cleanup, failed by an admin — changes nothing from then on.
+ * outputs (a recovered job keeps what it had), write them as they come, and
+ * settle with the last of them in one transaction. Every write is fenced by
+ * the lease (`lease_owner = workerId AND status = 'PROCESSING'`), so a
+ * worker that lost its lease — cancelled, recovered by the cleanup, failed
+ * by an admin — changes nothing from then on.
  */
 export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> {
   const job = await claimJob(deps, jobId);
@@ -66,31 +78,21 @@ export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> 
     Math.max(0, job.deadlineAt.getTime() - Date.now()),
   );
   try {
-    const ending = await generateMissing(deps, job, abort.signal);
+    const outputs = new OutputBatch(deps, job);
+    const ending = await generateMissing(deps, job, outputs, abort.signal);
     if (ending.kind === "lease-lost") {
       increment("lateWritesIgnored");
       log.warn("lease lost: this worker's remaining work is discarded");
-      if (!deps.shutdown?.aborted) {
-        await withTransaction(deps.db, { label: "jobs.leaseLost" }, (tx) =>
-          recordJobEvent(tx, jobId, "lease_lost", deps.workerId),
-        );
-      }
+      if (!deps.shutdown?.aborted) await noteLeaseLost(deps, jobId);
       return ending;
     }
-    const settlement = await withTransaction(deps.db, { label: "jobs.settle" }, (tx) =>
-      settleJob(tx, {
-        jobId,
-        guard: { kind: "lease", workerId: deps.workerId },
-        actor: { type: "SYSTEM", id: deps.workerId },
-        workerId: deps.workerId,
-        ...ending.result,
-      }),
-    );
+    const settlement = await finishJob(deps, job, outputs.drain(), ending.result);
     if (!settlement) {
       increment("lateWritesIgnored");
       log.warn("late settlement ignored: the job was already settled");
       await noteLateWrite(deps, jobId);
     } else {
+      increment("settlements");
       log.info({ status: settlement.status, refunded: settlement.refunded }, "job settled");
     }
     return { kind: "settled", settlement };
@@ -101,22 +103,17 @@ export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> 
   }
 }
 
+type ClaimRow = Omit<ClaimedJob, "doneIndexes"> & { doneIndexes: number[] | null };
+
+/** Takes a PENDING job with a lease (one statement: `cw_claim_job`), with the outputs it already has. */
 async function claimJob(deps: RunDeps, jobId: string): Promise<ClaimedJob | null> {
-  return withTransaction(deps.db, { label: "jobs.claim" }, async (tx) => {
-    const rows = await tx.$queryRaw<ClaimedJob[]>`
-      UPDATE job SET
-        status = 'PROCESSING', lease_owner = ${deps.workerId},
-        lease_expires_at = clock_timestamp() + make_interval(secs => ${deps.config.leaseMs / 1000}),
-        attempts = attempts + 1, started_at = COALESCE(started_at, clock_timestamp()),
-        heartbeat_at = clock_timestamp(), updated_at = clock_timestamp()
-      WHERE id = ${jobId}::uuid AND status = 'PENDING' AND deadline_at > clock_timestamp()
-        AND attempts < ${deps.config.maxAttempts}
-      RETURNING id::text AS id, user_id AS "userId", model_id AS "modelId", prompt,
-        outputs_requested AS "outputsRequested", deadline_at AS "deadlineAt", attempts`;
-    const job = rows[0];
-    if (job) await recordJobEvent(tx, jobId, "claimed", deps.workerId, { attempt: job.attempts });
-    return job ?? null;
-  });
+  const rows = await withTransaction(deps.db, { label: "jobs.claim" }, (tx) => tx.$queryRaw<ClaimRow[]>`
+    SELECT (r.j).id::text AS id, (r.j).user_id AS "userId", (r.j).model_id AS "modelId", (r.j).prompt,
+      (r.j).outputs_requested AS "outputsRequested", (r.j).deadline_at AS "deadlineAt", (r.j).attempts,
+      r.done_indexes AS "doneIndexes"
+    FROM cw_claim_job(${jobId}::uuid, ${deps.workerId}, ${deps.config.leaseMs}::int, ${deps.config.maxAttempts}::int) AS r`);
+  const row = rows[0];
+  return row ? { ...row, doneIndexes: row.doneIndexes ?? [] } : null;
 }
 
 /**
@@ -136,52 +133,48 @@ async function renewLease(deps: RunDeps, jobId: string): Promise<boolean> {
   return recorded === 1;
 }
 
-type Ending =
-  | { kind: "lease-lost" }
-  | {
-      kind: "finish";
-      result: { status: "COMPLETED" | "FAILED"; errorCode: string | null; errorMessage: string | null };
-    };
+type FinishResult = { status: "FAILED"; errorCode: string; errorMessage: string } | { status: null };
+type Ending = { kind: "lease-lost" } | { kind: "finish"; result: FinishResult };
 
-async function generateMissing(deps: RunDeps, job: ClaimedJob, signal: AbortSignal): Promise<Ending> {
+async function generateMissing(deps: RunDeps, job: ClaimedJob, outputs: OutputBatch, signal: AbortSignal): Promise<Ending> {
   const model = findModel(job.modelId);
   assert(model, `job ${job.id} names a model of the catalog`);
-  const existing = await deps.db.jobOutput.findMany({ where: { jobId: job.id }, select: { index: true } });
-  const done = new Set(existing.map((output) => output.index));
+  const done = new Set(job.doneIndexes);
   for (let index = 0; index < job.outputsRequested; index++) {
     if (done.has(index)) continue;
-    if (signal.aborted) return endingAfterAbort(signal);
-    let output: GeneratedOutput;
+    if (signal.aborted) return endingAfterAbort(outputs, signal);
     try {
-      output = await deps.provider.generate({
+      const output = await deps.provider.generate({
         jobId: job.id, modelId: job.modelId, kind: model.kind, prompt: job.prompt,
         index, outputs: job.outputsRequested, signal,
       });
+      outputs.add(delivered(index, output));
     } catch (error) {
-      if (signal.aborted) return endingAfterAbort(signal);
+      if (signal.aborted) return endingAfterAbort(outputs, signal);
       if (error instanceof ProviderError && error.scope === "output") {
-        const written = await writeOutput(deps, job.id, index, { failed: error });
-        if (!written) return { kind: "lease-lost" };
-        continue;
+        outputs.add({ index, ok: false, mimeType: "text/plain", content: null, error: error.message });
+      } else {
+        const code = error instanceof ProviderError ? error.code : "PROVIDER_ERROR";
+        const message = error instanceof ProviderError ? error.message : "The provider failed.";
+        return { kind: "finish", result: { status: "FAILED", errorCode: code, errorMessage: message } };
       }
-      const code = error instanceof ProviderError ? error.code : "PROVIDER_ERROR";
-      const message = error instanceof ProviderError ? error.message : "The provider failed.";
-      return { kind: "finish", result: { status: "FAILED", errorCode: code, errorMessage: message } };
     }
-    const written = await writeOutput(deps, job.id, index, { output });
-    if (!written) return { kind: "lease-lost" };
+    if (outputs.due() && !(await outputs.flush())) return { kind: "lease-lost" };
   }
-  const counts = await deps.db.job.findUniqueOrThrow({ where: { id: job.id }, select: { outputsDone: true } });
-  if (counts.outputsDone === 0) {
-    return { kind: "finish", result: { status: "FAILED", errorCode: "ALL_OUTPUTS_FAILED", errorMessage: "No output could be generated." } };
-  }
-  return { kind: "finish", result: { status: "COMPLETED", errorCode: null, errorMessage: null } };
+  return { kind: "finish", result: { status: null } };
 }
 
-function endingAfterAbort(signal: AbortSignal): Ending {
-  if (signal.reason instanceof LeaseLostError || signal.reason instanceof WorkerShutdownError) {
+function delivered(index: number, output: GeneratedOutput): PendingOutput {
+  return { index, ok: true, mimeType: output.mimeType, content: output.content, error: null };
+}
+
+async function endingAfterAbort(outputs: OutputBatch, signal: AbortSignal): Promise<Ending> {
+  if (signal.reason instanceof WorkerShutdownError) {
+    // Keep what was generated: the job is released and resumes from here.
+    await outputs.flush().catch(() => false);
     return { kind: "lease-lost" };
   }
+  if (signal.reason instanceof LeaseLostError) return { kind: "lease-lost" };
   return {
     kind: "finish",
     result: { status: "FAILED", errorCode: "TIMEOUT", errorMessage: "The job did not finish before its deadline." },
@@ -189,46 +182,69 @@ function endingAfterAbort(signal: AbortSignal): Ending {
 }
 
 /**
- * Writes one output and the job's progress together, fenced by the lease.
- * Returns false (and writes nothing) when the lease is gone.
+ * The outputs generated and not yet written, written together every
+ * `outputFlushIntervalMs` (and the rest with the settlement).
  */
-async function writeOutput(
-  deps: RunDeps,
-  jobId: string,
-  index: number,
-  outcome: { output: GeneratedOutput } | { failed: ProviderError },
-): Promise<boolean> {
-  const ok = "output" in outcome;
-  try {
-    await withTransaction(deps.db, { label: "jobs.writeOutput" }, async (tx) => {
-      const progressed = await tx.$executeRaw`
-        UPDATE job SET
-          outputs_done = outputs_done + ${ok ? 1 : 0}, outputs_failed = outputs_failed + ${ok ? 0 : 1},
-          lease_expires_at = clock_timestamp() + make_interval(secs => ${deps.config.leaseMs / 1000}),
-          heartbeat_at = clock_timestamp(), updated_at = clock_timestamp()
-        WHERE id = ${jobId}::uuid AND status = 'PROCESSING' AND lease_owner = ${deps.workerId}`;
-      if (progressed !== 1) throw new LeaseLostError("lease lost");
-      // The unique (job, index) makes a duplicate output impossible; a
-      // conflict here means the lease fencing failed, so it must abort.
-      await tx.jobOutput.create({
-        data: {
-          jobId, index, workerId: deps.workerId,
-          status: ok ? "COMPLETED" : "FAILED",
-          mimeType: ok ? outcome.output.mimeType : "text/plain",
-          content: ok ? outcome.output.content : null,
-          error: ok ? null : outcome.failed.message,
-        },
-      });
-      await recordJobEvent(tx, jobId, ok ? "output" : "output_failed", deps.workerId, { index });
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof LeaseLostError) {
-      await noteLateWrite(deps, jobId);
-      return false;
-    }
-    throw error;
+class OutputBatch {
+  private pending: PendingOutput[] = [];
+  private flushedAt = performance.now();
+
+  constructor(private readonly deps: RunDeps, private readonly job: ClaimedJob) {}
+
+  add(output: PendingOutput): void {
+    this.pending.push(output);
   }
+
+  due(): boolean {
+    return this.pending.length > 0 && performance.now() - this.flushedAt >= outputFlushIntervalMs;
+  }
+
+  drain(): PendingOutput[] {
+    const drained = this.pending;
+    this.pending = [];
+    return drained;
+  }
+
+  /** Writes the pending outputs with the job's progress, fenced by the lease; false when it is gone. */
+  async flush(): Promise<boolean> {
+    const outputs = this.drain();
+    this.flushedAt = performance.now();
+    if (outputs.length === 0) return true;
+    const written = await withTransaction(this.deps.db, { label: "jobs.writeOutputs" }, async (tx) => {
+      const rows = await tx.$queryRaw<{ written: boolean }[]>`
+        SELECT cw_write_outputs(${this.job.id}::uuid, ${this.deps.workerId}, ${this.deps.config.leaseMs}::int,
+          ${outputs.map((o) => o.index)}::int[], ${outputs.map((o) => o.ok)}::boolean[], ${outputs.map((o) => o.mimeType)}::text[],
+          ${outputs.map((o) => o.content)}::text[], ${outputs.map((o) => o.error)}::text[]) AS written`;
+      return rows[0]?.written === true;
+    });
+    if (!written) await noteLateWrite(this.deps, this.job.id);
+    return written;
+  }
+}
+
+/**
+ * Writes the last outputs and settles the job in one transaction of the
+ * owner's account (`cw_finish_job`, fenced by the lease): null when the
+ * lease was gone (nothing written).
+ */
+async function finishJob(deps: RunDeps, job: ClaimedJob, outputs: PendingOutput[], result: FinishResult): Promise<Settlement | null> {
+  const errorCode = result.status === "FAILED" ? result.errorCode : null;
+  const errorMessage = result.status === "FAILED" ? result.errorMessage : null;
+  const rows = await withAccountTransaction(deps.db, { label: "jobs.finish", accountId: job.userId }, (tx) => tx.$queryRaw<
+    { outcome: "SETTLED" | "LEASE_LOST"; status: string | null; refunded: number }[]
+  >`
+    SELECT r.outcome, r.status, r.refunded
+    FROM cw_finish_job(${job.id}::uuid, ${deps.workerId}, ${deps.config.leaseMs}::int,
+      ${outputs.map((o) => o.index)}::int[], ${outputs.map((o) => o.ok)}::boolean[], ${outputs.map((o) => o.mimeType)}::text[],
+      ${outputs.map((o) => o.content)}::text[], ${outputs.map((o) => o.error)}::text[],
+      ${result.status}::"JobStatus", ${errorCode}, ${errorMessage}) AS r`);
+  const row = rows[0];
+  assert(row, "cw_finish_job answers one row");
+  return row.outcome === "SETTLED" ? { status: row.status ?? "", refunded: row.refunded } : null;
+}
+
+async function noteLeaseLost(deps: RunDeps, jobId: string): Promise<void> {
+  await withTransaction(deps.db, { label: "jobs.leaseLost" }, (tx) => recordJobEvent(tx, jobId, "lease_lost", deps.workerId));
 }
 
 async function noteLateWrite(deps: RunDeps, jobId: string): Promise<void> {

@@ -1,17 +1,15 @@
-import { Prisma, type Tx } from "~/server/db";
+import type { Tx } from "~/server/db";
 import { assert } from "~/server/errors";
-import { lockUser } from "~/server/ledger/lock-user";
-import type { Actor } from "~/server/ledger/post-entry";
-import { refundJob } from "~/server/ledger/refund";
-import { recordJobEvent } from "~/server/jobs/events";
+import { jobViewColumnsOf, type JobView } from "~/server/jobs/job-row";
+import type { Actor } from "~/server/ledger/types";
 import { increment } from "~/server/metrics";
 
 export type FinalStatus = "COMPLETED" | "FAILED" | "CANCELLED";
 
 /**
  * Which state the job must still be in for this settlement to apply. The
- * condition is part of the UPDATE, so of two racing settlements exactly one
- * matches the row; the other changes nothing.
+ * condition is checked in the settling transaction (SERIALIZABLE), so of two
+ * racing settlements exactly one applies; the other changes nothing.
  */
 export type SettleGuard =
   | { kind: "lease"; workerId: string }
@@ -27,70 +25,44 @@ export type SettleInput = {
   errorCode?: string | null;
   errorMessage?: string | null;
   workerId?: string | null;
+  /** An admin's goodwill force-fail: the whole cost back, said in the ledger reason. */
+  goodwill?: boolean;
 };
 
-export type Settlement = { jobId: string; userId: string; status: FinalStatus; refunded: number };
+export type Settlement = { jobId: string; userId: string; status: FinalStatus; refunded: number; job: JobView };
 
-function guardSql(guard: SettleGuard): Prisma.Sql {
-  switch (guard.kind) {
-    case "lease":
-      return Prisma.sql`status = 'PROCESSING' AND lease_owner = ${guard.workerId}`;
-    case "active":
-      return Prisma.sql`status IN ('PENDING', 'PROCESSING')`;
-    case "overdue":
-      return Prisma.sql`status IN ('PENDING', 'PROCESSING') AND deadline_at < clock_timestamp()`;
-    case "lease-expired":
-      return Prisma.sql`status = 'PROCESSING' AND lease_expires_at < clock_timestamp()`;
-  }
-}
+type SettleRow = JobView & { settled: boolean; refunded: number };
+
+const settledJobColumns = jobViewColumnsOf("(r.j)");
 
 /**
- * Moves a job to its terminal state and refunds what was not delivered, in
- * one transaction (the caller's): the whole cost for a failed or cancelled
- * job, (requested − done) × price for a completed one. Returns null when the
- * guard no longer matches (someone else settled it first): then nothing was
- * written. This is the only place a job ends.
+ * Moves a job to its terminal state and refunds the outputs it did not
+ * deliver — (requested − delivered) × price, whatever ended it — or, for an
+ * admin's goodwill force-fail, the whole cost; in the caller's transaction,
+ * through `cw_settle_job` (the only place a job ends). Returns null when the
+ * guard no longer holds (someone else settled it first): then nothing was
+ * written.
  */
 export async function settleJob(tx: Tx, input: SettleInput): Promise<Settlement | null> {
-  const owner = await tx.job.findUnique({ where: { id: input.jobId }, select: { userId: true } });
-  if (!owner) return null;
-  const user = await lockUser(tx, owner.userId);
-  const rows = await tx.$queryRaw<{ refunded: number; totalCost: number; userId: string }[]>`
-    UPDATE job SET
-      status = ${input.status}::"JobStatus",
-      refunded_amount = CASE WHEN ${input.status} = 'COMPLETED'
-        THEN (outputs_requested - outputs_done) * price_per_output ELSE total_cost END,
-      error_code = ${input.errorCode ?? null},
-      error_message = ${input.errorMessage ?? null},
-      lease_owner = NULL,
-      lease_expires_at = NULL,
-      finished_at = clock_timestamp(),
-      updated_at = clock_timestamp()
-    WHERE id = ${input.jobId}::uuid AND ${guardSql(input.guard)}
-    RETURNING refunded_amount AS refunded, total_cost AS "totalCost", user_id AS "userId"`;
-  const settled = rows[0];
-  if (!settled) return null;
-  assert(settled.userId === user.id, "the locked user owns the job");
-  if (settled.refunded > 0) {
-    await refundJob(tx, user, {
-      jobId: input.jobId,
-      amount: settled.refunded,
-      totalCost: settled.totalCost,
-      actor: input.actor,
-      reason: refundReason(input.status, input.errorCode),
-    });
-  }
-  await recordJobEvent(tx, input.jobId, "settled", input.workerId ?? null, {
-    status: input.status,
-    refunded: settled.refunded,
-    errorCode: input.errorCode ?? null,
-  });
+  const workerId = input.guard.kind === "lease" ? input.guard.workerId : (input.workerId ?? null);
+  const goodwill = input.goodwill ?? false;
+  const rows = await tx.$queryRaw<SettleRow[]>`
+    SELECT r.settled, r.refunded, ${settledJobColumns}
+    FROM cw_settle_job(${input.jobId}::uuid, ${input.status}::"JobStatus", ${input.guard.kind}, ${workerId},
+      ${input.actor.type}::"ActorType", ${input.actor.id}, ${input.errorCode ?? null}, ${input.errorMessage ?? null},
+      ${goodwill}, ${refundReason(input.status, input.errorCode, goodwill)}) AS r`;
+  const row = rows[0];
+  assert(row, "cw_settle_job answers one row");
+  if (!row.settled) return null;
+  const { settled: _settled, refunded, ...job } = row;
   increment("settlements");
-  return { jobId: input.jobId, userId: user.id, status: input.status, refunded: settled.refunded };
+  return { jobId: input.jobId, userId: job.userId, status: input.status, refunded, job };
 }
 
-function refundReason(status: FinalStatus, errorCode: string | null | undefined): string {
+/** The ledger reason of a refund: what ended the job and what comes back. */
+function refundReason(status: FinalStatus, errorCode: string | null | undefined, goodwill: boolean): string {
+  if (goodwill) return "Goodwill refund of the whole cost (job failed by an admin)";
   if (status === "COMPLETED") return "Undelivered outputs";
-  if (status === "CANCELLED") return "Job cancelled";
-  return `Job failed${errorCode ? ` (${errorCode})` : ""}`;
+  if (status === "CANCELLED") return "Job cancelled: undelivered outputs";
+  return `Job failed${errorCode ? ` (${errorCode})` : ""}: undelivered outputs`;
 }

@@ -9,8 +9,7 @@ import type { JobsConfig } from "~/server/config";
 import { poolConfig } from "~/server/database/pool-config";
 import { withTransaction, type Db } from "~/server/db";
 import { startCleanupSchedule, type CleanupSchedule } from "~/server/jobs/cleanup-schedule";
-import { recordJobEvent } from "~/server/jobs/events";
-import { enqueueJob, runJobTask } from "~/server/jobs/queue";
+import { runJobTask } from "~/server/jobs/queue";
 import { runJob } from "~/server/jobs/run";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
@@ -254,23 +253,16 @@ class WorkerSupervisor {
 }
 
 /**
- * Requeues the jobs this worker still holds, keeping their outputs. A
- * graceful release is not a failed attempt, so the attempt is given back
- * (the deadline still bounds a job whose workers keep restarting).
+ * Requeues the jobs this worker still holds, keeping their outputs
+ * (`cw_release_leases`). A graceful release is not a failed attempt, so the
+ * attempt is given back (the deadline still bounds a job whose workers keep
+ * restarting).
  */
 export async function releaseLeases(client: Db, workerId: string): Promise<number> {
-  return withTransaction(client, { label: "worker.release" }, async (tx) => {
-    const released = await tx.$queryRaw<{ id: string }[]>`
-      UPDATE job SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL,
-        attempts = GREATEST(attempts - 1, 0), updated_at = clock_timestamp()
-      WHERE status = 'PROCESSING' AND lease_owner = ${workerId}
-      RETURNING id::text AS id`;
-    for (const { id } of released) {
-      await enqueueJob(tx, id);
-      await recordJobEvent(tx, id, "recovered", workerId, { reason: "worker shutdown" });
-    }
-    return released.length;
-  });
+  const rows = await withTransaction(client, { label: "worker.release" }, (tx) =>
+    tx.$queryRaw<{ released: number }[]>`SELECT cw_release_leases(${workerId}, 'worker shutdown') AS released`,
+  );
+  return rows[0]?.released ?? 0;
 }
 
 /** Unlocks the queue rows that graphile-worker runners (by their ids) still hold. */

@@ -47,7 +47,9 @@ export const adminRouter = createTRPCRouter({
   /** Fails an active job and refunds it, exactly once, audited. */
   forceFail: adminProcedure
     .input(forceFailInput)
-    .mutation(({ ctx, input }) => forceFailJob(ctx.db, { adminId: ctx.user.id, jobId: input.id, reason: input.reason })),
+    .mutation(({ ctx, input }) =>
+      forceFailJob(ctx.db, { adminId: ctx.user.id, jobId: input.id, reason: input.reason, goodwill: input.goodwill }),
+    ),
   /** Runs the SPEC §3 checks now (optionally for one job or user). */
   integrity: adminProcedure
     .input(integrityInput)

@@ -1,0 +1,15 @@
+export type LedgerKind = "GRANT" | "PURCHASE" | "CHARGE" | "REFUND" | "ADJUSTMENT";
+export type Actor = { type: "USER" | "ADMIN" | "SYSTEM"; id: string | null };
+
+/** A ledger entry as the money functions return it. */
+export type LedgerEntryRow = {
+  id: bigint;
+  userId: string;
+  kind: LedgerKind;
+  amount: number;
+  balanceBefore: number;
+  balanceAfter: number;
+  jobId: string | null;
+  reason: string;
+  createdAt: Date;
+};
