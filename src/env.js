@@ -21,7 +21,9 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().url().startsWith("postgres", "DATABASE_URL must be a postgres:// URL"),
   DATABASE_POOL_MAX: intInRange(1, 200, 20),
   BETTER_AUTH_SECRET: z.string().min(32, "BETTER_AUTH_SECRET must be at least 32 characters"),
-  APP_URL: z.string().url().default("http://localhost:3000"),
+  PORT: intInRange(1, 65_535, 3000),
+  /** Unset: http://localhost:$PORT (see parseEnv), so a local run on another port still passes the origin checks. */
+  APP_URL: z.string().url().optional(),
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   ADMIN_EMAIL: z.string().email().optional(),
@@ -45,7 +47,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-/** @typedef {z.infer<typeof envSchema>} Env */
+/** @typedef {Omit<z.infer<typeof envSchema>, "APP_URL"> & { APP_URL: string }} Env */
 
 /**
  * Parses an environment object; throws one readable error listing every bad
@@ -62,7 +64,10 @@ export function parseEnv(source) {
   if (result.data.PROVIDER === "openai-compatible" && !result.data.OPENAI_BASE_URL) {
     throw new Error("Invalid environment:\n  OPENAI_BASE_URL: required when PROVIDER=openai-compatible");
   }
-  return result.data;
+  // The local default follows PORT: `PORT=3962 npm start` serves and
+  // checks origins on http://localhost:3962, not on port 3000.
+  const appUrl = result.data.APP_URL ?? `http://localhost:${result.data.PORT}`;
+  return { ...result.data, APP_URL: appUrl.replace(/\/+$/, "") };
 }
 
 /** The process environment, validated once at import. */
