@@ -24,6 +24,12 @@ export const envSchema = z.object({
   PORT: intInRange(1, 65_535, 3000),
   /** Unset: http://localhost:$PORT (see parseEnv), so a local run on another port still passes the origin checks. */
   APP_URL: z.string().url().optional(),
+  /**
+   * Whether a reverse proxy we trust sits in front of the app and appends
+   * the client address to X-Forwarded-For. Off: forwarding headers are
+   * client-controlled and ignored; the socket address is the client.
+   */
+  TRUST_PROXY: booleanFlag(false),
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   ADMIN_EMAIL: z.string().email().optional(),

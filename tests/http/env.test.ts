@@ -19,3 +19,11 @@ describe("APP_URL follows PORT locally", () => {
     expect(() => parseEnv({ ...required, PORT: "70000" })).toThrow(/PORT/);
   });
 });
+
+describe("TRUST_PROXY", () => {
+  it("is off by default and validated", () => {
+    expect(parseEnv(required).TRUST_PROXY).toBe(false);
+    expect(parseEnv({ ...required, TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
+    expect(() => parseEnv({ ...required, TRUST_PROXY: "yes please" })).toThrow(/TRUST_PROXY/);
+  });
+});

@@ -3,6 +3,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 
 import { env } from "~/env.js";
 import { db } from "~/server/db";
+import { clientAddressHeader } from "~/server/http/client-address";
 import { moveCredits } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
 
@@ -18,7 +19,16 @@ export const auth = betterAuth({
   trustedOrigins: [env.APP_URL],
   emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
   session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
-  advanced: { database: { generateId: () => crypto.randomUUID() } },
+  advanced: {
+    database: { generateId: () => crypto.randomUUID() },
+    // Set by our auth route from the socket (or a trusted proxy), and
+    // overwritten on every request: the client cannot choose its address.
+    ipAddress: { ipAddressHeaders: [clientAddressHeader] },
+  },
+  // Email sign-in is throttled by our route (failures only, shared through
+  // PostgreSQL: src/server/auth/sign-in-throttle.ts); better-auth's own
+  // per-address limits keep guarding sign-up and the rest.
+  rateLimit: { customRules: { "/sign-in/email": false } },
   databaseHooks: {
     user: {
       create: {
