@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 
-import { AuthForm } from "~/components/auth/auth-form";
+import { AuthPage } from "~/components/auth/auth-page";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 export default function SignInPage() {
-  return <div className="py-6 sm:py-12"><AuthForm mode="sign-in" /></div>;
+  return <AuthPage mode="sign-in" />;
 }

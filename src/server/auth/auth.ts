@@ -17,7 +17,17 @@ export const auth = betterAuth({
   secret: env.BETTER_AUTH_SECRET,
   baseURL: env.APP_URL,
   trustedOrigins: [env.APP_URL],
-  emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
+  emailAndPassword: {
+    enabled: true,
+    minPasswordLength: 8,
+    maxPasswordLength: 128,
+    // No session from sign-up: better-auth then answers a new and an
+    // already-registered email alike (200, `token: null`, a user object), so
+    // sign-up does not tell who has an account; the page asks to sign in.
+    // With email verification this becomes requireEmailVerification, and
+    // onExistingUserSignUp can mail the owner (README, "Security").
+    autoSignIn: false,
+  },
   session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
   advanced: {
     database: { generateId: () => crypto.randomUUID() },
