@@ -8,6 +8,7 @@ import { ThemeProvider } from "~/components/theme-provider";
 import { Toaster } from "~/components/ui/toaster";
 import { nonceHeader } from "~/server/http/security-headers";
 import { TRPCReactProvider } from "~/trpc/react";
+import { getServerCaller } from "~/trpc/server";
 
 export const metadata: Metadata = {
   title: { default: "Creditworks", template: "%s · Creditworks" },
@@ -23,10 +24,12 @@ export const viewport: Viewport = {
 
 /**
  * Every page is rendered per request: it carries that response's CSP nonce
- * (src/proxy.ts; next-themes' inline script needs it).
+ * (src/proxy.ts; next-themes' inline script needs it) and the signed-in
+ * user, so the header is drawn complete at once (no placeholder to shift).
  */
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const nonce = (await headers()).get(nonceHeader) ?? undefined;
+  const me = await (await getServerCaller()).account.me();
   return (
     // next-themes sets the class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
@@ -39,7 +42,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             >
               Skip to content
             </a>
-            <Header />
+            <Header initialUser={me} />
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
               {children}
             </main>
