@@ -11,6 +11,8 @@ const config = {
   // The build type-checks the app only; `npm run typecheck` covers tests,
   // scripts and benchmarks too.
   typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.app.json" },
+  // forbidden() answers a real 403 (admin pages, for a non-admin).
+  experimental: { authInterrupts: true },
   // Security headers on every response, API included; the per-page
   // Content-Security-Policy with its nonce comes from src/proxy.ts.
   async headers() {
