@@ -42,7 +42,13 @@ export const reason = z.string().trim().min(3, "Say why (at least 3 characters).
 
 export const forceFailInput = z.object({ id: jobId, reason });
 
-/** Grant (positive) or deduct (negative) credits; the key applies it once. */
+/** An admin's note for other admins: stored in the audit trail only, never shown to the user. */
+export const internalNote = z.string().trim().max(1000).optional().transform((value) => value || undefined);
+
+/**
+ * Grant (positive) or deduct (negative) credits; the key applies it once.
+ * `reason` is shown to the user on their statement; `note` is internal.
+ */
 export const adjustCreditsInput = z.object({
   userId,
   amount: z
@@ -52,6 +58,7 @@ export const adjustCreditsInput = z.object({
     .max(1_000_000)
     .refine((value) => value !== 0, "Must not be zero."),
   reason,
+  note: internalNote,
   idempotencyKey,
 });
 
