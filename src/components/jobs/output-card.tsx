@@ -32,7 +32,7 @@ export function OutputCard({ index, output, kind, active }: { index: number; out
         // eslint-disable-next-line @next/next/no-img-element -- generated data URLs, nothing to optimise
         <img alt={label} src={imageSource(output)!} className={`${box} w-full rounded-md border object-cover`} />
       ) : (
-        <p className={`${box} whitespace-pre-wrap rounded-md bg-muted/50 p-3 text-sm leading-relaxed`}>{output.content}</p>
+        <p className={`${box} whitespace-pre-wrap break-words rounded-md bg-muted/50 p-3 text-sm leading-relaxed`}>{output.content}</p>
       )}
     </li>
   );
