@@ -141,8 +141,8 @@ test.describe("Sign-up", () => {
     const anonymous = await playwright.request.newContext({ baseURL, proxy: { server: clientProxy.url } });
     const answer = async (user: TestUser) => {
       const response = await authPost(anonymous, "sign-up/email", user);
-      const body = (await response.json()) as { token: unknown; user: Record<string, unknown> };
-      return { status: response.status(), token: body.token, keys: Object.keys(body.user).sort(), cookie: response.headers()["set-cookie"] ?? "" };
+      const body = (await response.json()) as { token?: unknown; user?: Record<string, unknown> };
+      return { status: response.status(), token: body.token, keys: Object.keys(body.user ?? {}).sort(), cookie: response.headers()["set-cookie"] ?? "" };
     };
     const fresh = await answer(newUser());
     const taken = await answer({ ...existing, password: "another-password-123", name: "Someone else" });
