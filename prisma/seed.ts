@@ -13,8 +13,11 @@ const defaultAdmin = { email: "admin@creditworks.dev", password: "admin-password
 async function ensureAccount(account: { email: string; password: string; name: string }): Promise<{ id: string; created: boolean }> {
   const existing = await db.user.findUnique({ where: { email: account.email }, select: { id: true } });
   if (existing) return { id: existing.id, created: false };
-  const result = await auth.api.signUpEmail({ body: account });
-  return { id: result.user.id, created: true };
+  // Sign-up answers an existing email with a made-up user (it must not
+  // reveal accounts), so the id is read back from the database.
+  await auth.api.signUpEmail({ body: account });
+  const created = await db.user.findUniqueOrThrow({ where: { email: account.email.toLowerCase() }, select: { id: true } });
+  return { id: created.id, created: true };
 }
 
 export async function seed(log: (message: string) => void = console.log): Promise<void> {
