@@ -78,12 +78,15 @@ export function Header({ initialUser }: { initialUser: HeaderUser | null }) {
 
 const authPaths = new Set(["/", "/sign-in", "/sign-up", "/sign-out"]);
 
-/** Sign in / up from any page comes back to that page (path and query). */
+/**
+ * Sign in / up from any page comes back to that page (path and query); on
+ * the auth pages themselves, to where they were going to send the user.
+ */
 function SignedOutActionsHere() {
   const pathname = usePathname();
   const params = useSearchParams();
   const search = params.toString();
-  return <SignedOutActions returnTo={authPaths.has(pathname) ? null : `${pathname}${search ? `?${search}` : ""}`} />;
+  return <SignedOutActions returnTo={authPaths.has(pathname) ? params.get("next") : `${pathname}${search ? `?${search}` : ""}`} />;
 }
 
 function SignedOutActions({ returnTo }: { returnTo: string | null }) {
