@@ -1,6 +1,7 @@
 // Importing the environment here makes a bad configuration fail `next build`
 // and `next start` at once, with the list of what is wrong.
-import "./src/env.js";
+import { env } from "./src/env.js";
+import { staticSecurityHeaders } from "./src/server/http/static-headers.js";
 
 /** @type {import("next").NextConfig} */
 const config = {
@@ -10,6 +11,14 @@ const config = {
   // The build type-checks the app only; `npm run typecheck` covers tests,
   // scripts and benchmarks too.
   typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.app.json" },
+  // forbidden() answers a real 403 (admin pages, for a non-admin).
+  experimental: { authInterrupts: true },
+  // Security headers on every response, API included; the per-page
+  // Content-Security-Policy with its nonce comes from src/proxy.ts.
+  async headers() {
+    const headers = staticSecurityHeaders({ production: env.NODE_ENV === "production", appUrl: env.APP_URL });
+    return [{ source: "/:path*", headers }];
+  },
 };
 
 export default config;

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 
 import { expectAccessible, screenshotBoth } from "./fixtures/pages";
+import { expect, test } from "./fixtures/test";
+import { signUpViaApi } from "./fixtures/user";
 
 // The admin's day, in the production build: sign in, read the KPIs and a
 // chart, grant credits to a user, force-fail that user's stuck job, and see
@@ -15,10 +17,7 @@ const metricsToken = "e2e-metrics-token-0123456789";
 /** A fresh user (100 signup credits) with one job that never finishes on its own. */
 async function userWithHangingJob(request: APIRequestContext) {
   const email = `admin-e2e-${randomUUID()}@example.test`;
-  const signUp = await request.post("/api/auth/sign-up/email", {
-    data: { email, password: "correct-horse-battery", name: "Stuck Customer" },
-  });
-  expect(signUp.ok(), await signUp.text()).toBe(true);
+  await signUpViaApi(request, { email, password: "correct-horse-battery", name: "Stuck Customer" });
   const created = await request.post("/api/trpc/jobs.create", {
     headers: { "content-type": "application/json" },
     data: JSON.stringify({ json: { idempotencyKey: randomUUID(), modelId: "canvas-v1", prompt: "a lighthouse #hang", outputs: 2 } }),
@@ -37,9 +36,9 @@ async function signInAsAdmin(page: Page) {
   await page.waitForURL((url) => url.pathname === "/admin");
 }
 
-test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds it healthy", async ({ page, browser }) => {
+test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds it healthy", async ({ page, browser, clientProxy }) => {
   test.setTimeout(120_000);
-  const customerContext = await browser.newContext();
+  const customerContext = await browser.newContext({ proxy: { server: clientProxy.url } });
   const customer = await userWithHangingJob(customerContext.request);
 
   await signInAsAdmin(page);
@@ -61,12 +60,20 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   await expect(page.getByRole("heading", { name: customer.email })).toBeVisible();
   await expect(page.getByTestId("admin-user-balance")).toHaveText("90");
   await page.getByLabel("Credits", { exact: true }).fill("25");
-  await page.getByLabel("Reason", { exact: true }).fill("Sorry for the stuck job");
+  await page.getByLabel("Reason shown to the user").fill("Sorry for the stuck job");
+  await page.getByLabel("Internal note (optional)").fill("Ticket 4411: customer called twice");
   await page.getByRole("button", { name: "Grant credits" }).click();
   await expect(page.getByText(/Granted 25 credits — balance now 115/)).toBeVisible();
   await expect(page.getByTestId("admin-user-balance")).toHaveText("115");
   await expect(page.getByRole("cell", { name: "credits.grant", exact: true })).toBeVisible();
+  await expect(page.getByTestId("audit-internal-note")).toHaveText("Internal note: Ticket 4411: customer called twice");
   await screenshotBoth(page, "admin-user");
+  // The customer reads the reason on their statement, never the internal note.
+  const customerPage = await customerContext.newPage();
+  await customerPage.goto("/statement");
+  await expect(customerPage.getByText("Sorry for the stuck job")).toBeVisible();
+  await expect(customerPage.getByText(/Ticket 4411/)).toHaveCount(0);
+  await customerPage.close();
 
   // Jobs: the hanging job, its timeline, force-fail with a reason.
   await page.getByRole("link", { name: "All jobs" }).click();
@@ -98,14 +105,14 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   await customerContext.close();
 });
 
-test("a user gets a 403 on /admin and FORBIDDEN from admin procedures", async ({ page }) => {
+test("a user gets a real 403 on /admin and FORBIDDEN from admin procedures", async ({ page }) => {
   const email = `not-admin-${randomUUID()}@example.test`;
-  const signUp = await page.request.post("/api/auth/sign-up/email", {
-    data: { email, password: "correct-horse-battery", name: "Curious User" },
-  });
-  expect(signUp.ok()).toBe(true);
-  await page.goto("/admin/integrity");
-  await expect(page.getByRole("heading", { name: "403 — Admins only" })).toBeVisible();
+  await signUpViaApi(page.request, { email, password: "correct-horse-battery", name: "Curious User" });
+  for (const path of ["/admin", "/admin/integrity"]) {
+    const answer = await page.goto(path);
+    expect(answer?.status(), path).toBe(403);
+    await expect(page.getByRole("heading", { level: 1, name: "403 — Admins only" })).toBeVisible();
+  }
   await expect(page.getByRole("navigation", { name: "Admin" })).toHaveCount(0);
   const response = await page.request.get(`/api/trpc/admin.stats?input=${encodeURIComponent(JSON.stringify({ json: { hours: 24 } }))}`);
   expect(response.status()).toBe(403);
@@ -119,4 +126,75 @@ test("GET /api/metrics needs the token and speaks Prometheus", async ({ request 
   const body = await response.text();
   expect(body).toContain("# TYPE creditworks_jobs gauge");
   expect(body).toMatch(/^creditworks_queue_depth \d+$/m);
+});
+
+test("anonymous visitors of /admin are sent to sign in (not a 403)", async ({ page }) => {
+  const answer = await page.goto("/admin/audit");
+  expect(answer?.status()).toBe(200);
+  await page.waitForURL((url) => url.pathname === "/sign-in" && url.searchParams.get("next") === "/admin/audit");
+});
+
+test("the jobs explorer shows placeholder rows while loading, never 'No jobs.'", async ({ page }) => {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route((url) => url.pathname.startsWith("/api/trpc/") && url.pathname.includes("admin.jobs"), async (route) => {
+    await held;
+    await route.continue();
+  });
+  await signInAsAdmin(page);
+  await page.goto("/admin/jobs");
+  const table = page.getByRole("table", { name: "Jobs" });
+  await expect(table).toHaveAttribute("aria-busy", "true");
+  await expect(page.getByTestId("table-skeleton-row")).toHaveCount(5);
+  await expect(page.getByText("No jobs.")).toHaveCount(0);
+  release();
+  await expect(page.getByRole("link", { name: /^Job / }).first()).toBeVisible();
+  await expect(page.getByTestId("table-skeleton-row")).toHaveCount(0);
+});
+
+test("a dropped grant response: a friendly notice, and Retry reuses the key (one grant); four same-tick clicks, one toast", async ({ page, browser, clientProxy }) => {
+  const customerContext = await browser.newContext({ proxy: { server: clientProxy.url } });
+  const customer = await userWithHangingJob(customerContext.request);
+  await customerContext.close();
+  await signInAsAdmin(page);
+  await page.goto("/admin/users");
+  await page.getByLabel("Search users").fill(customer.email);
+  await page.getByRole("link", { name: customer.email }).click();
+  await expect(page.getByTestId("admin-user-balance")).toHaveText("90");
+
+  const keys: string[] = [];
+  let attempts = 0;
+  await page.route((url) => url.pathname.startsWith("/api/trpc/") && url.pathname.includes("admin.adjustCredits"), async (route) => {
+    attempts += 1;
+    const body = route.request().postDataJSON() as Record<string, { json: { idempotencyKey: string } }>;
+    keys.push(Object.values(body)[0]!.json.idempotencyKey);
+    if (attempts === 1) {
+      await route.fetch(); // Applied on the server …
+      await route.abort("connectionreset"); // … but the answer is lost.
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByLabel("Credits", { exact: true }).fill("7");
+  await page.getByLabel("Reason shown to the user").fill("Network blip goodwill");
+  await page.getByRole("button", { name: "Grant credits" }).click();
+  await expect(page.getByText("The connection dropped")).toBeVisible();
+  await expect(page.getByText("Failed to fetch")).toHaveCount(0);
+  await page.getByRole("button", { name: "Retry" }).click();
+  await expect(page.getByText("Granted 7 credits — balance now 97 (already applied)")).toBeVisible();
+  expect(keys).toHaveLength(2);
+  expect(keys[1]).toBe(keys[0]);
+  await expect(page.getByTestId("admin-user-balance")).toHaveText("97");
+
+  // Four clicks in one tick: one request, one toast.
+  await page.getByLabel("Credits", { exact: true }).fill("3");
+  await page.getByLabel("Reason shown to the user").fill("Four clicks at once");
+  await page.getByRole("button", { name: "Grant credits" }).evaluate((button: HTMLButtonElement) => {
+    for (let click = 0; click < 4; click++) button.click();
+  });
+  await expect(page.getByText(/^Granted 3 credits — balance now 100/)).toHaveCount(1);
+  await page.waitForTimeout(1_000);
+  await expect(page.getByText(/^Granted 3 credits/)).toHaveCount(1);
+  expect(keys).toHaveLength(3);
+  await expect(page.getByTestId("admin-user-balance")).toHaveText("100");
 });

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 
-import { expect, test, type APIRequestContext, type APIResponse } from "@playwright/test";
+import type { APIRequestContext, APIResponse } from "@playwright/test";
+
+import { expect, test } from "./fixtures/test";
+import { newUser, signUpViaApi } from "./fixtures/user";
 
 // The HTTP surface against the real production server: health, the cron
 // route's secret, and tRPC's wire format (superjson envelope, data.appCode,
@@ -34,12 +37,8 @@ async function expectAppError(response: APIResponse, status: number, appCode: st
 
 /** A fresh account (with the signup credits); the session cookie stays in `request`. */
 async function signUp(request: APIRequestContext) {
-  const email = `api-${randomUUID()}@example.test`;
-  const response = await request.post("/api/auth/sign-up/email", {
-    data: { email, password: "correct-horse-battery", name: "API tester" },
-  });
-  expect(response.ok(), await response.text()).toBe(true);
-  return email;
+  const user = await signUpViaApi(request, { ...newUser(), name: "API tester" });
+  return user.email;
 }
 
 function jobInput(overrides: Record<string, unknown> = {}) {

@@ -106,6 +106,34 @@ test.describe("Generate", () => {
     expect(page.url()).toContain((await jobsOf(page.request))[0]!.id);
   });
 
+  test("a reload while the answer is slow, then Generate again: one job, one charge, the replayed job opens", async ({ page }) => {
+    await signUp(page);
+    await page.goto("/");
+    await fillGenerateForm(page, { model: /^Storyteller/, prompt: "Slow connection story", outputs: 2 });
+    const responseDelayMs = 8_000;
+    let attempts = 0;
+    await page.route("**/api/trpc/jobs.create**", async (route) => {
+      attempts += 1;
+      if (attempts > 1) return route.continue();
+      const response = await route.fetch(); // The server commits the job and the charge …
+      await new Promise((resolve) => setTimeout(resolve, responseDelayMs)); // … the answer crawls back …
+      await route.fulfill({ response }).catch(() => {}); // … to a page that was reloaded meanwhile.
+    });
+    const creates = recordCreates(page);
+    await generateButton(page).click();
+    await expect.poll(async () => (await jobsOf(page.request)).length).toBe(1);
+    await page.reload();
+    await expect(page.getByLabel("Prompt")).toHaveValue("Slow connection story"); // The draft is back.
+    await generateButton(page).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await expect(page.getByText("Already submitted — opening that job")).toBeVisible();
+    const keys = keysOf(creates);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    await expectOneJobOneCharge(page);
+    expect(page.url()).toContain((await jobsOf(page.request))[0]!.id);
+  });
+
   test("VALIDATION_ERROR shows the server's field message", async ({ page }) => {
     await signUp(page);
     await page.goto("/");
@@ -163,7 +191,8 @@ test.describe("Sign up and sign in", () => {
     await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill(user.password);
     await page.getByRole("button", { name: "Create your account" }).click();
-    await expect(page.getByText("An account with this email already exists. Sign in instead.")).toBeVisible();
+    // Sign-up does not say the email is taken: the same "now sign in" step as for a new one.
+    await expect(page.getByRole("heading", { name: "Sign in to continue" })).toBeVisible();
 
     await page.goto("/sign-in");
     await signIn(page, { ...user, password: "wrong-password" });

@@ -80,4 +80,16 @@ test.describe("Job page", () => {
     expect(refunds.map((e) => [e.amount, e.jobId])).toEqual([[2, job!.id]]);
     await expect(page.getByTestId("balance-available")).toHaveText("96");
   });
+
+  test("a job that does not exist is asked for once, not polled forever; the page has its h1", async ({ page }) => {
+    await signUp(page);
+    const asked: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/api/trpc/") && request.url().includes("jobs.get")) asked.push(request.url());
+    });
+    await page.goto(`/jobs/${crypto.randomUUID()}`);
+    await expect(page.getByRole("heading", { level: 1, name: "Job not found" })).toBeVisible();
+    await page.waitForTimeout(4_000); // Four polls' worth, were it still polling.
+    expect(asked.length).toBeLessThanOrEqual(1);
+  });
 });

@@ -80,3 +80,47 @@ test("every page is accessible and captured at desktop and phone width", async (
   await expectAccessible(page, "generate (dark)");
   await screenshotBoth(page, "generate-dark");
 });
+
+test("the header is drawn complete at once: nothing moves when the session and balance arrive", async ({ page }) => {
+  await signUp(page);
+  let held = Promise.resolve();
+  const isHeaderQuery = (url: URL) => url.pathname.startsWith("/api/trpc/") && /account\.me|credits\.summary/.test(url.pathname);
+  await page.route(isHeaderQuery, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const badge = page.getByRole("link", { name: "Balance — open the statement" });
+  for (const viewport of Object.values(viewports)) {
+    let release: () => void = () => {};
+    held = new Promise<void>((resolve) => (release = resolve));
+    await page.setViewportSize(viewport);
+    await page.goto("/statement", { waitUntil: "load" });
+    const header = page.getByRole("banner");
+    const before = await header.boundingBox();
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+    await expect(page.getByTestId("balance-available")).toHaveText("—");
+    const badgeBefore = await badge.boundingBox();
+    release();
+    await expect(page.getByTestId("balance-available")).toHaveText(/\d/);
+    expect(await header.boundingBox(), `header at ${viewport.width}px`).toEqual(before);
+    expect(await badge.boundingBox(), `balance at ${viewport.width}px`).toEqual(badgeBefore);
+  }
+});
+
+test("every page has a favicon and loads without a 404; the 404 page has its h1 and status", async ({ page }) => {
+  const missing: string[] = [];
+  page.on("response", (response) => {
+    if (response.status() === 404 && !response.url().includes("/no-such-page")) missing.push(response.url());
+  });
+  await page.goto("/");
+  await page.waitForLoadState("networkidle");
+  const href = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  expect(href).toBeTruthy();
+  const icon = await page.request.get(href!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+  const notFound = await page.goto("/no-such-page");
+  expect(notFound?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+  expect(missing).toEqual([]);
+});

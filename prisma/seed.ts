@@ -13,10 +13,13 @@ const defaultAdmin = { email: "admin@creditworks.dev", password: "admin-password
 async function ensureAccount(account: { email: string; password: string; name: string }): Promise<{ id: string; created: boolean }> {
   const existing = await db.user.findUnique({ where: { email: account.email }, select: { id: true } });
   if (existing) return { id: existing.id, created: false };
-  const result = await auth.api.signUpEmail({ body: account });
+  // Sign-up answers an existing email with a made-up user (it must not
+  // reveal accounts), so the id is read back from the database.
+  await auth.api.signUpEmail({ body: account });
+  const created = await db.user.findUniqueOrThrow({ where: { email: account.email.toLowerCase() }, select: { id: true } });
   // The operator chose these addresses: they count as verified (no banner).
-  await db.user.update({ where: { id: result.user.id }, data: { emailVerified: true } });
-  return { id: result.user.id, created: true };
+  await db.user.update({ where: { id: created.id }, data: { emailVerified: true } });
+  return { id: created.id, created: true };
 }
 
 export async function seed(log: (message: string) => void = console.log): Promise<void> {

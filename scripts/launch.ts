@@ -46,22 +46,23 @@ async function main(): Promise<number> {
     const { seed } = await import("../prisma/seed");
     await retryWhileUnreachable("seed", () => seed(log));
     if (command === "seed") return 0;
-    return await runNext(command as "dev" | "start" | "build");
+    return await runNext(command as "dev" | "start" | "build", env);
   } finally {
     await stopDatabase();
   }
 }
 
-async function runNext(mode: "dev" | "start" | "build"): Promise<number> {
+async function runNext(mode: "dev" | "start" | "build", env: { PORT: number; APP_URL: string }): Promise<number> {
   const next = "node_modules/.bin/next";
   if (mode === "build" || (mode === "start" && buildIsStale())) {
     log("Building the app (the sources changed since the last build) …");
     const built = await waitFor(run(next, ["build"]));
     if (built !== 0 || mode === "build") return built;
   }
-  const port = process.env.PORT ?? "3000";
-  const child = run(next, [mode, "-p", port]);
-  log(`Serving on ${process.env.APP_URL ?? `http://localhost:${port}`}`);
+  // APP_URL defaults to http://localhost:$PORT (src/env.js): what is
+  // printed is where the origin checks expect the browser to be.
+  const child = run(next, [mode, "-p", String(env.PORT)]);
+  log(`Serving on ${env.APP_URL}`);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       child.kill(signal);

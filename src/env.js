@@ -27,7 +27,15 @@ export const envSchema = z.object({
   DATABASE_IDLE_TX_TIMEOUT_MS: intInRange(100, 3_600_000, 15_000),
   DATABASE_RETRY_BUDGET_MS: intInRange(0, 600_000, 10_000),
   BETTER_AUTH_SECRET: z.string().min(32, "BETTER_AUTH_SECRET must be at least 32 characters"),
-  APP_URL: z.string().url().default("http://localhost:3000"),
+  PORT: intInRange(1, 65_535, 3000),
+  /** Unset: http://localhost:$PORT (see parseEnv), so a local run on another port still passes the origin checks. */
+  APP_URL: z.string().url().optional(),
+  /**
+   * Whether a reverse proxy we trust sits in front of the app and appends
+   * the client address to X-Forwarded-For. Off: forwarding headers are
+   * client-controlled and ignored; the socket address is the client.
+   */
+  TRUST_PROXY: booleanFlag(false),
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   ADMIN_EMAIL: z.string().email().optional(),
@@ -61,7 +69,7 @@ export const envSchema = z.object({
   MAIL_OUTBOX_PAGE: booleanFlag(false),
 });
 
-/** @typedef {z.infer<typeof envSchema>} Env */
+/** @typedef {Omit<z.infer<typeof envSchema>, "APP_URL"> & { APP_URL: string }} Env */
 
 /**
  * Parses an environment object; throws one readable error listing every bad
@@ -84,7 +92,10 @@ export function parseEnv(source) {
         "(the server's own timeout should fire first; the client's catches a server that does not answer)",
     );
   }
-  return result.data;
+  // The local default follows PORT: `PORT=3962 npm start` serves and
+  // checks origins on http://localhost:3962, not on port 3000.
+  const appUrl = result.data.APP_URL ?? `http://localhost:${result.data.PORT}`;
+  return { ...result.data, APP_URL: appUrl.replace(/\/+$/, "") };
 }
 
 /** The process environment, validated once at import. */

@@ -5,6 +5,10 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
+    // First, before any request: the socket address of each request, for
+    // the auth limits (a client-sent X-Forwarded-For is not its address).
+    const { trackSocketAddresses } = await import("~/server/http/client-address");
+    trackSocketAddresses();
     const { startWorkersInWebProcess } = await import("~/server/jobs/in-web-process");
     await startWorkersInWebProcess();
   }

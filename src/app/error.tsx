@@ -7,6 +7,7 @@ import { EmptyState } from "~/components/ui/empty-state";
 export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
   return (
     <EmptyState
+      headingLevel={1}
       title="Something went wrong"
       description="Please try again in a moment."
       action={<Button onClick={reset}>Try again</Button>}

@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 
 import "~/app/globals.css";
@@ -6,7 +7,9 @@ import { VerifyEmailBanner } from "~/components/account/verify-email-banner";
 import { Header } from "~/components/header";
 import { ThemeProvider } from "~/components/theme-provider";
 import { Toaster } from "~/components/ui/toaster";
+import { nonceHeader } from "~/server/http/security-headers";
 import { TRPCReactProvider } from "~/trpc/react";
+import { getServerCaller } from "~/trpc/server";
 
 export const metadata: Metadata = {
   title: { default: "Creditworks", template: "%s · Creditworks" },
@@ -20,12 +23,19 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/**
+ * Every page is rendered per request: it carries that response's CSP nonce
+ * (src/proxy.ts; next-themes' inline script needs it) and the signed-in
+ * user, so the header is drawn complete at once (no placeholder to shift).
+ */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const nonce = (await headers()).get(nonceHeader) ?? undefined;
+  const me = await (await getServerCaller()).account.me();
   return (
     // next-themes sets the class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen antialiased">
-        <ThemeProvider>
+        <ThemeProvider nonce={nonce}>
           <TRPCReactProvider>
             <a
               href="#main"
@@ -33,7 +43,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             >
               Skip to content
             </a>
-            <Header />
+            <Header initialUser={me} />
             <VerifyEmailBanner />
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
               {children}

@@ -12,7 +12,7 @@ export default async function HomePage() {
   return (
     <>
       <PageHeader title="Generate" description="Pick a model, describe what you want, and watch it arrive." />
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_320px]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_320px]">
         <GenerateForm />
         <RecentJobs />
       </div>

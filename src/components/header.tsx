@@ -4,11 +4,11 @@ import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
 import { CoinsIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon } from "lucide-react";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
+import { Suspense } from "react";
 
 import { ThemeToggle } from "~/components/theme-toggle";
 import { Button } from "~/components/ui/button";
-import { Skeleton } from "~/components/ui/skeleton";
 import { cn } from "~/lib/utils";
 import { useTRPC } from "~/trpc/react";
 
@@ -21,11 +21,17 @@ const links = [
   { href: "/buy", label: "Buy credits", match: (path: string) => path.startsWith("/buy") },
 ];
 
-/** Top bar: navigation, the balance (available and reserved, always visible) and the account menu. */
-export function Header() {
+type HeaderUser = { id: string; email: string; name: string; role: "USER" | "ADMIN" };
+
+/**
+ * Top bar: navigation, the balance (available and reserved, always visible)
+ * and the account menu. The server hands over who is signed in, so the
+ * first paint already has its final shape: nothing appears or moves later.
+ */
+export function Header({ initialUser }: { initialUser: HeaderUser | null }) {
   const trpc = useTRPC();
   const pathname = usePathname();
-  const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000 });
+  const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000, initialData: initialUser });
   const user = me.data ?? null;
   const navLinks = user?.role === "ADMIN"
     ? [...links, { href: "/admin", label: "Admin", match: (path: string) => path.startsWith("/admin") }]
@@ -61,7 +67,7 @@ export function Header() {
           </nav>
         ) : null}
         <div className="ml-auto flex items-center gap-1.5">
-          {user ? <BalanceBadge /> : me.isPending ? <Skeleton className="h-8 w-40" /> : <SignedOutActions />}
+          {user ? <BalanceBadge /> : <Suspense fallback={<SignedOutActions returnTo={null} />}><SignedOutActionsHere /></Suspense>}
           <ThemeToggle />
           {user ? <AccountMenu email={user.email} name={user.name} /> : null}
         </div>
@@ -70,16 +76,33 @@ export function Header() {
   );
 }
 
-function SignedOutActions() {
+const authPaths = new Set(["/", "/sign-in", "/sign-up", "/sign-out"]);
+
+/**
+ * Sign in / up from any page comes back to that page (path and query); on
+ * the auth pages themselves, to where they were going to send the user.
+ */
+function SignedOutActionsHere() {
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const search = params.toString();
+  return <SignedOutActions returnTo={authPaths.has(pathname) ? params.get("next") : `${pathname}${search ? `?${search}` : ""}`} />;
+}
+
+function SignedOutActions({ returnTo }: { returnTo: string | null }) {
+  const query = returnTo ? `?next=${encodeURIComponent(returnTo)}` : "";
   return (
     <>
-      <Button asChild variant="ghost" size="sm"><Link href="/sign-in">Sign in</Link></Button>
-      <Button asChild size="sm"><Link href="/sign-up">Sign up</Link></Button>
+      <Button asChild variant="ghost" size="sm"><Link href={`/sign-in${query}`}>Sign in</Link></Button>
+      <Button asChild size="sm"><Link href={`/sign-up${query}`}>Sign up</Link></Button>
     </>
   );
 }
 
-/** Available and reserved credits; fixed-width digits so updates never shift the layout. */
+/**
+ * Available and reserved credits; fixed-width digits in boxes sized for
+ * six characters, so neither the "—" placeholder nor an update shifts anything.
+ */
 function BalanceBadge() {
   const trpc = useTRPC();
   const summary = useQuery({ ...trpc.credits.summary.queryOptions(), refetchInterval: balancePollMs, retry: false });
@@ -92,13 +115,13 @@ function BalanceBadge() {
       >
         <span className="flex flex-col leading-tight">
           <span className="text-[10px] font-medium uppercase tracking-wide text-muted-foreground">Available</span>
-          <span className="min-w-[5ch] font-semibold tabular-nums" data-testid="balance-available">
+          <span className="min-w-[6ch] font-semibold tabular-nums" data-testid="balance-available">
             {summary.data ? summary.data.available.toLocaleString("en-US") : "—"}
           </span>
         </span>
         <span className="flex flex-col leading-tight">
           <span className="text-[10px] font-medium uppercase tracking-wide text-muted-foreground">Reserved</span>
-          <span className="min-w-[4ch] tabular-nums text-muted-foreground" data-testid="balance-reserved">
+          <span className="min-w-[5ch] tabular-nums text-muted-foreground" data-testid="balance-reserved">
             {summary.data ? summary.data.reserved.toLocaleString("en-US") : "—"}
           </span>
         </span>

@@ -6,6 +6,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 
+import "~/lib/zod-browser";
 import type { AppRouter } from "~/server/api/root";
 import { makeQueryClient } from "~/trpc/query-client";
 

@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { deletedEmailFor } from "~/server/account/delete-account";
 import { auth, getSessionUser } from "~/server/auth/auth";
 import { runJob } from "~/server/jobs/run";
-import { moveCredits } from "~/server/ledger/grant";
 
 import { clientErrorOf, procedureError, refusedBy } from "../fixtures/errors";
-import { accountState, callerFor, db, expectConserved, jobRequest, workerDeps, type TestUser } from "../helpers";
+import { accountState, callerFor, db, expectConserved, jobRequest, workerDeps } from "../helpers";
+import { signedUpUser } from "../fixtures/sessions";
 
 // account.delete on real better-auth accounts (signed up through its API,
 // password hashed by it) and a real ledger: personal data goes, the books
@@ -18,12 +18,7 @@ const password = "correct-horse-battery";
 
 async function signedUp(credits = 30) {
   const email = `delete-${randomUUID()}@example.test`;
-  const response = await auth.api.signUpEmail({ body: { email, password, name: "Ada Deleteme" }, asResponse: true });
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const user: TestUser = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true, email: true, name: true, role: true } });
-  await moveCredits(db, {
-    userId: user.id, amount: credits, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test credits", idempotencyKey: `test:${user.id}`,
-  });
+  const { user, cookie } = await signedUpUser({ email, password, name: "Ada Deleteme", credits });
   return { user, email, cookie };
 }
 

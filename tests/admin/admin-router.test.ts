@@ -115,6 +115,28 @@ describe("admin procedures", () => {
     ]);
   });
 
+  it("a grant's internal note stays with the admins: the user's statement shows only the reason for them", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 10 });
+    const note = "Ticket #4411: angry on the phone, escalated by Sam";
+    await callerFor(admin).admin.adjustCredits({
+      userId: user.id, amount: 15, reason: "Sorry for the outage", note, idempotencyKey: randomUUID(),
+    });
+    const statement = await callerFor(user).credits.ledger({ limit: 10 });
+    const grant = statement.items.find((entry) => entry.amount === 15)!;
+    expect(grant.reason).toBe("Sorry for the outage");
+    expect(JSON.stringify(statement)).not.toContain("Ticket #4411");
+    const ledgerRows = await db.ledgerEntry.findMany({ where: { userId: user.id } });
+    expect(JSON.stringify(ledgerRows, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).not.toContain("Ticket #4411");
+    const audit = await callerFor(admin).admin.audit({ targetUserId: user.id });
+    expect(audit.items.map((row) => [row.reason, row.after])).toEqual([["Sorry for the outage", { balance: 25, internalNote: note }]]);
+    const detail = await callerFor(admin).admin.user({ id: user.id });
+    expect(detail.audit[0]?.after).toEqual({ balance: 25, internalNote: note });
+    // Without a note, nothing extra is stored.
+    await callerFor(admin).admin.adjustCredits({ userId: user.id, amount: 1, reason: "Rounding", note: "  ", idempotencyKey: randomUUID() });
+    expect((await callerFor(admin).admin.audit({ targetUserId: user.id })).items[0]?.after).toEqual({ balance: 26 });
+  });
+
   it("a grant submitted 20 times at once applies once", async () => {
     const admin = await createUser({ role: "ADMIN" });
     const user = await createUser({ balance: 3 });

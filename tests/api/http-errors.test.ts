@@ -34,11 +34,11 @@ async function trpc(method: "GET" | "POST", path: string, options: { input?: unk
   return { status: response.status, text, body: JSON.parse(text) as TrpcBody };
 }
 
+/** Sign-up opens no session (it must not tell whether the email existed): sign up, then sign in. */
 async function signUp(): Promise<string> {
-  const response = await auth.api.signUpEmail({
-    body: { email: `http-${randomUUID()}@example.test`, password: "correct-horse-battery", name: "HTTP tester" },
-    asResponse: true,
-  });
+  const account = { email: `http-${randomUUID()}@example.test`, password: "correct-horse-battery" };
+  await auth.api.signUpEmail({ body: { ...account, name: "HTTP tester" } });
+  const response = await auth.api.signInEmail({ body: account, asResponse: true });
   const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
   expect(cookie).toContain("session_token");
   return cookie;

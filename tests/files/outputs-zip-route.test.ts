@@ -4,11 +4,10 @@ import { strFromU8, unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 
 import { GET } from "~/app/api/jobs/[id]/outputs.zip/route";
-import { auth } from "~/server/auth/auth";
 import { runJob } from "~/server/jobs/run";
-import { moveCredits } from "~/server/ledger/grant";
 
 import { callerFor, db, jobRequest, workerDeps, type TestUser } from "../helpers";
+import { signedUpUser } from "../fixtures/sessions";
 
 // The zip route as the browser calls it (a fetch Request with a real
 // better-auth session cookie, a Response out), on real jobs run by the
@@ -16,15 +15,8 @@ import { callerFor, db, jobRequest, workerDeps, type TestUser } from "../helpers
 
 const origin = "http://localhost:3000";
 
-async function signedInUser(credits: number): Promise<{ user: TestUser; cookie: string }> {
-  const email = `zip-${randomUUID()}@example.test`;
-  const response = await auth.api.signUpEmail({ body: { email, password: "correct-horse-battery", name: "Zip tester" }, asResponse: true });
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const user = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true, email: true, name: true, role: true } });
-  await moveCredits(db, {
-    userId: user.id, amount: credits, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test credits", idempotencyKey: `test:${user.id}`,
-  });
-  return { user, cookie };
+function signedInUser(credits: number): Promise<{ user: TestUser; cookie: string }> {
+  return signedUpUser({ email: `zip-${randomUUID()}@example.test`, password: "correct-horse-battery", name: "Zip tester", credits });
 }
 
 function download(id: string, cookie?: string) {

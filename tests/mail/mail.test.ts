@@ -20,6 +20,7 @@ const { mailDeliveryOf } = await import("~/server/mail/delivery");
 const { readOutbox } = await import("~/server/mail/outbox");
 const { auth } = await import("~/server/auth/auth");
 const { db } = await import("~/server/db");
+const { signedUpUser } = await import("../fixtures/sessions");
 
 afterAll(() => catcher.stop());
 
@@ -27,9 +28,7 @@ const password = "correct-horse-battery";
 const newEmail = () => `mail-${randomUUID()}@example.test`;
 
 async function signUp(email: string) {
-  const response = await auth.api.signUpEmail({ body: { email, password, name: "Mail tester" }, asResponse: true });
-  expect(response.status).toBe(200);
-  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return (await signedUpUser({ email, password, name: "Mail tester" })).cookie;
 }
 
 /** Follows a mailed link into better-auth in-process, as a browser would (no redirect following). */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { intentFor } from "~/lib/generate-intent";
-import { safeReturnPath } from "~/lib/sign-in-path";
+import { clearPendingIntent, intentFor, loadPendingIntent, savePendingIntent } from "~/lib/generate-intent";
 
 const request = { modelId: "canvas-v1", prompt: "A harbour", outputs: 2 };
 
@@ -21,12 +20,33 @@ describe("generate intent (the client half of idempotency)", () => {
   });
 });
 
-describe("return paths after sign-in", () => {
-  it("follows same-site paths only", () => {
-    expect(safeReturnPath("/jobs?status=active")).toBe("/jobs?status=active");
-    expect(safeReturnPath("//evil.example")).toBe("/");
-    expect(safeReturnPath("/\\evil.example")).toBe("/");
-    expect(safeReturnPath("https://evil.example")).toBe("/");
-    expect(safeReturnPath(null)).toBe("/");
+describe("the pending intent survives a reload", () => {
+  function memoryStorage() {
+    const items = new Map<string, string>();
+    return {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    };
+  }
+
+  it("a saved intent comes back, so the same request after a reload reuses its key", () => {
+    const storage = memoryStorage();
+    const sent = intentFor(null, request);
+    savePendingIntent(sent, storage);
+    const restored = loadPendingIntent(storage);
+    expect(restored).toEqual(sent);
+    expect(intentFor(restored, { ...request }).key).toBe(sent.key);
+    clearPendingIntent(storage);
+    expect(loadPendingIntent(storage)).toBeNull();
+  });
+
+  it("ignores what is not an intent", () => {
+    const storage = memoryStorage();
+    storage.setItem("creditworks:generate-intent", JSON.stringify({ key: "not-a-uuid", fingerprint: "x" }));
+    expect(loadPendingIntent(storage)).toBeNull();
+    storage.setItem("creditworks:generate-intent", "{corrupt");
+    expect(loadPendingIntent(storage)).toBeNull();
+    expect(loadPendingIntent(null)).toBeNull();
   });
 });

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 
-import { AuthForm } from "~/components/auth/auth-form";
+import { AuthPage } from "~/components/auth/auth-page";
 
 export const metadata: Metadata = { title: "Sign up" };
 
 export default function SignUpPage() {
-  return <div className="py-6 sm:py-12"><AuthForm mode="sign-up" /></div>;
+  return <AuthPage mode="sign-up" />;
 }

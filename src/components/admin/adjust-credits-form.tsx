@@ -1,8 +1,10 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { WifiOffIcon } from "lucide-react";
 import { useRef, useState } from "react";
 
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { FieldError, Label } from "~/components/ui/label";
@@ -13,12 +15,17 @@ import { formatCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
 type Direction = "grant" | "deduct";
+type Intent = { key: string; fingerprint: string };
+type Problem = { kind: "network" } | { kind: "failed" } | null;
 
 /**
- * Grant or deduct credits with a required reason. One idempotency key per
- * intent: a retry of the same (direction, amount, reason) — a double click,
- * a network error — reuses it, so the server applies it once; any change,
- * or a success, starts a new intent.
+ * Grant or deduct credits with a reason the user will read on their
+ * statement, and an optional internal note that only admins see. One
+ * idempotency key per intent: a retry of the same (direction, amount,
+ * reason, note) — a double click, a dropped response — reuses it, so the
+ * server applies it once; any change, or a success, starts a new intent. A
+ * ref (not state, which lags a render) keeps same-tick clicks to one
+ * request, and toasts carry the intent's key as id: one toast per intent.
  */
 export function AdjustCreditsForm({ userId, balance }: { userId: string; balance: number }) {
   const trpc = useTRPC();
@@ -26,30 +33,36 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
   const [direction, setDirection] = useState<Direction>("grant");
   const [amount, setAmount] = useState("");
   const [reason, setReason] = useState("");
+  const [note, setNote] = useState("");
   const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const intent = useRef<{ key: string; fingerprint: string } | null>(null);
+  const [problem, setProblem] = useState<Problem>(null);
+  const intent = useRef<Intent | null>(null);
+  const inFlight = useRef(false);
   const adjust = useMutation(trpc.admin.adjustCredits.mutationOptions());
 
-  async function submit(event: React.FormEvent) {
-    event.preventDefault();
+  async function apply() {
+    if (inFlight.current) return;
     const credits = Number(amount);
     if (!Number.isInteger(credits) || credits <= 0) {
       setErrors({ amount: ["Enter a whole number of credits above zero."] });
       return;
     }
     const signed = direction === "grant" ? credits : -credits;
-    const fingerprint = JSON.stringify([userId, signed, reason.trim()]);
+    const fingerprint = JSON.stringify([userId, signed, reason.trim(), note.trim()]);
     if (intent.current?.fingerprint !== fingerprint) intent.current = { key: crypto.randomUUID(), fingerprint };
+    const key = intent.current.key;
+    inFlight.current = true;
     setErrors({});
+    setProblem(null);
     try {
-      const result = await adjust.mutateAsync({ userId, amount: signed, reason, idempotencyKey: intent.current.key });
+      const result = await adjust.mutateAsync({ userId, amount: signed, reason, note, idempotencyKey: key });
       intent.current = null;
       setAmount("");
       setReason("");
-      toast.success(
-        `${direction === "grant" ? "Granted" : "Deducted"} ${formatCredits(credits)} credits — balance now ${formatCredits(result.entry.balanceAfter)}` +
-          (result.replayed ? " (already applied)" : ""),
-      );
+      setNote("");
+      const verb = direction === "grant" ? "Granted" : "Deducted";
+      const message = `${verb} ${formatCredits(credits)} credits — balance now ${formatCredits(result.entry.balanceAfter)}`;
+      toast.success(result.replayed ? `${message} (already applied)` : message, { id: key });
       await queryClient.invalidateQueries({ queryKey: trpc.admin.pathKey() });
     } catch (error) {
       const appError = appErrorOf(error);
@@ -59,8 +72,11 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
       } else if (appError.fieldErrors) {
         setErrors(appError.fieldErrors);
       } else {
-        toast.error((error as Error).message);
+        // No appCode: the answer never arrived (it may have been applied).
+        setProblem(appError.appCode === undefined ? { kind: "network" } : { kind: "failed" });
       }
+    } finally {
+      inFlight.current = false;
     }
   }
 
@@ -71,7 +87,7 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
         <CardDescription>Applied once even if submitted twice; recorded in the ledger and the audit trail.</CardDescription>
       </CardHeader>
       <CardContent>
-        <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+        <form onSubmit={(event) => { event.preventDefault(); void apply(); }} className="flex flex-col gap-4" noValidate>
           <fieldset className="flex gap-4">
             <legend className="sr-only">Direction</legend>
             {(["grant", "deduct"] as const).map((option) => (
@@ -93,24 +109,54 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
             />
             <FieldError id="adjust-amount-error">{errors.amount?.[0]}</FieldError>
           </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor="adjust-reason">Reason</Label>
-            <Textarea
-              id="adjust-reason"
-              className="min-h-16"
-              value={reason}
-              onChange={(event) => setReason(event.target.value)}
-              aria-invalid={Boolean(errors.reason)}
-              aria-describedby={errors.reason ? "adjust-reason-error" : undefined}
-              required
-            />
-            <FieldError id="adjust-reason-error">{errors.reason?.[0]}</FieldError>
-          </div>
+          <TextField id="adjust-reason" label="Reason shown to the user" hint="On the user's statement, next to the entry." value={reason} onChange={setReason} error={errors.reason?.[0]} required />
+          <TextField id="adjust-note" label="Internal note (optional)" hint="For admins only: kept in the audit trail, never shown to the user." value={note} onChange={setNote} error={errors.note?.[0]} />
+          {problem ? <ProblemNotice problem={problem} onRetry={() => void apply()} /> : null}
           <Button type="submit" variant={direction === "deduct" ? "destructive" : "default"} disabled={adjust.isPending}>
             {adjust.isPending ? "Applying…" : direction === "grant" ? "Grant credits" : "Deduct credits"}
           </Button>
         </form>
       </CardContent>
     </Card>
+  );
+}
+
+function TextField({ id, label, hint, value, onChange, error, required }: {
+  id: string; label: string; hint: string; value: string; onChange: (value: string) => void; error?: string; required?: boolean;
+}) {
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={id}>{label}</Label>
+      <Textarea
+        id={id}
+        className="min-h-16"
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={Boolean(error)}
+        aria-describedby={error ? `${id}-error` : `${id}-hint`}
+        required={required}
+      />
+      {error ? <FieldError id={`${id}-error`}>{error}</FieldError> : <p id={`${id}-hint`} className="text-xs text-muted-foreground">{hint}</p>}
+    </div>
+  );
+}
+
+function ProblemNotice({ problem, onRetry }: { problem: NonNullable<Problem>; onRetry: () => void }) {
+  const network = problem.kind === "network";
+  return (
+    <Alert variant="destructive">
+      <WifiOffIcon aria-hidden />
+      <div className="flex min-w-0 flex-1 flex-col gap-2">
+        <div>
+          <AlertTitle>{network ? "The connection dropped" : "The adjustment failed"}</AlertTitle>
+          <AlertDescription>
+            {network
+              ? "It may have been applied. Retrying is safe: the same request can only apply once."
+              : "The server could not apply it. Retrying is safe: the same request can only apply once."}
+          </AlertDescription>
+        </div>
+        <Button type="button" variant="outline" size="sm" className="self-start" onClick={onRetry}>Retry</Button>
+      </div>
+    </Alert>
   );
 }

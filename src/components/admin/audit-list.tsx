@@ -1,6 +1,6 @@
 import Link from "next/link";
 
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow, TableSkeletonRows } from "~/components/ui/table";
 import { formatDateTime } from "~/lib/format";
 
 export type AuditRow = {
@@ -17,12 +17,24 @@ export type AuditRow = {
   createdAt: Date;
 };
 
-const describe = (value: unknown) => (value === null || value === undefined ? "—" : JSON.stringify(value));
+/** A state snapshot without the internal note (shown under the reason instead). */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  if (typeof value !== "object" || Array.isArray(value)) return JSON.stringify(value);
+  const { internalNote: _note, ...state } = value as Record<string, unknown>;
+  return JSON.stringify(state);
+}
+
+/** An admin's internal note, kept in the audit row's `after` (never in the ledger, never shown to the user). */
+function internalNoteOf(row: AuditRow): string | null {
+  const note = (row.after as { internalNote?: unknown } | null)?.internalNote;
+  return typeof note === "string" ? note : null;
+}
 
 /** Admin actions: who, what, when, on what, why, before and after. */
-export function AuditList({ rows }: { rows: AuditRow[] }) {
+export function AuditList({ rows, loading = false }: { rows: AuditRow[]; loading?: boolean }) {
   return (
-    <Table>
+    <Table aria-label="Admin actions">
       <TableHeader>
         <TableRow>
           <TableHead>When</TableHead>
@@ -50,12 +62,20 @@ export function AuditList({ rows }: { rows: AuditRow[] }) {
                 ) : null}
               </div>
             </TableCell>
-            <TableCell>{row.reason ?? "—"}</TableCell>
-            <TableCell className="max-w-48 break-words font-mono text-xs">{describe(row.before)}</TableCell>
-            <TableCell className="max-w-48 break-words font-mono text-xs">{describe(row.after)}</TableCell>
+            <TableCell className="min-w-48 max-w-80 break-words">
+              {row.reason ?? "—"}
+              {internalNoteOf(row) ? (
+                <span className="mt-1 block text-xs text-muted-foreground" data-testid="audit-internal-note">
+                  Internal note: {internalNoteOf(row)}
+                </span>
+              ) : null}
+            </TableCell>
+            <TableCell className="max-w-48 break-all font-mono text-xs">{describe(row.before)}</TableCell>
+            <TableCell className="max-w-48 break-all font-mono text-xs">{describe(row.after)}</TableCell>
           </TableRow>
         ))}
-        {rows.length === 0 ? (
+        {loading ? <TableSkeletonRows rows={5} columns={7} /> : null}
+        {!loading && rows.length === 0 ? (
           <TableRow><TableCell colSpan={7} className="py-6 text-center text-muted-foreground">No admin actions yet.</TableCell></TableRow>
         ) : null}
       </TableBody>

@@ -37,7 +37,7 @@ export function AuditTrail() {
           {actions.map((name) => <option key={name} value={name}>{name}</option>)}
         </select>
       </div>
-      <Card><AuditList rows={audit.data?.items ?? []} /></Card>
+      <Card><AuditList rows={audit.data?.items ?? []} loading={!audit.data && !audit.error} /></Card>
       <Pagination
         label="Audit pages"
         page={pages.page}

@@ -30,7 +30,7 @@ export function AdminDashboard() {
         title="Admin overview"
         description={`Jobs created and credits moved in the last ${periodLabel[hours] ?? `${hours} hours`}; queue and stuck jobs are live.`}
         actions={
-          <div role="group" aria-label="Period" className="flex gap-1">
+          <div role="group" aria-label="Period" className="flex flex-wrap gap-1">
             {statsPeriodsHours.map((option) => (
               <Button
                 key={option}
@@ -52,7 +52,7 @@ export function AdminDashboard() {
         </Alert>
       ) : null}
       <Kpis stats={stats.data} />
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Card>
           <CardHeader>
             <CardTitle>Jobs over time</CardTitle>

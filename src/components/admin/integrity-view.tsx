@@ -65,7 +65,7 @@ export function IntegrityView({ jobId, userId }: { jobId?: string; userId?: stri
                   </CardHeader>
                   {check.violations.length > 0 ? (
                     <CardContent>
-                      <Table>
+                      <Table aria-label={`Violations: ${check.title}`}>
                         <TableHeader>
                           <TableRow><TableHead>User</TableHead><TableHead>Job</TableHead><TableHead>Entry</TableHead><TableHead>What is wrong</TableHead></TableRow>
                         </TableHeader>

@@ -49,7 +49,7 @@ export function AdminJobDetail({ id }: { id: string }) {
     ["Deadline", formatDateTime(job.deadlineAt)],
     ["Created / finished", `${formatDateTime(job.createdAt)} / ${job.finishedAt ? formatDateTime(job.finishedAt) : "—"}`],
     ["Error", job.errorCode ? `${job.errorCode}: ${job.errorMessage ?? ""}` : "—"],
-    ["Idempotency key", <span key="key" className="font-mono text-xs">{job.idempotencyKey}</span>],
+    ["Idempotency key", <span key="key" className="break-all font-mono text-xs">{job.idempotencyKey}</span>],
   ];
   return (
     <div className="flex flex-col gap-6">
@@ -66,16 +66,16 @@ export function AdminJobDetail({ id }: { id: string }) {
       />
       <Card>
         <CardContent className="pt-5">
-          <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-2">
+          <dl className="grid grid-cols-1 gap-x-6 gap-y-3 sm:grid-cols-2">
             {facts.map(([label, value]) => (
               <div key={label} className="flex flex-col gap-0.5">
                 <dt className="text-xs font-medium uppercase tracking-wide text-muted-foreground">{label}</dt>
-                <dd className="text-sm">{value}</dd>
+                <dd className="min-w-0 break-words text-sm">{value}</dd>
               </div>
             ))}
             <div className="flex flex-col gap-0.5 sm:col-span-2">
               <dt className="text-xs font-medium uppercase tracking-wide text-muted-foreground">Prompt</dt>
-              <dd className="whitespace-pre-wrap text-sm">{job.prompt}</dd>
+              <dd className="whitespace-pre-wrap break-words text-sm">{job.prompt}</dd>
             </div>
           </dl>
         </CardContent>
@@ -85,11 +85,11 @@ export function AdminJobDetail({ id }: { id: string }) {
         <CardContent>
           <ol aria-label="Timeline" className="flex flex-col gap-2 border-l pl-4">
             {events.map((event) => (
-              <li key={event.id} className="text-sm">
+              <li key={event.id} className="min-w-0 break-words text-sm">
                 <span className="tabular-nums text-muted-foreground">{timeFormat.format(new Date(event.createdAt))}</span>{" "}
                 <span className="font-medium">{event.type.replaceAll("_", " ")}</span>
                 {event.workerId ? <span className="text-muted-foreground"> · worker {event.workerId}</span> : null}
-                {event.data ? <span className="ml-1 font-mono text-xs text-muted-foreground">{JSON.stringify(event.data)}</span> : null}
+                {event.data ? <span className="ml-1 break-all font-mono text-xs text-muted-foreground">{JSON.stringify(event.data)}</span> : null}
               </li>
             ))}
           </ol>
@@ -98,7 +98,7 @@ export function AdminJobDetail({ id }: { id: string }) {
       <Card>
         <CardHeader><CardTitle>Outputs</CardTitle></CardHeader>
         <CardContent>
-          <Table>
+          <Table aria-label="Outputs">
             <TableHeader>
               <TableRow>
                 <TableHead>#</TableHead><TableHead>Status</TableHead><TableHead>Type</TableHead><TableHead>Worker</TableHead><TableHead>Written</TableHead><TableHead>Error</TableHead>

@@ -44,7 +44,7 @@ export function AdminJobs({ initial }: { initial: { user: string; status: string
   return (
     <div className="flex flex-col gap-4">
       <PageHeader title="Jobs" description="Every user's jobs. Open one for its timeline, ledger entries and force-fail." />
-      <form role="search" aria-label="Filter jobs" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5" onSubmit={(event) => event.preventDefault()}>
+      <form role="search" aria-label="Filter jobs" className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5" onSubmit={(event) => event.preventDefault()}>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="filter-user">User</Label>
           <Input id="filter-user" type="search" placeholder="Email or id" value={filters.user} onChange={set("user")} />
@@ -73,7 +73,7 @@ export function AdminJobs({ initial }: { initial: { user: string; status: string
         </div>
       </form>
       <Card>
-        <JobsTable rows={jobs.data?.items ?? []} />
+        <JobsTable rows={jobs.data?.items ?? []} loading={!jobs.data && !jobs.error} />
       </Card>
       <Pagination
         label="Jobs pages"

@@ -1,7 +1,7 @@
 import Link from "next/link";
 
 import { StatusBadge } from "~/components/jobs/status-badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow, TableSkeletonRows } from "~/components/ui/table";
 import { formatCredits, formatDateTime } from "~/lib/format";
 
 export type AdminJobRow = {
@@ -18,10 +18,17 @@ export type AdminJobRow = {
   user?: { email: string };
 };
 
-/** Jobs with status, owner, model, progress and money, each linking to its timeline. */
-export function JobsTable({ rows, showUser = true }: { rows: AdminJobRow[]; showUser?: boolean }) {
+/** Rows drawn while the first page loads. */
+const skeletonRows = 5;
+
+/**
+ * Jobs with status, owner, model, progress and money, each linking to its
+ * timeline. `loading`: placeholder rows (never "No jobs." before the answer).
+ */
+export function JobsTable({ rows, showUser = true, loading = false }: { rows: AdminJobRow[]; showUser?: boolean; loading?: boolean }) {
+  const columns = showUser ? 8 : 7;
   return (
-    <Table>
+    <Table aria-label="Jobs" aria-busy={loading || undefined}>
       <TableHeader>
         <TableRow>
           <TableHead>Job</TableHead>
@@ -46,15 +53,16 @@ export function JobsTable({ rows, showUser = true }: { rows: AdminJobRow[]; show
                 <Link className="underline" href={`/admin/users/${job.userId}`}>{job.user?.email ?? job.userId}</Link>
               </TableCell>
             ) : null}
-            <TableCell className="text-xs">{job.modelId}</TableCell>
+            <TableCell className="whitespace-nowrap text-xs">{job.modelId}</TableCell>
             <TableCell className="text-right tabular-nums">{job.outputsDone} / {job.outputsRequested}</TableCell>
             <TableCell className="text-right tabular-nums">{formatCredits(job.totalCost)} / {formatCredits(job.refundedAmount)}</TableCell>
             <TableCell className="text-right tabular-nums">{job.attempts}</TableCell>
             <TableCell className="whitespace-nowrap text-muted-foreground">{formatDateTime(job.createdAt)}</TableCell>
           </TableRow>
         ))}
-        {rows.length === 0 ? (
-          <TableRow><TableCell colSpan={8} className="py-6 text-center text-muted-foreground">No jobs.</TableCell></TableRow>
+        {loading ? <TableSkeletonRows rows={skeletonRows} columns={columns} /> : null}
+        {!loading && rows.length === 0 ? (
+          <TableRow><TableCell colSpan={columns} className="py-6 text-center text-muted-foreground">No jobs.</TableCell></TableRow>
         ) : null}
       </TableBody>
     </Table>

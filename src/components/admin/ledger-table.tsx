@@ -21,7 +21,7 @@ export type AdminLedgerRow = {
 /** Ledger entries with balance before and after, actor and links to jobs or users. */
 export function LedgerTable({ rows, show }: { rows: AdminLedgerRow[]; show: "job" | "user" }) {
   return (
-    <Table>
+    <Table aria-label="Ledger entries">
       <TableHeader>
         <TableRow>
           <TableHead>#</TableHead>

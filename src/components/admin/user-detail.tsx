@@ -35,7 +35,7 @@ export function AdminUserDetail({ id }: { id: string }) {
       <div className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
         <div className="flex min-w-0 flex-col gap-1">
           <h1 className="break-all text-2xl font-semibold tracking-tight">{user.email}</h1>
-          <p className="text-sm text-muted-foreground">
+          <p className="break-words text-sm text-muted-foreground">
             {user.name} · joined {formatDateTime(user.createdAt)} · <span className="break-all font-mono text-xs">{user.id}</span>
           </p>
         </div>
@@ -45,7 +45,7 @@ export function AdminUserDetail({ id }: { id: string }) {
           <Button asChild variant="outline" size="sm"><Link href={`/admin/integrity?userId=${user.id}`}>Check integrity</Link></Button>
         </div>
       </div>
-      <div className="grid items-start gap-4 md:grid-cols-[1fr_1.2fr]">
+      <div className="grid grid-cols-1 items-start gap-4 md:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]">
         <Card>
           <CardHeader><CardTitle>Balance</CardTitle></CardHeader>
           <CardContent className="flex flex-col gap-2">

@@ -10,7 +10,7 @@ import { Card } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { Pagination, useCursorPages } from "~/components/ui/pagination";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow, TableSkeletonRows } from "~/components/ui/table";
 import { formatCredits, formatDateTime } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
@@ -40,7 +40,7 @@ export function AdminUsers() {
         />
       </div>
       <Card>
-        <Table>
+        <Table aria-label="Users">
           <TableHeader>
             <TableRow>
               <TableHead>Email</TableHead>
@@ -62,6 +62,7 @@ export function AdminUsers() {
                 <TableCell className="whitespace-nowrap text-muted-foreground">{formatDateTime(user.createdAt)}</TableCell>
               </TableRow>
             ))}
+            {!users.data && !users.error ? <TableSkeletonRows rows={5} columns={5} /> : null}
             {users.data && users.data.items.length === 0 ? (
               <TableRow>
                 <TableCell colSpan={5} className="py-8 text-center text-muted-foreground">No user matches “{deferredQuery}”.</TableCell>

@@ -1,29 +1,29 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { AlertTriangleIcon } from "lucide-react";
+import { AlertTriangleIcon, ClockIcon, MailCheckIcon } from "lucide-react";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useState, type FormEvent } from "react";
+import { Suspense, useRef, useState, type FormEvent } from "react";
 
-import { Alert, AlertDescription } from "~/components/ui/alert";
+import { authFailureOf, formatWait, passwordMaxChars, passwordMinChars, retryAfterOf, type AuthFailure, type AuthMode } from "~/components/auth/auth-outcome";
+import { OriginNotice, type OriginMismatchView } from "~/components/auth/origin-notice";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
 import { FieldError, Label } from "~/components/ui/label";
 import { authClient } from "~/lib/auth-client";
 import { safeReturnPath } from "~/lib/sign-in-path";
+import { useCountdown } from "~/lib/use-countdown";
 
-type Mode = "sign-in" | "sign-up";
 type Fields = { name: string; email: string; password: string };
 type FieldErrors = Partial<Record<keyof Fields, string>>;
 
-const passwordMinChars = 8;
-const passwordMaxChars = 128;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The same rules as the server (better-auth), checked first for instant messages. */
-function validate(mode: Mode, fields: Fields): FieldErrors {
+function validate(mode: AuthMode, fields: Fields): FieldErrors {
   const errors: FieldErrors = {};
   if (mode === "sign-up" && fields.name.trim().length === 0) errors.name = "Enter your name.";
   if (!emailPattern.test(fields.email.trim())) errors.email = "Enter a valid email address.";
@@ -33,61 +33,81 @@ function validate(mode: Mode, fields: Fields): FieldErrors {
   return errors;
 }
 
-function serverMessage(mode: Mode, code: string | undefined, message: string | undefined): string {
-  if (code === "USER_ALREADY_EXISTS" || code === "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL") return "An account with this email already exists. Sign in instead.";
-  if (code === "INVALID_EMAIL_OR_PASSWORD") return "Wrong email or password.";
-  if (code === "PASSWORD_TOO_SHORT") return `Use at least ${passwordMinChars} characters.`;
-  return message ?? (mode === "sign-in" ? "Could not sign you in." : "Could not create the account.");
+/** Calls the endpoint of `mode`; never throws (a dropped connection is a failure too). */
+async function callAuth(mode: AuthMode, fields: Fields): Promise<AuthFailure | null> {
+  let retryAfter: number | null = null;
+  const fetchOptions = { onError: ({ response }: { response: Response }) => void (retryAfter = retryAfterOf(response)) };
+  try {
+    const email = fields.email.trim();
+    const result = mode === "sign-in"
+      ? await authClient.signIn.email({ email, password: fields.password }, fetchOptions)
+      : await authClient.signUp.email({ email, password: fields.password, name: fields.name.trim() }, fetchOptions);
+    return result.error ? authFailureOf(mode, result.error, retryAfter) : null;
+  } catch {
+    return { kind: "network" };
+  }
 }
 
-function AuthFormInner({ mode }: { mode: Mode }) {
+function AuthFormInner({ mode: initialMode, originMismatch }: { mode: AuthMode; originMismatch: OriginMismatchView | null }) {
   const router = useRouter();
   const params = useSearchParams();
   const queryClient = useQueryClient();
   const next = safeReturnPath(params.get("next"));
+  // After a sign-up the form becomes a sign-in with the same credentials:
+  // the server answers a new and an existing email alike, and so does this.
+  const [signedUp, setSignedUp] = useState<Fields | null>(null);
+  const mode: AuthMode = signedUp ? "sign-in" : initialMode;
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<AuthFailure | null>(null);
   const [pending, setPending] = useState(false);
+  const [retryAt, setRetryAt] = useState<number | null>(null);
+  const secondsLeft = useCountdown(retryAt);
+  const inFlight = useRef(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (pending) return;
+    if (inFlight.current || secondsLeft > 0) return;
     const form = new FormData(event.currentTarget);
     const fields: Fields = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") };
     const found = validate(mode, fields);
     setErrors(found);
-    setFormError(null);
+    setFailure(null);
     if (Object.keys(found).length > 0) return;
+    inFlight.current = true;
     setPending(true);
-    const email = fields.email.trim();
-    const result = mode === "sign-in"
-      ? await authClient.signIn.email({ email, password: fields.password })
-      : await authClient.signUp.email({ email, password: fields.password, name: fields.name.trim() });
-    if (result.error) {
-      setPending(false);
-      setFormError(serverMessage(mode, result.error.code, result.error.message));
-      return;
+    const outcome = await callAuth(mode, fields);
+    if (outcome === null && mode === "sign-up") {
+      setSignedUp(fields);
+    } else if (outcome === null) {
+      await queryClient.invalidateQueries();
+      router.replace(next);
+      router.refresh();
+      return; // Stay locked: the page is changing.
+    } else {
+      setFailure(outcome);
+      if (outcome.kind === "throttled") setRetryAt(Date.now() + outcome.retryAfterSeconds * 1000);
     }
-    await queryClient.invalidateQueries();
-    router.replace(next);
-    router.refresh();
+    inFlight.current = false;
+    setPending(false);
   }
 
-  const title = mode === "sign-in" ? "Sign in" : "Create your account";
+  const title = signedUp ? "Sign in to continue" : mode === "sign-in" ? "Sign in" : "Create your account";
+  const submitLabel = mode === "sign-in" ? "Sign in" : "Create your account";
   const query = params.get("next") ? `?next=${encodeURIComponent(next)}` : "";
   return (
     <Card className="mx-auto w-full max-w-sm">
       <CardHeader>
         <CardTitle as="h1" className="text-xl">{title}</CardTitle>
-        <CardDescription>{mode === "sign-in" ? "Welcome back." : "Start with 100 free credits. No card needed."}</CardDescription>
+        <CardDescription>{initialMode === "sign-in" ? "Welcome back." : "Start with 100 free credits. No card needed."}</CardDescription>
       </CardHeader>
       <CardContent>
-        <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label={title}>
-          {formError ? (
-            <Alert variant="destructive"><AlertTriangleIcon aria-hidden /><AlertDescription className="mt-0">{formError}</AlertDescription></Alert>
-          ) : null}
+        {/* A new key remounts the fields with the sign-up's values. */}
+        <form key={signedUp ? "after-sign-up" : "form"} onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label={title}>
+          {originMismatch ? <OriginNotice mismatch={originMismatch} /> : null}
+          {signedUp ? <SignedUpNotice email={signedUp.email.trim()} /> : null}
+          <FailureNotice failure={failure} secondsLeft={secondsLeft} />
           {mode === "sign-up" ? <Field name="name" label="Name" autoComplete="name" error={errors.name} /> : null}
-          <Field name="email" label="Email" type="email" autoComplete="email" error={errors.email} />
+          <Field name="email" label="Email" type="email" autoComplete="email" error={errors.email} defaultValue={signedUp?.email} />
           <Field
             name="password"
             label="Password"
@@ -95,8 +115,11 @@ function AuthFormInner({ mode }: { mode: Mode }) {
             autoComplete={mode === "sign-in" ? "current-password" : "new-password"}
             error={errors.password}
             hint={mode === "sign-up" ? `At least ${passwordMinChars} characters.` : undefined}
+            defaultValue={signedUp?.password}
           />
-          <Button type="submit" disabled={pending} className="w-full">{pending ? "Please wait…" : title}</Button>
+          <Button type="submit" disabled={pending || secondsLeft > 0} className="w-full" aria-describedby={secondsLeft > 0 ? "auth-throttled" : undefined}>
+            {secondsLeft > 0 ? <><ClockIcon aria-hidden /> <span className="tabular-nums">Try again in {formatWait(secondsLeft)}</span></> : pending ? "Please wait…" : submitLabel}
+          </Button>
           <p className="text-center text-sm text-muted-foreground">
             {mode === "sign-in" ? (
               <>No account? <Link href={`/sign-up${query}`} className="font-medium text-primary underline-offset-4 hover:underline">Sign up</Link></>
@@ -110,22 +133,67 @@ function AuthFormInner({ mode }: { mode: Mode }) {
   );
 }
 
-function Field({ name, label, type = "text", autoComplete, error, hint }: { name: string; label: string; type?: string; autoComplete: string; error?: string; hint?: string }) {
+/** The one outcome of a sign-up, whether the email was new or not: what to do next. */
+function SignedUpNotice({ email }: { email: string }) {
+  return (
+    <Alert variant="info">
+      <MailCheckIcon aria-hidden />
+      <div className="min-w-0">
+        <AlertTitle>Now sign in</AlertTitle>
+        <AlertDescription>
+          If <span className="break-all font-medium">{email}</span> is new here, its account is ready with the password you chose. If it
+          already had an account, nothing was changed: sign in with that account&apos;s password.
+        </AlertDescription>
+      </div>
+    </Alert>
+  );
+}
+
+function FailureNotice({ failure, secondsLeft }: { failure: AuthFailure | null; secondsLeft: number }) {
+  if (!failure) return null;
+  if (failure.kind === "throttled") {
+    if (secondsLeft <= 0) return null;
+    return (
+      <Alert variant="warning" id="auth-throttled">
+        <ClockIcon aria-hidden />
+        <div>
+          <AlertTitle>Too many attempts</AlertTitle>
+          <AlertDescription>
+            Too many failed sign-ins from your network. You can try again in{" "}
+            <span className="tabular-nums" data-testid="auth-retry-seconds" data-seconds={secondsLeft}>{formatWait(secondsLeft)}</span>.
+          </AlertDescription>
+        </div>
+      </Alert>
+    );
+  }
+  const message = failure.kind === "network" ? "The connection dropped. Check your network and try again." : failure.message;
+  return (
+    <Alert variant="destructive"><AlertTriangleIcon aria-hidden /><AlertDescription className="mt-0">{message}</AlertDescription></Alert>
+  );
+}
+
+function Field({ name, label, type = "text", autoComplete, error, hint, defaultValue }: { name: string; label: string; type?: string; autoComplete: string; error?: string; hint?: string; defaultValue?: string }) {
   const describedBy = error ? `${name}-error` : hint ? `${name}-hint` : undefined;
   return (
     <div className="flex flex-col gap-2">
       <Label htmlFor={name}>{label}</Label>
-      <Input id={name} name={name} type={type} autoComplete={autoComplete} aria-invalid={!!error || undefined} aria-describedby={describedBy} />
+      <Input id={name} name={name} type={type} autoComplete={autoComplete} defaultValue={defaultValue} aria-invalid={!!error || undefined} aria-describedby={describedBy} />
       {error ? <FieldError id={`${name}-error`}>{error}</FieldError> : hint ? <p id={`${name}-hint`} className="text-xs text-muted-foreground">{hint}</p> : null}
     </div>
   );
 }
 
-/** Email and password form for signing in or up; returns to `?next=` (same-site only). */
-export function AuthForm(props: { mode: Mode }) {
+/**
+ * Email and password form for signing in or up; returns to `?next=` (same
+ * site only, `safeReturnPath`). A sign-up ends with the same "now sign in"
+ * step whether or not the email had an account; a throttled sign-in shows
+ * a live countdown; `originMismatch` explains an APP_URL that is not this
+ * page's address before anyone gets "Invalid origin".
+ */
+export function AuthForm(props: { mode: AuthMode; originMismatch?: OriginMismatchView | null }) {
   return (
     <Suspense>
-      <AuthFormInner {...props} />
+      <AuthFormInner mode={props.mode} originMismatch={props.originMismatch ?? null} />
     </Suspense>
   );
 }

@@ -71,7 +71,7 @@ export function CheckoutForm({ checkoutId, returnTo }: { checkoutId: string; ret
   }
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_320px]">
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_320px]">
       <Card>
         <CardHeader>
           <CardTitle className="flex items-center gap-2"><CreditCardIcon className="size-4" aria-hidden /> Pay with card</CardTitle>
@@ -90,7 +90,7 @@ export function CheckoutForm({ checkoutId, returnTo }: { checkoutId: string; ret
               <Label htmlFor="name">Name on card</Label>
               <Input id="name" name="name" autoComplete="cc-name" placeholder="Ada Lovelace" />
             </div>
-            <div className="grid gap-4 sm:grid-cols-[1fr_9rem_6rem]">
+            <div className="grid grid-cols-1 gap-4 sm:grid-cols-[minmax(0,1fr)_9rem_6rem]">
               {cardFields.map((field) => {
                 const error = fieldErrors[`card.${field.name}`]?.[0] ?? fieldErrors[field.name]?.[0];
                 return (

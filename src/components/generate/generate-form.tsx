@@ -163,7 +163,7 @@ function FormNotices({ notice, formError, secondsLeft, onRetry }: { notice: Gene
         <Alert variant="destructive">
           <WifiOffIcon aria-hidden />
           <div className="flex flex-1 flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
-            <div>
+            <div className="min-w-0">
               <AlertTitle>The connection dropped</AlertTitle>
               <AlertDescription>
                 Your request may have gone through. Retrying is safe: it cannot charge you twice.

@@ -2,12 +2,19 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
 import { pluralCredits } from "~/lib/format";
-import { intentFor, type GenerateIntent, type GenerateRequest } from "~/lib/generate-intent";
+import {
+  clearPendingIntent,
+  intentFor,
+  loadPendingIntent,
+  savePendingIntent,
+  type GenerateIntent,
+  type GenerateRequest,
+} from "~/lib/generate-intent";
 import { signInPath } from "~/lib/sign-in-path";
 import { useCountdown } from "~/lib/use-countdown";
 import { useTRPC, useTRPCClient } from "~/trpc/react";
@@ -25,10 +32,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * lags a render behind a second click) blocks re-entry while a request is
  * in flight, and after success until the page changes. One intent = one
  * UUID, kept across retries of the same request (`intentFor`), so a retry
- * after a lost response can only replay. Each failure is handled by its
- * appCode (SPEC §4), never by its message. The generate form and the
- * "Run again" buttons share it, so a re-run meets every limit and error flow
- * of a first run; `returnTo` is where sign-in brings the user back.
+ * after a lost response can only replay. Until the server answers, the
+ * intent also waits in sessionStorage with the draft: a reload mid-request
+ * restores it, and the next Generate of the same request replays the job.
+ * Each failure is handled by its appCode (SPEC §4), never by its message.
+ * The generate form and the "Run again" buttons share it, so a re-run meets
+ * every limit and error flow of a first run; `returnTo` is where sign-in
+ * brings the user back.
  */
 export function useGenerateSubmit({ onCreated, returnTo = "/" }: { onCreated: () => void; returnTo?: string }) {
   const trpc = useTRPC();
@@ -44,6 +54,11 @@ export function useGenerateSubmit({ onCreated, returnTo = "/" }: { onCreated: ()
   const [needCredits, setNeedCredits] = useState<number | null>(null);
   const [retryAt, setRetryAt] = useState<number | null>(null);
   const secondsLeft = useCountdown(retryAt);
+
+  useEffect(() => {
+    // A request sent before a reload may have created a job: keep its key.
+    intent.current ??= loadPendingIntent();
+  }, []);
 
   async function createWithRetries(request: GenerateRequest, key: string) {
     for (let attempt = 1; ; attempt++) {
@@ -92,9 +107,11 @@ export function useGenerateSubmit({ onCreated, returnTo = "/" }: { onCreated: ()
     setNotice(null);
     setFieldErrors({});
     intent.current = intentFor(intent.current, request);
+    savePendingIntent(intent.current);
     try {
       const { job, replayed } = await createWithRetries(request, intent.current.key);
       intent.current = null;
+      clearPendingIntent();
       setDone(true);
       onCreated();
       toast.success(replayed ? "Already submitted — opening that job" : `Generating · ${pluralCredits(job.totalCost)} charged`);
@@ -103,6 +120,9 @@ export function useGenerateSubmit({ onCreated, returnTo = "/" }: { onCreated: ()
       router.push(`/jobs/${job.id}`);
       return; // Stay locked: the page is changing.
     } catch (error) {
+      // An appCode means the server answered (and stored nothing); without
+      // one the answer was lost, and the job may exist: keep it pending.
+      if (appErrorOf(error).appCode !== undefined) clearPendingIntent();
       handleError(error, cost);
     }
     inFlight.current = false;

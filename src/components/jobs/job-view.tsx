@@ -15,13 +15,14 @@ import { Card, CardContent } from "~/components/ui/card";
 import { EmptyState } from "~/components/ui/empty-state";
 import { Progress } from "~/components/ui/progress";
 import { Skeleton } from "~/components/ui/skeleton";
-import { appErrorOf } from "~/lib/app-error";
+import { appErrorOf, isFinalError } from "~/lib/app-error";
 import { formatClock, formatDateTime, formatDuration, pluralCredits } from "~/lib/format";
 import { useNow } from "~/lib/use-now";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
 
 const activePollMs = 1_000;
+const queryRetriesMax = 2;
 
 /**
  * A job, live: React Query polls `jobs.get` every second while the job is
@@ -34,7 +35,13 @@ export function JobView({ id }: { id: string }) {
   const catalog = useQuery(trpc.catalog.list.queryOptions());
   const job = useQuery({
     ...trpc.jobs.get.queryOptions({ id }),
-    refetchInterval: (query) => (query.state.data && !activeJobStatuses.has(query.state.data.status) ? false : activePollMs),
+    // Poll while the job is active; stop when it is terminal — and when the
+    // answer can never change (no such job, not yours): no retry either.
+    retry: (count, error) => !isFinalError(error) && count < queryRetriesMax,
+    refetchInterval: (query) => {
+      if (query.state.error && isFinalError(query.state.error)) return false;
+      return query.state.data && !activeJobStatuses.has(query.state.data.status) ? false : activePollMs;
+    },
   });
   useUnauthorizedRedirect(job.error);
   const status = job.data?.status;
@@ -161,7 +168,7 @@ function JobOutcome({ status, refunded, errorMessage }: { status: string; refund
     <Alert variant={status === "FAILED" ? "destructive" : "info"} role="status">
       {status === "COMPLETED" ? <CheckCircle2Icon aria-hidden /> : <XCircleIcon aria-hidden />}
       <div className="flex flex-1 flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
-        <div>
+        <div className="min-w-0">
           <AlertTitle>{title}</AlertTitle>
           <AlertDescription>
             <span data-testid="job-refund">{pluralCredits(refunded)} refunded</span> to your balance
@@ -180,6 +187,7 @@ function JobError({ appCode }: { appCode?: string }) {
   const notFound = appCode === "NOT_FOUND" || appCode === "VALIDATION_ERROR";
   return (
     <EmptyState
+      headingLevel={1}
       title={notFound ? "Job not found" : appCode === "FORBIDDEN" ? "Not yours" : "Could not load this job"}
       description={notFound ? "It does not exist, or it belongs to another account." : "Please try again in a moment."}
       action={<Button asChild><Link href="/jobs">Back to jobs</Link></Button>}

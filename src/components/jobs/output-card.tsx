@@ -36,7 +36,7 @@ export function OutputCard({ jobId, index, output, kind, active }: { jobId: stri
         // eslint-disable-next-line @next/next/no-img-element -- generated data URLs, nothing to optimise
         <img alt={label} src={source} className={`${box} w-full rounded-md border object-cover`} />
       ) : (
-        <p className={`${box} whitespace-pre-wrap rounded-md bg-muted/50 p-3 text-sm leading-relaxed`}>{output.content}</p>
+        <p className={`${box} whitespace-pre-wrap break-words rounded-md bg-muted/50 p-3 text-sm leading-relaxed`}>{output.content}</p>
       )}
       {output?.status === "COMPLETED" ? <OutputActions jobId={jobId} output={output} imageSource={source} /> : null}
     </li>

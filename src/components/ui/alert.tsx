@@ -3,7 +3,9 @@ import type { ComponentProps } from "react";
 
 import { cn } from "~/lib/utils";
 
-const alertVariants = cva("relative flex gap-3 rounded-lg border p-4 text-sm [&>svg]:mt-0.5 [&>svg]:size-4 [&>svg]:shrink-0", {
+// Text children may shrink and break anywhere: a long unbroken word (a
+// prompt, a reason) wraps inside the alert instead of widening the page.
+const alertVariants = cva("relative flex gap-3 break-words rounded-lg border p-4 text-sm [&>div]:min-w-0 [&>svg]:mt-0.5 [&>svg]:size-4 [&>svg]:shrink-0", {
   variants: {
     variant: {
       default: "bg-card text-card-foreground",

@@ -7,13 +7,17 @@ export type AdjustCreditsInput = {
   adminId: string;
   userId: string;
   amount: number;
+  /** On the ledger entry: the user reads it on their statement. */
   reason: string;
+  /** For admins only: kept in the audit trail (`after.internalNote`), never in the ledger. */
+  note?: string;
   idempotencyKey: string;
 };
 
 /**
  * An admin grants (amount > 0, GRANT) or deducts (amount < 0, ADJUSTMENT)
- * credits with a reason. Applied once per (user, key) — a double-submitted
+ * credits with a reason the user will read, and optionally an internal note
+ * that only admins see (audit trail). Applied once per (user, key) — a double-submitted
  * form replays — and audited in the same transaction. A deduction larger
  * than the balance is refused with INSUFFICIENT_CREDITS.
  */
@@ -43,7 +47,7 @@ export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
           targetUserId: input.userId,
           reason: input.reason,
           before: { balance: entry.balanceBefore },
-          after: { balance: entry.balanceAfter },
+          after: { balance: entry.balanceAfter, ...(input.note ? { internalNote: input.note } : {}) },
           idempotencyKey: input.idempotencyKey,
         },
       });

@@ -43,7 +43,13 @@ export const reason = z.string().trim().min(3, "Say why (at least 3 characters).
 /** Force-fail: undelivered outputs come back; `goodwill` refunds the whole cost instead (SPEC §2). */
 export const forceFailInput = z.object({ id: jobId, reason, goodwill: z.boolean().default(false) });
 
-/** Grant (positive) or deduct (negative) credits; the key applies it once. */
+/** An admin's note for other admins: stored in the audit trail only, never shown to the user. */
+export const internalNote = z.string().trim().max(1000).optional().transform((value) => value || undefined);
+
+/**
+ * Grant (positive) or deduct (negative) credits; the key applies it once.
+ * `reason` is shown to the user on their statement; `note` is internal.
+ */
 export const adjustCreditsInput = z.object({
   userId,
   amount: z
@@ -53,6 +59,7 @@ export const adjustCreditsInput = z.object({
     .max(1_000_000)
     .refine((value) => value !== 0, "Must not be zero."),
   reason,
+  note: internalNote,
   idempotencyKey,
 });
 

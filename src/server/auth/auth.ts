@@ -3,6 +3,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 
 import { env } from "~/env.js";
 import { db } from "~/server/db";
+import { clientAddressHeader } from "~/server/http/client-address";
 import { moveCredits } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
 import { sendResetPasswordMail, sendVerificationMail } from "~/server/mail/auth-mail";
@@ -30,7 +31,12 @@ export const auth = betterAuth({
     enabled: true,
     minPasswordLength: 8,
     maxPasswordLength: 128,
-    autoSignIn: true,
+    // No session from sign-up: better-auth then answers a new and an
+    // already-registered email alike (200, `token: null`, a user object), so
+    // sign-up does not tell who has an account; the page asks to sign in.
+    // The verification mail goes out on sign-up, but signing in does not
+    // wait for it (a banner asks to verify; README, "Security").
+    autoSignIn: false,
     sendResetPassword: sendResetPasswordMail,
     resetPasswordTokenExpiresIn: resetLinkTtlSeconds,
     // A reset means the password may be known to someone else: end every session.
@@ -46,7 +52,16 @@ export const auth = betterAuth({
     deleteUser: { enabled: false },
   },
   session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
-  advanced: { database: { generateId: () => crypto.randomUUID() } },
+  advanced: {
+    database: { generateId: () => crypto.randomUUID() },
+    // Set by our auth route from the socket (or a trusted proxy), and
+    // overwritten on every request: the client cannot choose its address.
+    ipAddress: { ipAddressHeaders: [clientAddressHeader] },
+  },
+  // Email sign-in is throttled by our route (failures only, shared through
+  // PostgreSQL: src/server/auth/sign-in-throttle.ts); better-auth's own
+  // per-address limits keep guarding sign-up and the rest.
+  rateLimit: { customRules: { "/sign-in/email": false } },
   databaseHooks: {
     session: {
       create: {

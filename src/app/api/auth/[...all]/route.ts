@@ -1,6 +1,6 @@
-import { toNextJsHandler } from "better-auth/next-js";
-
-import { auth } from "~/server/auth/auth";
+import { handleAuthRequest } from "~/server/auth/handler";
 
 export const dynamic = "force-dynamic";
-export const { GET, POST } = toNextJsHandler(auth);
+
+export const GET = handleAuthRequest;
+export const POST = handleAuthRequest;

@@ -1,0 +1,18 @@
+import { ShieldAlertIcon } from "lucide-react";
+import Link from "next/link";
+
+import { Button } from "~/components/ui/button";
+import { EmptyState } from "~/components/ui/empty-state";
+
+/** What `forbidden()` renders, with HTTP 403: so far only the admin pages call it. */
+export default function Forbidden() {
+  return (
+    <EmptyState
+      headingLevel={1}
+      icon={<ShieldAlertIcon />}
+      title="403 — Admins only"
+      description="Your account does not have access to the admin dashboard."
+      action={<Button asChild><Link href="/">Go home</Link></Button>}
+    />
+  );
+}
