@@ -165,7 +165,7 @@ describe("the worker pool after its runners lost the database", () => {
       });
     } catch (error) {
       const jobs = await app.db.job.findMany({ where: { id: { in: ids }, status: { not: "COMPLETED" } }, select: { id: true, status: true, attempts: true, leaseOwner: true } });
-      const queue = await app.db.$queryRaw`SELECT payload::text, attempts, max_attempts, run_at, locked_by, last_error FROM graphile_worker.jobs`;
+      const queue = await app.db.$queryRaw`SELECT id::text, task_identifier, attempts, max_attempts, run_at, locked_by, last_error FROM graphile_worker.jobs`;
       throw new Error(`${(error as Error).message}\njobs: ${JSON.stringify(jobs)}\nqueue: ${JSON.stringify(queue)}`);
     }
   }
@@ -216,6 +216,32 @@ describe("the worker pool after its runners lost the database", () => {
     }
   }, 90_000);
 
+  it("a pool whose every fetch keeps failing (graphile-worker cached a failed task lookup) is replaced", async () => {
+    const user = await app.createUser({ balance: 10_000 });
+    const blocker = new pg.Client({ connectionString: own.url });
+    await blocker.connect();
+    // While the task table is locked, the new pool's first lookup of its task
+    // ids fails (lock_timeout); graphile-worker keeps that failure cached and
+    // every later fetch of that pool fails with it, though the runners live.
+    await blocker.query("BEGIN");
+    await blocker.query("LOCK TABLE graphile_worker._private_tasks IN ACCESS EXCLUSIVE MODE");
+    const handle = await app.startWorker({
+      connectionString: own.url, db: app.db, provider: app.createSandboxProvider({ latencyMs: 10 }),
+      config: jobConfig(), concurrency: 2, cronCleanup: false,
+    });
+    try {
+      await sleep(1_500);
+      await blocker.query("COMMIT");
+      await handle.ready;
+      const ids = await createJobs(user.id, 4);
+      await expectAllCompleted(ids, 30_000);
+      expect(handle.restarts).toBeGreaterThanOrEqual(1);
+    } finally {
+      await blocker.end();
+      await handle.stop();
+    }
+  }, 60_000);
+
   it("runners whose connections are terminated again and again keep running jobs", async () => {
     const user = await app.createUser({ balance: 10_000 });
     const handle = await startPool();
@@ -230,7 +256,9 @@ describe("the worker pool after its runners lost the database", () => {
       }
       expect(terminated).toBeGreaterThan(0);
       const more = await createJobs(user.id, 4);
-      await expectAllCompleted([...ids, ...more], 45_000);
+      await expectAllCompleted([...ids, ...more], 45_000).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\npool: restarts ${handle.restarts}, live runners ${handle.liveRunners}`);
+      });
       await app.expectConserved(user.id, expect);
     } finally {
       await handle.stop();

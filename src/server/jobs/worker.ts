@@ -42,6 +42,8 @@ const pollIntervalMs = 1_000;
 const restartBackoffMs = [100, 250, 500, 1_000, 2_000, 5_000];
 /** A pool that does not stop in this time is abandoned (its queue rows are unlocked anyway). */
 const poolStopTimeoutMs = 5_000;
+/** Runners whose every fetch fails for this long are wedged: the pool is replaced. */
+const fetchFailingRestartMs = 5_000;
 const defaultCleanupIntervalMs = 60_000;
 
 /** A worker id that names the machine and process, unique per pool start. */
@@ -58,6 +60,8 @@ type Generation = {
   /** graphile-worker's ids of this pool's runners: their queue rows are unlocked after a restart. */
   runnerIds: Set<string>;
   liveRunnerIds: Set<string>;
+  /** Since when every fetch of a job has failed (null: the last one worked). */
+  fetchFailingSince: number | null;
   retired: boolean;
 };
 
@@ -166,7 +170,7 @@ class WorkerSupervisor {
     // An idle connection that dies (server restart, terminated backend) must
     // not crash the process: the pool drops it and opens a new one.
     pgPool.on("error", (error) => logger.warn({ err: error }, "queue connection lost"));
-    return { workerId: newWorkerId(), shutdown: new AbortController(), pgPool, runner: null, runnerIds: new Set(), liveRunnerIds: new Set(), retired: false };
+    return { workerId: newWorkerId(), shutdown: new AbortController(), pgPool, runner: null, runnerIds: new Set(), liveRunnerIds: new Set(), fetchFailingSince: null, retired: false };
   }
 
   private taskList(generation: Generation) {
@@ -195,6 +199,19 @@ class WorkerSupervisor {
       generation.liveRunnerIds.delete(worker.workerId);
       if (generation.retired) return;
       this.restart(`runner ${worker.workerId} exited${error ? `: ${String(error)}` : ""}`);
+    });
+    // A pool can also wedge with every runner alive: graphile-worker 0.16
+    // caches the lookup of its task ids as a promise, and when that lookup
+    // fails (a connection cut at the wrong moment) it keeps the rejected
+    // promise, so every later fetch fails with the same error, forever.
+    // Fetches that keep failing while we did not stop are such a wedge.
+    const fetched = () => (generation.fetchFailingSince = null);
+    events.on("worker:getJob:empty", fetched);
+    events.on("job:start", fetched);
+    events.on("worker:getJob:error", ({ error }) => {
+      generation.fetchFailingSince ??= Date.now();
+      if (generation.retired || Date.now() - generation.fetchFailingSince < fetchFailingRestartMs) return;
+      this.restart(`every fetch of a job has failed for ${fetchFailingRestartMs} ms: ${String(error)}`);
     });
   }
 
