@@ -2,6 +2,7 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 
 import { env } from "~/env.js";
+import { sessionCache, type CachedSessionUser } from "~/server/auth/session-cache";
 import { db } from "~/server/db";
 import { clientAddressHeader } from "~/server/http/client-address";
 import { moveCredits } from "~/server/ledger/grant";
@@ -50,6 +51,10 @@ export const auth = betterAuth({
   user: {
     changeEmail: { enabled: true },
     deleteUser: { enabled: false },
+    // The role travels with the session's user: no second query per
+    // request. Never settable by a client (input: false); the seed and
+    // admins set it in the database.
+    additionalFields: { role: { type: "string", required: false, input: false } },
   },
   session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
   advanced: {
@@ -90,15 +95,39 @@ export const auth = betterAuth({
   },
 });
 
-export type SessionUser = { id: string; role: "USER" | "ADMIN"; email: string; name: string };
+export type SessionUser = CachedSessionUser;
 
-/** The signed-in user for a request, with the role read from our own table. */
+/** better-auth's session cookie (with the __Secure- prefix over https). */
+const sessionCookieNames = ["better-auth.session_token", "__Secure-better-auth.session_token"];
+
+/** The raw value of the session cookie, if the request carries one. */
+function sessionCookieOf(headers: Headers): string | null {
+  const header = headers.get("cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const at = part.indexOf("=");
+    if (at > 0 && sessionCookieNames.includes(part.slice(0, at).trim())) return part.slice(at + 1).trim();
+  }
+  return null;
+}
+
+/**
+ * The signed-in user for a request. A session this process has validated
+ * recently answers from memory (src/server/auth/session-cache.ts: revoked
+ * at once through LISTEN/NOTIFY); otherwise better-auth checks the signed
+ * cookie and the session row, and the role comes with the user (an
+ * additional field), so no further query is needed.
+ */
 export async function getSessionUser(headers: Headers): Promise<SessionUser | null> {
+  const cookie = sessionCookieOf(headers);
+  if (!cookie) return null;
+  const cached = sessionCache.get(cookie);
+  if (cached) return cached;
   const session = await auth.api.getSession({ headers });
   if (!session) return null;
-  const user = await db.user.findUnique({
-    where: { id: session.user.id },
-    select: { id: true, role: true, email: true, name: true },
-  });
+  const { id, email, name } = session.user;
+  const role = (session.user as { role?: string }).role === "ADMIN" ? "ADMIN" : "USER";
+  const user: SessionUser = { id, email, name, role };
+  sessionCache.set(cookie, user, new Date(session.session.expiresAt));
   return user;
 }
