@@ -7,6 +7,10 @@ import { staticSecurityHeaders } from "./src/server/http/static-headers.js";
 const config = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // No gzip in the Node process: it costs every API response CPU that the
+  // money path needs, and compression belongs to the proxy or CDN in front
+  // (Vercel compresses at its edge; see docs/operations.md for nginx).
+  compress: false,
   serverExternalPackages: ["graphile-worker", "pino", "pg", "better-auth"],
   // The build type-checks the app only; `npm run typecheck` covers tests,
   // scripts and benchmarks too.
