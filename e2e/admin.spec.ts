@@ -83,7 +83,8 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   await page.getByRole("button", { name: "Force-fail" }).click();
   const dialog = page.getByRole("alertdialog", { name: "Force-fail this job?" });
   await dialog.getByLabel("Reason").fill("Provider hangs: failing it by hand");
-  await dialog.getByRole("button", { name: "Fail and refund" }).click();
+  await expect(dialog).toContainText("undelivered outputs back (10 credits)");
+  await dialog.getByRole("button", { name: "Fail and refund undelivered" }).click();
   await expect(page.getByText("Job failed; 10 credits refunded.")).toBeVisible();
   await expect(page.locator('[data-status="FAILED"]')).toBeVisible();
   await expect(page.getByRole("button", { name: "Force-fail" })).toHaveCount(0);
@@ -91,10 +92,10 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   await expect(page.getByRole("cell", { name: "REFUND", exact: true })).toBeVisible();
   await screenshotBoth(page, "admin-job");
 
-  // Integrity: the job is healthy (one charge, one refund of its whole cost, no lease).
+  // Integrity: the job is healthy (one charge, one refund of what was not delivered, no lease).
   await page.getByRole("link", { name: "Check integrity" }).click();
   await expect(page.getByText(`Healthy: every check passed for job ${customer.jobId}`)).toBeVisible();
-  await expect(page.getByText("Pass", { exact: true })).toHaveCount(8);
+  await expect(page.getByText("Pass", { exact: true })).toHaveCount(10);
   await screenshotBoth(page, "admin-integrity-job");
 
   // The audit trail has both actions, newest first.

@@ -40,11 +40,11 @@ test.describe("Job page", () => {
 
     await page.getByRole("button", { name: "Cancel job" }).click();
     const dialog = page.getByRole("alertdialog", { name: "Cancel this job?" });
-    await expect(dialog).toContainText("6 credits it was charged are refunded");
+    await expect(dialog).toContainText("3 outputs not delivered yet (6 credits) come back");
     await dialog.getByRole("button", { name: "Cancel job" }).click();
 
     await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "CANCELLED");
-    await expect(page.getByTestId("job-refund")).toHaveText("6 credits refunded");
+    await expect(page.getByTestId("job-refund")).toHaveText("3 outputs refunded (6 credits), nothing delivered");
     await expect(page.getByRole("button", { name: "Cancel job" })).toHaveCount(0);
     await expect(page.getByTestId("balance-available")).toHaveText("100");
 
@@ -58,6 +58,31 @@ test.describe("Job page", () => {
     const ledger = await ledgerOf(page.request);
     expect(ledger.filter((e) => e.jobId === jobId).map((e) => [e.kind, e.amount])).toEqual([["REFUND", 6], ["CHARGE", -6]]);
     expect(await balanceOf(page.request)).toEqual(expect.objectContaining({ available: 100, reserved: 0 }));
+  });
+
+  test("cancel after some outputs were delivered: they are kept and paid for, only the rest comes back (fair settlement)", async ({ page }) => {
+    await signUp(page);
+    await page.goto("/");
+    await fillGenerateForm(page, { model: /^Storyteller/, prompt: "A slow saga #slow", outputs: 4 });
+    await generateButton(page).click();
+    await page.waitForURL(jobUrl);
+    const jobId = jobUrl.exec(page.url())![1]!;
+    await expect(page.getByTestId("job-progress")).toHaveText(/^[12] \/ 4 outputs/, { timeout: 20_000 });
+
+    await page.getByRole("button", { name: "Cancel job" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Cancel this job?" });
+    await expect(dialog).toContainText("Outputs already delivered are yours and stay paid for");
+    await dialog.getByRole("button", { name: "Cancel job" }).click();
+
+    await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "CANCELLED");
+    const [job] = (await jobsOf(page.request)).filter((j) => j.id === jobId);
+    expect(job!.outputsDone).toBeGreaterThan(0);
+    const undelivered = 4 - job!.outputsDone;
+    expect(job!.refundedAmount).toBe(undelivered * 2);
+    await expect(page.getByTestId("job-refund")).toHaveText(
+      `${undelivered} output${undelivered === 1 ? "" : "s"} refunded (${undelivered * 2} credits), ${job!.outputsDone} delivered and paid`,
+    );
+    expect(await balanceOf(page.request)).toEqual(expect.objectContaining({ available: 100 - job!.outputsDone * 2, reserved: 0 }));
   });
 
   test("#fail-output-2: partial result and partial refund", async ({ page }) => {

@@ -22,15 +22,18 @@ import { formatCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
 /**
- * Fails an active job and refunds its whole cost, with a required reason.
- * The server settles it at most once; if the job finished meanwhile the
- * dialog says so and the page refreshes instead.
+ * Fails an active job with a required reason. Its undelivered outputs come
+ * back to the owner, or — when the admin ticks goodwill — the whole cost
+ * (SPEC §2; the ledger reason says which). The server settles it at most
+ * once; if the job finished meanwhile the dialog says so and the page
+ * refreshes instead.
  */
-export function ForceFailDialog({ jobId, totalCost }: { jobId: string; totalCost: number }) {
+export function ForceFailDialog({ jobId, totalCost, undeliveredCost }: { jobId: string; totalCost: number; undeliveredCost: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
+  const [goodwill, setGoodwill] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const forceFail = useMutation(trpc.admin.forceFail.mutationOptions());
 
@@ -38,10 +41,11 @@ export function ForceFailDialog({ jobId, totalCost }: { jobId: string; totalCost
     event.preventDefault();
     setError(null);
     try {
-      const result = await forceFail.mutateAsync({ id: jobId, reason });
+      const result = await forceFail.mutateAsync({ id: jobId, reason, goodwill });
       toast.success(`Job failed; ${formatCredits(result.refunded)} credits refunded.`);
       setOpen(false);
       setReason("");
+      setGoodwill(false);
     } catch (caught) {
       const appError = appErrorOf(caught);
       if (appError.appCode === "JOB_NOT_CANCELLABLE") {
@@ -65,8 +69,9 @@ export function ForceFailDialog({ jobId, totalCost }: { jobId: string; totalCost
           <AlertDialogHeader>
             <AlertDialogTitle>Force-fail this job?</AlertDialogTitle>
             <AlertDialogDescription>
-              The job ends as failed and its owner gets all {formatCredits(totalCost)} credits back, once. A worker still
-              running it stops at its next write. This is recorded in the audit trail.
+              The job ends as failed. Its owner keeps what was delivered and gets the undelivered outputs back
+              ({formatCredits(undeliveredCost)} credits), once — or, as goodwill, the whole {formatCredits(totalCost)}. A
+              worker still running it stops at its next write. This is recorded in the audit trail.
             </AlertDialogDescription>
           </AlertDialogHeader>
           <div className="flex flex-col gap-1.5">
@@ -82,10 +87,22 @@ export function ForceFailDialog({ jobId, totalCost }: { jobId: string; totalCost
             />
             <FieldError id="force-fail-error">{error}</FieldError>
           </div>
+          <label className="flex items-start gap-2 text-sm">
+            <input
+              type="checkbox"
+              className="mt-0.5 size-4 accent-destructive"
+              checked={goodwill}
+              onChange={(event) => setGoodwill(event.target.checked)}
+            />
+            <span>
+              Goodwill: refund the whole cost ({formatCredits(totalCost)} credits), delivered outputs included. The
+              statement says it was goodwill.
+            </span>
+          </label>
           <AlertDialogFooter>
             <AlertDialogCancel type="button">Keep running</AlertDialogCancel>
             <Button type="submit" variant="destructive" disabled={forceFail.isPending}>
-              {forceFail.isPending ? "Failing…" : "Fail and refund"}
+              {forceFail.isPending ? "Failing…" : goodwill ? "Fail and refund all" : "Fail and refund undelivered"}
             </Button>
           </AlertDialogFooter>
         </form>

@@ -60,7 +60,13 @@ export function AdminJobDetail({ id }: { id: string }) {
           <>
             <StatusBadge status={job.status} />
             <Button asChild variant="outline" size="sm"><Link href={`/admin/integrity?jobId=${job.id}`}>Check integrity</Link></Button>
-            {active ? <ForceFailDialog jobId={job.id} totalCost={job.totalCost} /> : null}
+            {active ? (
+              <ForceFailDialog
+                jobId={job.id}
+                totalCost={job.totalCost}
+                undeliveredCost={(job.outputsRequested - job.outputsDone) * job.pricePerOutput}
+              />
+            ) : null}
           </>
         }
       />

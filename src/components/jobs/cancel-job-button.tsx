@@ -11,14 +11,18 @@ import {
 import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
 import { pluralCredits } from "~/lib/format";
+import { settlementSummary } from "~/lib/settlement-copy";
 import { useTRPC } from "~/trpc/react";
 
-/** Cancel with confirmation; JOB_NOT_CANCELLABLE refreshes the job instead. */
-export function CancelJobButton({ jobId, totalCost }: { jobId: string; totalCost: number }) {
+/**
+ * Cancel with confirmation; JOB_NOT_CANCELLABLE refreshes the job instead.
+ * Outputs already delivered are kept and paid for (SPEC §2); the rest comes back.
+ */
+export function CancelJobButton({ jobId, pricePerOutput, outputsLeft }: { jobId: string; pricePerOutput: number; outputsLeft: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const cancel = useMutation(trpc.jobs.cancel.mutationOptions({
-    onSuccess: (job) => toast.success(`Job cancelled · ${pluralCredits(job.refundedAmount)} refunded`),
+    onSuccess: (job) => toast.success(`Job cancelled · ${settlementSummary(job)}`),
     onError: (error) => {
       const { appCode } = appErrorOf(error);
       if (appCode === "JOB_NOT_CANCELLABLE") toast.info("This job had already finished.");
@@ -37,7 +41,8 @@ export function CancelJobButton({ jobId, totalCost }: { jobId: string; totalCost
         <AlertDialogHeader>
           <AlertDialogTitle>Cancel this job?</AlertDialogTitle>
           <AlertDialogDescription>
-            Generation stops now and the {pluralCredits(totalCost)} it was charged are refunded to your balance.
+            Generation stops now. Outputs already delivered are yours and stay paid for; the{" "}
+            {outputsLeft === 1 ? "output" : `${outputsLeft} outputs`} not delivered yet ({pluralCredits(outputsLeft * pricePerOutput)}) come back to your balance.
           </AlertDialogDescription>
         </AlertDialogHeader>
         <AlertDialogFooter>

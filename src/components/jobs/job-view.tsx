@@ -17,6 +17,7 @@ import { Progress } from "~/components/ui/progress";
 import { Skeleton } from "~/components/ui/skeleton";
 import { appErrorOf, isFinalError } from "~/lib/app-error";
 import { formatClock, formatDateTime, formatDuration, pluralCredits } from "~/lib/format";
+import { settlementSummary, settlementTitle, type SettledJobFacts } from "~/lib/settlement-copy";
 import { useNow } from "~/lib/use-now";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
@@ -80,7 +81,7 @@ export function JobView({ id }: { id: string }) {
             </p>
           </div>
           <div className="flex flex-wrap gap-2">
-            {active ? <CancelJobButton jobId={j.id} totalCost={j.totalCost} /> : null}
+            {active ? <CancelJobButton jobId={j.id} pricePerOutput={j.pricePerOutput} outputsLeft={j.outputsRequested - j.outputsDone} /> : null}
             <RerunButton job={j} returnTo={`/jobs/${j.id}`} />
           </div>
         </div>
@@ -104,7 +105,7 @@ export function JobView({ id }: { id: string }) {
         </CardContent>
       </Card>
 
-      <JobOutcome status={j.status} refunded={j.refundedAmount} errorMessage={j.errorMessage} />
+      <JobOutcome job={j} />
 
       <section aria-label="Outputs" className="flex flex-col gap-3">
         {j.outputsDone > 0 ? (
@@ -156,23 +157,23 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
   );
 }
 
-function JobOutcome({ status, refunded, errorMessage }: { status: string; refunded: number; errorMessage: string | null }) {
+function JobOutcome({ job }: { job: SettledJobFacts & { errorMessage: string | null } }) {
+  const { status, refundedAmount: refunded, errorMessage } = job;
   if (status === "COMPLETED" && refunded === 0) {
     return (
       <Alert variant="success"><CheckCircle2Icon aria-hidden /><div><AlertTitle>All outputs delivered</AlertTitle></div></Alert>
     );
   }
-  if (activeJobStatuses.has(status) || refunded === 0) return null;
-  const title = status === "COMPLETED" ? "Partly delivered" : status === "CANCELLED" ? "Job cancelled" : "Job failed";
+  if (activeJobStatuses.has(status)) return null;
   return (
     <Alert variant={status === "FAILED" ? "destructive" : "info"} role="status">
       {status === "COMPLETED" ? <CheckCircle2Icon aria-hidden /> : <XCircleIcon aria-hidden />}
       <div className="flex flex-1 flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
         <div className="min-w-0">
-          <AlertTitle>{title}</AlertTitle>
+          <AlertTitle>{settlementTitle(status)}</AlertTitle>
           <AlertDescription>
-            <span data-testid="job-refund">{pluralCredits(refunded)} refunded</span> to your balance
-            {errorMessage && status !== "CANCELLED" ? ` — ${errorMessage}` : "."}
+            <span data-testid="job-refund">{settlementSummary(job)}</span>
+            {errorMessage && status === "FAILED" ? ` — ${errorMessage}` : "."}
           </AlertDescription>
         </div>
         <Button asChild variant="outline" size="sm" className="self-start sm:self-auto">
