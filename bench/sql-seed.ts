@@ -47,14 +47,15 @@ async function asReplica<T>(client: pg.Client, work: () => Promise<T>): Promise<
 }
 
 /**
- * Users with `balance` credits each, explained by one GRANT entry; the
+ * Users with `balance` credits each, explained by one GRANT entry (and the
+ * user row's ledger_tail, which the triggers would keep, set to match); the
  * returned ids are `seededUserId(tag, 1..count)`.
  */
 export async function seedAccounts(client: pg.Client, tag: string, count: number, balance: number): Promise<string[]> {
   await asReplica(client, async () => {
     await client.query(
-      `INSERT INTO "user" (id, name, email, role, balance, created_at, updated_at)
-       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', $3, now(), now()
+      `INSERT INTO "user" (id, name, email, role, balance, ledger_tail, created_at, updated_at)
+       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', $3, $3, now(), now()
        FROM generate_series(1, $2::int) n`,
       [tag, count, balance],
     );
@@ -96,10 +97,11 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
   const finalBalance = jobs * grants * grantAmount - jobs * jobPrice;
   await asReplica(client, async () => {
     await client.query(
-      `INSERT INTO "user" (id, name, email, role, balance, created_at, updated_at)
-       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', $3, now(), now()
+      `INSERT INTO "user" (id, name, email, role, balance, ledger_tail, jobs_active_bound, created_at, updated_at)
+       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', $3, $3,
+         CASE WHEN $4 IN ('pending', 'stuck') THEN $5::int ELSE 0 END, now(), now()
        FROM generate_series(1, $2::int) n`,
-      [tag, users, finalBalance],
+      [tag, users, finalBalance, options.shape, jobs],
     );
     await client.query(
       `INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,

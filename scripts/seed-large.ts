@@ -94,7 +94,7 @@ export async function seedLarge(databaseUrl: string, options: SeedLargeOptions):
       WINDOW w AS (PARTITION BY user_id ORDER BY seq ROWS UNBOUNDED PRECEDING)
       ORDER BY user_id, seq`);
     await step("balances", `
-      UPDATE "user" u SET balance = totals.total
+      UPDATE "user" u SET balance = totals.total, ledger_tail = totals.total
       FROM (SELECT user_id, sum(amount)::int AS total FROM ledger_entry WHERE user_id LIKE 'bulk-' || $1 || '-%' GROUP BY user_id) totals
       WHERE u.id = totals.user_id`, [tag]);
     await client.query("COMMIT");

@@ -50,12 +50,28 @@ describe("integrity checks (SPEC §3)", () => {
     expect(report.checks.map((check) => check.id)).toEqual([
       "balance-equals-ledger",
       "ledger-chain",
+      "ledger-tail-matches",
       "no-negative-balance",
       "one-charge-per-job",
       "at-most-one-refund",
       "refund-equals-undelivered",
       "terminal-without-lease",
       "no-overdue-jobs",
+      "active-bound-covers-active",
+    ]);
+  });
+
+  it("detect a ledger tail that is not the last entry (the triggers' chain state), and an active-job bound below the active jobs", async () => {
+    const user = await createUser({ balance: 10 });
+    const { job } = await callerFor(user).jobs.create(jobRequest());
+    await writeBadState(`UPDATE "user" SET ledger_tail = 3, jobs_active_bound = 0 WHERE id = $1`, [user.id]);
+    const report = await runIntegrityChecks(db, { userId: user.id });
+    expect(report.ok).toBe(false);
+    expect(violationsOf(report, "ledger-tail-matches").map((v) => v.message)).toEqual([
+      `ledger_tail 3 but the last entry ends at ${10 - job.totalCost}`,
+    ]);
+    expect(violationsOf(report, "active-bound-covers-active").map((v) => v.message)).toEqual([
+      "jobs_active_bound 0 but 1 jobs are active",
     ]);
   });
 

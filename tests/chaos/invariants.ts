@@ -47,6 +47,18 @@ const checks: Check[] = [
     sql: `SELECT id FROM ledger_entry WHERE kind = 'CHARGE' AND job_id IS NULL`,
   },
   {
+    invariant: "§3.1 the account's ledger tail is its last entry's balance_after",
+    sql: `SELECT u.id, u.ledger_tail, l.balance_after FROM "user" u
+          LEFT JOIN LATERAL (SELECT balance_after FROM ledger_entry WHERE user_id = u.id ORDER BY id DESC LIMIT 1) l ON true
+          WHERE u.ledger_tail IS DISTINCT FROM l.balance_after`,
+  },
+  {
+    invariant: "§3.7 the active-job bound is never below the active jobs",
+    sql: `SELECT u.id, u.jobs_active_bound, count(j.id) AS active FROM "user" u
+          JOIN job j ON j.user_id = u.id AND j.status IN ('PENDING', 'PROCESSING')
+          GROUP BY u.id HAVING u.jobs_active_bound < count(j.id)`,
+  },
+  {
     invariant: "§3.4 at most one REFUND, equal to refunded_amount and the undelivered outputs (the whole cost for goodwill)",
     sql: `SELECT j.id, j.status, count(l.id) AS refunds, COALESCE(sum(l.amount), 0) AS refunded,
             j.refunded_amount, j.outputs_done, j.outputs_requested, j.total_cost, j.refund_whole_cost

@@ -102,6 +102,20 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
       WHERE e.balance_before <> e.previous_after OR e.balance_after <> e.balance_before + e.amount`,
   },
   {
+    id: "ledger-tail-matches",
+    title: "The account's ledger tail is its last entry",
+    invariant: "§3.1 Conservation (the chain the triggers check against)",
+    query: (scope) => Prisma.sql`
+      SELECT u.id AS "userId", NULL::text AS "jobId", l.id::text AS "entryId",
+        format('ledger_tail %s but the last entry ends at %s', COALESCE(u.ledger_tail::text, 'none'),
+          COALESCE(l.balance_after::text, 'none')) AS message
+      FROM "user" u
+      LEFT JOIN LATERAL (
+        SELECT id, balance_after FROM ledger_entry WHERE user_id = u.id ORDER BY id DESC LIMIT 1
+      ) l ON true
+      WHERE u.ledger_tail IS DISTINCT FROM l.balance_after ${userFilter("u.id", scope)}`,
+  },
+  {
     id: "no-negative-balance",
     title: "No negative balance",
     invariant: "§3.2 No overdraft",
@@ -196,5 +210,17 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
       WHERE j.status IN ('PENDING', 'PROCESSING')
         AND j.deadline_at + make_interval(secs => ${overdueGraceMs / 1000}) < clock_timestamp()
         ${jobScope(scope)}`,
+  },
+  {
+    id: "active-bound-covers-active",
+    title: "The active-job bound is never below the active jobs",
+    invariant: "§3.7 Limits (the bound the create checks first)",
+    query: (scope) => Prisma.sql`
+      SELECT u.id AS "userId", NULL::text AS "jobId", NULL::text AS "entryId",
+        format('jobs_active_bound %s but %s jobs are active', u.jobs_active_bound, a.active) AS message
+      FROM "user" u
+      JOIN (SELECT user_id, count(*)::int AS active FROM job WHERE status IN ('PENDING', 'PROCESSING') GROUP BY user_id) a
+        ON a.user_id = u.id
+      WHERE u.jobs_active_bound < a.active ${userFilter("u.id", scope)}`,
   },
 ];
