@@ -4,12 +4,12 @@ import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
 import { CoinsIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon } from "lucide-react";
 import Link from "next/link";
-import { usePathname, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 
 import { ThemeToggle } from "~/components/theme-toggle";
 import { Button } from "~/components/ui/button";
 import { cn } from "~/lib/utils";
+import { useCurrentPath, useCurrentSearchParams } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
 
 const balancePollMs = 3_000;
@@ -30,7 +30,7 @@ type HeaderUser = { id: string; email: string; name: string; role: "USER" | "ADM
  */
 export function Header({ initialUser }: { initialUser: HeaderUser | null }) {
   const trpc = useTRPC();
-  const pathname = usePathname();
+  const pathname = useCurrentPath();
   const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000, initialData: initialUser });
   const user = me.data ?? null;
   const navLinks = user?.role === "ADMIN"
@@ -83,8 +83,8 @@ const authPaths = new Set(["/", "/sign-in", "/sign-up", "/sign-out"]);
  * the auth pages themselves, to where they were going to send the user.
  */
 function SignedOutActionsHere() {
-  const pathname = usePathname();
-  const params = useSearchParams();
+  const pathname = useCurrentPath();
+  const params = useCurrentSearchParams();
   const search = params.toString();
   return <SignedOutActions returnTo={authPaths.has(pathname) ? params.get("next") : `${pathname}${search ? `?${search}` : ""}`} />;
 }

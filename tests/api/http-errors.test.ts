@@ -1,19 +1,21 @@
 import { randomUUID } from "node:crypto";
 
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
-import { GET, POST } from "~/app/api/trpc/[trpc]/route";
+import trpcHandler from "~/pages/api/trpc/[trpc]";
 import { auth } from "~/server/auth/auth";
 
+import { servePagesApi } from "../fixtures/pages-api";
 import { db, jobRequest } from "../helpers";
 
-// The tRPC route handler as the browser sees it (fetch Request in, Response
-// out, superjson envelope), with a real better-auth session: error bodies
+// The tRPC API route as the browser sees it (real HTTP, superjson envelope),
+// with a real better-auth session: error bodies
 // carry data.appCode and the HTTP status of SPEC §4, and nothing internal
 // (no stack, no database message) — even though NODE_ENV=test, where tRPC
 // would include stacks by default.
 
-const origin = "http://localhost:3000";
+const server = await servePagesApi(trpcHandler as never, "/api/trpc", "trpc");
+afterAll(() => server.close());
 
 type TrpcBody = {
   result?: { data: { json: unknown } };
@@ -24,12 +26,11 @@ async function trpc(method: "GET" | "POST", path: string, options: { input?: unk
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.cookie) headers.cookie = options.cookie;
   const search = method === "GET" && options.input !== undefined ? `?input=${encodeURIComponent(JSON.stringify({ json: options.input }))}` : "";
-  const request = new Request(`${origin}/api/trpc/${path}${search}`, {
+  const response = await fetch(`${server.baseUrl}/api/trpc/${path}${search}`, {
     method,
     headers,
     body: method === "POST" ? (options.rawBody ?? JSON.stringify({ json: options.input })) : undefined,
   });
-  const response = await (method === "GET" ? GET : POST)(request);
   const text = await response.text();
   return { status: response.status, text, body: JSON.parse(text) as TrpcBody };
 }

@@ -2,11 +2,11 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { MailWarningIcon } from "lucide-react";
-import { usePathname } from "next/navigation";
 
 import { useResendVerification } from "~/components/account/email-section";
 import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/lib/account-paths";
+import { useCurrentPath } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
 
 /**
@@ -19,7 +19,7 @@ const signedOutPaths: ReadonlySet<string> = new Set(["/sign-in", "/sign-up", "/s
 
 export function VerifyEmailBanner() {
   const trpc = useTRPC();
-  const pathname = usePathname();
+  const pathname = useCurrentPath();
   const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000 });
   const profile = useQuery({ ...trpc.account.profile.queryOptions(), enabled: !!me.data, retry: false, staleTime: 30_000 });
   if (signedOutPaths.has(pathname) || !me.data || !profile.data || profile.error || profile.data.emailVerified) return null;

@@ -1,9 +1,9 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
 
 import { cn } from "~/lib/utils";
+import { useCurrentPath } from "~/lib/navigation";
 
 const sections = [
   { href: "/admin", label: "Overview", exact: true },
@@ -15,7 +15,7 @@ const sections = [
 
 /** The admin sections, the current one marked for screen readers too. */
 export function AdminNav() {
-  const pathname = usePathname();
+  const pathname = useCurrentPath();
   return (
     <nav aria-label="Admin" className="-mx-1 flex gap-1 overflow-x-auto border-b pb-2">
       {sections.map((section) => {

@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { AlertTriangleIcon, ClockIcon, MailCheckIcon } from "lucide-react";
 import Link from "next/link";
-import { useRouter, useSearchParams } from "next/navigation";
+import { useRouter } from "next/navigation";
 import { Suspense, useRef, useState, type FormEvent } from "react";
 
 import { authFailureOf, formatWait, passwordMaxChars, passwordMinChars, retryAfterOf, type AuthFailure, type AuthMode } from "~/components/auth/auth-outcome";
@@ -16,6 +16,7 @@ import { FieldError, Label } from "~/components/ui/label";
 import { authClient } from "~/lib/auth-client";
 import { safeReturnPath } from "~/lib/sign-in-path";
 import { useCountdown } from "~/lib/use-countdown";
+import { useCurrentSearchParams } from "~/lib/navigation";
 
 type Fields = { name: string; email: string; password: string };
 type FieldErrors = Partial<Record<keyof Fields, string>>;
@@ -50,7 +51,7 @@ async function callAuth(mode: AuthMode, fields: Fields): Promise<AuthFailure | n
 
 function AuthFormInner({ mode: initialMode, originMismatch }: { mode: AuthMode; originMismatch: OriginMismatchView | null }) {
   const router = useRouter();
-  const params = useSearchParams();
+  const params = useCurrentSearchParams();
   const queryClient = useQueryClient();
   const next = safeReturnPath(params.get("next"));
   // After a sign-up the form becomes a sign-in with the same credentials:
