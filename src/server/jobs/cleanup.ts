@@ -1,9 +1,18 @@
 import type { JobsConfig } from "~/server/config";
 import { withAccountTransaction, type Db } from "~/server/db";
+import { deadPoolLeases } from "~/server/jobs/worker-registry";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 
-export type CleanupResult = { recovered: number; failed: number; refunded: number; scanned: number };
+export type CleanupResult = {
+  recovered: number;
+  failed: number;
+  refunded: number;
+  scanned: number;
+  /** Queue rows unlocked because the worker pool holding them died. */
+  unlocked: number;
+};
+
 
 /**
  * Accounts settled at once within one call, each in its own transaction
@@ -28,7 +37,9 @@ async function forEachConcurrently<T>(items: T[], work: (item: T) => Promise<voi
 }
 
 /**
- * Ends or recovers stuck jobs, at most `config.cleanupBatchMax` per call:
+ * Unlocks the queue rows of worker pools that died (cw_reap_dead_workers:
+ * their heartbeat stopped two leases ago), then ends or recovers stuck
+ * jobs, at most `config.cleanupBatchMax` per call:
  * jobs past their deadline are failed and their undelivered outputs
  * refunded; jobs whose worker died (lease expired) are requeued with their
  * finished outputs kept, until `maxAttempts`, then failed. One transaction
@@ -37,6 +48,8 @@ async function forEachConcurrently<T>(items: T[], work: (item: T) => Promise<voi
  * changes nothing.
  */
 export async function runCleanup(client: Db, config: JobsConfig): Promise<CleanupResult> {
+  const reaped = await client.$queryRaw<{ unlocked: number }[]>`
+    SELECT cw_reap_dead_workers(${config.leaseMs * deadPoolLeases}::int) AS unlocked`;
   const stuck = await client.$queryRaw<StuckJob[]>`
     (SELECT id::text AS id, user_id AS "userId", 'overdue' AS reason FROM job
       WHERE status IN ('PENDING', 'PROCESSING') AND deadline_at < clock_timestamp()
@@ -52,7 +65,7 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
     work[job.reason].push(job.id);
     byAccount.set(job.userId, work);
   }
-  const result: CleanupResult = { recovered: 0, failed: 0, refunded: 0, scanned: batch.length };
+  const result: CleanupResult = { recovered: 0, failed: 0, refunded: 0, scanned: batch.length, unlocked: reaped[0]?.unlocked ?? 0 };
   await forEachConcurrently([...byAccount.values()], async (work) => {
     const rows = await withAccountTransaction(client, { label: "cleanup.account", accountId: work.userId }, (tx) =>
       tx.$queryRaw<{ recovered: number; failed: number; refunded: number }[]>`
@@ -68,6 +81,6 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
   increment("cleanupRecovered", result.recovered);
   increment("cleanupFailed", result.failed);
   increment("cleanupRefunded", result.refunded);
-  if (result.recovered + result.failed > 0) logger.info(result, "cleanup pass");
+  if (result.recovered + result.failed + result.unlocked > 0) logger.info(result, "cleanup pass");
   return result;
 }

@@ -11,6 +11,7 @@ import { withTransaction, type Db } from "~/server/db";
 import { startCleanupSchedule, type CleanupSchedule } from "~/server/jobs/cleanup-schedule";
 import { runJobTask } from "~/server/jobs/queue";
 import { runJob } from "~/server/jobs/run";
+import { registerPool, type PoolRegistration } from "~/server/jobs/worker-registry";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 import type { GenerationProvider } from "~/server/providers/types";
@@ -62,6 +63,7 @@ type Generation = {
   liveRunnerIds: Set<string>;
   /** Since when every fetch of a job has failed (null: the last one worked). */
   fetchFailingSince: number | null;
+  registration: PoolRegistration | null;
   retired: boolean;
 };
 
@@ -152,6 +154,7 @@ class WorkerSupervisor {
           crontab: "",
         });
         this.watchPool(generation, generation.runner);
+        generation.registration = registerPool(this.options.db, generation.workerId, () => [...generation.liveRunnerIds], this.options.config.leaseMs);
         logger.info({ workerId: generation.workerId, concurrency: this.options.concurrency }, "worker started");
         return;
       } catch (error) {
@@ -170,7 +173,10 @@ class WorkerSupervisor {
     // An idle connection that dies (server restart, terminated backend) must
     // not crash the process: the pool drops it and opens a new one.
     pgPool.on("error", (error) => logger.warn({ err: error }, "queue connection lost"));
-    return { workerId: newWorkerId(), shutdown: new AbortController(), pgPool, runner: null, runnerIds: new Set(), liveRunnerIds: new Set(), fetchFailingSince: null, retired: false };
+    return {
+      workerId: newWorkerId(), shutdown: new AbortController(), pgPool, runner: null,
+      runnerIds: new Set(), liveRunnerIds: new Set(), fetchFailingSince: null, registration: null, retired: false,
+    };
   }
 
   private taskList(generation: Generation) {
@@ -256,6 +262,7 @@ class WorkerSupervisor {
       try {
         const released = await releaseLeases(this.options.db, generation.workerId);
         await unlockQueueRows(this.options.db, [...generation.runnerIds]);
+        await generation.registration?.stop();
         if (released > 0) logger.info({ workerId: generation.workerId, released }, "leases released");
         return;
       } catch (error) {

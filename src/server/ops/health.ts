@@ -2,6 +2,7 @@ import pg from "pg";
 
 import { env } from "~/env.js";
 import { poolConfig } from "~/server/database/pool-config";
+import { deadPoolLeases, queueLocksSql, type QueueLocks } from "~/server/jobs/worker-registry";
 import { logger } from "~/server/logger";
 
 /** The whole health check answers within this, database or not. */
@@ -9,7 +10,7 @@ export const healthTimeoutMs = 1_500;
 const healthPoolMax = 2;
 
 export type Health =
-  | { status: "ok"; database: "ok"; queue: { status: "ok"; queued: number; locked: number } }
+  | { status: "ok"; database: "ok"; queue: { status: "ok"; queued: number; locked: number } & QueueLocks }
   | { status: "error"; database: "unreachable" | "timeout" };
 
 const globalForHealth = globalThis as unknown as { creditworksHealthPool?: pg.Pool };
@@ -48,13 +49,12 @@ export async function checkHealth(): Promise<Health> {
     );
   });
   const probe = healthPool()
-    .query<{ queued: number; locked: number }>(
-      `SELECT count(*) FILTER (WHERE locked_at IS NULL)::int AS queued,
-              count(*) FILTER (WHERE locked_at IS NOT NULL)::int AS locked
-       FROM graphile_worker.jobs`,
-    )
+    .query<QueueLocks>(queueLocksSql, [(env.LEASE_MS * deadPoolLeases) / 1000])
     .then(
-      ({ rows }): Health => ({ status: "ok", database: "ok", queue: { status: "ok", ...(rows[0] ?? { queued: 0, locked: 0 }) } }),
+      ({ rows }): Health => {
+        const locks = rows[0] ?? { queued: 0, lockedLive: 0, lockedDead: 0 };
+        return { status: "ok", database: "ok", queue: { status: "ok", ...locks, locked: locks.lockedLive + locks.lockedDead } };
+      },
       (error: unknown): Health => {
         logger.warn({ err: error }, "health check: database unreachable");
         return { status: "error", database: "unreachable" };
