@@ -222,7 +222,7 @@ describe("admin procedures", () => {
     const { job } = await callerFor(user).jobs.create(jobRequest());
     const report = await callerFor(admin).admin.integrity({});
     expect(report.ok).toBe(true);
-    expect(report.checks).toHaveLength(8);
+    expect(report.checks).toHaveLength(9);
     const scoped = await callerFor(admin).admin.integrity({ jobId: job.id });
     expect(scoped.scope).toEqual({ jobId: job.id, userId: user.id });
     expect(scoped.ok).toBe(true);

@@ -56,6 +56,7 @@ describe("integrity checks (SPEC §3)", () => {
       "refund-equals-undelivered",
       "terminal-without-lease",
       "no-overdue-jobs",
+      "admin-rollups-match-facts",
     ]);
   });
 
