@@ -6,7 +6,7 @@ import "./src/env.js";
 const config = {
   reactStrictMode: true,
   poweredByHeader: false,
-  serverExternalPackages: ["graphile-worker", "pino", "pg", "better-auth"],
+  serverExternalPackages: ["graphile-worker", "pino", "pg", "better-auth", "prom-client"],
   // The build type-checks the app only; `npm run typecheck` covers tests,
   // scripts and benchmarks too.
   typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.app.json" },
