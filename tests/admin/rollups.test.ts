@@ -138,6 +138,12 @@ describe("admin roll-ups", () => {
     await refreshAdminRollupsFully(db);
     expect((await rollupViolations()).violationCount).toBe(0);
     expect(await readAdminStats(db, since)).toEqual(await recountAdminStats(db, since));
+
+    // A roll-up changed behind the refresh's back is caught too (here, one duration bucket).
+    await sql.query("UPDATE admin_rollup_duration SET jobs[1] = jobs[1] + 1 WHERE hour = (SELECT max(hour) FROM admin_rollup_duration)");
+    expect((await rollupViolations()).violations.map((violation) => violation.message)).toEqual([
+      expect.stringMatching(/completed in duration bucket \d+ is \d+ in the roll-up but \d+ in the facts/),
+    ]);
   });
 
   it("refuse to refresh outside READ COMMITTED, where a step could not see what the previous one waited for", async () => {

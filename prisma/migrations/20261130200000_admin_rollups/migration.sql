@@ -42,10 +42,10 @@ CREATE TABLE "admin_rollup_job" (
 -- CreateTable
 CREATE TABLE "admin_rollup_duration" (
     "hour" TIMESTAMPTZ(3) NOT NULL,
-    "bucket" SMALLINT NOT NULL,
-    "jobs" INTEGER NOT NULL,
+    "first_bucket" SMALLINT NOT NULL,
+    "jobs" INTEGER[],
 
-    CONSTRAINT "admin_rollup_duration_pkey" PRIMARY KEY ("hour","bucket")
+    CONSTRAINT "admin_rollup_duration_pkey" PRIMARY KEY ("hour")
 );
 
 -- CreateTable
@@ -70,7 +70,8 @@ ALTER TABLE "admin_rollup_credit" ADD CONSTRAINT "admin_rollup_credit_hour_fkey"
 -- Hand-written: what the schema language cannot say.
 ALTER TABLE "admin_rollup_hour" ADD CONSTRAINT admin_rollup_hour_aligned CHECK (extract(epoch FROM "hour") % 3600 = 0);
 ALTER TABLE "admin_rollup_job" ADD CONSTRAINT admin_rollup_job_positive CHECK ("jobs" > 0);
-ALTER TABLE "admin_rollup_duration" ADD CONSTRAINT admin_rollup_duration_positive CHECK ("bucket" >= 0 AND "jobs" > 0);
+ALTER TABLE "admin_rollup_duration" ADD CONSTRAINT admin_rollup_duration_dense CHECK (
+  "first_bucket" >= 0 AND cardinality("jobs") > 0 AND array_position("jobs", NULL) IS NULL AND 0 <= ALL ("jobs"));
 ALTER TABLE "admin_rollup_credit" ADD CONSTRAINT admin_rollup_credit_positive CHECK ("entries" > 0);
 
 -- Job durations as a log-scale histogram, so that p50/p95 can be merged
@@ -152,12 +153,19 @@ BEGIN
     SELECT m.hour, j.status::text, count(*)::int
     FROM marked m JOIN job j ON j.created_at >= m.hour AND j.created_at < m.hour + interval '1 hour'
     GROUP BY m.hour, j.status
-  ), durations AS (
-    INSERT INTO admin_rollup_duration (hour, bucket, jobs)
-    SELECT m.hour, admin_job_duration_bucket(j.created_at, j.finished_at), count(*)::int
+  ), duration_counts AS (
+    SELECT m.hour, admin_job_duration_bucket(j.created_at, j.finished_at) AS bucket, count(*)::int AS n
     FROM marked m JOIN job j ON j.created_at >= m.hour AND j.created_at < m.hour + interval '1 hour'
     WHERE j.status = 'COMPLETED'
     GROUP BY 1, 2
+  ), durations AS (
+    -- One dense array per hour, from its lowest bucket to its highest.
+    INSERT INTO admin_rollup_duration (hour, first_bucket, jobs)
+    SELECT b.hour, b.lo, array_agg(COALESCE(c.n, 0) ORDER BY s.bucket)
+    FROM (SELECT hour, min(bucket) AS lo, max(bucket) AS hi FROM duration_counts GROUP BY hour) b
+    CROSS JOIN LATERAL generate_series(b.lo::int, b.hi::int) s(bucket)
+    LEFT JOIN duration_counts c ON c.hour = b.hour AND c.bucket = s.bucket
+    GROUP BY b.hour, b.lo
   ), credits AS (
     INSERT INTO admin_rollup_credit (hour, kind, entries, amount)
     SELECT m.hour, l.kind::text, count(*)::int, sum(l.amount)::bigint

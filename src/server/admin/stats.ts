@@ -76,17 +76,27 @@ function statusRows(client: Db, since: Date) {
     ) s GROUP BY status`;
 }
 
-function histogramRows(client: Db, since: Date) {
-  return client.$queryRaw<DurationBucket[]>`
+/**
+ * The duration histogram of the period: the closed hours' dense arrays and
+ * the live facts' buckets, read in one statement (one snapshot) and merged
+ * here (cheaper than unnesting ~100 buckets × 720 hours in SQL).
+ */
+async function histogramRows(client: Db, since: Date): Promise<DurationBucket[]> {
+  const rows = await client.$queryRaw<{ first: number; jobs: number[] }[]>`
     WITH ${periodCtes(since)}
-    SELECT bucket::int AS bucket, sum(n)::int AS jobs FROM (
-      SELECT r.bucket, r.jobs AS n FROM admin_rollup_duration r, period p WHERE ${closedHours}
-      UNION ALL
-      SELECT admin_job_duration_bucket(j.created_at, j.finished_at), count(*)
-      FROM live JOIN job j ON j.created_at >= live.lo AND j.created_at < live.hi
-      WHERE j.status = 'COMPLETED'
-      GROUP BY 1
-    ) s GROUP BY bucket`;
+    SELECT r.first_bucket::int AS first, r.jobs FROM admin_rollup_duration r, period p WHERE ${closedHours}
+    UNION ALL
+    SELECT admin_job_duration_bucket(j.created_at, j.finished_at)::int, ARRAY[count(*)::int]
+    FROM live JOIN job j ON j.created_at >= live.lo AND j.created_at < live.hi
+    WHERE j.status = 'COMPLETED'
+    GROUP BY 1`;
+  const merged = new Map<number, number>();
+  for (const row of rows) {
+    row.jobs.forEach((count, offset) => {
+      if (count > 0) merged.set(row.first + offset, (merged.get(row.first + offset) ?? 0) + count);
+    });
+  }
+  return [...merged].map(([bucket, jobs]) => ({ bucket, jobs }));
 }
 
 function creditRows(client: Db, since: Date) {

@@ -208,7 +208,8 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
       : Prisma.sql`
       WITH stored AS (
         SELECT hour, 'jobs ' || status AS what, jobs::bigint AS value FROM admin_rollup_job
-        UNION ALL SELECT hour, 'completed in duration bucket ' || bucket, jobs FROM admin_rollup_duration
+        UNION ALL SELECT d.hour, 'completed in duration bucket ' || (d.first_bucket + b.i - 1), b.n
+          FROM admin_rollup_duration d CROSS JOIN LATERAL unnest(d.jobs) WITH ORDINALITY AS b(n, i) WHERE b.n > 0
         UNION ALL SELECT hour, 'entries ' || kind, entries FROM admin_rollup_credit
         UNION ALL SELECT hour, 'credits ' || kind, amount FROM admin_rollup_credit
       ), recounted AS (
