@@ -34,7 +34,7 @@ const defaults: BenchOptions = {
   stuckJobs: 10_000,
   largeJobs: 1_000_000,
   largeLedgerPerJob: 10,
-  largeSamples: 20,
+  largeSamples: 40,
   maxActiveJobs: 10_000,
   rateLimitPerMinute: 100_000,
   cleanupBatchMax: 1_000,
