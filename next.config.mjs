@@ -11,7 +11,7 @@ const config = {
   // money path needs, and compression belongs to the proxy or CDN in front
   // (Vercel compresses at its edge; see docs/operations.md for nginx).
   compress: false,
-  serverExternalPackages: ["graphile-worker", "pino", "pg", "better-auth"],
+  serverExternalPackages: ["graphile-worker", "pino", "pg", "better-auth", "prom-client"],
   // The build type-checks the app only; `npm run typecheck` covers tests,
   // scripts and benchmarks too.
   typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.app.json" },

@@ -12,6 +12,8 @@ export type BenchOptions = {
   stuckJobs: number;
   largeJobs: number;
   largeLedgerPerJob: number;
+  /** Calls of each admin read measured in the `large` scenario (after 2 warm-up calls). */
+  largeSamples: number;
   maxActiveJobs: number;
   rateLimitPerMinute: number;
   cleanupBatchMax: number;
@@ -36,6 +38,7 @@ const defaults: BenchOptions = {
   stuckJobs: 10_000,
   largeJobs: 1_000_000,
   largeLedgerPerJob: 10,
+  largeSamples: 40,
   maxActiveJobs: 10_000,
   rateLimitPerMinute: 100_000,
   cleanupBatchMax: 1_000,
@@ -49,7 +52,7 @@ const defaults: BenchOptions = {
 const numeric: Partial<Record<string, keyof BenchOptions>> = {
   duration: "durationS", clients: "clients", accounts: "accounts", pool: "poolMax",
   "worker-concurrency": "workerConcurrency", "stuck-jobs": "stuckJobs", "large-jobs": "largeJobs",
-  "large-ledger-per-job": "largeLedgerPerJob", "max-active-jobs": "maxActiveJobs",
+  "large-ledger-per-job": "largeLedgerPerJob", "large-samples": "largeSamples", "max-active-jobs": "maxActiveJobs",
   "rate-limit": "rateLimitPerMinute", "cleanup-batch": "cleanupBatchMax",
   "web-processes": "webProcesses", "one-client": "oneClientS",
 };

@@ -17,7 +17,9 @@ import pg from "pg";
 import { findViolations, type Violation } from "../tests/chaos/invariants";
 import { hasPgbench } from "./baseline";
 import { parseOptions, type BenchOptions, type ScenarioName } from "./options";
-import { accountsScenario, cleanupScenario, hotScenario, largeScenario, workerScenario, type Context, type Row } from "./scenarios";
+import { largeScenario } from "./large-scenario";
+import { rollupViolations } from "./rollup-check";
+import { accountsScenario, cleanupScenario, hotScenario, workerScenario, type Context, type Row } from "./scenarios";
 import { benchDir, benchSecrets, ensureProductionBuild, startApp, startBenchDatabase, appPort } from "./server";
 
 const scenarioRunners: Record<ScenarioName, (context: Context) => Promise<Row[]>> = {
@@ -108,7 +110,7 @@ async function main(): Promise<number> {
         failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
         log(`scenario ${name} FAILED: ${failures.at(-1)}`);
       }
-      const broken = await findViolations(url, { quiet: false });
+      const broken = [...(await findViolations(url, { quiet: false })), ...(await rollupViolations(url, log))];
       if (broken.length > 0) violations.push({ scenario: name, violations: broken });
       log(`scenario ${name} done; invariants ${broken.length === 0 ? "hold" : `BROKEN: ${JSON.stringify(broken)}`}`);
     }

@@ -61,7 +61,8 @@ const warmupS = 3;
 // users stay inside the int4 the admin statistics compute in.
 const userBalance = 1_000_000;
 
-async function accountsWithSessions(context: Context, tag: string, count: number): Promise<CookieJar[]> {
+/** `count` seeded users with signed-in sessions, kept like a browser's cookies (the first one probed over HTTP). */
+export async function accountsWithSessions(context: Context, tag: string, count: number): Promise<CookieJar[]> {
   const ids = await seedAccounts(context.sql, tag, count, userBalance);
   const cookies = await createSessionCookies(context.sql, ids, benchSecrets.BETTER_AUTH_SECRET);
   const jars = ids.map((id) => new CookieJar(cookies.get(id)!));
@@ -239,62 +240,4 @@ export async function cleanupScenario(context: Context): Promise<Row[]> {
   }];
 }
 
-async function submitLatency(context: Context, sessions: CookieJar[]) {
-  let counter = 0;
-  const sessionFor = () => sessions[counter++ % sessions.length]!;
-  const baseUrlFor = () => context.app.baseUrl;
-  const clients = 4;
-  await loadCreate({ baseUrlFor, clients, durationS: 2, sessionFor });
-  return loadCreate({ baseUrlFor, clients, durationS: Math.min(10, context.options.durationS), sessionFor });
-}
-
-async function adminLatency(context: Context, cookie: CookieJar) {
-  const samples: Record<string, number[]> = { "admin.stats": [], "admin.users": [] };
-  for (let i = 0; i < 10; i++) {
-    for (const [procedure, input] of [["admin.stats", { hours: 24 * 30 }], ["admin.users", { limit: 20 }]] as const) {
-      const sent = performance.now();
-      const result = await callTrpc(context.app.baseUrl, procedure, input, cookie, "query");
-      if (!result.ok) throw new Error(`${procedure} failed: ${result.appCode}`);
-      samples[procedure]!.push(performance.now() - sent);
-    }
-  }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, summarize(values)]));
-}
-
-/** Submit latency and admin queries before and after growing the database to 1M jobs / 10M ledger entries. */
-export async function largeScenario(context: Context): Promise<Row[]> {
-  const { options, sql } = context;
-  const cookies = await accountsWithSessions(context, "probe", 50);
-  const [adminCookie] = await accountsWithSessions(context, "admin", 1);
-  await sql.query(`UPDATE "user" SET role = 'ADMIN' WHERE id = 'admin-u-1'`);
-  const jobsBefore = Number((await sql.query("SELECT count(*) FROM job")).rows[0].count);
-  const small = await submitLatency(context, cookies);
-  const adminSmall = await adminLatency(context, adminCookie!);
-  const perUser = 100;
-  const users = Math.ceil(options.largeJobs / perUser);
-  context.log(`large: seeding ${users * perUser} jobs / ${users * perUser * options.largeLedgerPerJob} ledger entries in SQL …`);
-  const seedStarted = performance.now();
-  await seedJobs(sql, { tag: "big", users, jobsPerUser: perUser, grantsPerJob: options.largeLedgerPerJob - 1, shape: "completed", spreadDays: 30 });
-  await sql.query("ANALYZE");
-  const seedS = (performance.now() - seedStarted) / 1000;
-  context.log(`large: seeded in ${round(seedS)} s; measuring again …`);
-  const large = await submitLatency(context, cookies);
-  const adminLarge = await adminLatency(context, adminCookie!);
-  const ratio = large.latency.p50 / small.latency.p50;
-  const rows: Row[] = [{
-    scenario: "large db", metric: "submit p50 large/small", app: round(large.latency.p50), unit: "ms",
-    baseline: round(small.latency.p50), ratio: round(ratio, 2), p50: round(large.latency.p50), p95: round(large.latency.p95), p99: round(large.latency.p99),
-    conflictRetries: null, errors: large.errors, target: "≤ 1.2× the small database", met: ratio <= 1.2,
-    notes: `4 clients; before: ${jobsBefore} jobs, p50/p95/p99 ${round(small.latency.p50)}/${round(small.latency.p95)}/${round(small.latency.p99)} ms; seeded ${users * perUser} jobs in ${round(seedS)} s`,
-  }];
-  for (const procedure of Object.keys(adminSmall)) {
-    const before = adminSmall[procedure]!;
-    const after = adminLarge[procedure]!;
-    rows.push({
-      scenario: "large db", metric: `${procedure} p50 large/small`, app: round(after.p50), unit: "ms",
-      baseline: round(before.p50), ratio: round(after.p50 / before.p50, 2), p50: round(after.p50), p95: round(after.p95), p99: round(after.p99),
-      conflictRetries: null, errors: {}, target: "informative", met: true, notes: "10 sequential calls each",
-    });
-  }
-  return rows;
-}
+// The `large` scenario lives in large-scenario.ts.

@@ -118,12 +118,19 @@ function buildIsStale(): boolean {
 
 async function runStandaloneWorker(): Promise<number> {
   const { startStandaloneWorker } = await import("../src/server/jobs/standalone");
+  const { env } = await import("../src/env.js");
+  const { startMetricsServer } = await import("../src/server/ops/metrics-server");
+  // Its own scrape endpoint: a worker has no web server, and the
+  // settlements it makes are counted in this process only.
+  const metrics = env.WORKER_METRICS_PORT ? await startMetricsServer({ port: env.WORKER_METRICS_PORT, token: env.METRICS_TOKEN }) : null;
+  if (metrics) log(`Worker metrics on :${metrics.port}/metrics (Bearer METRICS_TOKEN)`);
   const handle = await startStandaloneWorker();
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });
   log("Stopping the worker: releasing leases …");
   await handle.stop();
+  await metrics?.stop();
   return 0;
 }
 

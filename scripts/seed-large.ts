@@ -101,6 +101,15 @@ export async function seedLarge(databaseUrl: string, options: SeedLargeOptions):
     // VACUUM sets the visibility map, as autovacuum would in a steady state,
     // so the covering indexes answer the dashboard without heap reads.
     await step("vacuum analyze", "VACUUM ANALYZE");
+    // The rows are backdated: reopen the admin roll-ups of their period and
+    // let the production refresh close its hours again (docs/operations.md).
+    await step("admin roll-ups reset", `SELECT admin_rollup_reset(now() - interval '${createdSpreadDays + 2} days', now())`);
+    let hours = 0;
+    for (let closed = -1; closed !== 0; ) {
+      closed = (await client.query<{ closed: number }>("SELECT admin_rollup_refresh(48) AS closed")).rows[0]!.closed;
+      hours += closed;
+    }
+    log(`admin roll-ups: ${hours} hours closed`);
     return { tag, users: options.users, jobs: options.jobs, ledgerEntries: ledger.rowCount ?? 0, durationMs: Date.now() - startedAt };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

@@ -50,6 +50,9 @@ export const envSchema = z.object({
   CLEANUP_INTERVAL_MS: intInRange(100, 3_600_000, 60_000),
   WORKER_CONCURRENCY: intInRange(1, 64, 4),
   WORKERS_IN_WEB: booleanFlag(true),
+  // A worker process (`npm run worker`) serves its own metrics on this port
+  // (GET /metrics, Bearer METRICS_TOKEN); unset: not served.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   PROVIDER: z.enum(["sandbox", "openai-compatible"]).default("sandbox"),
   SANDBOX_LATENCY_MS: intInRange(0, 60_000, 700),
   OPENAI_BASE_URL: z.string().url().optional(),

@@ -58,6 +58,7 @@ describe("integrity checks (SPEC §3)", () => {
       "terminal-without-lease",
       "no-overdue-jobs",
       "active-bound-covers-active",
+      "admin-rollups-match-facts",
     ]);
   });
 

@@ -4,8 +4,13 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 
 import { GET as metricsRoute } from "~/app/api/metrics/route";
+import { refreshAdminRollupsFully } from "~/server/admin/rollups";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
+import { counters, observe } from "~/server/metrics";
+import { seededRandom } from "../chaos/random";
+import { buildHistory, connect } from "../fixtures/history";
+import { parsePrometheusText, sampleValue } from "../fixtures/prometheus-text";
 import { callerFor, createUser, db, jobRequest, testConfig, workerDeps } from "../helpers";
 
 const scrape = (authorization?: string) =>
@@ -16,29 +21,75 @@ describe("GET /api/metrics", () => {
     expect((await scrape()).status).toBe(401);
     expect((await scrape("Bearer wrong-token-wrong-token")).status).toBe(401);
     expect((await scrape(`Basic ${process.env.METRICS_TOKEN}`)).status).toBe(401);
+    expect((await scrape(`Bearer ${process.env.METRICS_TOKEN}x`)).status).toBe(401);
   });
 
-  it("exports jobs by status, queue depth, settlements, retries and cleanup results in Prometheus format", async () => {
+  it("exports process metrics, counters, histograms and the database gauges in the Prometheus format", async () => {
     const user = await createUser({ balance: 50 });
     const done = await callerFor(user).jobs.create(jobRequest());
     await callerFor(user).jobs.create(jobRequest());
     await runJob(workerDeps(), done.job.id);
     await runCleanup(db, testConfig);
+    observe("createLatency", 0.02);
+    observe("settlementLatency", 0.004);
+    observe("queueLag", 1.5);
     const response = await scrape(`Bearer ${process.env.METRICS_TOKEN}`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain; version=0.0.4");
     const body = await response.text();
-    expect(body).toContain('# TYPE creditworks_jobs gauge');
-    expect(body).toContain('creditworks_jobs{status="COMPLETED"} 1');
-    expect(body).toContain('creditworks_jobs{status="PENDING"} 1');
-    expect(body).toMatch(/^creditworks_queue_depth [1-9]\d*$/m);
-    expect(body).toMatch(/^creditworks_settlements_total [1-9]\d*$/m);
-    expect(body).toMatch(/^creditworks_conflict_retries_total \d+$/m);
-    expect(body).toMatch(/^creditworks_cleanup_jobs_total\{result="recovered"\} \d+$/m);
-    expect(body).toMatch(/^creditworks_stuck_jobs 0$/m);
-    // Every sample line is `name{labels} number`.
-    for (const line of body.trim().split("\n").filter((row) => !row.startsWith("#"))) {
-      expect(line).toMatch(/^[a-z_]+(\{[a-z]+="[^"]*"\})? \d+(\.\d+)?$/);
+    // Strict: every line parses, every sample has its family, histograms are consistent.
+    const families = parsePrometheusText(body);
+    const typeOf = (name: string) => families.get(name)?.type;
+
+    // Process metrics (prom-client's collectDefaultMetrics).
+    expect(typeOf("process_cpu_user_seconds_total")).toBe("counter");
+    expect(typeOf("process_resident_memory_bytes")).toBe("gauge");
+    expect(typeOf("nodejs_eventloop_lag_seconds")).toBe("gauge");
+    expect(typeOf("nodejs_heap_size_used_bytes")).toBe("gauge");
+
+    // Counters of this process, behind the unchanged increment() API.
+    expect(typeOf("creditworks_settlements_total")).toBe("counter");
+    expect(sampleValue(families, "creditworks_settlements_total")).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(families, "creditworks_settlements_total")).toBe(counters.settlements);
+    expect(sampleValue(families, "creditworks_conflict_retries_total")).toBe(counters.conflictRetries);
+    expect(typeOf("creditworks_worker_restarts_total")).toBe("counter");
+    for (const result of ["recovered", "failed", "refunded"]) {
+      expect(sampleValue(families, "creditworks_cleanup_jobs_total", { result })).toBeGreaterThanOrEqual(0);
+    }
+
+    // Latency histograms.
+    expect(typeOf("creditworks_job_create_seconds")).toBe("histogram");
+    expect(sampleValue(families, "creditworks_job_create_seconds_count")).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(families, "creditworks_job_create_seconds_bucket", { le: "0.025" })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(families, "creditworks_job_settlement_seconds_bucket", { le: "0.005" })).toBeGreaterThanOrEqual(1);
+    // 1.5 s lands between the 1 s and 2.5 s bounds.
+    expect(sampleValue(families, "creditworks_queue_lag_seconds_bucket", { le: "2.5" })).toBeGreaterThanOrEqual(
+      sampleValue(families, "creditworks_queue_lag_seconds_bucket", { le: "1" })! + 1,
+    );
+    expect(sampleValue(families, "creditworks_queue_lag_seconds_sum")).toBeGreaterThanOrEqual(1.5);
+
+    // Database gauges, read at scrape time.
+    expect(typeOf("creditworks_jobs")).toBe("gauge");
+    expect(sampleValue(families, "creditworks_jobs", { status: "COMPLETED" })).toBe(1);
+    expect(sampleValue(families, "creditworks_jobs", { status: "PENDING" })).toBe(1);
+    expect(sampleValue(families, "creditworks_jobs", { status: "CANCELLED" })).toBe(0);
+    expect(sampleValue(families, "creditworks_queue_depth")).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(families, "creditworks_queue_oldest_age_seconds")).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(families, "creditworks_stuck_jobs")).toBe(0);
+  });
+
+  it("counts jobs by status from the roll-ups and the open hours, equal to a count over the table", async () => {
+    const sql = await connect();
+    try {
+      await buildHistory(sql, { random: seededRandom(3), users: 2, jobsPerUser: 40, hoursUsed: 20, spreadHours: 24 * 5, activeShare: 0.1 });
+      expect(await refreshAdminRollupsFully(db)).toBeGreaterThan(0);
+      const families = parsePrometheusText(await (await scrape(`Bearer ${process.env.METRICS_TOKEN}`)).text());
+      const { rows } = await sql.query<{ status: string; count: number }>("SELECT status::text AS status, count(*)::int AS count FROM job GROUP BY status");
+      for (const status of ["PENDING", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"]) {
+        expect(sampleValue(families, "creditworks_jobs", { status }), status).toBe(rows.find((row) => row.status === status)?.count ?? 0);
+      }
+    } finally {
+      await sql.end();
     }
   });
 });

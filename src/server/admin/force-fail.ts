@@ -3,6 +3,7 @@ import { AppError } from "~/server/errors";
 import type { JobView } from "~/server/jobs/job-row";
 import { settleJob } from "~/server/jobs/settle";
 import { logger } from "~/server/logger";
+import { increment } from "~/server/metrics";
 
 export type ForceFailInput = { adminId: string; jobId: string; reason: string; goodwill: boolean };
 
@@ -48,6 +49,7 @@ export async function forceFailJob(client: Db, input: ForceFailInput): Promise<{
     });
     return { job: settlement.job, refunded: settlement.refunded };
   });
+  increment("settlements");
   logger.info(
     { jobId: input.jobId, userId: result.job.userId, adminId: input.adminId, refunded: result.refunded, goodwill: input.goodwill },
     "job force-failed by an admin",

@@ -223,4 +223,41 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
         ON a.user_id = u.id
       WHERE u.jobs_active_bound < a.active ${userFilter("u.id", scope)}`,
   },
+  {
+    id: "admin-rollups-match-facts",
+    title: "The dashboard's hourly roll-ups match the jobs and ledger",
+    invariant: "Admin roll-ups = a recount",
+    // Every closed hour's roll-up rows against a recount of its facts (jobs
+    // by status, the duration histogram, entries and credits by kind). A
+    // whole-database check: scoped runs (one user or job) skip it.
+    query: (scope) => scope.userId !== null || scope.jobId !== null
+      ? Prisma.sql`SELECT NULL::text AS "userId", NULL::text AS "jobId", NULL::text AS "entryId", NULL::text AS message WHERE false`
+      : Prisma.sql`
+      WITH stored AS (
+        SELECT hour, 'jobs ' || status AS what, jobs::bigint AS value FROM admin_rollup_job
+        UNION ALL SELECT d.hour, 'completed in duration bucket ' || (d.first_bucket + b.i - 1), b.n
+          FROM admin_rollup_duration d CROSS JOIN LATERAL unnest(d.jobs) WITH ORDINALITY AS b(n, i) WHERE b.n > 0
+        UNION ALL SELECT hour, 'entries ' || kind, entries FROM admin_rollup_credit
+        UNION ALL SELECT hour, 'credits ' || kind, amount FROM admin_rollup_credit
+      ), recounted AS (
+        SELECT c.hour, 'jobs ' || j.status AS what, count(*)::bigint AS value
+        FROM admin_rollup_hour c JOIN job j ON j.created_at >= c.hour AND j.created_at < c.hour + interval '1 hour'
+        GROUP BY c.hour, j.status
+        UNION ALL
+        SELECT c.hour, 'completed in duration bucket ' || admin_job_duration_bucket(j.created_at, j.finished_at), count(*)
+        FROM admin_rollup_hour c JOIN job j ON j.created_at >= c.hour AND j.created_at < c.hour + interval '1 hour'
+        WHERE j.status = 'COMPLETED'
+        GROUP BY 1, 2
+        UNION ALL
+        SELECT c.hour, unnest(ARRAY['entries ' || l.kind, 'credits ' || l.kind]), unnest(ARRAY[count(*), sum(l.amount)])
+        FROM admin_rollup_hour c JOIN ledger_entry l ON l.created_at >= c.hour AND l.created_at < c.hour + interval '1 hour'
+        GROUP BY c.hour, l.kind
+      )
+      SELECT NULL::text AS "userId", NULL::text AS "jobId", NULL::text AS "entryId",
+        format('hour %s: %s is %s in the roll-up but %s in the facts (reopen it with admin_rollup_reset)',
+          to_char(COALESCE(s.hour, r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:00 "UTC"'), COALESCE(s.what, r.what),
+          COALESCE(s.value, 0), COALESCE(r.value, 0)) AS message
+      FROM stored s FULL JOIN recounted r ON r.hour = s.hour AND r.what = s.what
+      WHERE s.value IS DISTINCT FROM r.value`,
+  },
 ];

@@ -3,6 +3,7 @@ import { AppError } from "~/server/errors";
 import type { JobView } from "~/server/jobs/job-row";
 import { settleJob } from "~/server/jobs/settle";
 import { logger } from "~/server/logger";
+import { increment } from "~/server/metrics";
 
 /**
  * Cancels one of the user's own active jobs and refunds the outputs it has
@@ -26,6 +27,7 @@ export async function cancelJob(client: Db, userId: string, jobId: string): Prom
     if (!settlement) throw new AppError("JOB_NOT_CANCELLABLE");
     return settlement.job;
   });
+  increment("settlements");
   logger.info({ jobId, userId, refunded: job.refundedAmount }, "job cancelled");
   return job;
 }

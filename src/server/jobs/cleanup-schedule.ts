@@ -1,5 +1,6 @@
 import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
+import { refreshAdminRollups } from "~/server/admin/rollups";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { logger } from "~/server/logger";
 
@@ -27,7 +28,10 @@ export function startCleanupSchedule(client: Db, config: JobsConfig, intervalMs:
     timer.unref();
   };
   const tick = () => {
+    // The admin roll-ups close their hours here too, so a deployment without
+    // the cron route keeps the dashboard's history current.
     running = runCleanup(client, config)
+      .then(() => refreshAdminRollups(client))
       .then(
         () => {},
         (error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed; the next one runs on time"),

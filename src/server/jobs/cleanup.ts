@@ -78,6 +78,7 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
     result.failed += counts.failed;
     result.refunded += counts.refunded;
   });
+  increment("settlements", result.failed);
   increment("cleanupRecovered", result.recovered);
   increment("cleanupFailed", result.failed);
   increment("cleanupRefunded", result.refunded);

@@ -6,6 +6,7 @@ import { withAccountTransaction, type Db } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { jobViewColumnsOf, type JobView } from "~/server/jobs/job-row";
 import { logger } from "~/server/logger";
+import { startTimer } from "~/server/metrics";
 
 export type CreateJobInput = {
   idempotencyKey: string;
@@ -59,6 +60,7 @@ export async function createJob(
     });
   }
   const requestHash = hashJobRequest(input);
+  const stopTimer = startTimer("createLatency");
   const row = await withAccountTransaction(client, { label: "jobs.create", accountId: userId }, async (tx) => {
     const rows = await tx.$queryRaw<CreateRow[]>`
       SELECT r.outcome, r.detail, r.available, ${createdJobColumns}
@@ -68,6 +70,7 @@ export async function createJob(
     assert(rows.length === 1, "cw_create_job answers one row");
     return rows[0]!;
   });
+  stopTimer();
   const { outcome, detail, available, ...job } = row;
   switch (outcome) {
     case "CREATED":

@@ -4,7 +4,7 @@ import { withAccountTransaction, withTransaction, type Db } from "~/server/db";
 import { assert } from "~/server/errors";
 import { recordJobEvent } from "~/server/jobs/events";
 import { logger } from "~/server/logger";
-import { increment } from "~/server/metrics";
+import { increment, startTimer } from "~/server/metrics";
 import { ProviderError, type GeneratedOutput, type GenerationProvider } from "~/server/providers/types";
 
 export type RunDeps = {
@@ -86,7 +86,9 @@ export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> 
       if (!deps.shutdown?.aborted) await noteLeaseLost(deps, jobId);
       return ending;
     }
+    const stopTimer = startTimer("settlementLatency");
     const settlement = await finishJob(deps, job, outputs.drain(), ending.result);
+    stopTimer();
     if (!settlement) {
       increment("lateWritesIgnored");
       log.warn("late settlement ignored: the job was already settled");

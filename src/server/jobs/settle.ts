@@ -2,7 +2,6 @@ import type { Tx } from "~/server/db";
 import { assert } from "~/server/errors";
 import { jobViewColumnsOf, type JobView } from "~/server/jobs/job-row";
 import type { Actor } from "~/server/ledger/types";
-import { increment } from "~/server/metrics";
 
 export type FinalStatus = "COMPLETED" | "FAILED" | "CANCELLED";
 
@@ -41,7 +40,8 @@ const settledJobColumns = jobViewColumnsOf("(r.j)");
  * admin's goodwill force-fail, the whole cost; in the caller's transaction,
  * through `cw_settle_job` (the only place a job ends). Returns null when the
  * guard no longer holds (someone else settled it first): then nothing was
- * written.
+ * written. Metrics are the caller's, after its transaction commits (a
+ * retried transaction runs this twice).
  */
 export async function settleJob(tx: Tx, input: SettleInput): Promise<Settlement | null> {
   const workerId = input.guard.kind === "lease" ? input.guard.workerId : (input.workerId ?? null);
@@ -55,7 +55,6 @@ export async function settleJob(tx: Tx, input: SettleInput): Promise<Settlement 
   assert(row, "cw_settle_job answers one row");
   if (!row.settled) return null;
   const { settled: _settled, refunded, ...job } = row;
-  increment("settlements");
   return { jobId: input.jobId, userId: job.userId, status: input.status, refunded, job };
 }
 

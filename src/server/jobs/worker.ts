@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 
-import { Logger, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { Logger, run, type JobHelpers, type Runner, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 
 import type { JobsConfig } from "~/server/config";
@@ -13,7 +13,7 @@ import { runJobTask } from "~/server/jobs/queue";
 import { runJob } from "~/server/jobs/run";
 import { registerPool, type PoolRegistration } from "~/server/jobs/worker-registry";
 import { logger } from "~/server/logger";
-import { increment } from "~/server/metrics";
+import { increment, observe } from "~/server/metrics";
 import type { GenerationProvider } from "~/server/providers/types";
 
 export type WorkerOptions = {
@@ -188,8 +188,10 @@ class WorkerSupervisor {
       shutdown: generation.shutdown.signal,
     };
     return {
-      [runJobTask]: async (payload: unknown) => {
+      [runJobTask]: async (payload: unknown, helpers: JobHelpers) => {
         const { jobId } = payload as { jobId: string };
+        // How long the job waited to be run, from when it became runnable.
+        observe("queueLag", Math.max(0, Date.now() - new Date(helpers.job.run_at).getTime()) / 1000);
         await runJob(deps, jobId);
       },
     };

@@ -1,13 +1,15 @@
 import { env } from "~/env.js";
-import { collectMetrics } from "~/server/admin/prometheus";
+import { collectMetrics, metricsContentType } from "~/server/admin/prometheus";
 import { isAuthorizedBearer } from "~/server/cron-auth";
 import { db } from "~/server/db";
 
 export const dynamic = "force-dynamic";
 
 /**
- * Prometheus scrape endpoint, `Authorization: Bearer $METRICS_TOKEN`
- * (constant-time). Fails closed: without a configured token nobody reads it.
+ * Prometheus scrape endpoint of the web process, `Authorization: Bearer
+ * $METRICS_TOKEN` (constant-time). Fails closed: without a configured token
+ * nobody reads it. Worker processes serve their own (src/server/ops/
+ * metrics-server.ts) on WORKER_METRICS_PORT.
  */
 export async function GET(request: Request) {
   if (!env.METRICS_TOKEN) {
@@ -17,6 +19,6 @@ export async function GET(request: Request) {
     return Response.json({ error: "unauthorized" }, { status: 401 });
   }
   return new Response(await collectMetrics(db), {
-    headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" },
+    headers: { "content-type": metricsContentType, "cache-control": "no-store" },
   });
 }

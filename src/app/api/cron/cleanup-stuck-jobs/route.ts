@@ -1,12 +1,19 @@
 import { env } from "~/env.js";
+import { refreshAdminRollups } from "~/server/admin/rollups";
 import { isAuthorizedBearer } from "~/server/cron-auth";
 import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
 import { runCleanup } from "~/server/jobs/cleanup";
+import { logger } from "~/server/logger";
 
 export const dynamic = "force-dynamic";
 
-/** Vercel Cron (or any scheduler) calls this every minute. */
+/**
+ * Vercel Cron (or any scheduler) calls this every minute: the cleanup, then
+ * a bounded refresh of the admin roll-ups (hours whose jobs the cleanup just
+ * ended may close). A failed refresh does not fail the cleanup: the admin
+ * stats read the facts of any hour that is not rolled up yet.
+ */
 export async function GET(request: Request) {
   if (!env.CRON_SECRET) {
     return Response.json({ error: "CRON_SECRET is not configured" }, { status: 503 });
@@ -15,5 +22,11 @@ export async function GET(request: Request) {
     return Response.json({ error: "unauthorized" }, { status: 401 });
   }
   const result = await runCleanup(db, jobsConfigFromEnv());
-  return Response.json(result);
+  let rollupHoursClosed: number | null = null;
+  try {
+    rollupHoursClosed = await refreshAdminRollups(db);
+  } catch (error) {
+    logger.warn({ err: error }, "admin roll-up refresh failed after the cleanup");
+  }
+  return Response.json({ ...result, rollupHoursClosed });
 }

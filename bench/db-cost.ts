@@ -1,0 +1,151 @@
+/**
+ * `npx tsx bench/db-cost.ts [--jobs=3000] [--users=300] [--clients=16] [--worker-concurrency=8]`
+ *
+ * What one job costs PostgreSQL, measured where the cost is paid: the CPU
+ * time of the server's processes (postmaster, backends, WAL writer,
+ * checkpointer, autovacuum: /proc, children that exited included) and the
+ * WAL it writes, per job created (charge + insert + enqueue + event) and per
+ * job run to the end by a real worker pool (graphile-worker's fetch and
+ * completion, claim, one output, settlement), through the app's own domain
+ * code in this process. CPU time, unlike throughput, hardly depends on what
+ * else the machine runs: it is what sizing a bigger server starts from
+ * (docs/scaling.md). Runs on a throwaway embedded PostgreSQL (default
+ * settings, fsync on) in .data/bench-cost.
+ */
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+
+import pg from "pg";
+
+import { ensureDatabase, startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
+import { prepareDatabase } from "../scripts/lib/prepare-database";
+import { freePort } from "../tests/fixtures/free-port";
+import { seedAccounts } from "./sql-seed";
+
+const clockTicksPerSecond = 100;
+
+type Options = { jobs: number; users: number; clients: number; workerConcurrency: number };
+
+function parse(argv: string[]): Options {
+  const options: Options = { jobs: 3_000, users: 300, clients: 16, workerConcurrency: 8 };
+  for (const arg of argv) {
+    const [name, value] = arg.replace(/^--/, "").split("=");
+    const key = ({ jobs: "jobs", users: "users", clients: "clients", "worker-concurrency": "workerConcurrency" } as const)[name as "jobs"];
+    if (!key || !Number.isInteger(Number(value)) || Number(value) <= 0) throw new Error(`bad option ${arg}`);
+    options[key] = Number(value);
+  }
+  return options;
+}
+
+/** CPU seconds used so far by a postmaster and all its processes, living or exited. */
+function serverCpuSeconds(postmasterPid: number): number {
+  const ticks = (pid: number, withChildren: boolean) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      // After the command: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (1-based overall).
+      const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((index) => Number(fields[index]));
+      return utime! + stime! + (withChildren ? cutime! + cstime! : 0);
+    } catch {
+      return 0;
+    }
+  };
+  let children: number[] = [];
+  try {
+    children = execFileSync("pgrep", ["-P", String(postmasterPid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+  } catch {
+    // No child.
+  }
+  return (ticks(postmasterPid, true) + children.reduce((sum, pid) => sum + ticks(pid, false), 0)) / clockTicksPerSecond;
+}
+
+async function walBytes(sql: pg.Client): Promise<bigint> {
+  const { rows } = await sql.query<{ lsn: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS lsn");
+  return BigInt(rows[0]!.lsn.split(".")[0]!);
+}
+
+async function main(): Promise<void> {
+  const options = parse(process.argv.slice(2));
+  const dataDir = path.resolve(import.meta.dirname, "..", ".data", "bench-cost");
+  rmSync(dataDir, { recursive: true, force: true });
+  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), supervise: false });
+  try {
+    await ensureDatabase(server.url("postgres"), "creditworks_cost");
+    const url = server.url("creditworks_cost");
+    await prepareDatabase(url);
+    Object.assign(process.env, {
+      DATABASE_URL: url, BETTER_AUTH_SECRET: "db-cost-secret-db-cost-secret-0123456", LOG_LEVEL: "warn", DATABASE_POOL_MAX: "20",
+    });
+    const { db } = await import("../src/server/db");
+    const { createJob } = await import("../src/server/jobs/create");
+    const { startWorker } = await import("../src/server/jobs/worker");
+    const { createSandboxProvider } = await import("../src/server/providers");
+    const config = { maxActiveJobs: 100_000, rateLimitPerMinute: 100_000, maxAttempts: 3, leaseMs: 15_000, jobTimeoutMs: 3_600_000, cleanupBatchMax: 500 };
+    const sql = new pg.Client({ connectionString: url });
+    await sql.connect();
+    const users = await seedAccounts(sql, "cost", options.users, 1_000_000);
+    await sql.query("CHECKPOINT");
+
+    const measure = async (label: string, work: () => Promise<number>) => {
+      const [cpu0, wal0, app0, t0] = [serverCpuSeconds(server.pid()!), await walBytes(sql), process.cpuUsage(), performance.now()];
+      const count = await work();
+      const seconds = (performance.now() - t0) / 1000;
+      const [cpu1, wal1, app1] = [serverCpuSeconds(server.pid()!), await walBytes(sql), process.cpuUsage(app0)];
+      const row = {
+        phase: label, jobs: count, perSecond: Math.round(count / seconds),
+        dbCpuMsPerJob: Math.round(((cpu1 - cpu0) * 1000 / count) * 100) / 100,
+        walBytesPerJob: Number((wal1 - wal0) / BigInt(count)),
+        appCpuMsPerJob: Math.round(((app1.user + app1.system) / 1000 / count) * 100) / 100,
+      };
+      console.log(JSON.stringify(row));
+      return row;
+    };
+
+    const created: string[] = [];
+    const create = await measure("create (charge + job + enqueue + event, one transaction)", async () => {
+      let next = 0;
+      await Promise.all(Array.from({ length: options.clients }, async () => {
+        while (next < options.jobs) {
+          const n = next++;
+          const { job } = await createJob(db, users[n % users.length]!, {
+            idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: "cost", outputs: 1,
+          }, config);
+          created.push(job.id);
+        }
+      }));
+      return created.length;
+    });
+    const run = await measure("run (queue fetch, claim, 1 output, settle, queue completion)", async () => {
+      const worker = await startWorker({
+        connectionString: url, db, provider: createSandboxProvider({ latencyMs: 0 }), config, concurrency: options.workerConcurrency, cronCleanup: false,
+      });
+      await worker.ready;
+      for (;;) {
+        const { rows } = await sql.query<{ left: number }>("SELECT count(*)::int AS left FROM job WHERE status IN ('PENDING', 'PROCESSING')");
+        if (rows[0]!.left === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await worker.stop();
+      return created.length;
+    });
+    const total = create.dbCpuMsPerJob + run.dbCpuMsPerJob;
+    console.log(
+      `\nPer job, one output, on PostgreSQL: ${create.dbCpuMsPerJob} ms CPU to create + ${run.dbCpuMsPerJob} ms to run and settle = ${Math.round(total * 100) / 100} ms; ` +
+        `WAL ${create.walBytesPerJob} + ${run.walBytesPerJob} bytes. One core of this machine: ≈ ${Math.round(1000 / total)} jobs/s end to end.`,
+    );
+    await sql.end();
+    await db.$disconnect();
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
