@@ -6,7 +6,7 @@
  * mail it receives into .data/e2e/inbox/ for the tests (e2e/fixtures/mail.ts).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { startMailCatcher } from "../tests/fixtures/mail-catcher";
@@ -14,6 +14,7 @@ import { e2eInboxDir } from "./fixtures/mail";
 
 const port = process.env.E2E_PORT ?? "3100";
 const dataDir = ".data/e2e";
+await stopLeftoverServer(path.join(dataDir, "pg"));
 rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(e2eInboxDir, { recursive: true });
 
@@ -50,3 +51,24 @@ const smtpStopMs = 1_000;
 child.on("exit", (code) => {
   void Promise.race([smtp.stop(), new Promise((resolve) => setTimeout(resolve, smtpStopMs))]).finally(() => process.exit(code ?? 0));
 });
+
+/**
+ * A server an earlier run left behind on this data directory (its launcher
+ * was killed) would hold the port: stop it before the directory is wiped.
+ */
+async function stopLeftoverServer(pgDir: string): Promise<void> {
+  const lock = path.join(pgDir, "postmaster.pid");
+  if (!existsSync(lock)) return;
+  const pid = Number(readFileSync(lock, "utf8").split("\n")[0]);
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!Number.isInteger(pid) || pid <= 0 || !alive()) return;
+  process.kill(pid, "SIGQUIT");
+  for (let waited = 0; alive() && waited < 5_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+}

@@ -94,7 +94,7 @@ test.describe("Job page", () => {
     await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "COMPLETED", { timeout: 20_000 });
     await expect(page.getByTestId("job-progress")).toHaveText("2 / 3 outputs · 1 failed");
     await expect(page.getByText("Partly delivered")).toBeVisible();
-    await expect(page.getByTestId("job-refund")).toHaveText("2 credits refunded");
+    await expect(page.getByTestId("job-refund")).toHaveText("1 output refunded (2 credits), 2 delivered and paid");
     await expect(page.getByTestId("job-output").nth(1)).toHaveAttribute("data-state", "FAILED");
     await expect(page.getByTestId("job-output").nth(1)).toContainText("Output 2 failed");
     await expect(page.getByTestId("job-refunded")).toHaveText("2 credits");

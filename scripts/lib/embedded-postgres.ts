@@ -215,9 +215,10 @@ class SupervisedPostgres {
         "-c", "max_connections=300", "-c", "listen_addresses=127.0.0.1", "-c", "fsync=on",
         ...(this.options.postgresFlags ?? []),
       ],
-      // A process group of its own: a Ctrl-C in the terminal reaches the app,
-      // which stops the server itself after the app let go of it.
-      { ...identity, detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } },
+      // In the launcher's process group: whoever stops the app's group stops
+      // the server too. A Ctrl-C reaches it directly (a clean fast shutdown,
+      // exit code 0), which is not a crash: see the exit handler below.
+      { ...identity, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } },
     );
     const lines: string[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -241,10 +242,23 @@ class SupervisedPostgres {
       });
     });
     this.child = child;
+    // If this process ends without stopping the server (an uncaught error, a
+    // test runner's worker exiting), the server goes with it, not orphaned.
+    const stopWithProcess = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGQUIT");
+    };
+    process.once("exit", stopWithProcess);
+    child.once("exit", () => process.removeListener("exit", stopWithProcess));
     child.once("exit", (code, signal) => {
       if (this.child !== child) return;
       this.child = null;
       if (this.stopping || this.options.supervise === false) return;
+      // A clean shutdown (exit 0: Ctrl-C, pg_ctl stop) was asked for by someone;
+      // only a crash or a kill is undone.
+      if (code === 0 && signal === null) {
+        this.options.log?.("PostgreSQL shut down cleanly (stopped from outside); not restarting it.");
+        return;
+      }
       this.options.log?.(`PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); restarting it on the same data directory …`);
       void this.restart();
     });

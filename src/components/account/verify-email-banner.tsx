@@ -32,8 +32,8 @@ function Banner({ email }: { email: string }) {
     <section aria-label="Account verification" className="border-b border-amber-600/30 bg-amber-50 text-amber-900 dark:bg-amber-950 dark:text-amber-200">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 text-sm">
         <MailWarningIcon className="size-4 shrink-0" aria-hidden />
-        <p className="flex-1">
-          Please verify your email: we sent a link to <strong>{email}</strong>.
+        <p className="min-w-0 flex-1 break-words">
+          Please verify your email: we sent a link to <strong className="break-all">{email}</strong>.
         </p>
         <Button variant="outline" size="sm" disabled={resend.isPending} onClick={() => resend.mutate()}>
           Resend the email

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
-import { withAccountTransaction, type Db } from "~/server/db";
+import { withAccountTransaction, type Db, type Tx } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { jobViewColumnsOf, type JobView } from "~/server/jobs/job-row";
 import { logger } from "~/server/logger";
@@ -47,6 +47,12 @@ export async function createJob(
   userId: string,
   input: CreateJobInput,
   config: JobsConfig,
+  /**
+   * Runs in the same transaction right after a job was created (not on a
+   * replay or a refusal): what must commit with the job, such as the REST
+   * API's stored response.
+   */
+  afterCreate?: (tx: Tx, result: CreateJobResult) => Promise<void>,
 ): Promise<CreateJobResult> {
   const model = findModel(input.modelId);
   if (!model) {
@@ -68,7 +74,12 @@ export async function createJob(
         ${input.outputs}::int, ${model.pricePerOutput}::int, ${config.jobTimeoutMs}::int, ${config.maxActiveJobs}::int,
         ${config.rateLimitPerMinute}::int, ${rateWindowSeconds}::int) AS r`;
     assert(rows.length === 1, "cw_create_job answers one row");
-    return rows[0]!;
+    const created = rows[0]!;
+    if (afterCreate && created.outcome === "CREATED") {
+      const { outcome: _outcome, detail: _detail, available: _available, ...job } = created;
+      await afterCreate(tx, { job, replayed: false });
+    }
+    return created;
   });
   stopTimer();
   const { outcome, detail, available, ...job } = row;
