@@ -23,6 +23,7 @@ const counterSpecs = {
   cleanupRecovered: { name: "creditworks_cleanup_jobs_total", help: "Jobs handled by the cleanup in this process, by result.", result: "recovered" },
   cleanupFailed: { name: "creditworks_cleanup_jobs_total", help: "Jobs handled by the cleanup in this process, by result.", result: "failed" },
   cleanupRefunded: { name: "creditworks_cleanup_jobs_total", help: "Jobs handled by the cleanup in this process, by result.", result: "refunded" },
+  grantsExpired: { name: "creditworks_grants_expired_total", help: "Grants closed by their expiry in this process." },
 } as const satisfies Record<string, { name: string; help: string; result?: string }>;
 
 export type CounterName = keyof typeof counterSpecs;
@@ -104,6 +105,7 @@ export const counters: Record<CounterName, number> = {
   cleanupRecovered: 0,
   cleanupFailed: 0,
   cleanupRefunded: 0,
+  grantsExpired: 0,
 };
 
 /** Adds `by` (≥ 0) to a counter of this process. */

@@ -58,8 +58,36 @@ describe("integrity checks (SPEC §3)", () => {
       "terminal-without-lease",
       "no-overdue-jobs",
       "active-bound-covers-active",
+      "grants-hold-balance",
+      "grant-remaining-within-amount",
+      "grant-remaining-equals-draws",
+      "draws-sum-to-entry",
+      "grant-returns-within-draws",
+      "no-expired-open-grant",
+      "grant-expires-once",
       "admin-rollups-match-facts",
     ]);
+  });
+
+  it("detect a grant whose remaining its draws do not explain, a balance its grants do not hold, and draws that do not sum to their entry", async () => {
+    const { user, job } = await completedJob(20, 2);
+    const [grant] = await db.creditGrant.findMany({ where: { userId: user.id } });
+    await writeBadState(`UPDATE credit_grant SET remaining = remaining - 1 WHERE id = $1`, [grant!.id]);
+    let report = await runIntegrityChecks(db, { userId: user.id });
+    expect(violationsOf(report, "grants-hold-balance")).toEqual([
+      { userId: user.id, jobId: null, entryId: null, message: `balance ${20 - job.totalCost} but the open grants hold ${19 - job.totalCost}` },
+    ]);
+    expect(violationsOf(report, "grant-remaining-equals-draws")).toHaveLength(1);
+    const charge = await db.ledgerEntry.findFirstOrThrow({ where: { jobId: job.id, kind: "CHARGE" } });
+    await writeBadState(`INSERT INTO credit_draw (entry_id, grant_id, amount) VALUES ($1, $2, -1)`, [charge.id, grant!.id + 1_000_000n]);
+    await writeBadState(`INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, expires_at, effective_at)
+      VALUES ($1, 'PAID', 50, 5, 5, 'GRANT', 'stale', now(), now() - interval '1 day', now() - interval '2 days')`, [user.id]);
+    report = await runIntegrityChecks(db, { userId: user.id });
+    expect(violationsOf(report, "draws-sum-to-entry")).toEqual([
+      { userId: user.id, jobId: job.id, entryId: charge.id.toString(), message: `CHARGE of ${-job.totalCost} but its draws sum to ${-job.totalCost - 1}` },
+    ]);
+    expect(violationsOf(report, "no-expired-open-grant")).toHaveLength(1);
+    expect(report.ok).toBe(false);
   });
 
   it("detect a ledger tail that is not the last entry (the triggers' chain state), and an active-job bound below the active jobs", async () => {

@@ -126,6 +126,11 @@ describe("admin roll-ups", () => {
        VALUES ($1, 'GRANT', 5, 100, 105, 'SYSTEM', 'backdated', $2::timestamptz + interval '10 minutes')`,
       [user.id, hour],
     );
+    await sql.query(
+      `INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at)
+       VALUES ($1, 'PROMOTIONAL', 10, 5, 5, 'GRANT', 'backdated', now())`,
+      [user.id],
+    );
     await sql.query("COMMIT");
     const broken = await rollupViolations();
     expect(broken.violations.map((violation) => violation.message)).toEqual(

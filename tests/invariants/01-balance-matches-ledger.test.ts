@@ -17,12 +17,23 @@ describe("§3.1 conservation: a balance change needs its ledger entry", () => {
     expect(state.sum).toBe(30);
   });
 
-  it("accepts the balance update when the matching entry is appended in the same transaction", async () => {
+  it("accepts the balance update when the matching entry and its grant are written in the same transaction", async () => {
     const user = await createUser({ balance: 30 });
     await writeRawEntry(
       { userId: user.id, kind: "GRANT", amount: 10, balanceBefore: 30, balanceAfter: 40, reason: "test" },
-      { setBalance: 40 },
+      { setBalance: 40, openGrant: true },
     );
     expect((await accountState(user.id)).balance).toBe(40);
+  });
+
+  it("§3.12: refuses a balance the ledger explains but no grant holds", async () => {
+    const user = await createUser({ balance: 30 });
+    await expect(
+      writeRawEntry(
+        { userId: user.id, kind: "GRANT", amount: 10, balanceBefore: 30, balanceAfter: 40, reason: "test" },
+        { setBalance: 40 },
+      ),
+    ).rejects.toThrow(/is 40 but its grants hold 30/);
+    expect((await accountState(user.id)).balance).toBe(30);
   });
 });

@@ -133,10 +133,16 @@ const changedForCitus: Record<string, string> = {
   account_pkey: "PRIMARY KEY (user_id, id)",
   admin_audit_pkey: "target_user_id NOT NULL, the distribution column: PRIMARY KEY (target_user_id, id)",
   admin_audit_admin_id_idempotency_key_key: "UNIQUE (target_user_id, admin_id, idempotency_key)",
+  credit_grant_pkey: "PRIMARY KEY (user_id, id)",
+  credit_grant_opened_by_key: "UNIQUE (user_id, opened_by)",
+  credit_grant_opened_by_fkey: "FOREIGN KEY (user_id, opened_by) REFERENCES ledger_entry (user_id, id)",
+  ledger_entry_grant_id_fkey: "FOREIGN KEY (user_id, grant_id) REFERENCES credit_grant (user_id, id)",
+  ledger_entry_one_expiry_per_grant: "UNIQUE (user_id, grant_id) WHERE kind = 'EXPIRE'",
+  ledger_entry_one_opening_per_grant: "UNIQUE (user_id, grant_id) WHERE kind <> 'EXPIRE'",
 };
 
 /** Tables whose layout docs/scaling.md decides (distributed by the user's id, unless said otherwise). */
-const classifiedTables = new Set(["user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit"]);
+const classifiedTables = new Set(["user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit", "credit_grant"]);
 
 describe("Citus readiness: keys of the per-user tables", () => {
   it("every unique index and foreign key includes the user's id, or is in the migration list", async () => {

@@ -224,6 +224,98 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
       WHERE u.jobs_active_bound < a.active ${userFilter("u.id", scope)}`,
   },
   {
+    id: "grants-hold-balance",
+    title: "The balance is what the open grants hold",
+    invariant: "§3.12 Grants",
+    query: (scope) => Prisma.sql`
+      SELECT u.id AS "userId", NULL::text AS "jobId", NULL::text AS "entryId",
+        format('balance %s but the open grants hold %s', u.balance, COALESCE(g.held, 0)) AS message
+      FROM "user" u
+      LEFT JOIN (SELECT user_id, sum(remaining)::bigint AS held FROM credit_grant WHERE closed_at IS NULL GROUP BY user_id) g
+        ON g.user_id = u.id
+      WHERE u.balance <> COALESCE(g.held, 0) ${userFilter("u.id", scope)}`,
+  },
+  {
+    id: "grant-remaining-within-amount",
+    title: "Every grant holds between nothing and its amount; a closed one nothing",
+    invariant: "§3.12 Grants",
+    query: (scope) => Prisma.sql`
+      SELECT g.user_id AS "userId", NULL::text AS "jobId", g.opened_by::text AS "entryId",
+        format('grant %s holds %s of %s%s', g.id, g.remaining, g.amount,
+          CASE WHEN g.closed_at IS NOT NULL THEN ' but is closed' ELSE '' END) AS message
+      FROM credit_grant g
+      WHERE (g.remaining < 0 OR g.remaining > g.amount OR (g.closed_at IS NOT NULL AND g.remaining <> 0))
+        ${userFilter("g.user_id", scope)}`,
+  },
+  {
+    id: "grant-remaining-equals-draws",
+    title: "Every open grant holds what its draws left",
+    invariant: "§3.12 Grants",
+    // A grant made of a balance from before the wallet starts at its amount;
+    // every other grant starts at nothing and is opened by a draw.
+    query: (scope) => Prisma.sql`
+      SELECT g.user_id AS "userId", NULL::text AS "jobId", g.opened_by::text AS "entryId",
+        format('grant %s holds %s but its draws leave %s', g.id, g.remaining,
+          CASE WHEN g.opened_by IS NULL AND g.opened_at IS NOT NULL THEN g.amount ELSE 0 END + COALESCE(d.total, 0)) AS message
+      FROM credit_grant g
+      LEFT JOIN (SELECT grant_id, sum(amount)::bigint AS total FROM credit_draw GROUP BY grant_id) d ON d.grant_id = g.id
+      WHERE g.closed_at IS NULL
+        AND g.remaining <> CASE WHEN g.opened_by IS NULL AND g.opened_at IS NOT NULL THEN g.amount ELSE 0 END + COALESCE(d.total, 0)
+        ${userFilter("g.user_id", scope)}`,
+  },
+  {
+    id: "draws-sum-to-entry",
+    title: "The draws of a ledger entry sum to it",
+    invariant: "§3.12 Grants",
+    // Entries from before the wallet have no draws. An entry whose draws are
+    // missing altogether moved a balance no grant holds: grants-hold-balance.
+    query: (scope) => Prisma.sql`
+      SELECT e.user_id AS "userId", e.job_id::text AS "jobId", e.id::text AS "entryId",
+        format('%s of %s but its draws sum to %s', e.kind, e.amount, d.total) AS message
+      FROM ledger_entry e
+      JOIN (SELECT entry_id, sum(amount)::bigint AS total FROM credit_draw GROUP BY entry_id) d ON d.entry_id = e.id
+      WHERE e.amount <> d.total ${userFilter("e.user_id", scope)}`,
+  },
+  {
+    id: "grant-returns-within-draws",
+    title: "A refund gives no grant more than its charge drew from it",
+    invariant: "§3.12 Grants",
+    query: (scope) => Prisma.sql`
+      SELECT r.user_id AS "userId", r.job_id::text AS "jobId", r.id::text AS "entryId",
+        format('refund gives grant %s %s but the charge drew %s', rd.grant_id, rd.amount, COALESCE(-cd.amount, 0)) AS message
+      FROM ledger_entry r
+      JOIN credit_draw rd ON rd.entry_id = r.id
+      JOIN ledger_entry c ON c.job_id = r.job_id AND c.kind = 'CHARGE'
+      LEFT JOIN credit_draw cd ON cd.entry_id = c.id AND cd.grant_id = rd.grant_id
+      JOIN credit_grant g ON g.id = rd.grant_id
+      WHERE r.kind = 'REFUND' AND g.opened_by IS DISTINCT FROM r.id AND rd.amount > COALESCE(-cd.amount, 0)
+        ${jobFilter("r.job_id", scope)} ${userFilter("r.user_id", scope)}`,
+  },
+  {
+    id: "no-expired-open-grant",
+    title: "After a sweep, no open grant is past its expiry",
+    invariant: "§3.12 Grants",
+    // The sweep runs every cleanup interval: a grant may wait that long.
+    query: (scope, { overdueGraceMs }) => Prisma.sql`
+      SELECT g.user_id AS "userId", NULL::text AS "jobId", g.opened_by::text AS "entryId",
+        format('grant %s expired %s ago and still holds %s', g.id,
+          date_trunc('second', clock_timestamp() - g.expires_at), g.remaining) AS message
+      FROM credit_grant g
+      WHERE g.closed_at IS NULL AND g.expires_at + make_interval(secs => ${overdueGraceMs / 1000}) < clock_timestamp()
+        ${userFilter("g.user_id", scope)}`,
+  },
+  {
+    id: "grant-expires-once",
+    title: "Each grant is closed by at most one EXPIRE",
+    invariant: "§3.12 Grants",
+    query: (scope) => Prisma.sql`
+      SELECT min(e.user_id) AS "userId", NULL::text AS "jobId", min(e.id)::text AS "entryId",
+        format('grant %s has %s closing EXPIRE entries', e.grant_id, count(*)) AS message
+      FROM ledger_entry e
+      WHERE e.kind = 'EXPIRE' AND e.grant_id IS NOT NULL ${userFilter("e.user_id", scope)}
+      GROUP BY e.grant_id HAVING count(*) > 1`,
+  },
+  {
     id: "admin-rollups-match-facts",
     title: "The dashboard's hourly roll-ups match the jobs and ledger",
     invariant: "Admin roll-ups = a recount",

@@ -11,6 +11,8 @@ export type CleanupResult = {
   scanned: number;
   /** Queue rows unlocked because the worker pool holding them died. */
   unlocked: number;
+  /** Grants closed by their expiry (their rest written off by an EXPIRE entry). */
+  grantsExpired: number;
 };
 
 
@@ -45,7 +47,10 @@ async function forEachConcurrently<T>(items: T[], work: (item: T) => Promise<voi
  * finished outputs kept, until `maxAttempts`, then failed. One transaction
  * per account (`cw_cleanup_account`), which re-checks every job's condition,
  * so concurrent cleanups and workers settle a job at most once; the loser
- * changes nothing.
+ * changes nothing. The same pass sweeps the wallet (SPEC §7): every
+ * account with a grant past its expiry or newly effective is brought up to
+ * the clock in its transaction (cw_refresh_grants: one EXPIRE per grant,
+ * under the user lock, whoever sweeps).
  */
 export async function runCleanup(client: Db, config: JobsConfig): Promise<CleanupResult> {
   const reaped = await client.$queryRaw<{ unlocked: number }[]>`
@@ -58,18 +63,30 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
     (SELECT id::text, user_id, 'expired' FROM job
       WHERE status = 'PROCESSING' AND lease_expires_at < clock_timestamp() AND deadline_at >= clock_timestamp()
       ORDER BY lease_expires_at LIMIT ${config.cleanupBatchMax})`;
+  const dueGrants = await client.$queryRaw<{ userId: string }[]>`
+    SELECT DISTINCT "userId" FROM (
+      (SELECT user_id AS "userId" FROM credit_grant
+        WHERE closed_at IS NULL AND expires_at <= clock_timestamp() ORDER BY expires_at LIMIT ${config.cleanupBatchMax})
+      UNION ALL
+      (SELECT user_id FROM credit_grant
+        WHERE opened_at IS NULL AND closed_at IS NULL AND effective_at <= clock_timestamp()
+        ORDER BY effective_at LIMIT ${config.cleanupBatchMax})) due`;
   const batch = stuck.slice(0, config.cleanupBatchMax);
   const byAccount = new Map<string, AccountWork>();
-  for (const job of batch) {
-    const work = byAccount.get(job.userId) ?? { userId: job.userId, overdue: [], expired: [] };
-    work[job.reason].push(job.id);
-    byAccount.set(job.userId, work);
-  }
-  const result: CleanupResult = { recovered: 0, failed: 0, refunded: 0, scanned: batch.length, unlocked: reaped[0]?.unlocked ?? 0 };
+  const workOf = (userId: string) => {
+    const work = byAccount.get(userId) ?? { userId, overdue: [], expired: [] };
+    byAccount.set(userId, work);
+    return work;
+  };
+  for (const job of batch) workOf(job.userId)[job.reason].push(job.id);
+  for (const { userId } of dueGrants) workOf(userId);
+  const result: CleanupResult = {
+    recovered: 0, failed: 0, refunded: 0, scanned: batch.length, unlocked: reaped[0]?.unlocked ?? 0, grantsExpired: 0,
+  };
   await forEachConcurrently([...byAccount.values()], async (work) => {
     const rows = await withAccountTransaction(client, { label: "cleanup.account", accountId: work.userId }, (tx) =>
-      tx.$queryRaw<{ recovered: number; failed: number; refunded: number }[]>`
-        SELECT recovered, failed, refunded FROM cw_cleanup_account(${work.userId}, ${work.overdue}::uuid[],
+      tx.$queryRaw<{ recovered: number; failed: number; refunded: number; grantsExpired: number }[]>`
+        SELECT recovered, failed, refunded, grants_expired AS "grantsExpired" FROM cw_cleanup_account(${work.userId}, ${work.overdue}::uuid[],
           ${work.expired}::uuid[], ${config.maxAttempts}::int)`,
     );
     const counts = rows[0];
@@ -77,11 +94,13 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
     result.recovered += counts.recovered;
     result.failed += counts.failed;
     result.refunded += counts.refunded;
+    result.grantsExpired += counts.grantsExpired;
   });
   increment("settlements", result.failed);
   increment("cleanupRecovered", result.recovered);
   increment("cleanupFailed", result.failed);
   increment("cleanupRefunded", result.refunded);
-  if (result.recovered + result.failed + result.unlocked > 0) logger.info(result, "cleanup pass");
+  increment("grantsExpired", result.grantsExpired);
+  if (result.recovered + result.failed + result.unlocked + result.grantsExpired > 0) logger.info(result, "cleanup pass");
   return result;
 }

@@ -1,4 +1,5 @@
-export type LedgerKind = "GRANT" | "PURCHASE" | "CHARGE" | "REFUND" | "ADJUSTMENT";
+export type LedgerKind = "GRANT" | "PURCHASE" | "CHARGE" | "REFUND" | "ADJUSTMENT" | "EXPIRE";
+export type GrantCategory = "PAID" | "PROMOTIONAL";
 export type Actor = { type: "USER" | "ADMIN" | "SYSTEM"; id: string | null };
 
 /** A ledger entry as the money functions return it. */

@@ -1,0 +1,258 @@
+import { randomUUID } from "node:crypto";
+
+import { describe, expect, it } from "vitest";
+
+import { voidGrant } from "~/server/admin/void-grant";
+import { runIntegrityChecks } from "~/server/integrity";
+import { cancelJob } from "~/server/jobs/cancel";
+import { runCleanup } from "~/server/jobs/cleanup";
+import { createJob } from "~/server/jobs/create";
+import { moveCredits, moveOrScheduleCredits, type GrantTerms } from "~/server/ledger/grant";
+import { getWallet } from "~/server/ledger/wallet";
+
+import { createUser, db, jobRequest, testConfig, type TestUser } from "../helpers";
+import { outcomeOf } from "../fixtures/errors";
+
+// SPEC §3 invariant 12 and §7: every credit is a grant; debits draw from
+// grants in order (priority, soonest expiry, age); refunds go back to the
+// grants they came from; an expired grant's rest expires exactly once,
+// whoever sweeps; a refund never revives expired credits.
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function give(user: TestUser, amount: number, terms: GrantTerms = {}, kind: "GRANT" | "PURCHASE" = "GRANT") {
+  const result = await moveOrScheduleCredits(db, {
+    userId: user.id, amount, kind, actor: { type: "SYSTEM", id: "test" }, reason: `${amount} ${kind.toLowerCase()}`,
+    idempotencyKey: randomUUID(), grant: terms,
+  });
+  return result.grantId;
+}
+
+async function grantsOf(userId: string) {
+  return db.creditGrant.findMany({ where: { userId }, orderBy: { id: "asc" } });
+}
+
+async function drawsOf(entryId: bigint) {
+  const draws = await db.creditDraw.findMany({ where: { entryId }, orderBy: { grantId: "asc" } });
+  return draws.map((draw) => ({ grantId: draw.grantId, amount: draw.amount }));
+}
+
+async function chargeOf(jobId: string) {
+  return db.ledgerEntry.findFirstOrThrow({ where: { jobId, kind: "CHARGE" } });
+}
+
+/** Every §3 check, for this user: the grant checks included. */
+async function expectHealthy(userId: string) {
+  const report = await runIntegrityChecks(db, { userId });
+  expect(report.checks.filter((check) => check.violationCount > 0).map((check) => check.violations)).toEqual([]);
+}
+
+async function expectAppError(call: Promise<unknown>, code: string) {
+  expect((await outcomeOf(call)).code).toBe(code);
+}
+
+const at = (msFromNow: number) => new Date(Date.now() + msFromNow);
+
+describe("§3.12 grants", () => {
+  it("a debit draws by priority, then soonest expiry (never last), then age; its draws sum to it", async () => {
+    const user = await createUser();
+    const paid = await give(user, 10, { category: "PAID" }, "PURCHASE");
+    const promoLater = await give(user, 4, { category: "PROMOTIONAL", expiresAt: at(3_600_000 * 48) });
+    const promoSoon = await give(user, 3, { category: "PROMOTIONAL", expiresAt: at(3_600_000) });
+    const promoNever = await give(user, 2, { category: "PROMOTIONAL" });
+
+    // storyteller-v1 costs 2 per output: 4 outputs = 8 credits.
+    const { job } = await createJob(db, user.id, jobRequest({ outputs: 4 }), testConfig);
+    expect(await drawsOf((await chargeOf(job.id)).id)).toEqual([
+      { grantId: promoLater, amount: -4 },
+      { grantId: promoSoon, amount: -3 },
+      { grantId: promoNever, amount: -1 },
+    ]);
+    const grants = await grantsOf(user.id);
+    expect(grants.map((grant) => [grant.id, grant.remaining])).toEqual([
+      [paid, 10], [promoLater, 0], [promoSoon, 0], [promoNever, 1],
+    ]);
+    const wallet = await getWallet(db, user.id);
+    expect(wallet.grants[0]?.id).toBe(String(promoNever));
+    expect(wallet.expiringSoon).toBeNull();
+    await expectHealthy(user.id);
+  });
+
+  it("a cancel refunds the undelivered outputs to the grants the charge drew from, each up to what it gave", async () => {
+    const user = await createUser();
+    const paid = await give(user, 10, { category: "PAID" }, "PURCHASE");
+    const promo = await give(user, 3, { category: "PROMOTIONAL" });
+    const { job } = await createJob(db, user.id, jobRequest({ outputs: 4 }), testConfig);
+    expect(await drawsOf((await chargeOf(job.id)).id)).toEqual([
+      { grantId: paid, amount: -5 },
+      { grantId: promo, amount: -3 },
+    ]);
+    await cancelJob(db, user.id, job.id);
+    const refund = await db.ledgerEntry.findFirstOrThrow({ where: { jobId: job.id, kind: "REFUND" } });
+    expect(refund.amount).toBe(8);
+    expect(await drawsOf(refund.id)).toEqual([
+      { grantId: paid, amount: 5 },
+      { grantId: promo, amount: 3 },
+    ]);
+    expect((await grantsOf(user.id)).map((grant) => grant.remaining)).toEqual([10, 3]);
+    await expectHealthy(user.id);
+  });
+
+  it("credits refunded to a grant that expired meanwhile expire at once (one EXPIRE entry, same transaction)", async () => {
+    const user = await createUser();
+    const paid = await give(user, 10, { category: "PAID" }, "PURCHASE");
+    const promo = await give(user, 4, { category: "PROMOTIONAL", expiresAt: at(1_200) });
+    const { job } = await createJob(db, user.id, jobRequest({ outputs: 3 }), testConfig); // 6: 4 promo + 2 paid
+    await sleep(1_400);
+    await cancelJob(db, user.id, job.id);
+    const entries = await db.ledgerEntry.findMany({ where: { userId: user.id }, orderBy: { id: "asc" } });
+    const [refund, expire] = entries.slice(-2);
+    expect(refund).toMatchObject({ kind: "REFUND", amount: 6 });
+    expect(expire).toMatchObject({ kind: "EXPIRE", amount: -4, jobId: job.id });
+    expect(await drawsOf(expire!.id)).toEqual([{ grantId: promo, amount: -4 }]);
+    const balance = (await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance;
+    expect(balance).toBe(10);
+    expect((await grantsOf(user.id)).map((grant) => [grant.id, grant.remaining, grant.closedAt !== null])).toEqual([
+      [paid, 10, false], [promo, 0, true],
+    ]);
+    await expectHealthy(user.id);
+  });
+
+  it("a running job is not affected by the expiry of the grant it was charged from", async () => {
+    const user = await createUser();
+    await give(user, 6, { expiresAt: at(1_000) });
+    const { job } = await createJob(db, user.id, jobRequest({ outputs: 3 }), testConfig);
+    await sleep(1_200);
+    const swept = await runCleanup(db, testConfig);
+    expect(swept.grantsExpired).toBe(1);
+    // Nothing was left in the grant: no EXPIRE entry, and the job is untouched.
+    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "EXPIRE" } })).toBe(0);
+    expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("PENDING");
+    await expectHealthy(user.id);
+  });
+
+  it("two sweeps racing (and the account's own create) expire each grant exactly once", async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, () => createUser()));
+    for (const user of users) {
+      await give(user, 5, { expiresAt: at(800) });
+      await give(user, 7, { expiresAt: at(900), category: "PAID" });
+      await give(user, 2);
+    }
+    await sleep(1_100);
+    const results = await Promise.all([
+      runCleanup(db, testConfig),
+      runCleanup(db, testConfig),
+      runCleanup(db, testConfig),
+      ...users.map((user) => createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig)),
+    ]);
+    const sweeps = results.slice(0, 3) as Awaited<ReturnType<typeof runCleanup>>[];
+    // The creates expired some grants themselves; sweeps + creates = every grant once.
+    const expiries = await db.ledgerEntry.findMany({ where: { userId: { in: users.map((u) => u.id) }, kind: "EXPIRE" } });
+    expect(expiries).toHaveLength(users.length * 2);
+    expect(new Set(expiries.map((entry) => entry.grantId)).size).toBe(users.length * 2);
+    expect(sweeps.reduce((sum, sweep) => sum + sweep.grantsExpired, 0)).toBeLessThanOrEqual(users.length * 2);
+    for (const user of users) {
+      expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(0);
+      await expectHealthy(user.id);
+    }
+  });
+
+  it("a sweep racing a refund into an expiring grant: the returned credits expire once, nothing is revived", async () => {
+    for (let round = 0; round < 4; round++) {
+      const user = await createUser();
+      const promo = await give(user, 8, { expiresAt: at(700) });
+      await give(user, 4, { category: "PAID" }, "PURCHASE");
+      const { job } = await createJob(db, user.id, jobRequest({ outputs: 4 }), testConfig); // 8 from the promo
+      await sleep(700 + round * 10);
+      await Promise.all([runCleanup(db, testConfig), cancelJob(db, user.id, job.id), runCleanup(db, testConfig)]);
+      const promoGrant = await db.creditGrant.findUniqueOrThrow({ where: { id: promo! } });
+      expect(promoGrant.closedAt).not.toBeNull();
+      expect(promoGrant.remaining).toBe(0);
+      expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(4);
+      // One closing EXPIRE at most (nothing was left when it closed) and one for the returned 8.
+      const expiries = await db.ledgerEntry.findMany({ where: { userId: user.id, kind: "EXPIRE" } });
+      expect(expiries.reduce((sum, entry) => sum + entry.amount, 0)).toBe(-8);
+      await expectHealthy(user.id);
+    }
+  });
+
+  it("a grant scheduled for later adds nothing until it is effective, then the sweep opens it", async () => {
+    const user = await createUser();
+    const result = await moveOrScheduleCredits(db, {
+      userId: user.id, amount: 9, kind: "GRANT", actor: { type: "ADMIN", id: "admin" }, reason: "Launch promo",
+      idempotencyKey: "scheduled-1", grant: { effectiveAt: at(900), expiresAt: at(3_600_000) },
+    });
+    expect(result.status).toBe("scheduled");
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(0);
+    // The same key again is a replay, still scheduled.
+    const again = await moveOrScheduleCredits(db, {
+      userId: user.id, amount: 9, kind: "GRANT", actor: { type: "ADMIN", id: "admin" }, reason: "Launch promo",
+      idempotencyKey: "scheduled-1", grant: { effectiveAt: at(900), expiresAt: at(3_600_000) },
+    });
+    expect(again).toMatchObject({ status: "scheduled", replayed: true, grantId: result.grantId });
+    await sleep(1_000);
+    await runCleanup(db, testConfig);
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(9);
+    const opening = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, kind: "GRANT" } });
+    expect(opening.grantId).toBe(result.grantId);
+    await expectHealthy(user.id);
+  });
+
+  it("an admin's void expires what the grant holds, once, with the admin as actor; an expired grant cannot be voided", async () => {
+    const user = await createUser();
+    const admin = await createUser({ role: "ADMIN" });
+    const promo = await give(user, 12, { category: "PROMOTIONAL" });
+    const soon = await give(user, 3, { expiresAt: at(600) });
+    const { job } = await createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig); // 2 from `soon`
+    const voided = await voidGrant(db, { adminId: admin.id, grantId: promo!, reason: "Promo abuse" });
+    expect(voided).toMatchObject({ voided: 12, replayed: false });
+    expect(await voidGrant(db, { adminId: admin.id, grantId: promo!, reason: "Promo abuse" })).toMatchObject({ replayed: true, voided: 0 });
+    const entry = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, kind: "EXPIRE" } });
+    expect(entry).toMatchObject({ amount: -12, actorType: "ADMIN", actorId: admin.id, reason: "Voided: Promo abuse", grantId: promo });
+    await sleep(700);
+    await expectAppError(voidGrant(db, { adminId: admin.id, grantId: soon!, reason: "late" }), "VALIDATION_ERROR");
+    await cancelJob(db, user.id, job.id);
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(0);
+    await expectHealthy(user.id);
+  });
+
+  it("bad grant terms are refused with field messages and write nothing", async () => {
+    const user = await createUser();
+    await expectAppError(give(user, 5, { expiresAt: at(-60_000) }), "VALIDATION_ERROR");
+    await expectAppError(give(user, 5, { effectiveAt: at(3_600_000), expiresAt: at(60_000) }), "VALIDATION_ERROR");
+    await expect(give(user, 5, { priority: 101 })).rejects.toThrow();
+    expect(await db.creditGrant.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("the database refuses a grant's remaining changed by hand, beyond its amount, or a balance no grant holds", async () => {
+    const user = await createUser({ balance: 5 });
+    const [grant] = await grantsOf(user.id);
+    await expect(db.$executeRaw`UPDATE credit_grant SET remaining = 4 WHERE id = ${grant!.id}`).rejects.toThrow(/kept by its draws/);
+    await expect(db.$executeRaw`UPDATE credit_draw SET amount = 1`).rejects.toThrow(/append-only/);
+    await expect(
+      db.$executeRaw`INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at)
+        VALUES (${user.id}, 'PAID', 50, 3, 4, 'GRANT', 'too much', now())`,
+    ).rejects.toThrow(/credit_grant_remaining_within_amount/);
+    await expect(
+      db.$executeRaw`INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at)
+        VALUES (${user.id}, 'PAID', 50, 3, 3, 'GRANT', 'invented', now())`,
+    ).rejects.toThrow(/but its grants hold/);
+    await expectHealthy(user.id);
+  });
+
+  it("moveCredits deducts by spending order and refuses more than the grants hold", async () => {
+    const user = await createUser();
+    await give(user, 3, { category: "PROMOTIONAL" });
+    await give(user, 3, { category: "PAID" }, "PURCHASE");
+    const deduction = await moveCredits(db, {
+      userId: user.id, amount: -4, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "a" }, reason: "correction", idempotencyKey: randomUUID(),
+    });
+    expect((await drawsOf(deduction.entry.id)).map((draw) => draw.amount)).toEqual([-3, -1]);
+    await expectAppError(
+      moveCredits(db, { userId: user.id, amount: -3, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "a" }, reason: "x", idempotencyKey: randomUUID() }),
+      "INSUFFICIENT_CREDITS",
+    );
+    await expectHealthy(user.id);
+  });
+});
