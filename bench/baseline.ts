@@ -106,10 +106,15 @@ async function rawCreate(client: pg.Client, userId: string): Promise<void> {
      VALUES (gen_random_uuid(), $1, 'storyteller-v1', 'raw baseline', 1, 2, 2, gen_random_uuid()::text, 'raw',
        clock_timestamp() + interval '1 hour', clock_timestamp(), clock_timestamp()) RETURNING id`, [userId]);
   const jobId = job.rows[0]!.id;
-  await client.query(
+  const entry = await client.query<{ id: string }>(
     `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id, reason, created_at)
-     VALUES ($1, 'CHARGE', -2, $2, $3, $4, 'USER', $1, 'Generation job', clock_timestamp())`,
+     VALUES ($1, 'CHARGE', -2, $2, $3, $4, 'USER', $1, 'Generation job', clock_timestamp()) RETURNING id`,
     [userId, balance.before, balance.after, jobId]);
+  await client.query(
+    `INSERT INTO credit_draw (entry_id, grant_id, amount)
+     SELECT $2, id, -2 FROM credit_grant WHERE user_id = $1 AND closed_at IS NULL AND remaining >= 2
+     ORDER BY priority, expires_at, id LIMIT 1`,
+    [userId, entry.rows[0]!.id]);
   await client.query(`SELECT graphile_worker.add_job('run-job', json_build_object('jobId', $1::text), max_attempts := 5)`, [jobId]);
   await client.query(
     `INSERT INTO job_event (job_id, type, worker_id, data, created_at) VALUES ($1, 'created', NULL, '{"cost":2,"outputs":1}', clock_timestamp())`,

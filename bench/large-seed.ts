@@ -125,6 +125,11 @@ export async function seedLargeHistory(client: pg.Client, options: LargeSeedOpti
        SELECT gen_random_uuid(), j.id, i, 'COMPLETED', 'text/plain', 'bench output', 'bench', j.finished
        FROM large_job j, generate_series(0, j.done - 1) i WHERE j.done > 0`,
     ));
+    await timed(log, "grants", () => client.query(
+      `INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
+       SELECT id, 'PAID', 50, balance, balance, 'GRANT', 'Bench credits', now(), now()
+       FROM "user" WHERE id IN (SELECT DISTINCT user_id FROM large_job) AND balance > 0`,
+    ));
     await client.query("COMMIT");
     return {
       users, jobs: jobs.rowCount ?? 0, ledgerEntries: ledger.rowCount ?? 0, outputs: outputs.rowCount ?? 0,

@@ -65,8 +65,22 @@ export async function seedAccounts(client: pg.Client, tag: string, count: number
        FROM generate_series(1, $2::int) n ORDER BY n`,
       [tag, count, balance],
     );
+    await seedGrants(client, tag);
   });
   return Array.from({ length: count }, (_, index) => seededUserId(tag, index + 1));
+}
+
+/**
+ * One never-expiring paid grant holding each seeded user's whole balance, as
+ * the wallet's migration made of every balance (no draws: it starts full).
+ */
+async function seedGrants(client: pg.Client, tag: string): Promise<void> {
+  await client.query(
+    `INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
+     SELECT id, 'PAID', 50, balance, balance, 'GRANT', 'Benchmark credits', now(), now()
+     FROM "user" WHERE id LIKE $1::text || '-u-%' AND balance > 0`,
+    [tag],
+  );
 }
 
 function jobColumnsFor(shape: JobShape): string {
@@ -145,6 +159,7 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
         [tag],
       );
     }
+    await seedGrants(client, tag);
   });
   return { jobs: users * jobs, ledger: users * jobs * group };
 }

@@ -97,6 +97,11 @@ export async function seedLarge(databaseUrl: string, options: SeedLargeOptions):
       UPDATE "user" u SET balance = totals.total, ledger_tail = totals.total
       FROM (SELECT user_id, sum(amount)::int AS total FROM ledger_entry WHERE user_id LIKE 'bulk-' || $1 || '-%' GROUP BY user_id) totals
       WHERE u.id = totals.user_id`, [tag]);
+    // One grant holds each balance, as the wallet's migration made of every balance.
+    await step("grants", `
+      INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
+      SELECT id, 'PAID', 50, balance, balance, 'GRANT', 'Bulk credits', now(), now()
+      FROM "user" WHERE id LIKE 'bulk-' || $1 || '-%' AND balance > 0`, [tag]);
     await client.query("COMMIT");
     // VACUUM sets the visibility map, as autovacuum would in a steady state,
     // so the covering indexes answer the dashboard without heap reads.

@@ -41,6 +41,8 @@ export const envSchema = z.object({
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   SIGNUP_CREDITS: intInRange(0, 1_000_000, 100),
+  /** Welcome credits are promotional and expire this many days after sign-up; 0 = never. */
+  SIGNUP_CREDITS_EXPIRE_DAYS: intInRange(0, 3_650, 30),
   MAX_ACTIVE_JOBS: intInRange(1, 10_000, 5),
   RATE_LIMIT_PER_MINUTE: intInRange(1, 100_000, 10),
   MAX_ATTEMPTS: intInRange(1, 20, 3),

@@ -2,12 +2,13 @@
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
-import { CoinsIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon } from "lucide-react";
+import { ClockAlertIcon, CoinsIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon } from "lucide-react";
 import Link from "next/link";
 import { Suspense } from "react";
 
 import { ThemeToggle } from "~/components/theme-toggle";
 import { Button } from "~/components/ui/button";
+import { formatExpiresIn } from "~/lib/format";
 import { cn } from "~/lib/utils";
 import { useCurrentPath, useCurrentSearchParams } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
@@ -106,6 +107,7 @@ function SignedOutActions({ returnTo }: { returnTo: string | null }) {
 function BalanceBadge() {
   const trpc = useTRPC();
   const summary = useQuery({ ...trpc.credits.summary.queryOptions(), refetchInterval: balancePollMs, retry: false });
+  const expiring = summary.data?.expiringSoon;
   return (
     <div className="flex items-center gap-1">
       <Link
@@ -125,6 +127,14 @@ function BalanceBadge() {
             {summary.data ? summary.data.reserved.toLocaleString("en-US") : "—"}
           </span>
         </span>
+        {expiring ? (
+          <span className="flex items-center gap-1 text-xs text-amber-800 dark:text-amber-300" data-testid="balance-expiring">
+            <ClockAlertIcon aria-hidden className="size-3.5 shrink-0" />
+            <span className="sr-only sm:not-sr-only">
+              {expiring.credits.toLocaleString("en-US")} expire {formatExpiresIn(expiring.expiresAt)}
+            </span>
+          </span>
+        ) : null}
       </Link>
       <Button asChild variant="outline" size="icon" className="hidden sm:inline-flex">
         <Link href="/buy" aria-label="Buy credits"><PlusIcon aria-hidden /></Link>

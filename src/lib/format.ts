@@ -41,3 +41,13 @@ export function formatClock(ms: number): string {
 export function pluralCredits(value: number): string {
   return `${formatCredits(value)} ${Math.abs(value) === 1 ? "credit" : "credits"}`;
 }
+
+/** "in 3 days", "tomorrow", "in 5 hours", "within the hour": when credits expire, from `now`. */
+export function formatExpiresIn(expiresAt: Date | string, now = new Date()): string {
+  const ms = new Date(expiresAt).getTime() - now.getTime();
+  const hours = Math.floor(ms / 3_600_000);
+  if (hours < 1) return "within the hour";
+  if (hours < 24) return `in ${hours} ${hours === 1 ? "hour" : "hours"}`;
+  const days = Math.floor(hours / 24);
+  return days === 1 ? "tomorrow" : `in ${days} days`;
+}

@@ -21,6 +21,7 @@ const everyAdminCall: Record<string, (caller: Caller) => Promise<unknown>> = {
   forceFail: (caller) => caller.admin.forceFail({ id: randomUUID(), reason: "stuck" }),
   integrity: (caller) => caller.admin.integrity({}),
   audit: (caller) => caller.admin.audit({}),
+  voidGrant: (caller) => caller.admin.voidGrant({ grantId: "1", reason: "abuse" }),
 };
 
 describe("admin procedures: access control", () => {
@@ -111,7 +112,7 @@ describe("admin procedures", () => {
     const audit = await caller.audit({ targetUserId: user.id });
     expect(audit.items.map((row) => [row.action, row.reason, row.before, row.after, row.adminEmail])).toEqual([
       ["credits.deduct", "Abuse", { balance: 35 }, { balance: 30 }, admin.email],
-      ["credits.grant", "Goodwill", { balance: 10 }, { balance: 35 }, admin.email],
+      ["credits.grant", "Goodwill", { balance: 10 }, { balance: 35, grantId: expect.any(String) }, admin.email],
     ]);
   });
 
@@ -129,12 +130,55 @@ describe("admin procedures", () => {
     const ledgerRows = await db.ledgerEntry.findMany({ where: { userId: user.id } });
     expect(JSON.stringify(ledgerRows, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).not.toContain("Ticket #4411");
     const audit = await callerFor(admin).admin.audit({ targetUserId: user.id });
-    expect(audit.items.map((row) => [row.reason, row.after])).toEqual([["Sorry for the outage", { balance: 25, internalNote: note }]]);
+    const after = { balance: 25, grantId: expect.any(String), internalNote: note };
+    expect(audit.items.map((row) => [row.reason, row.after])).toEqual([["Sorry for the outage", after]]);
     const detail = await callerFor(admin).admin.user({ id: user.id });
-    expect(detail.audit[0]?.after).toEqual({ balance: 25, internalNote: note });
+    expect(detail.audit[0]?.after).toEqual(after);
     // Without a note, nothing extra is stored.
     await callerFor(admin).admin.adjustCredits({ userId: user.id, amount: 1, reason: "Rounding", note: "  ", idempotencyKey: randomUUID() });
-    expect((await callerFor(admin).admin.audit({ targetUserId: user.id })).items[0]?.after).toEqual({ balance: 26 });
+    expect((await callerFor(admin).admin.audit({ targetUserId: user.id })).items[0]?.after).toEqual({ balance: 26, grantId: expect.any(String) });
+  });
+
+  it("a grant with terms (category, priority, expiry, a later start), then a void: in the wallet, audited, refused when the terms are bad", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser();
+    const caller = callerFor(admin).admin;
+    const expiresAt = new Date(Date.now() + 7 * 86_400_000);
+    const paid = await caller.adjustCredits({
+      userId: user.id, amount: 30, reason: "Refund of an invoice", idempotencyKey: randomUUID(),
+      grant: { category: "PAID", priority: 40, expiresAt },
+    });
+    expect(paid).toMatchObject({ status: "posted", entry: { kind: "GRANT", amount: 30, balanceAfter: 30 } });
+    const later = await caller.adjustCredits({
+      userId: user.id, amount: 12, reason: "Next month's promo", idempotencyKey: randomUUID(),
+      grant: { effectiveAt: new Date(Date.now() + 86_400_000) },
+    });
+    expect(later).toMatchObject({ status: "scheduled", entry: null });
+    const detail = await caller.user({ id: user.id });
+    expect(detail.user.balance).toBe(30);
+    expect(detail.wallet.grants.map((grant) => [grant.category, grant.priority, grant.state, grant.remaining, grant.expiresAt?.getTime() ?? null]))
+      .toEqual([["PAID", 40, "live", 30, expiresAt.getTime()], ["PROMOTIONAL", 10, "scheduled", 0, null]]);
+
+    for (const grant of [
+      { expiresAt: new Date(Date.now() - 60_000) },
+      { priority: 101 },
+      { effectiveAt: new Date(Date.now() + 86_400_000), expiresAt: new Date(Date.now() + 3_600_000) },
+    ]) {
+      await expect(caller.adjustCredits({ userId: user.id, amount: 5, reason: "bad terms", idempotencyKey: randomUUID(), grant }))
+        .rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+    await expect(caller.adjustCredits({ userId: user.id, amount: -5, reason: "terms on a deduction", idempotencyKey: randomUUID(), grant: { category: "PAID" } }))
+      .rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await db.creditGrant.count({ where: { userId: user.id } })).toBe(2);
+
+    const voided = await caller.voidGrant({ grantId: paid.grantId!, reason: "Invoice disputed" });
+    expect(voided).toMatchObject({ voided: 30, replayed: false });
+    expect((await accountState(user.id)).balance).toBe(0);
+    const entry = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, kind: "EXPIRE" } });
+    expect(entry).toMatchObject({ amount: -30, actorType: "ADMIN", reason: "Voided: Invoice disputed" });
+    expect((await caller.audit({ targetUserId: user.id })).items[0]).toMatchObject({ action: "credits.void-grant", reason: "Invoice disputed" });
+    await expect(caller.voidGrant({ grantId: "999999999", reason: "no such grant" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expectConserved(user.id, expect);
   });
 
   it("a grant submitted 20 times at once applies once", async () => {
@@ -143,7 +187,7 @@ describe("admin procedures", () => {
     const request = { userId: user.id, amount: 50, reason: "Double-clicked", idempotencyKey: randomUUID() };
     const results = await Promise.all(Array.from({ length: 20 }, () => callerFor(admin).admin.adjustCredits(request)));
     expect(results.filter((result) => !result.replayed)).toHaveLength(1);
-    expect(new Set(results.map((result) => result.entry.id)).size).toBe(1);
+    expect(new Set(results.map((result) => result.entry?.id)).size).toBe(1);
     expect((await accountState(user.id)).balance).toBe(53);
     expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "GRANT", amount: 50 } })).toBe(1);
     expect(await db.adminAudit.count({ where: { targetUserId: user.id } })).toBe(1);

@@ -85,6 +85,46 @@ const checks: Check[] = [
     sql: `SELECT user_id, idempotency_key, count(*) FROM job GROUP BY 1, 2 HAVING count(*) > 1`,
   },
   {
+    invariant: "§3.12 balance = sum of remaining over the open grants",
+    sql: `SELECT u.id, u.balance, COALESCE(g.held, 0) AS held FROM "user" u
+          LEFT JOIN (SELECT user_id, sum(remaining) AS held FROM credit_grant WHERE closed_at IS NULL GROUP BY user_id) g
+            ON g.user_id = u.id
+          WHERE u.balance <> COALESCE(g.held, 0)`,
+  },
+  {
+    invariant: "§3.12 0 ≤ remaining ≤ amount; a closed grant holds nothing; remaining = its draws",
+    sql: `SELECT g.id, g.remaining, g.amount, g.closed_at, COALESCE(d.total, 0) AS draws FROM credit_grant g
+          LEFT JOIN (SELECT grant_id, sum(amount) AS total FROM credit_draw GROUP BY grant_id) d ON d.grant_id = g.id
+          WHERE g.remaining < 0 OR g.remaining > g.amount OR (g.closed_at IS NOT NULL AND g.remaining <> 0)
+            OR (g.closed_at IS NULL AND g.remaining <>
+                CASE WHEN g.opened_by IS NULL AND g.opened_at IS NOT NULL THEN g.amount ELSE 0 END + COALESCE(d.total, 0))`,
+  },
+  {
+    invariant: "§3.12 the draws of an entry sum to it",
+    sql: `SELECT e.id, e.kind, e.amount, d.total FROM ledger_entry e
+          JOIN (SELECT entry_id, sum(amount) AS total FROM credit_draw GROUP BY entry_id) d ON d.entry_id = e.id
+          WHERE e.amount <> d.total`,
+  },
+  {
+    invariant: "§3.12 a refund gives no grant more than the charge drew from it",
+    sql: `SELECT r.id, rd.grant_id, rd.amount, cd.amount AS drawn FROM ledger_entry r
+          JOIN credit_draw rd ON rd.entry_id = r.id
+          JOIN ledger_entry c ON c.job_id = r.job_id AND c.kind = 'CHARGE'
+          JOIN credit_grant g ON g.id = rd.grant_id
+          LEFT JOIN credit_draw cd ON cd.entry_id = c.id AND cd.grant_id = rd.grant_id
+          WHERE r.kind = 'REFUND' AND g.opened_by IS DISTINCT FROM r.id AND rd.amount > COALESCE(-cd.amount, 0)`,
+  },
+  {
+    invariant: "§3.12 each grant expires at most once",
+    sql: `SELECT grant_id, count(*) FROM ledger_entry WHERE kind = 'EXPIRE' AND grant_id IS NOT NULL
+          GROUP BY grant_id HAVING count(*) > 1`,
+  },
+  {
+    invariant: "§3.12 after a sweep no open grant is past its expiry",
+    sql: `SELECT id, user_id, expires_at, remaining FROM credit_grant WHERE closed_at IS NULL AND expires_at < clock_timestamp()`,
+    onlyWhenQuiet: true,
+  },
+  {
     invariant: "§3.8 every job terminal once the run is over",
     sql: `SELECT id, status, attempts, deadline_at FROM job WHERE status IN ('PENDING', 'PROCESSING')`,
     onlyWhenQuiet: true,

@@ -74,6 +74,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   log(`load done: ${history.ops.length} history entries; draining`);
   workers.calm();
   const drained = await drain(options, counts);
+  await sweepAfterLastExpiry(counts);
   await workers.stop();
   if (!drained) history.problem(`jobs still active ${options.jobTimeoutMs + drainMarginMs} ms after the load stopped`);
   await checkAgainstDatabase(history, model);
@@ -170,6 +171,20 @@ async function drain(options: ChaosOptions, counts: FaultCounts): Promise<boolea
     await new Promise((resolve) => setTimeout(resolve, drainPollMs));
   }
   return false;
+}
+
+/**
+ * The workload's grants expire up to seconds after the load stops: wait for
+ * the last open one to pass its expiry, then sweep once more, so that SPEC
+ * §3.12's "after a sweep no open grant is past its expiry" can be checked.
+ */
+async function sweepAfterLastExpiry(counts: FaultCounts) {
+  const [last] = await db.$queryRaw<{ at: Date | null }[]>`
+    SELECT max(expires_at) AS at FROM credit_grant WHERE closed_at IS NULL AND expires_at IS NOT NULL`;
+  const waitMs = last?.at ? last.at.getTime() - Date.now() + 50 : 0;
+  if (waitMs > 0 && waitMs < 30_000) await new Promise((resolve) => setTimeout(resolve, waitMs));
+  counts.cleanupCalls++;
+  await runCleanup(db, jobsConfigFromEnv()).catch(() => counts.cleanupErrors++);
 }
 
 /** No invented jobs, no lost ones, one admin entry per applied grant key. */

@@ -148,20 +148,33 @@ async function read(caller: Caller, client: string, previous: JobRequest, user: 
 /** The admin: grants and deductions, some with a repeated key (which must replay). */
 export async function runAdminClient(admin: SessionUser, users: SessionUser[], rng: Random, history: History, model: Model, until: () => boolean) {
   const caller = callerFor(admin);
-  const sent: { userId: string; amount: number; idempotencyKey: string; reason: string }[] = [];
+  type Sent = { userId: string; amount: number; idempotencyKey: string; reason: string; grant?: { expiresAt: Date; category: "PAID" | "PROMOTIONAL" } };
+  const sent: Sent[] = [];
   while (!until()) {
-    const repeat = sent.length > 0 && rng.chance(0.25);
-    const input = repeat
-      ? rng.pick(sent)
-      : { userId: rng.pick(users).id, amount: rng.chance(0.85) ? rng.int(10, 150) : -rng.int(1, 30), idempotencyKey: rng.uuid(), reason: "chaos grant" };
+    // A repeat of a grant whose expiry has passed would be refused by the
+    // form's validation before it could replay: not repeated.
+    const repeatable = sent.filter((input) => !input.grant || input.grant.expiresAt.getTime() > Date.now() + 1_000);
+    const repeat = repeatable.length > 0 && rng.chance(0.25);
+    const amount = rng.chance(0.85) ? rng.int(10, 150) : -rng.int(1, 30);
+    // Half the grants expire within seconds: the sweep, the creates and the
+    // refunds race their expiry (SPEC §3.12).
+    const input: Sent = repeat
+      ? rng.pick(repeatable)
+      : {
+          userId: rng.pick(users).id, amount, idempotencyKey: rng.uuid(), reason: "chaos grant",
+          ...(amount > 0 && rng.chance(0.5)
+            ? { grant: { expiresAt: new Date(Date.now() + rng.int(500, 8_000)), category: rng.chance(0.5) ? "PAID" : "PROMOTIONAL" } }
+            : {}),
+        };
     if (!repeat) sent.push(input);
     for (let attempt = 0; attempt < retriesOnUnknownMax; attempt++) {
       const result = await history.run("admin", "grant", input.idempotencyKey, () => caller.admin.adjustCredits(input));
       if (result.ok) {
         const seen = model.grantsByKey.get(input.idempotencyKey);
-        if (seen && seen.entryId !== result.value.entry.id) history.problem(`grant key ${input.idempotencyKey} applied twice`);
+        const entryId = result.value.entry?.id ?? "(scheduled)";
+        if (seen && seen.entryId !== entryId) history.problem(`grant key ${input.idempotencyKey} applied twice`);
         if (seen && !result.value.replayed) history.problem(`grant key ${input.idempotencyKey} not marked replayed`);
-        if (!seen) model.grantsByKey.set(input.idempotencyKey, { entryId: result.value.entry.id, userId: input.userId, amount: input.amount });
+        if (!seen) model.grantsByKey.set(input.idempotencyKey, { entryId, userId: input.userId, amount: input.amount });
         break;
       }
       if (!result.unknown) {

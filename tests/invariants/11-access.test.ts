@@ -66,8 +66,8 @@ describe("§3.11 access: jobs and ledger are private", () => {
     const aliceEntryIds = new Set((await db.ledgerEntry.findMany({ where: { userId: alice.id } })).map((e) => e.id.toString()));
     expect(aliceLedger.items.every((e) => aliceEntryIds.has(e.id))).toBe(true);
 
-    expect(await callerFor(alice).credits.summary()).toEqual({ available: 26, reserved: 4, activeJobs: 1 });
-    expect(await callerFor(bob).credits.summary()).toEqual({ available: 34, reserved: 6, activeJobs: 1 });
+    expect(await callerFor(alice).credits.summary()).toEqual({ available: 26, reserved: 4, activeJobs: 1, expiringSoon: null });
+    expect(await callerFor(bob).credits.summary()).toEqual({ available: 34, reserved: 6, activeJobs: 1, expiringSoon: null });
   });
 });
 

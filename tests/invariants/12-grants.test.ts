@@ -10,7 +10,7 @@ import { createJob } from "~/server/jobs/create";
 import { moveCredits, moveOrScheduleCredits, type GrantTerms } from "~/server/ledger/grant";
 import { getWallet } from "~/server/ledger/wallet";
 
-import { createUser, db, jobRequest, testConfig, type TestUser } from "../helpers";
+import { callerFor, createUser, db, jobRequest, testConfig, type TestUser } from "../helpers";
 import { outcomeOf } from "../fixtures/errors";
 
 // SPEC §3 invariant 12 and §7: every credit is a grant; debits draw from
@@ -214,6 +214,17 @@ describe("§3.12 grants", () => {
     await cancelJob(db, user.id, job.id);
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(0);
     await expectHealthy(user.id);
+  });
+
+  it("the summary tells what expires first within two weeks (the header's notice), every credit of that day", async () => {
+    const user = await createUser();
+    await give(user, 50, { expiresAt: at(20 * 86_400_000) });
+    expect((await callerFor(user).credits.summary()).expiringSoon).toBeNull();
+    const soon = at(3 * 86_400_000);
+    await give(user, 30, { expiresAt: soon });
+    await give(user, 10, { expiresAt: new Date(soon.getTime() + 3_600_000), category: "PAID" });
+    await give(user, 5, { expiresAt: at(6 * 86_400_000) });
+    expect((await callerFor(user).credits.summary()).expiringSoon).toEqual({ credits: 40, expiresAt: soon });
   });
 
   it("bad grant terms are refused with field messages and write nothing", async () => {

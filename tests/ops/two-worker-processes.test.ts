@@ -129,7 +129,8 @@ describe("two standalone worker processes and the cleanup route", () => {
       done = true;
       await cleanupLoop;
     }
-    expect(cleanupCalls).toBeGreaterThan(2);
+    // At least one round of two concurrent calls ran while the workers settled.
+    expect(cleanupCalls).toBeGreaterThanOrEqual(2);
 
     const perJob = await db.$queryRaw<{ id: string; charges: number; refunds: number; settled: number }[]>`
       SELECT j.id::text AS id,

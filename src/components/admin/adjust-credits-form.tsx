@@ -11,10 +11,12 @@ import { FieldError, Label } from "~/components/ui/label";
 import { Input, Textarea } from "~/components/ui/input";
 import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
-import { formatCredits } from "~/lib/format";
+import { formatCredits, formatDateTime } from "~/lib/format";
+import { grantCategories } from "~/server/admin/schemas";
 import { useTRPC } from "~/trpc/react";
 
 type Direction = "grant" | "deduct";
+type Category = (typeof grantCategories)[number];
 type Intent = { key: string; fingerprint: string };
 type Problem = { kind: "network" } | { kind: "failed" } | null;
 
@@ -34,6 +36,10 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
   const [amount, setAmount] = useState("");
   const [reason, setReason] = useState("");
   const [note, setNote] = useState("");
+  const [category, setCategory] = useState<Category>("PROMOTIONAL");
+  const [priority, setPriority] = useState("");
+  const [effectiveOn, setEffectiveOn] = useState("");
+  const [expiresOn, setExpiresOn] = useState("");
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [problem, setProblem] = useState<Problem>(null);
   const intent = useRef<Intent | null>(null);
@@ -48,20 +54,30 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
       return;
     }
     const signed = direction === "grant" ? credits : -credits;
-    const fingerprint = JSON.stringify([userId, signed, reason.trim(), note.trim()]);
+    const terms = direction === "grant" ? grantTerms({ category, priority, effectiveOn, expiresOn }) : undefined;
+    if (terms && "error" in terms) {
+      setErrors(terms.error);
+      return;
+    }
+    const fingerprint = JSON.stringify([userId, signed, reason.trim(), note.trim(), terms]);
     if (intent.current?.fingerprint !== fingerprint) intent.current = { key: crypto.randomUUID(), fingerprint };
     const key = intent.current.key;
     inFlight.current = true;
     setErrors({});
     setProblem(null);
     try {
-      const result = await adjust.mutateAsync({ userId, amount: signed, reason, note, idempotencyKey: key });
+      const result = await adjust.mutateAsync({ userId, amount: signed, reason, note, idempotencyKey: key, ...(terms ? { grant: terms } : {}) });
       intent.current = null;
       setAmount("");
       setReason("");
       setNote("");
+      setPriority("");
+      setEffectiveOn("");
+      setExpiresOn("");
       const verb = direction === "grant" ? "Granted" : "Deducted";
-      const message = `${verb} ${formatCredits(credits)} credits — balance now ${formatCredits(result.entry.balanceAfter)}`;
+      const message = result.entry
+        ? `${verb} ${formatCredits(credits)} credits — balance now ${formatCredits(result.entry.balanceAfter)}`
+        : `${formatCredits(credits)} credits scheduled from ${formatDateTime(terms?.effectiveAt ?? new Date())}`;
       toast.success(result.replayed ? `${message} (already applied)` : message, { id: key });
       await queryClient.invalidateQueries({ queryKey: trpc.admin.pathKey() });
     } catch (error) {
@@ -109,6 +125,70 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
             />
             <FieldError id="adjust-amount-error">{errors.amount?.[0]}</FieldError>
           </div>
+          {direction === "grant" ? (
+            <fieldset className="flex flex-col gap-3 rounded-md border p-3">
+              <legend className="px-1 text-sm font-medium">Grant terms</legend>
+              <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+                <div className="flex flex-col gap-1.5">
+                  <Label htmlFor="grant-category">Category</Label>
+                  <select
+                    id="grant-category"
+                    className="h-9 rounded-md border border-input bg-card px-3 text-sm"
+                    value={category}
+                    onChange={(event) => setCategory(event.target.value as Category)}
+                  >
+                    <option value="PROMOTIONAL">Promotional (spent first)</option>
+                    <option value="PAID">Paid</option>
+                  </select>
+                </div>
+                <div className="flex flex-col gap-1.5">
+                  <Label htmlFor="grant-priority">Priority (0–100, optional)</Label>
+                  <Input
+                    id="grant-priority"
+                    inputMode="numeric"
+                    placeholder={category === "PAID" ? "50" : "10"}
+                    value={priority}
+                    onChange={(event) => setPriority(event.target.value)}
+                    aria-invalid={Boolean(errors.priority)}
+                    aria-describedby={errors.priority ? "grant-priority-error" : "grant-priority-hint"}
+                  />
+                  {errors.priority ? (
+                    <FieldError id="grant-priority-error">{errors.priority[0]}</FieldError>
+                  ) : (
+                    <p id="grant-priority-hint" className="text-xs text-muted-foreground">Lower is spent first.</p>
+                  )}
+                </div>
+                <div className="flex flex-col gap-1.5">
+                  <Label htmlFor="grant-effective">Effective from (optional)</Label>
+                  <Input
+                    id="grant-effective"
+                    type="date"
+                    value={effectiveOn}
+                    onChange={(event) => setEffectiveOn(event.target.value)}
+                    aria-invalid={Boolean(errors.effectiveAt)}
+                    aria-describedby={errors.effectiveAt ? "grant-effective-error" : undefined}
+                  />
+                  <FieldError id="grant-effective-error">{errors.effectiveAt?.[0]}</FieldError>
+                </div>
+                <div className="flex flex-col gap-1.5">
+                  <Label htmlFor="grant-expires">Expires after (optional)</Label>
+                  <Input
+                    id="grant-expires"
+                    type="date"
+                    value={expiresOn}
+                    onChange={(event) => setExpiresOn(event.target.value)}
+                    aria-invalid={Boolean(errors.expiresAt)}
+                    aria-describedby={errors.expiresAt ? "grant-expires-error" : "grant-expires-hint"}
+                  />
+                  {errors.expiresAt ? (
+                    <FieldError id="grant-expires-error">{errors.expiresAt[0]}</FieldError>
+                  ) : (
+                    <p id="grant-expires-hint" className="text-xs text-muted-foreground">Empty: never expires.</p>
+                  )}
+                </div>
+              </div>
+            </fieldset>
+          ) : null}
           <TextField id="adjust-reason" label="Reason shown to the user" hint="On the user's statement, next to the entry." value={reason} onChange={setReason} error={errors.reason?.[0]} required />
           <TextField id="adjust-note" label="Internal note (optional)" hint="For admins only: kept in the audit trail, never shown to the user." value={note} onChange={setNote} error={errors.note?.[0]} />
           {problem ? <ProblemNotice problem={problem} onRetry={() => void apply()} /> : null}
@@ -159,4 +239,35 @@ function ProblemNotice({ problem, onRetry }: { problem: NonNullable<Problem>; on
       </div>
     </Alert>
   );
+}
+
+type GrantTermsDraft = { category: Category; priority: string; effectiveOn: string; expiresOn: string };
+type GrantTerms = { category: Category; priority?: number; effectiveAt?: Date; expiresAt?: Date };
+
+/**
+ * The form's grant terms as the procedure takes them: an effective date
+ * starts at that day's local midnight (today: now), an expiry ends at the
+ * end of its day. Refused here with the server's own messages, so the admin
+ * sees them before a round trip; the server checks again.
+ */
+function grantTerms(draft: GrantTermsDraft): GrantTerms | { error: Record<string, string[]> } {
+  const terms: GrantTerms = { category: draft.category };
+  if (draft.priority.trim() !== "") {
+    const priority = Number(draft.priority);
+    if (!Number.isInteger(priority) || priority < 0 || priority > 100) return { error: { priority: ["From 0 to 100."] } };
+    terms.priority = priority;
+  }
+  const now = new Date();
+  if (draft.effectiveOn) {
+    const effective = new Date(`${draft.effectiveOn}T00:00:00`);
+    if (effective.getTime() > now.getTime()) terms.effectiveAt = effective;
+  }
+  if (draft.expiresOn) {
+    const expires = new Date(`${draft.expiresOn}T23:59:59.999`);
+    if (expires.getTime() <= Math.max(now.getTime(), terms.effectiveAt?.getTime() ?? 0)) {
+      return { error: { expiresAt: ["Pick a date after the effective date, in the future."] } };
+    }
+    terms.expiresAt = expires;
+  }
+  return terms;
 }

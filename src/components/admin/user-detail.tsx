@@ -5,6 +5,7 @@ import Link from "next/link";
 
 import { AdjustCreditsForm } from "~/components/admin/adjust-credits-form";
 import { AuditList } from "~/components/admin/audit-list";
+import { VoidGrantDialog } from "~/components/admin/void-grant-dialog";
 import { JobsTable } from "~/components/admin/jobs-table";
 import { LedgerTable } from "~/components/admin/ledger-table";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
@@ -12,6 +13,7 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
 import { Skeleton } from "~/components/ui/skeleton";
+import { GrantsList } from "~/components/wallet/grants-table";
 import { formatCredits, formatDateTime } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
@@ -28,7 +30,7 @@ export function AdminUserDetail({ id }: { id: string }) {
     );
   }
   if (!detail.data) return <Skeleton className="h-96" />;
-  const { user, reserved, activeJobs, jobs, ledger, audit } = detail.data;
+  const { user, reserved, activeJobs, jobs, ledger, audit, wallet } = detail.data;
   return (
     <div className="flex flex-col gap-6">
       {/* Not PageHeader: an email has no spaces, so the title must break anywhere on a phone. */}
@@ -57,6 +59,16 @@ export function AdminUserDetail({ id }: { id: string }) {
         </Card>
         <AdjustCreditsForm userId={user.id} balance={user.balance} />
       </div>
+      <Card>
+        <CardHeader><CardTitle>Wallet</CardTitle></CardHeader>
+        <CardContent>
+          <GrantsList
+            grants={[...wallet.grants, ...wallet.closed]}
+            action={(grant) => (grant.state === "live" || grant.state === "scheduled" ? <VoidGrantDialog grant={grant} /> : null)}
+            empty={<p className="text-sm text-muted-foreground">No grants: this account has never received credits.</p>}
+          />
+        </CardContent>
+      </Card>
       <Card>
         <CardHeader><CardTitle>Recent jobs</CardTitle></CardHeader>
         <CardContent><JobsTable rows={jobs} showUser={false} /></CardContent>

@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { CheckCircle2Icon, ReceiptTextIcon } from "lucide-react";
 import Link from "next/link";
 
+import { WalletSection } from "~/components/statement/wallet-section";
 import { Badge, type BadgeProps } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
@@ -25,6 +26,7 @@ const kindLook: Record<string, { label: string; variant: BadgeProps["variant"] }
   CHARGE: { label: "Charge", variant: "secondary" },
   REFUND: { label: "Refund", variant: "warning" },
   ADJUSTMENT: { label: "Adjustment", variant: "outline" },
+  EXPIRE: { label: "Expired", variant: "destructive" },
 };
 
 /** The credit statement: totals per kind, then every ledger entry, newest first. */
@@ -32,6 +34,7 @@ export function StatementView() {
   return (
     <div className="flex flex-col gap-6">
       <StatementTotals />
+      <WalletSection />
       <LedgerTable />
     </div>
   );

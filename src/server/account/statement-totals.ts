@@ -1,6 +1,6 @@
 import type { Db } from "~/server/db";
 
-const ledgerKinds = ["GRANT", "PURCHASE", "CHARGE", "REFUND", "ADJUSTMENT"] as const;
+const ledgerKinds = ["GRANT", "PURCHASE", "CHARGE", "REFUND", "ADJUSTMENT", "EXPIRE"] as const;
 export type LedgerKindTotal = { kind: (typeof ledgerKinds)[number]; amount: number; entries: number };
 
 /**

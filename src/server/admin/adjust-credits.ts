@@ -1,6 +1,6 @@
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { moveCredits } from "~/server/ledger/grant";
+import { moveOrScheduleCredits, type GrantTerms } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
 
 export type AdjustCreditsInput = {
@@ -12,6 +12,8 @@ export type AdjustCreditsInput = {
   /** For admins only: kept in the audit trail (`after.internalNote`), never in the ledger. */
   note?: string;
   idempotencyKey: string;
+  /** For a grant: category, priority, effective and expiry dates (defaults otherwise). */
+  grant?: GrantTerms;
 };
 
 /**
@@ -22,7 +24,7 @@ export type AdjustCreditsInput = {
  * than the balance is refused with INSUFFICIENT_CREDITS.
  */
 export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
-  const result = await moveCredits(
+  const result = await moveOrScheduleCredits(
     client,
     {
       userId: input.userId,
@@ -31,8 +33,9 @@ export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
       actor: { type: "ADMIN", id: input.adminId },
       reason: input.reason,
       idempotencyKey: `admin:${input.idempotencyKey}`,
+      ...(input.amount > 0 && input.grant ? { grant: input.grant } : {}),
     },
-    async (tx, { entry }) => {
+    async (tx, { entry, grantId }) => {
       // The key is the admin's intent: reused for another user it is a
       // client bug, refused like any reused key (and the movement rolls back).
       const reused = await tx.adminAudit.findUnique({
@@ -46,16 +49,29 @@ export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
           action: input.amount > 0 ? "credits.grant" : "credits.deduct",
           targetUserId: input.userId,
           reason: input.reason,
-          before: { balance: entry.balanceBefore },
-          after: { balance: entry.balanceAfter, ...(input.note ? { internalNote: input.note } : {}) },
+          before: entry ? { balance: entry.balanceBefore } : {},
+          after: {
+            ...(entry ? { balance: entry.balanceAfter } : { scheduled: true }),
+            ...(grantId !== null ? { grantId: grantId.toString(), ...grantTermsForAudit(input.grant) } : {}),
+            ...(input.note ? { internalNote: input.note } : {}),
+          },
           idempotencyKey: input.idempotencyKey,
         },
       });
     },
   );
   logger.info(
-    { userId: input.userId, adminId: input.adminId, amount: input.amount, replayed: result.replayed, entryId: result.entry.id.toString() },
+    { userId: input.userId, adminId: input.adminId, amount: input.amount, replayed: result.replayed, entryId: result.entry?.id.toString() ?? null, grantId: result.grantId?.toString() ?? null },
     "credits adjusted by an admin",
   );
   return result;
+}
+
+function grantTermsForAudit(terms: GrantTerms | undefined) {
+  return {
+    ...(terms?.category ? { category: terms.category } : {}),
+    ...(terms?.priority !== undefined ? { priority: terms.priority } : {}),
+    ...(terms?.effectiveAt ? { effectiveAt: terms.effectiveAt.toISOString() } : {}),
+    ...(terms?.expiresAt ? { expiresAt: terms.expiresAt.toISOString() } : {}),
+  };
 }

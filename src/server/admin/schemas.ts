@@ -50,18 +50,48 @@ export const internalNote = z.string().trim().max(1000).optional().transform((va
  * Grant (positive) or deduct (negative) credits; the key applies it once.
  * `reason` is shown to the user on their statement; `note` is internal.
  */
-export const adjustCreditsInput = z.object({
-  userId,
-  amount: z
-    .number()
-    .int("Whole credits only.")
-    .min(-1_000_000)
-    .max(1_000_000)
-    .refine((value) => value !== 0, "Must not be zero."),
-  reason,
-  note: internalNote,
-  idempotencyKey,
+export const grantCategories = ["PROMOTIONAL", "PAID"] as const;
+
+/** How granted credits are kept (SPEC §7); every field defaults. */
+export const grantTermsInput = z.object({
+  category: z.enum(grantCategories).optional(),
+  priority: z.number().int("Whole numbers only.").min(0, "From 0 to 100.").max(100, "From 0 to 100.").optional(),
+  effectiveAt: z.date().optional(),
+  expiresAt: z.date().nullable().optional(),
 });
+
+export const adjustCreditsInput = z
+  .object({
+    userId,
+    amount: z
+      .number()
+      .int("Whole credits only.")
+      .min(-1_000_000)
+      .max(1_000_000)
+      .refine((value) => value !== 0, "Must not be zero."),
+    reason,
+    note: internalNote,
+    idempotencyKey,
+    grant: grantTermsInput.optional(),
+  })
+  .superRefine((input, context) => {
+    const terms = input.grant;
+    if (!terms) return;
+    if (input.amount < 0) {
+      context.addIssue({ code: "custom", path: ["grant"], message: "A deduction draws from the grants: it has no terms." });
+      return;
+    }
+    const effective = terms.effectiveAt ?? new Date();
+    if (terms.effectiveAt && terms.effectiveAt.getTime() > Date.now() + 366 * 86_400_000) {
+      context.addIssue({ code: "custom", path: ["effectiveAt"], message: "At most a year ahead." });
+    }
+    if (terms.expiresAt && terms.expiresAt.getTime() <= Math.max(Date.now(), effective.getTime())) {
+      context.addIssue({ code: "custom", path: ["expiresAt"], message: "Pick a date after the effective date, in the future." });
+    }
+  });
+
+/** An admin voids what is left of a grant, with a reason the user reads. */
+export const voidGrantInput = z.object({ grantId: z.string().regex(/^\d{1,18}$/, "Not a grant."), reason });
 
 export const integrityInput = z.object({
   jobId: jobId.optional(),

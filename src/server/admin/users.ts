@@ -1,6 +1,7 @@
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { jobSelect } from "~/server/jobs/job-row";
+import { getWallet } from "~/server/ledger/wallet";
 import { withEmails } from "~/server/admin/audit";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import { idCursorArgs, toPage } from "~/server/pagination";
@@ -36,7 +37,7 @@ const recentRowsMax = 20;
 export async function getAdminUser(client: Db, userId: string) {
   const user = await client.user.findUnique({ where: { id: userId }, select: userSelect });
   if (!user) throw new AppError("NOT_FOUND", "No such user.");
-  const [reserved, jobs, ledger, audit] = await Promise.all([
+  const [reserved, jobs, ledger, audit, wallet] = await Promise.all([
     client.job.aggregate({
       where: { userId, status: { in: ["PENDING", "PROCESSING"] } },
       _sum: { totalCost: true },
@@ -45,6 +46,7 @@ export async function getAdminUser(client: Db, userId: string) {
     client.job.findMany({ where: { userId }, select: jobSelect, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: recentRowsMax }),
     client.ledgerEntry.findMany({ where: { userId }, select: ledgerSelect, orderBy: { id: "desc" }, take: recentRowsMax }),
     client.adminAudit.findMany({ where: { targetUserId: userId }, orderBy: { id: "desc" }, take: recentRowsMax }),
+    getWallet(client, userId),
   ]);
   return {
     user,
@@ -53,5 +55,6 @@ export async function getAdminUser(client: Db, userId: string) {
     jobs,
     ledger: ledger.map(withStringId),
     audit: await withEmails(client, audit),
+    wallet,
   };
 }

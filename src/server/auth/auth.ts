@@ -88,6 +88,10 @@ export const auth = betterAuth({
             actor: { type: "SYSTEM", id: null },
             reason: "Welcome credits",
             idempotencyKey: `signup:${user.id}`,
+            grant: {
+              category: "PROMOTIONAL",
+              expiresAt: env.SIGNUP_CREDITS_EXPIRE_DAYS > 0 ? new Date(Date.now() + env.SIGNUP_CREDITS_EXPIRE_DAYS * 86_400_000) : null,
+            },
           }).catch((error: unknown) => logger.error({ err: error, userId: user.id }, "welcome credits failed"));
         },
       },

@@ -3,6 +3,7 @@ import { adminProcedure, createTRPCRouter } from "~/server/api/trpc";
 import { adjustCredits } from "~/server/admin/adjust-credits";
 import { listAudit } from "~/server/admin/audit";
 import { forceFailJob } from "~/server/admin/force-fail";
+import { voidGrant } from "~/server/admin/void-grant";
 import { getAdminJob, listAdminJobs } from "~/server/admin/jobs";
 import {
   adjustCreditsInput,
@@ -14,6 +15,7 @@ import {
   statsInput,
   userDetailInput,
   usersInput,
+  voidGrantInput,
 } from "~/server/admin/schemas";
 import { getAdminStats, getAdminTimeseries } from "~/server/admin/stats";
 import { getAdminUser, listUsers } from "~/server/admin/users";
@@ -37,9 +39,18 @@ export const adminRouter = createTRPCRouter({
   user: adminProcedure.input(userDetailInput).query(({ ctx, input }) => getAdminUser(ctx.db, input.id)),
   /** Grant (positive) or deduct (negative) credits, once per idempotency key, audited. */
   adjustCredits: adminProcedure.input(adjustCreditsInput).mutation(async ({ ctx, input }) => {
-    const { entry, replayed } = await adjustCredits(ctx.db, { ...input, adminId: ctx.user.id });
-    return { replayed, entry: { ...entry, id: entry.id.toString() } };
+    const { entry, replayed, status, grantId } = await adjustCredits(ctx.db, { ...input, adminId: ctx.user.id });
+    return {
+      replayed,
+      status,
+      grantId: grantId?.toString() ?? null,
+      entry: entry ? { ...entry, id: entry.id.toString() } : null,
+    };
   }),
+  /** Voids what is left of a grant (an EXPIRE entry with the reason), audited. */
+  voidGrant: adminProcedure.input(voidGrantInput).mutation(({ ctx, input }) =>
+    voidGrant(ctx.db, { adminId: ctx.user.id, grantId: BigInt(input.grantId), reason: input.reason }),
+  ),
   /** All users' jobs with filters, newest first. */
   jobs: adminProcedure.input(adminJobsInput).query(({ ctx, input }) => listAdminJobs(ctx.db, input)),
   /** One job's timeline, outputs, ledger entries and audit. */
