@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
+import { deleteAccount } from "~/server/account/delete-account";
 import { endpointsPerUserMax } from "~/server/webhooks/endpoints";
 
 import { procedureError } from "../fixtures/errors";
@@ -98,5 +99,17 @@ describe("the webhooks router", () => {
     await callerFor(user).webhooks.delete({ endpointId: endpoint.id });
     expect(await db.webhookDelivery.count({ where: { endpointId: endpoint.id } })).toBe(0);
     expect((await callerFor(user).webhooks.list()).endpoints).toEqual([]);
+  });
+});
+
+describe("deleting an account", () => {
+  it("deletes its webhook endpoints and events with it", async () => {
+    const user = await createUser();
+    await db.account.create({ data: { id: randomUUID(), accountId: user.id, providerId: "credential", userId: user.id, password: "hash" } });
+    const { endpoint } = await registerEndpoint(user.id, publicUrl, ["purchase.completed"]);
+    await purchase(user.id, 10);
+    await deleteAccount(db, user.id, "pw", async () => true);
+    expect(await db.webhookEndpoint.count({ where: { id: endpoint.id } })).toBe(0);
+    expect(await db.webhookEvent.count({ where: { userId: user.id } })).toBe(0);
   });
 });
