@@ -18,7 +18,7 @@ export function NewEndpointForm({ onCreated }: { onCreated: (secret: string) => 
   const [events, setEvents] = useState<Set<WebhookEventType>>(new Set(["job.completed", "job.failed"]));
   const [errors, setErrors] = useState<{ url?: string; events?: string; form?: string }>({});
   const create = useMutation(trpc.webhooks.create.mutationOptions({
-    onSuccess: async ({ secret }, _input, _context) => {
+    onSuccess: async ({ secret }) => {
       setErrors({});
       onCreated(secret);
       await queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey() });
