@@ -24,7 +24,7 @@ export const systemResolver: Resolver = async (hostname) => {
   return answers.map((answer) => ({ address: answer.address, family: answer.family === 6 ? 6 : 4 }));
 };
 
-/** Why a target is refused; `field` is what the form marks. */
+/** Why a target is refused, in words for the URL field of the form. */
 export class WebhookTargetError extends Error {
   constructor(message: string) {
     super(message);
@@ -173,7 +173,7 @@ function ipv6Refusal(address: string): string | null {
     if (g.slice(2, 6).every((group) => group === 0)) return ipv4Refusal(embeddedIpv4(g[6]!, g[7]!));
     return "NAT64 local-use";
   }
-  if (g[0] === 0x2002) return ipv4Refusal(embeddedIpv4(g[1]!, g[2]!)) ?? null; // 6to4
+  if (g[0] === 0x2002) return ipv4Refusal(embeddedIpv4(g[1]!, g[2]!)); // 6to4: the IPv4 address decides
   if (g[0] === 0x2001 && g[1] === 0) return "Teredo";
   if (g[0] === 0x2001 && g[1] === 0xdb8) return "documentation";
   if (g[0] === 0x100 && g.slice(1, 4).every((group) => group === 0)) return "discard-only";
