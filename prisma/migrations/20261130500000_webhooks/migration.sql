@@ -184,8 +184,10 @@ BEGIN
     PERFORM cw_emit_event(NEW.user_id, 'purchase.completed', jsonb_build_object(
       'entryId', NEW.id::text, 'credits', NEW.amount, 'balanceAfter', NEW.balance_after));
   END IF;
-  -- Only for a user who listens to credits.low is the threshold read.
-  IF NEW.amount < 0 AND EXISTS (
+  -- Only for a user who listens to credits.low is the threshold read. An
+  -- EXPIRE that names a job writes off a refund that came back to an expired
+  -- grant in the same transaction: the pair moves nothing, so it is no crossing.
+  IF NEW.amount < 0 AND NOT (NEW.kind::text = 'EXPIRE' AND NEW.job_id IS NOT NULL) AND EXISTS (
     SELECT 1 FROM webhook_endpoint WHERE user_id = NEW.user_id AND enabled AND 'credits.low' = ANY (events)
   ) THEN
     SELECT low_balance_threshold INTO v_threshold FROM webhook_preference WHERE user_id = NEW.user_id;
