@@ -96,6 +96,7 @@ describe("webhook delivery through the queue", () => {
     await waitUntil("the resend to finish", 5_000, async () => (await db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId } })).status === "DELIVERED");
     const log = await callerFor(user).webhooks.deliveries({ endpointId: endpoint.id });
     expect(log.map((row) => [row.eventId, row.status])).toEqual([[first!.id, "DELIVERED"], [first!.id, "DELIVERED"]]);
+    expect(log.map((row) => row.attemptLog.map((a) => [a.attempt, a.statusCode]))).toEqual([[[1, 200]], [[1, 200]]]);
   });
 
   it("signs with the old secret too for a while after a rotation", async () => {

@@ -58,6 +58,21 @@ export function DeliveryLog({ endpointId, enabled }: { endpointId: string; enabl
                 {row.nextAttemptAt ? ` · next attempt ${formatDateTime(row.nextAttemptAt)}` : ""}
               </p>
               {row.lastError ? <p className="break-words text-xs text-destructive">{row.lastError}</p> : null}
+              {row.attemptLog.length > 0 ? (
+                <details className="mt-1 text-xs">
+                  <summary className="cursor-pointer text-muted-foreground">Attempts</summary>
+                  <ol className="mt-1 flex flex-col gap-0.5" aria-label={`Attempts of ${row.eventId}`}>
+                    {row.attemptLog.map((attempt) => (
+                      <li key={attempt.attempt} className="break-words">
+                        #{attempt.attempt} · {formatDateTime(attempt.startedAt)} ·{" "}
+                        {attempt.finishedAt === null
+                          ? "no answer recorded (interrupted or in flight)"
+                          : `${attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : attempt.error ?? "failed"} · ${attempt.durationMs ?? 0} ms`}
+                      </li>
+                    ))}
+                  </ol>
+                </details>
+              ) : null}
             </div>
             <Button
               variant="outline"

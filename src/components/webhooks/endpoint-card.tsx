@@ -24,6 +24,7 @@ export type EndpointSummary = {
   enabled: boolean;
   disabledReason: string | null;
   disabledAt: Date | null;
+  previousSecretExpiresAt: Date | null;
   createdAt: Date;
 };
 
@@ -58,7 +59,12 @@ export function EndpointCard({ endpoint, onSecret }: { endpoint: EndpointSummary
           {endpoint.enabled ? <Badge variant="success">Enabled</Badge> : <Badge variant="warning">Disabled</Badge>}
           {endpoint.events.map((type) => <Badge key={type} variant="outline"><code className="font-mono">{type}</code></Badge>)}
         </div>
-        <p className="text-xs text-muted-foreground">Added {formatDateTime(endpoint.createdAt)}</p>
+        <p className="text-xs text-muted-foreground">
+          Added {formatDateTime(endpoint.createdAt)}
+          {endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > new Date()
+            ? ` · the previous secret also signs until ${formatDateTime(endpoint.previousSecretExpiresAt)}`
+            : ""}
+        </p>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         {endpoint.disabledReason === "FAILING" ? (

@@ -129,7 +129,12 @@ export type DeliveryRow = {
   createdAt: Date;
   deliveredAt: Date | null;
   failedAt: Date | null;
+  /** The latest attempts, newest first (at most `attemptsShownMax`); finishedAt null: interrupted or in flight. */
+  attemptLog: { attempt: number; startedAt: Date; finishedAt: Date | null; durationMs: number | null; statusCode: number | null; error: string | null }[];
 };
+
+/** Attempts listed per delivery in the log, at most. */
+export const attemptsShownMax = 10;
 
 /** The newest deliveries to one of the user's endpoints (at most `deliveryLogPageMax`). */
 export async function listDeliveries(db: Db, userId: string, endpointId: string, limit: number = deliveryLogPageMax): Promise<DeliveryRow[]> {
@@ -142,6 +147,11 @@ export async function listDeliveries(db: Db, userId: string, endpointId: string,
     select: {
       id: true, eventId: true, status: true, attempts: true, lastStatusCode: true, lastError: true,
       nextAttemptAt: true, createdAt: true, deliveredAt: true, failedAt: true, event: { select: { type: true } },
+      attemptLog: {
+        orderBy: { attempt: "desc" },
+        take: attemptsShownMax,
+        select: { attempt: true, startedAt: true, finishedAt: true, durationMs: true, statusCode: true, error: true },
+      },
     },
   });
   return rows.map(({ event, status, ...row }) => ({ ...row, eventType: event.type, status: status as DeliveryRow["status"] }));
