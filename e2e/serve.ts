@@ -39,6 +39,8 @@ const env: NodeJS.ProcessEnv = {
   SMTP_URL: smtp.url,
   MAIL_FROM: "Creditworks <no-reply@creditworks.test>",
   NODE_ENV: "production",
+  // The webhooks spec's receiver listens on 127.0.0.1.
+  WEBHOOKS_ALLOW_PRIVATE: "true",
   // Keep the test output readable: the server logs warnings and errors only.
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
 };

@@ -72,6 +72,16 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default("Creditworks <no-reply@creditworks.dev>"),
   MAIL_OUTBOX_DIR: z.string().min(1).optional(),
   MAIL_OUTBOX_PAGE: booleanFlag(false),
+  // Webhooks (README "Webhooks"): private, loopback and link-local targets
+  // are refused unless this is true (tests and local runs only).
+  WEBHOOKS_ALLOW_PRIVATE: booleanFlag(false),
+  WEBHOOKS_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
+  // Delays between attempts, in ms; the last one repeats until the window ends.
+  WEBHOOKS_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, "WEBHOOKS_RETRY_SCHEDULE_MS must be a comma-separated list of milliseconds")
+    .default("5000,30000,120000,600000,1800000,3600000,7200000,14400000"),
+  WEBHOOKS_RETRY_WINDOW_MS: intInRange(1_000, 30 * 24 * 3_600_000, 24 * 3_600_000),
 });
 
 /** @typedef {Omit<z.infer<typeof envSchema>, "APP_URL"> & { APP_URL: string }} Env */

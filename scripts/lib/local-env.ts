@@ -44,6 +44,9 @@ export async function resolveLocalEnvironment(log: (message: string) => void): P
     process.env.MAIL_OUTBOX_DIR ??= path.join(dataDir, "mail");
     process.env.MAIL_OUTBOX_PAGE ??= "true";
   }
+  // A local run's webhook receiver is on this machine (http://localhost:…):
+  // the SSRF guard is for servers that others can register endpoints on.
+  process.env.WEBHOOKS_ALLOW_PRIVATE ??= "true";
   log(`Embedded PostgreSQL on 127.0.0.1:${server.port} (data in ${path.relative(process.cwd(), dataDir)}/pg)`);
   return server;
 }

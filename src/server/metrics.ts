@@ -24,6 +24,10 @@ const counterSpecs = {
   cleanupFailed: { name: "creditworks_cleanup_jobs_total", help: "Jobs handled by the cleanup in this process, by result.", result: "failed" },
   cleanupRefunded: { name: "creditworks_cleanup_jobs_total", help: "Jobs handled by the cleanup in this process, by result.", result: "refunded" },
   grantsExpired: { name: "creditworks_grants_expired_total", help: "Grants closed by their expiry in this process." },
+  webhooksDelivered: { name: "creditworks_webhook_attempts_total", help: "Webhook delivery attempts made by this process, by result.", result: "delivered" },
+  webhooksRetried: { name: "creditworks_webhook_attempts_total", help: "Webhook delivery attempts made by this process, by result.", result: "retry" },
+  webhooksFailed: { name: "creditworks_webhook_attempts_total", help: "Webhook delivery attempts made by this process, by result.", result: "failed" },
+  webhookEndpointsDisabled: { name: "creditworks_webhook_endpoints_disabled_total", help: "Webhook endpoints disabled after failing for a whole retry window." },
 } as const satisfies Record<string, { name: string; help: string; result?: string }>;
 
 export type CounterName = keyof typeof counterSpecs;
@@ -106,6 +110,10 @@ export const counters: Record<CounterName, number> = {
   cleanupFailed: 0,
   cleanupRefunded: 0,
   grantsExpired: 0,
+  webhooksDelivered: 0,
+  webhooksRetried: 0,
+  webhooksFailed: 0,
+  webhookEndpointsDisabled: 0,
 };
 
 /** Adds `by` (≥ 0) to a counter of this process. */

@@ -20,8 +20,8 @@ const wrongPassword = () => new AppError("VALIDATION_ERROR", "Wrong password.", 
  * ledger entries, jobs and checkouts reference it (ON DELETE RESTRICT) and
  * the balance must still equal the sum of its ledger; its personal data is
  * anonymised (name, email, image), `deleted_at` is set, and its sessions,
- * accounts (the password hash) and pending reset tokens are deleted in the
- * same transaction, so it can never sign in again (the session hook in
+ * accounts (the password hash), pending reset tokens and webhook endpoints
+ * are deleted in the same transaction, so it can never sign in again (the session hook in
  * auth.ts also refuses any new session for it).
  *
  * The password confirms the intent. While a job of the account is active
@@ -51,6 +51,9 @@ export async function deleteAccount(client: Db, userId: string, password: string
     await tx.account.deleteMany({ where: { userId } });
     // better-auth's password-reset tokens carry the user id as their value.
     await tx.verification.deleteMany({ where: { value: userId } });
+    // Webhook endpoints (URLs, secrets) and the events sent to them go too: nothing is delivered for a deleted account.
+    await tx.webhookEndpoint.deleteMany({ where: { userId } });
+    await tx.webhookEvent.deleteMany({ where: { userId } });
     return { deletedAt };
   });
 }

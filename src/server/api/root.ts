@@ -4,6 +4,7 @@ import { catalogRouter } from "~/server/api/routers/catalog";
 import { checkoutRouter } from "~/server/api/routers/checkout";
 import { creditsRouter } from "~/server/api/routers/credits";
 import { jobsRouter } from "~/server/api/routers/jobs";
+import { webhooksRouter } from "~/server/api/routers/webhooks";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 
 export const appRouter = createTRPCRouter({
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   account: accountRouter,
   checkout: checkoutRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

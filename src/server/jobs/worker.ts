@@ -15,6 +15,8 @@ import { registerPool, type PoolRegistration } from "~/server/jobs/worker-regist
 import { logger } from "~/server/logger";
 import { increment, observe } from "~/server/metrics";
 import type { GenerationProvider } from "~/server/providers/types";
+import { deliverWebhook, deliverWebhookTask } from "~/server/webhooks/deliver";
+import { webhooksConfigFromEnv, type WebhooksConfig } from "~/server/webhooks/config";
 
 export type WorkerOptions = {
   connectionString: string;
@@ -25,6 +27,8 @@ export type WorkerOptions = {
   /** Also run the cleanup every `cleanupIntervalMs` from this process. */
   cronCleanup?: boolean;
   cleanupIntervalMs?: number;
+  /** How webhooks are delivered (default: from the environment). */
+  webhooks?: WebhooksConfig;
 };
 
 export type WorkerHandle = {
@@ -193,6 +197,10 @@ class WorkerSupervisor {
         // How long the job waited to be run, from when it became runnable.
         observe("queueLag", Math.max(0, Date.now() - new Date(helpers.job.run_at).getTime()) / 1000);
         await runJob(deps, jobId);
+      },
+      [deliverWebhookTask]: async (payload: unknown) => {
+        const { deliveryId } = payload as { deliveryId: string };
+        await deliverWebhook({ db: this.options.db, config: this.options.webhooks ?? webhooksConfigFromEnv() }, deliveryId);
       },
     };
   }

@@ -59,3 +59,19 @@ export function resetPasswordMail(to: string, name: string, url: string): Mail {
     footer: `The link works for ${hours(resetLinkTtlSeconds)} and once. If you did not ask for it, ignore this mail: your password stays as it is.`,
   });
 }
+
+/** An endpoint whose deliveries failed for a whole retry window was turned off (SPEC §8). */
+export function webhookDisabledMail(to: string, name: string, endpointUrl: string, settingsUrl: string): Mail {
+  return compose({
+    to,
+    subject: "A webhook endpoint was disabled",
+    greeting: `Hi ${name},`,
+    lines: [
+      `Every delivery to ${endpointUrl} failed for the whole retry window, so we have disabled this endpoint.`,
+      "Fix the receiver, enable the endpoint again, and resend the deliveries you missed from the delivery log.",
+    ],
+    action: "Open your webhook settings",
+    url: settingsUrl,
+    footer: "You receive this mail because you registered this endpoint.",
+  });
+}

@@ -1,0 +1,17 @@
+import type { Metadata } from "next";
+
+import { PageHeader } from "~/components/page-header";
+import { WebhooksSettings } from "~/components/webhooks/webhooks-settings";
+import { requireUser } from "~/lib/require-user";
+
+export const metadata: Metadata = { title: "Webhooks" };
+
+export default async function WebhooksSettingsPage() {
+  await requireUser("/settings/webhooks");
+  return (
+    <>
+      <PageHeader title="Webhooks" description="Signed HTTPS callbacks when your jobs finish, your balance runs low or a purchase lands." />
+      <WebhooksSettings />
+    </>
+  );
+}
