@@ -106,8 +106,9 @@ export async function loadCreate(options: {
   const endAt = startedAt + options.durationS * 1000;
   await Promise.all(
     Array.from({ length: options.clients }, async (_, client) => {
-      const baseUrl = options.baseUrlFor(client);
       for (let n = 0; performance.now() < endAt; n++) {
+        // Asked per request: a scenario may take a web process away mid-run.
+        const baseUrl = options.baseUrlFor(client);
         const input = { idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: "bench prompt", outputs: 1 };
         const sent = performance.now();
         requests++;

@@ -1,5 +1,5 @@
 /** The benchmark's command line: `npm run bench -- --scenario=accounts,hot --duration=15`. */
-export const scenarioNames = ["accounts", "hot", "worker", "cleanup", "large"] as const;
+export const scenarioNames = ["accounts", "hot", "worker", "cleanup", "large", "processes"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export type BenchOptions = {
@@ -29,7 +29,8 @@ export type BenchOptions = {
 };
 
 const defaults: BenchOptions = {
-  scenarios: [...scenarioNames],
+  // `processes` (3 web + 3 worker processes, two of them killed) only when asked for.
+  scenarios: scenarioNames.filter((name) => name !== "processes"),
   durationS: 15,
   clients: 32,
   accounts: 1_000,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --scenario=accounts,hot,worker,cleanup,large --duration=15 --clients=32]`
+ * `npm run bench [-- --scenario=accounts,hot,worker,cleanup,large,processes --duration=15 --clients=32]`
  *
  * Starts the bench's own embedded PostgreSQL (.data/bench, port 54349) with
  * a fresh database, the production build (`next build` in a staged copy,
@@ -18,6 +18,7 @@ import { findViolations, type Violation } from "../tests/chaos/invariants";
 import { hasPgbench } from "./baseline";
 import { parseOptions, type BenchOptions, type ScenarioName } from "./options";
 import { largeScenario } from "./large-scenario";
+import { processesScenario } from "./processes-scenario";
 import { rollupViolations } from "./rollup-check";
 import { accountsScenario, cleanupScenario, hotScenario, workerScenario, type Context, type Row } from "./scenarios";
 import { benchDir, benchSecrets, ensureProductionBuild, startApp, startBenchDatabase, appPort } from "./server";
@@ -28,6 +29,7 @@ const scenarioRunners: Record<ScenarioName, (context: Context) => Promise<Row[]>
   worker: workerScenario,
   cleanup: cleanupScenario,
   large: largeScenario,
+  processes: processesScenario,
 };
 
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);

@@ -67,11 +67,27 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   await expect(page.getByTestId("admin-user-balance")).toHaveText("115");
   await expect(page.getByRole("cell", { name: "credits.grant", exact: true })).toBeVisible();
   await expect(page.getByTestId("audit-internal-note")).toHaveText("Internal note: Ticket 4411: customer called twice");
+  // A paid grant with an expiry, in the wallet; then voided: its credits leave, once.
+  await page.getByLabel("Credits", { exact: true }).fill("30");
+  await page.getByLabel("Category").selectOption("PAID");
+  await page.getByLabel("Expires after (optional)").fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
+  await page.getByLabel("Reason shown to the user").fill("Invoice credit");
+  await page.getByRole("button", { name: "Grant credits" }).click();
+  await expect(page.getByText(/Granted 30 credits — balance now 145/)).toBeVisible();
+  const wallet = page.getByRole("list", { name: "Grants, in the order credits are spent" });
+  await expect(wallet.getByTestId("wallet-grant").filter({ hasText: "Invoice credit" })).toContainText("Paid");
+  await wallet.getByRole("button", { name: "Void the paid grant: Invoice credit" }).click();
+  const voidDialog = page.getByRole("alertdialog", { name: "Void this grant?" });
+  await voidDialog.getByLabel("Reason shown to the user").fill("Invoice disputed");
+  await voidDialog.getByRole("button", { name: "Void the grant" }).click();
+  await expect(page.getByText("Grant voided; 30 credits expired.")).toBeVisible();
+  await expect(page.getByTestId("admin-user-balance")).toHaveText("115");
+  await expect(page.getByRole("cell", { name: "credits.void-grant", exact: true })).toBeVisible();
   await screenshotBoth(page, "admin-user");
   // The customer reads the reason on their statement, never the internal note.
   const customerPage = await customerContext.newPage();
   await customerPage.goto("/statement");
-  await expect(customerPage.getByText("Sorry for the stuck job")).toBeVisible();
+  await expect(customerPage.getByRole("table", { name: "Ledger entries" }).getByText("Sorry for the stuck job")).toBeVisible();
   await expect(customerPage.getByText(/Ticket 4411/)).toHaveCount(0);
   await customerPage.close();
 
@@ -102,7 +118,8 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Audit trail" }).click();
   const rows = page.getByRole("row").filter({ hasText: customer.email });
   await expect(rows.filter({ hasText: "job.force-fail" })).toHaveCount(1);
-  await expect(rows.filter({ hasText: "credits.grant" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "credits.grant" })).toHaveCount(2);
+  await expect(rows.filter({ hasText: "credits.void-grant" })).toHaveCount(1);
   await customerContext.close();
 });
 

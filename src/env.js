@@ -26,7 +26,12 @@ export const envSchema = z.object({
   DATABASE_LOCK_TIMEOUT_MS: intInRange(100, 600_000, 5_000),
   DATABASE_IDLE_TX_TIMEOUT_MS: intInRange(100, 3_600_000, 15_000),
   DATABASE_RETRY_BUDGET_MS: intInRange(0, 600_000, 10_000),
-  BETTER_AUTH_SECRET: z.string().min(32, "BETTER_AUTH_SECRET must be at least 32 characters"),
+  /**
+   * Signs sessions (and the sandbox's payment confirmations): required by
+   * the web process (see `requireAuthSecret`); a worker process needs it
+   * only to pay auto top-ups through the sandbox provider.
+   */
+  BETTER_AUTH_SECRET: z.string().min(32, "BETTER_AUTH_SECRET must be at least 32 characters").optional(),
   PORT: intInRange(1, 65_535, 3000),
   /** Unset: http://localhost:$PORT (see parseEnv), so a local run on another port still passes the origin checks. */
   APP_URL: z.string().url().optional(),
@@ -115,3 +120,16 @@ export function parseEnv(source) {
 
 /** The process environment, validated once at import. */
 export const env = parseEnv(process.env);
+
+/**
+ * The app secret, for the code that cannot run without it (sessions, the
+ * sandbox's signatures): a clear error naming the variable, at first use.
+ * @param {string} purpose what needs it, for the message
+ * @returns {string}
+ */
+export function requireAuthSecret(purpose) {
+  if (!env.BETTER_AUTH_SECRET) {
+    throw new Error(`Invalid environment:\n  BETTER_AUTH_SECRET: required for ${purpose} (at least 32 characters)`);
+  }
+  return env.BETTER_AUTH_SECRET;
+}

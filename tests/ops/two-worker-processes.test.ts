@@ -41,6 +41,8 @@ function startWorkerProcess(via: "tsx" | "node"): Worker {
       WORKER_CONCURRENCY: "4",
       DATABASE_POOL_MAX: "8",
       LEASE_MS: "3000",
+      // A worker needs only what it uses: no session secret.
+      BETTER_AUTH_SECRET: undefined,
     },
     stdio: ["ignore", "pipe", "pipe"],
     // A process group of its own, so that cleanup can kill everything.

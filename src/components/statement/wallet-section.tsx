@@ -51,7 +51,7 @@ export function WalletSection() {
         {closed.length > 0 ? (
           <details className="rounded-md border px-3 py-2">
             <summary className="cursor-pointer text-sm font-medium">Expired and voided ({closed.length})</summary>
-            <GrantsList grants={closed} empty={null} />
+            <GrantsList grants={closed} empty={null} label="Expired and voided grants" />
           </details>
         ) : null}
       </CardContent>

@@ -42,10 +42,12 @@ function expiryText(grant: GrantRow): string {
  * A list, not a table, so that it reads on a phone; `action` adds a control
  * per row (the admin's Void).
  */
-export function GrantsList({ grants, action, empty }: { grants: GrantRow[]; action?: (grant: GrantRow) => ReactNode; empty: ReactNode }) {
+export function GrantsList({ grants, action, empty, label = "Grants, in the order credits are spent" }: {
+  grants: GrantRow[]; action?: (grant: GrantRow) => ReactNode; empty: ReactNode; label?: string;
+}) {
   if (grants.length === 0) return <>{empty}</>;
   return (
-    <ol className="flex flex-col divide-y" aria-label="Grants, in the order credits are spent">
+    <ol className="flex flex-col divide-y" aria-label={label}>
       {grants.map((grant) => {
         const badge = stateBadge[grant.state];
         const share = grant.amount > 0 ? Math.round((grant.remaining / grant.amount) * 100) : 0;

@@ -1,7 +1,7 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 
-import { env } from "~/env.js";
+import { env, requireAuthSecret } from "~/env.js";
 import { sessionCache, type CachedSessionUser } from "~/server/auth/session-cache";
 import { db } from "~/server/db";
 import { clientAddressHeader } from "~/server/http/client-address";
@@ -25,7 +25,7 @@ import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/t
  */
 export const auth = betterAuth({
   database: prismaAdapter(db, { provider: "postgresql", transaction: false }),
-  secret: env.BETTER_AUTH_SECRET,
+  secret: requireAuthSecret("sessions (the web process)"),
   baseURL: env.APP_URL,
   trustedOrigins: [env.APP_URL],
   emailAndPassword: {

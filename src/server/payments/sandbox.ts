@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-import { env } from "~/env.js";
+import { requireAuthSecret } from "~/env.js";
 import { AppError } from "~/server/errors";
 import type { CardInput, CheckoutConfirmation, CheckoutToPay, PaymentAttempt, PaymentProvider } from "~/server/payments/provider";
 
@@ -32,7 +32,7 @@ export function normalizeCardNumber(value: string): string {
 function signingKey(): Buffer {
   // Derived from the app secret so the sandbox needs no configuration of its
   // own, and a confirmation cannot be forged by a client that lacks it.
-  return createHmac("sha256", env.BETTER_AUTH_SECRET).update("creditworks:sandbox-payments:v1").digest();
+  return createHmac("sha256", requireAuthSecret("the sandbox payment provider")).update("creditworks:sandbox-payments:v1").digest();
 }
 
 function sign(checkoutId: string): string {
