@@ -1,12 +1,13 @@
 import { ledgerPageInput } from "~/server/api/schemas";
 import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
 import { getCreditSummary, getLedgerPage } from "~/server/ledger/statement";
+import { statementFilterInput } from "~/lib/statement-filter";
 
 export const creditsRouter = createTRPCRouter({
   /** Available and reserved credits of the signed-in user. */
   summary: protectedProcedure.query(({ ctx }) => getCreditSummary(ctx.db, ctx.user.id)),
-  /** The signed-in user's ledger, newest first. */
+  /** The signed-in user's ledger, newest first, filtered by date range (UTC days) and kinds. */
   ledger: protectedProcedure
-    .input(ledgerPageInput)
+    .input(ledgerPageInput.and(statementFilterInput))
     .query(({ ctx, input }) => getLedgerPage(ctx.db, ctx.user.id, input)),
 });
