@@ -176,3 +176,14 @@ describe("Stripe Checkout", () => {
     });
   });
 });
+
+describe("configuration", () => {
+  it("PAYMENT_PROVIDER=stripe without its secrets fails at start with a clear message", async () => {
+    const { parseEnv } = await import("~/env.js");
+    const base = { DATABASE_URL: "postgres://localhost/x", BETTER_AUTH_SECRET: "x".repeat(32), PAYMENT_PROVIDER: "stripe" };
+    expect(() => parseEnv(base)).toThrow(/STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe[\s\S]*STRIPE_WEBHOOK_SECRET: required/);
+    expect(() => parseEnv({ ...base, STRIPE_SECRET_KEY: secretKey })).toThrow(/STRIPE_WEBHOOK_SECRET: required/);
+    expect(() => parseEnv({ ...base, STRIPE_SECRET_KEY: "nope", STRIPE_WEBHOOK_SECRET: webhookSecret })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(parseEnv({ ...base, STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret }).PAYMENT_PROVIDER).toBe("stripe");
+  });
+});
