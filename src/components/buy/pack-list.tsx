@@ -22,6 +22,11 @@ export function PackList({ returnTo }: { returnTo: string | null }) {
   const [chosen, setChosen] = useState<string | null>(null);
   const open = useMutation(trpc.checkout.open.mutationOptions({
     onSuccess: (checkout) => {
+      // A hosted provider (Stripe Checkout) takes the payment on its own page.
+      if (checkout.redirectUrl) {
+        window.location.assign(checkout.redirectUrl);
+        return;
+      }
       const query = returnTo ? `?next=${encodeURIComponent(returnTo)}` : "";
       router.push(`/buy/checkout/${checkout.id}${query}`);
     },
