@@ -1,0 +1,106 @@
+"use client";
+
+import { DownloadIcon, XIcon } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useCallback, useMemo } from "react";
+
+import { Button } from "~/components/ui/button";
+import { Input } from "~/components/ui/input";
+import { FieldError, Label } from "~/components/ui/label";
+import { useCurrentPath, useCurrentSearchParams } from "~/lib/navigation";
+import {
+  ledgerKindLabels, ledgerKinds, statementFilterFromSearchParams, statementFilterToSearchParams,
+  type LedgerKindFilter, type StatementFilter,
+} from "~/lib/statement-filter";
+import { cn } from "~/lib/utils";
+
+/** The statement's filter, kept in the URL query (shareable, survives a reload, back/forward). */
+export function useStatementFilter() {
+  const router = useRouter();
+  const pathname = useCurrentPath();
+  const searchParams = useCurrentSearchParams();
+  const query = searchParams.toString();
+  const filter = useMemo(() => statementFilterFromSearchParams(new URLSearchParams(query)), [query]);
+  const replaceQuery = useCallback(
+    (params: URLSearchParams) => {
+      const next = params.toString();
+      router.replace(next ? `${pathname}?${next}` : pathname, { scroll: false });
+    },
+    [pathname, router],
+  );
+  const setFilter = useCallback((next: StatementFilter) => replaceQuery(statementFilterToSearchParams(next)), [replaceQuery]);
+  const active = !!(filter.from || filter.to || filter.kinds);
+  return { filter, setFilter, replaceQuery, active, key: statementFilterToSearchParams(filter).toString() };
+}
+
+/** Date range and kinds, and the CSV export of exactly what they select. */
+export function StatementFilters({ filter, setFilter, replaceQuery, active }: ReturnType<typeof useStatementFilter>) {
+  const searchParams = useCurrentSearchParams();
+  const rawFrom = searchParams.get("from") ?? "";
+  const rawTo = searchParams.get("to") ?? "";
+  const rangeError = rawFrom && rawTo && rawFrom > rawTo ? "The start date must be on or before the end date." : undefined;
+  const selected = new Set<LedgerKindFilter>(filter.kinds ?? []);
+  const exportQuery = statementFilterToSearchParams(filter).toString();
+
+  // The dates go to the URL as typed, so a range being fixed (from after to)
+  // stays in the inputs with its message; the list ignores it meanwhile.
+  function setDates(from: string, to: string) {
+    const params = statementFilterToSearchParams({ kinds: filter.kinds });
+    if (from) params.set("from", from);
+    if (to) params.set("to", to);
+    replaceQuery(params);
+  }
+
+  function toggleKind(kind: LedgerKindFilter) {
+    const next = new Set(selected);
+    if (next.has(kind)) next.delete(kind);
+    else next.add(kind);
+    setFilter({ ...filter, kinds: next.size > 0 ? ledgerKinds.filter((k) => next.has(k)) : undefined });
+  }
+
+  return (
+    <section aria-label="Filters" className="flex flex-col gap-3 rounded-xl border bg-card p-4">
+      <div className="flex flex-wrap items-end gap-3">
+        <div className="flex min-w-0 flex-col gap-1.5">
+          <Label htmlFor="statement-from">From (UTC)</Label>
+          <Input id="statement-from" type="date" className="w-40" value={rawFrom} max={rawTo || undefined}
+            onChange={(event) => setDates(event.target.value, rawTo)} aria-describedby="statement-range-error" />
+        </div>
+        <div className="flex min-w-0 flex-col gap-1.5">
+          <Label htmlFor="statement-to">To (UTC)</Label>
+          <Input id="statement-to" type="date" className="w-40" value={rawTo} min={rawFrom || undefined}
+            onChange={(event) => setDates(rawFrom, event.target.value)} aria-invalid={!!rangeError || undefined}
+            aria-describedby="statement-range-error" />
+        </div>
+        <div className="ml-auto flex flex-wrap gap-2">
+          {active ? (
+            <Button variant="ghost" size="sm" onClick={() => setFilter({})}>
+              <XIcon className="size-4" aria-hidden /> Clear filters
+            </Button>
+          ) : null}
+          <Button asChild variant="outline" size="sm">
+            <a href={`/api/statement/csv${exportQuery ? `?${exportQuery}` : ""}`} download>
+              <DownloadIcon className="size-4" aria-hidden /> Export CSV
+            </a>
+          </Button>
+        </div>
+      </div>
+      <FieldError id="statement-range-error">{rangeError}</FieldError>
+      <fieldset className="flex flex-wrap gap-2">
+        <legend className="mb-1.5 text-sm font-medium">Kinds</legend>
+        {ledgerKinds.map((kind) => (
+          <label
+            key={kind}
+            className={cn(
+              "flex cursor-pointer items-center gap-1.5 rounded-full border px-3 py-1 text-sm has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring",
+              selected.has(kind) ? "border-primary bg-primary/10 font-medium" : "text-muted-foreground",
+            )}
+          >
+            <input type="checkbox" className="size-3.5 accent-primary" checked={selected.has(kind)} onChange={() => toggleKind(kind)} />
+            {ledgerKindLabels[kind]}
+          </label>
+        ))}
+      </fieldset>
+    </section>
+  );
+}
