@@ -169,6 +169,18 @@ describe("Stripe Checkout", () => {
     expect(await db.checkout.findUniqueOrThrow({ where: { id: checkout.id } })).toMatchObject({ status: "OPEN", receiptNumber: null });
   });
 
+  it("Stripe not answering is a typed CONFLICT_RETRY and nothing is paid", async () => {
+    const unreachable = new Stripe(secretKey, { host: "127.0.0.1", port: 1, protocol: "http", maxNetworkRetries: 0 });
+    registerPaymentProvider(createStripeProvider({ secretKey, webhookSecret, client: unreachable }));
+    try {
+      const user = await createUser();
+      await expect(openCheckout(db, user.id, "starter", { providerId: "stripe" })).rejects.toMatchObject({ code: "CONFLICT_RETRY" });
+      expect(await purchasesOf(user.id)).toEqual([]);
+    } finally {
+      registerPaymentProvider(stripe);
+    }
+  });
+
   it("acknowledges other events without granting anything", async () => {
     const payload = JSON.stringify({ id: "evt_other", object: "event", type: "payment_intent.created", data: { object: { id: "pi_1" } } });
     expect(await handleStripeWebhook(db, stripe, payload, signed(payload))).toEqual({

@@ -51,6 +51,10 @@ export async function deleteAccount(client: Db, userId: string, password: string
     await tx.account.deleteMany({ where: { userId } });
     // better-auth's password-reset tokens carry the user id as their value.
     await tx.verification.deleteMany({ where: { value: userId } });
+    // A deleted account is never charged again: auto top-up off, saved cards
+    // removed (their rows stay for the receipts that name them).
+    await tx.autoTopup.updateMany({ where: { userId }, data: { enabled: false, disabledReason: null, updatedAt: deletedAt } });
+    await tx.paymentMethod.updateMany({ where: { userId, removedAt: null }, data: { removedAt: deletedAt } });
     return { deletedAt };
   });
 }

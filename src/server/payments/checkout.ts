@@ -47,13 +47,16 @@ export async function openCheckout(
     select: checkoutSelect,
   });
   if (!provider.startHostedCheckout) return { ...checkout, redirectUrl: null };
-  const hosted = await provider.startHostedCheckout(
-    { ...checkout, userId, packName: pack.name },
-    {
-      successUrl: `${env.APP_URL}/buy/checkout/${checkout.id}?paid=1`,
-      cancelUrl: `${env.APP_URL}/buy?cancelled=1`,
-    },
-  );
+  const hosted = await provider
+    .startHostedCheckout(
+      { ...checkout, userId, packName: pack.name },
+      { successUrl: `${env.APP_URL}/buy/checkout/${checkout.id}?paid=1`, cancelUrl: `${env.APP_URL}/buy?cancelled=1` },
+    )
+    .catch((error: unknown) => {
+      // Nothing was paid; the checkout stays OPEN and unused. The user tries again.
+      logger.warn({ err: error, checkoutId: checkout.id, provider: provider.id }, "hosted checkout could not be created");
+      throw new AppError("CONFLICT_RETRY", "The payment provider did not answer. Try again.");
+    });
   await client.checkout.update({ where: { id: checkout.id }, data: { providerSessionId: hosted.sessionId } });
   return { ...checkout, redirectUrl: hosted.url };
 }
