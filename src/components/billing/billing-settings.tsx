@@ -129,7 +129,7 @@ function AutoTopupForm({ data, packs }: { data: BillingData; packs: readonly Pac
               value={threshold}
               onChange={(event) => setThreshold(event.target.value)}
               aria-invalid={!!error("thresholdCredits") || undefined}
-              aria-describedby="thresholdCredits-hint thresholdCredits-error"
+              aria-describedby={error("thresholdCredits") ? "thresholdCredits-hint thresholdCredits-error" : "thresholdCredits-hint"}
             />
             <span id="thresholdCredits-hint" className="text-xs text-muted-foreground">
               At least 1 and below the pack&apos;s credits{pack ? ` (${formatCredits(pack.credits)})` : ""}.
@@ -139,7 +139,7 @@ function AutoTopupForm({ data, packs }: { data: BillingData; packs: readonly Pac
           <div className="flex flex-col gap-2">
             <Label htmlFor="packId">Pack to buy</Label>
             <select id="packId" className={selectClass} value={packId} onChange={(event) => setPackId(event.target.value)}
-              aria-invalid={!!error("packId") || undefined} aria-describedby="packId-error">
+              aria-invalid={!!error("packId") || undefined} aria-describedby={error("packId") ? "packId-error" : undefined}>
               {packs.map((p) => (
                 <option key={p.id} value={p.id}>{p.name}: {formatCredits(p.credits)} credits for {formatCents(p.priceCents)}</option>
               ))}
@@ -149,7 +149,7 @@ function AutoTopupForm({ data, packs }: { data: BillingData; packs: readonly Pac
           <div className="flex flex-col gap-2">
             <Label htmlFor="paymentMethodId">Pay with</Label>
             <select id="paymentMethodId" className={selectClass} value={methodId} onChange={(event) => setMethodId(event.target.value)}
-              aria-invalid={!!error("paymentMethodId") || undefined} aria-describedby="paymentMethodId-error">
+              aria-invalid={!!error("paymentMethodId") || undefined} aria-describedby={error("paymentMethodId") ? "paymentMethodId-error" : undefined}>
               {data.paymentMethods.length === 0 ? <option value="">No saved card yet</option> : null}
               {data.paymentMethods.map((m) => (
                 <option key={m.id} value={m.id}>{m.brand} ending in {m.last4} (expires {String(m.expMonth).padStart(2, "0")}/{m.expYear})</option>
@@ -223,20 +223,20 @@ function SavedCards({ methods, testCards }: { methods: BillingData["paymentMetho
           <div className="flex flex-col gap-2">
             <Label htmlFor="newCardNumber">Card number</Label>
             <Input id="newCardNumber" name="cardNumber" autoComplete="cc-number" inputMode="numeric" placeholder="4242 4242 4242 4242"
-              aria-invalid={!!error("cardNumber") || undefined} aria-describedby="newCardNumber-error" />
+              aria-invalid={!!error("cardNumber") || undefined} aria-describedby={error("cardNumber") ? "newCardNumber-error" : undefined} />
             <FieldError id="newCardNumber-error">{error("cardNumber")}</FieldError>
           </div>
           <div className="grid grid-cols-2 gap-3">
             <div className="flex flex-col gap-2">
               <Label htmlFor="newCardExpiry">Expiry (MM/YY)</Label>
               <Input id="newCardExpiry" name="expiry" autoComplete="cc-exp" inputMode="numeric" placeholder="12/34"
-                aria-invalid={!!error("expiry") || undefined} aria-describedby="newCardExpiry-error" />
+                aria-invalid={!!error("expiry") || undefined} aria-describedby={error("expiry") ? "newCardExpiry-error" : undefined} />
               <FieldError id="newCardExpiry-error">{error("expiry")}</FieldError>
             </div>
             <div className="flex flex-col gap-2">
               <Label htmlFor="newCardCvc">CVC</Label>
               <Input id="newCardCvc" name="cvc" autoComplete="cc-csc" inputMode="numeric" placeholder="123"
-                aria-invalid={!!error("cvc") || undefined} aria-describedby="newCardCvc-error" />
+                aria-invalid={!!error("cvc") || undefined} aria-describedby={error("cvc") ? "newCardCvc-error" : undefined} />
               <FieldError id="newCardCvc-error">{error("cvc")}</FieldError>
             </div>
           </div>

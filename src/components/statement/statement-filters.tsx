@@ -2,7 +2,7 @@
 
 import { DownloadIcon, XIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
@@ -14,30 +14,36 @@ import {
 } from "~/lib/statement-filter";
 import { cn } from "~/lib/utils";
 
-/** The statement's filter, kept in the URL query (shareable, survives a reload, back/forward). */
+/**
+ * The statement's filter, kept in the URL query (shareable, survives a
+ * reload, back/forward). A change shows at once (local state) while the
+ * router catches up with the URL.
+ */
 export function useStatementFilter() {
   const router = useRouter();
   const pathname = useCurrentPath();
-  const searchParams = useCurrentSearchParams();
-  const query = searchParams.toString();
-  const filter = useMemo(() => statementFilterFromSearchParams(new URLSearchParams(query)), [query]);
+  const urlQuery = useCurrentSearchParams().toString();
+  const [query, setQuery] = useState(urlQuery);
+  useEffect(() => setQuery(urlQuery), [urlQuery]);
+  const params = useMemo(() => new URLSearchParams(query), [query]);
+  const filter = useMemo(() => statementFilterFromSearchParams(params), [params]);
   const replaceQuery = useCallback(
-    (params: URLSearchParams) => {
-      const next = params.toString();
-      router.replace(next ? `${pathname}?${next}` : pathname, { scroll: false });
+    (next: URLSearchParams) => {
+      const text = next.toString();
+      setQuery(text);
+      router.replace(text ? `${pathname}?${text}` : pathname, { scroll: false });
     },
     [pathname, router],
   );
   const setFilter = useCallback((next: StatementFilter) => replaceQuery(statementFilterToSearchParams(next)), [replaceQuery]);
   const active = !!(filter.from || filter.to || filter.kinds);
-  return { filter, setFilter, replaceQuery, active, key: statementFilterToSearchParams(filter).toString() };
+  return { filter, params, setFilter, replaceQuery, active, key: statementFilterToSearchParams(filter).toString() };
 }
 
 /** Date range and kinds, and the CSV export of exactly what they select. */
-export function StatementFilters({ filter, setFilter, replaceQuery, active }: ReturnType<typeof useStatementFilter>) {
-  const searchParams = useCurrentSearchParams();
-  const rawFrom = searchParams.get("from") ?? "";
-  const rawTo = searchParams.get("to") ?? "";
+export function StatementFilters({ filter, params, setFilter, replaceQuery, active }: ReturnType<typeof useStatementFilter>) {
+  const rawFrom = params.get("from") ?? "";
+  const rawTo = params.get("to") ?? "";
   const rangeError = rawFrom && rawTo && rawFrom > rawTo ? "The start date must be on or before the end date." : undefined;
   const selected = new Set<LedgerKindFilter>(filter.kinds ?? []);
   const exportQuery = statementFilterToSearchParams(filter).toString();
@@ -64,13 +70,13 @@ export function StatementFilters({ filter, setFilter, replaceQuery, active }: Re
         <div className="flex min-w-0 flex-col gap-1.5">
           <Label htmlFor="statement-from">From (UTC)</Label>
           <Input id="statement-from" type="date" className="w-40" value={rawFrom} max={rawTo || undefined}
-            onChange={(event) => setDates(event.target.value, rawTo)} aria-describedby="statement-range-error" />
+            onChange={(event) => setDates(event.target.value, rawTo)} aria-describedby={rangeError ? "statement-range-error" : undefined} />
         </div>
         <div className="flex min-w-0 flex-col gap-1.5">
           <Label htmlFor="statement-to">To (UTC)</Label>
           <Input id="statement-to" type="date" className="w-40" value={rawTo} min={rawFrom || undefined}
             onChange={(event) => setDates(rawFrom, event.target.value)} aria-invalid={!!rangeError || undefined}
-            aria-describedby="statement-range-error" />
+            aria-describedby={rangeError ? "statement-range-error" : undefined} />
         </div>
         <div className="ml-auto flex flex-wrap gap-2">
           {active ? (
