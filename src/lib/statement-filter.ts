@@ -58,3 +58,12 @@ export function statementFilterToSearchParams(filter: StatementFilter): URLSearc
   for (const kind of filter.kinds ?? []) params.append("kind", kind);
   return params;
 }
+
+/** A Next.js page's `searchParams` object as URLSearchParams (repeated keys kept). */
+export function toSearchParams(record: Record<string, string | string[] | undefined>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(record)) {
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) params.append(key, item);
+  }
+  return params;
+}

@@ -2,12 +2,12 @@
 
 import { DownloadIcon, XIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { FieldError, Label } from "~/components/ui/label";
-import { useCurrentPath, useCurrentSearchParams } from "~/lib/navigation";
+import { useCurrentPath } from "~/lib/navigation";
 import {
   ledgerKindLabels, ledgerKinds, statementFilterFromSearchParams, statementFilterToSearchParams,
   type LedgerKindFilter, type StatementFilter,
@@ -16,15 +16,14 @@ import { cn } from "~/lib/utils";
 
 /**
  * The statement's filter, kept in the URL query (shareable, survives a
- * reload, back/forward). A change shows at once (local state) while the
- * router catches up with the URL.
+ * reload). The page reads the query on the server and hands it here; a
+ * change is local state first, then written to the URL (as the jobs list
+ * does with its status filter).
  */
-export function useStatementFilter() {
+export function useStatementFilter(initialQuery: string) {
   const router = useRouter();
   const pathname = useCurrentPath();
-  const urlQuery = useCurrentSearchParams().toString();
-  const [query, setQuery] = useState(urlQuery);
-  useEffect(() => setQuery(urlQuery), [urlQuery]);
+  const [query, setQuery] = useState(initialQuery);
   const params = useMemo(() => new URLSearchParams(query), [query]);
   const filter = useMemo(() => statementFilterFromSearchParams(params), [params]);
   const replaceQuery = useCallback(
@@ -51,10 +50,10 @@ export function StatementFilters({ filter, params, setFilter, replaceQuery, acti
   // The dates go to the URL as typed, so a range being fixed (from after to)
   // stays in the inputs with its message; the list ignores it meanwhile.
   function setDates(from: string, to: string) {
-    const params = statementFilterToSearchParams({ kinds: filter.kinds });
-    if (from) params.set("from", from);
-    if (to) params.set("to", to);
-    replaceQuery(params);
+    const next = statementFilterToSearchParams({ kinds: filter.kinds });
+    if (from) next.set("from", from);
+    if (to) next.set("to", to);
+    replaceQuery(next);
   }
 
   function toggleKind(kind: LedgerKindFilter) {

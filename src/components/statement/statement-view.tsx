@@ -31,11 +31,11 @@ const kindLook: Record<string, { label: string; variant: BadgeProps["variant"] }
 };
 
 /** The credit statement: totals per kind, then every ledger entry, newest first. */
-export function StatementView() {
+export function StatementView({ initialQuery = "" }: { initialQuery?: string }) {
   return (
     <div className="flex flex-col gap-6">
       <StatementTotals />
-      <LedgerTable />
+      <LedgerTable initialQuery={initialQuery} />
     </div>
   );
 }
@@ -79,8 +79,8 @@ function StatementTotals() {
   );
 }
 
-function LedgerTable() {
-  const statementFilter = useStatementFilter();
+function LedgerTable({ initialQuery }: { initialQuery: string }) {
+  const statementFilter = useStatementFilter(initialQuery);
   return (
     <div className="flex flex-col gap-3">
       <StatementFilters {...statementFilter} />
