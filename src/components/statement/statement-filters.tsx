@@ -1,7 +1,6 @@
 "use client";
 
 import { DownloadIcon, XIcon } from "lucide-react";
-import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
 
 import { Button } from "~/components/ui/button";
@@ -17,11 +16,11 @@ import { cn } from "~/lib/utils";
 /**
  * The statement's filter, kept in the URL query (shareable, survives a
  * reload). The page reads the query on the server and hands it here; a
- * change is local state first, then written to the URL (as the jobs list
- * does with its status filter).
+ * change is local state, written to the URL with the History API (which
+ * Next.js keeps in step with its router) so that the page is neither
+ * fetched again nor remounted.
  */
 export function useStatementFilter(initialQuery: string) {
-  const router = useRouter();
   const pathname = useCurrentPath();
   const [query, setQuery] = useState(initialQuery);
   const params = useMemo(() => new URLSearchParams(query), [query]);
@@ -30,9 +29,9 @@ export function useStatementFilter(initialQuery: string) {
     (next: URLSearchParams) => {
       const text = next.toString();
       setQuery(text);
-      router.replace(text ? `${pathname}?${text}` : pathname, { scroll: false });
+      window.history.replaceState(null, "", text ? `${pathname}?${text}` : pathname);
     },
-    [pathname, router],
+    [pathname],
   );
   const setFilter = useCallback((next: StatementFilter) => replaceQuery(statementFilterToSearchParams(next)), [replaceQuery]);
   const active = !!(filter.from || filter.to || filter.kinds);
