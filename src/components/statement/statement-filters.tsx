@@ -35,11 +35,12 @@ export function useStatementFilter(initialQuery: string) {
   );
   const setFilter = useCallback((next: StatementFilter) => replaceQuery(statementFilterToSearchParams(next)), [replaceQuery]);
   const active = !!(filter.from || filter.to || filter.kinds);
-  return { filter, params, setFilter, replaceQuery, active, key: statementFilterToSearchParams(filter).toString() };
+  return { filter, params, setFilter, replaceQuery, active, filterKey: statementFilterToSearchParams(filter).toString() };
 }
 
 /** Date range and kinds, and the CSV export of exactly what they select. */
-export function StatementFilters({ filter, params, setFilter, replaceQuery, active }: ReturnType<typeof useStatementFilter>) {
+export function StatementFilters({ state }: { state: ReturnType<typeof useStatementFilter> }) {
+  const { filter, params, setFilter, replaceQuery, active } = state;
   const rawFrom = params.get("from") ?? "";
   const rawTo = params.get("to") ?? "";
   const rangeError = rawFrom && rawTo && rawFrom > rawTo ? "The start date must be on or before the end date." : undefined;

@@ -83,9 +83,9 @@ function LedgerTable({ initialQuery }: { initialQuery: string }) {
   const statementFilter = useStatementFilter(initialQuery);
   return (
     <div className="flex flex-col gap-3">
-      <StatementFilters {...statementFilter} />
+      <StatementFilters state={statementFilter} />
       {/* A new filter starts again at page 1. */}
-      <LedgerEntries key={statementFilter.key} filter={statementFilter.filter} filtered={statementFilter.active} onClear={() => statementFilter.setFilter({})} />
+      <LedgerEntries key={statementFilter.filterKey} filter={statementFilter.filter} filtered={statementFilter.active} onClear={() => statementFilter.setFilter({})} />
     </div>
   );
 }
