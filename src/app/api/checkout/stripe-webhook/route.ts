@@ -5,6 +5,9 @@ import { handleStripeWebhook } from "~/server/payments/stripe-webhook";
 
 export const dynamic = "force-dynamic";
 
+/** Stripe's event payloads are a few kilobytes; anything far larger is not Stripe. */
+const bodyBytesMax = 512 * 1024;
+
 /**
  * Stripe's webhook (`stripe listen --forward-to localhost:3000/api/checkout/stripe-webhook`).
  * The signature covers the exact bytes Stripe sent, so the body is read raw
@@ -13,7 +16,11 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request) {
   const stripe = stripeProvider();
   if (!stripe) return Response.json({ error: "stripe is not configured" }, { status: 404 });
+  if (Number(request.headers.get("content-length") ?? 0) > bodyBytesMax) {
+    return Response.json({ error: "payload too large" }, { status: 413 });
+  }
   const rawBody = await request.text();
+  if (rawBody.length > bodyBytesMax) return Response.json({ error: "payload too large" }, { status: 413 });
   try {
     const result = await handleStripeWebhook(db, stripe, rawBody, request.headers.get("stripe-signature"));
     return Response.json(result.body, { status: result.status });
