@@ -101,7 +101,9 @@ export async function runAutoTopup(client: Db, topupId: string): Promise<TopupOu
     const provider = paymentProviderFor(method.provider);
     const attempt = method.removedAt
       ? { status: "declined" as const, declineCode: "card_removed", message: "The saved card was removed." }
-      : await provider.chargeSavedCard!(checkout, method);
+      : provider.chargeSavedCard
+        ? await provider.chargeSavedCard(checkout, method)
+        : { status: "declined" as const, declineCode: "not_chargeable", message: "This card cannot be charged automatically." };
     if (attempt.status === "declined") {
       await declineTopup(client, topup, checkoutId, `${method.brand} ending in ${method.last4}: ${attempt.message}`);
       logger.info({ topupId, userId: topup.userId, declineCode: attempt.declineCode }, "auto top-up declined; turned off");
