@@ -84,6 +84,18 @@ describe("auto top-up", () => {
     await expectConserved(user.id, expect);
   });
 
+  it("credits never start a top-up, nor does a debit when auto top-up is off", async () => {
+    const { user, caller, method } = await userWithAutoTopup({ balance: 10, threshold: 50 });
+    // Already below: a credit that stays below and a debit that starts below cross nothing.
+    await moveCredits(db, { userId: user.id, amount: 5, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
+    await debit(user, 5, "d-below");
+    expect(await topupsOf(user.id)).toEqual([]);
+    await caller.billing.updateAutoTopup({ enabled: false, thresholdCredits: 50, packId: "starter", paymentMethodId: method.id });
+    await moveCredits(db, { userId: user.id, amount: 90, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g2" });
+    await debit(user, 90, "d-off");
+    expect(await topupsOf(user.id)).toEqual([]);
+  });
+
   it("a task run twice (or concurrently) buys once", async () => {
     const { user } = await userWithAutoTopup({ balance: 60, threshold: 50 });
     await debit(user, 20, "d");

@@ -33,6 +33,14 @@ describe("receipts", () => {
     expect((await caller.billing.autoTopup()).paymentMethods).toMatchObject([{ last4: "4242", brand: "Visa" }]);
   });
 
+  it("the database refuses a COMPLETED checkout without a receipt number, and a receipt on an open one", async () => {
+    const user = await createUser();
+    const checkout = await callerFor(user).checkout.open({ packId: "starter" });
+    await expect(db.$executeRaw`UPDATE checkout SET status = 'COMPLETED' WHERE id = ${checkout.id}::uuid`).rejects.toThrow(/checkout_receipt_when_completed/);
+    await expect(db.$executeRaw`UPDATE checkout SET receipt_number = 999999 WHERE id = ${checkout.id}::uuid`).rejects.toThrow(/checkout_receipt_when_completed/);
+    await expect(db.$executeRaw`UPDATE checkout SET card_last4 = '4242424242424242' WHERE id = ${checkout.id}::uuid`).rejects.toThrow(/checkout_card_last4_digits/);
+  });
+
   it("receipt numbers are distinct and formatted with the year", async () => {
     expect(formatReceiptNumber(123, new Date("2026-11-30T12:00:00Z"))).toBe("CW-2026-000123");
     expect(formatReceiptNumber(1234567, new Date("2027-01-01T00:00:00Z"))).toBe("CW-2027-1234567");
