@@ -17,7 +17,7 @@ const longPrompt = `${unbroken("Supercalifragilistic", 15)} and then a lighthous
 const longReason = `Goodwill-for-ticket-${unbroken("0123456789", 12)}`;
 const longNote = `Internal-${unbroken("escalation", 20)}`;
 
-type Seeded = { userId: string; jobId: string; failedJobId: string; checkoutId: string };
+type Seeded = { userId: string; jobId: string; failedJobId: string; checkoutId: string; paidCheckoutId: string };
 
 async function seed(page: Page): Promise<Seeded> {
   const local = `newcomer.${unbroken("verylong", 6)}`.slice(0, 60);
@@ -26,10 +26,13 @@ async function seed(page: Page): Promise<Seeded> {
   const failing = await createJobViaApi(page.request, `${longPrompt} #fail`, 1);
   const hanging = await createJobViaApi(page.request, `${longPrompt} #hang`, 1);
   const checkout = await trpcMutation<{ id: string }>(page.request, "checkout.open", { packId: "starter" });
-  expect(done.data && failing.data && hanging.data && checkout.data).toBeTruthy();
+  const paid = await trpcMutation<{ id: string }>(page.request, "checkout.open", { packId: "creator" });
+  const card = { cardNumber: "4242424242424242", expiry: "12/34", cvc: "123" };
+  const payment = await trpcMutation(page.request, "checkout.pay", { checkoutId: paid.data?.id, card, saveCard: true });
+  expect(done.data && failing.data && hanging.data && checkout.data && payment.data).toBeTruthy();
   const me = await page.request.get("/api/trpc/account.me");
   const userId = ((await me.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
-  return { userId, jobId: done.data!.job.id, failedJobId: hanging.data!.job.id, checkoutId: checkout.data!.id };
+  return { userId, jobId: done.data!.job.id, failedJobId: hanging.data!.job.id, checkoutId: checkout.data!.id, paidCheckoutId: paid.data!.id };
 }
 
 async function signInAs(page: Page, account: { email: string; password: string }) {
@@ -83,6 +86,9 @@ test("no user or admin page scrolls sideways at 360 or 390 px, with long prompts
   await expectFits(page, "/statement", async () => { await expect(page.getByTestId("ledger-balanced")).toBeVisible(); });
   await expectFits(page, "/buy", async () => { await expect(page.getByRole("button", { name: /^Buy Creator:/ })).toBeVisible(); });
   await expectFits(page, `/buy/checkout/${seeded.checkoutId}`, async () => { await expect(page.getByLabel("Card number")).toBeVisible(); });
+  await expectFits(page, `/receipts/${seeded.paidCheckoutId}`, heading(page, "Receipt"));
+  await expectFits(page, "/settings/billing", async () => { await expect(page.getByRole("list", { name: "Saved cards" })).toBeVisible(); });
+  await expectFits(page, "/statement?kind=PURCHASE&from=2026-01-01", async () => { await expect(page.getByTestId("ledger-row").first()).toBeVisible(); });
   await expectFits(page, "/no-such-page", heading(page, "Page not found"));
   await expectFits(page, `/jobs/${crypto.randomUUID()}`, heading(page, "Job not found"));
 

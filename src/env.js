@@ -87,6 +87,10 @@ export const envSchema = z.object({
     .regex(/^\d+(,\d+)*$/, "WEBHOOKS_RETRY_SCHEDULE_MS must be a comma-separated list of milliseconds")
     .default("5000,30000,120000,600000,1800000,3600000,7200000,14400000"),
   WEBHOOKS_RETRY_WINDOW_MS: intInRange(1_000, 30 * 24 * 3_600_000, 24 * 3_600_000),
+  /** Who takes the money for new checkouts: the offline sandbox or Stripe Checkout. */
+  PAYMENT_PROVIDER: z.enum(["sandbox", "stripe"]).default("sandbox"),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_…)").optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, "STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)").optional(),
 });
 
 /** @typedef {Omit<z.infer<typeof envSchema>, "APP_URL"> & { APP_URL: string }} Env */
@@ -105,6 +109,12 @@ export function parseEnv(source) {
   }
   if (result.data.PROVIDER === "openai-compatible" && !result.data.OPENAI_BASE_URL) {
     throw new Error("Invalid environment:\n  OPENAI_BASE_URL: required when PROVIDER=openai-compatible");
+  }
+  if (result.data.PAYMENT_PROVIDER === "stripe") {
+    const missing = /** @type {const} */ (["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]).filter((name) => !result.data[name]);
+    if (missing.length > 0) {
+      throw new Error(`Invalid environment:\n${missing.map((name) => `  ${name}: required when PAYMENT_PROVIDER=stripe`).join("\n")}`);
+    }
   }
   if (result.data.DATABASE_QUERY_TIMEOUT_MS <= result.data.DATABASE_STATEMENT_TIMEOUT_MS) {
     throw new Error(

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 
 import "~/app/globals.css";
 import { VerifyEmailBanner } from "~/components/account/verify-email-banner";
+import { AutoTopupBanner } from "~/components/billing/auto-topup-banner";
 import { Header } from "~/components/header";
 import { ThemeProvider } from "~/components/theme-provider";
 import { Toaster } from "~/components/ui/toaster";
@@ -45,6 +46,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </a>
             <Header initialUser={me} />
             <VerifyEmailBanner />
+            <AutoTopupBanner />
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
               {children}
             </main>

@@ -2,7 +2,7 @@
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
-import { ClockAlertIcon, CoinsIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon, WebhookIcon } from "lucide-react";
+import { ClockAlertIcon, CoinsIcon, CreditCardIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon, WebhookIcon } from "lucide-react";
 import Link from "next/link";
 import { Suspense } from "react";
 
@@ -170,6 +170,7 @@ function AccountMenu({ email, name }: { email: string; name: string }) {
           </DropdownMenu.Item>
           <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
             <Link href="/settings/webhooks"><WebhookIcon className="size-4" aria-hidden /> Webhooks</Link>
+            <Link href="/settings/billing"><CreditCardIcon className="size-4" aria-hidden /> Billing and auto top-up</Link>
           </DropdownMenu.Item>
           <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
             <Link href="/sign-out"><LogOutIcon className="size-4" aria-hidden /> Sign out</Link>

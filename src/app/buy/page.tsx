@@ -1,19 +1,27 @@
+import { InfoIcon } from "lucide-react";
 import type { Metadata } from "next";
 
 import { PackList } from "~/components/buy/pack-list";
 import { PageHeader } from "~/components/page-header";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { requireUser } from "~/lib/require-user";
 import { safeReturnPath } from "~/lib/sign-in-path";
 
 export const metadata: Metadata = { title: "Buy credits" };
 
-export default async function BuyPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  const { next } = await searchParams;
+export default async function BuyPage({ searchParams }: { searchParams: Promise<{ next?: string; cancelled?: string }> }) {
+  const { next, cancelled } = await searchParams;
   const returnTo = next ? safeReturnPath(next) : null;
   await requireUser(returnTo ? `/buy?next=${encodeURIComponent(returnTo)}` : "/buy");
   return (
     <>
-      <PageHeader title="Buy credits" description="One-time packs. Credits never expire, and anything not delivered is refunded." />
+      <PageHeader title="Buy credits" description="One-time packs. Purchased credits never expire, and anything not delivered is refunded." />
+      {cancelled ? (
+        <Alert variant="info" className="mb-4">
+          <InfoIcon aria-hidden />
+          <div><AlertTitle>Checkout cancelled</AlertTitle><AlertDescription>Nothing was charged. Pick a pack to try again.</AlertDescription></div>
+        </Alert>
+      ) : null}
       <PackList returnTo={returnTo} />
     </>
   );

@@ -5,10 +5,13 @@ import { PageHeader } from "~/components/page-header";
 import { StatementView } from "~/components/statement/statement-view";
 import { Button } from "~/components/ui/button";
 import { requireUser } from "~/lib/require-user";
+import { statementFilterFromSearchParams, statementFilterToSearchParams, toSearchParams } from "~/lib/statement-filter";
 
 export const metadata: Metadata = { title: "Statement" };
 
-export default async function StatementPage() {
+export default async function StatementPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  // The ledger's filter lives in the query (statement-filter.ts); only its own keys are kept.
+  const query = statementFilterToSearchParams(statementFilterFromSearchParams(toSearchParams(await searchParams)));
   await requireUser("/statement");
   return (
     <>
@@ -17,7 +20,7 @@ export default async function StatementPage() {
         description="Every credit in and out, with your balance before and after."
         actions={<Button asChild variant="outline"><Link href="/buy">Buy credits</Link></Button>}
       />
-      <StatementView />
+      <StatementView initialQuery={query.toString()} />
     </>
   );
 }

@@ -1,9 +1,9 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { CheckCircle2Icon, CreditCardIcon, FlaskConicalIcon, LockIcon, XCircleIcon } from "lucide-react";
+import { CheckCircle2Icon, CreditCardIcon, FlaskConicalIcon, Loader2Icon, LockIcon, XCircleIcon } from "lucide-react";
 import Link from "next/link";
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
@@ -17,6 +17,8 @@ import { appErrorOf } from "~/lib/app-error";
 import { formatCents, formatCredits, pluralCredits } from "~/lib/format";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
+
+const awaitingPollMs = 2_000;
 
 const cardFields = [
   { name: "cardNumber", label: "Card number", autoComplete: "cc-number", inputMode: "numeric", placeholder: "4242 4242 4242 4242" },
@@ -57,7 +59,8 @@ export function CheckoutForm({ checkoutId, returnTo }: { checkoutId: string; ret
   if (!checkout.data || !packs.data) return <Skeleton className="h-96" />;
   const c = checkout.data;
   const pack = packs.data.packs.find((p) => p.id === c.packId);
-  if (c.status === "COMPLETED") return <CheckoutReceipt credits={c.credits} returnTo={returnTo} />;
+  if (c.status === "COMPLETED") return <CheckoutReceipt checkoutId={c.id} credits={c.credits} returnTo={returnTo} />;
+  if (c.provider !== "sandbox") return <AwaitingProvider onRefresh={() => void checkout.refetch()} />;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -67,7 +70,11 @@ export function CheckoutForm({ checkoutId, returnTo }: { checkoutId: string; ret
     setDeclined(null);
     const form = new FormData(event.currentTarget);
     const value = (name: string) => String(form.get(name) ?? "");
-    pay.mutate({ checkoutId, card: { cardNumber: value("cardNumber"), expiry: value("expiry"), cvc: value("cvc"), name: value("name") } });
+    pay.mutate({
+      checkoutId,
+      card: { cardNumber: value("cardNumber"), expiry: value("expiry"), cvc: value("cvc"), name: value("name") },
+      saveCard: form.get("saveCard") === "on",
+    });
   }
 
   return (
@@ -110,6 +117,21 @@ export function CheckoutForm({ checkoutId, returnTo }: { checkoutId: string; ret
                 );
               })}
             </div>
+            <div className="flex items-start gap-2">
+              <input
+                id="saveCard"
+                name="saveCard"
+                type="checkbox"
+                className="mt-0.5 size-4 accent-primary"
+                aria-describedby="saveCard-hint"
+              />
+              <div className="flex flex-col gap-0.5">
+                <Label htmlFor="saveCard">Save this card</Label>
+                <span id="saveCard-hint" className="text-xs text-muted-foreground">
+                  For auto top-up. Only the brand, last four digits and expiry are kept.
+                </span>
+              </div>
+            </div>
             <Button type="submit" size="lg" disabled={pay.isPending}>
               {pay.isPending ? "Processing…" : `Pay ${formatCents(c.priceCents)}`}
             </Button>
@@ -151,7 +173,25 @@ function TestCards({ cards }: { cards: { success: string; declined: string; insu
   );
 }
 
-function CheckoutReceipt({ credits, returnTo }: { credits: number; returnTo: string | null }) {
+/** Back from a hosted page (Stripe): the credits arrive with the provider's webhook, usually within seconds. */
+function AwaitingProvider({ onRefresh }: { onRefresh: () => void }) {
+  useEffect(() => {
+    const timer = setInterval(onRefresh, awaitingPollMs);
+    return () => clearInterval(timer);
+  }, [onRefresh]);
+  return (
+    <Card className="mx-auto max-w-lg">
+      <CardContent className="flex flex-col items-center gap-3 py-10 text-center" role="status" aria-live="polite">
+        <Loader2Icon className="size-8 animate-spin text-muted-foreground" aria-hidden />
+        <h2 className="text-xl font-semibold">Confirming your payment…</h2>
+        <p className="text-muted-foreground">Your credits appear as soon as the payment provider confirms it. You may leave this page.</p>
+        <Button asChild variant="outline"><Link href="/statement">View statement</Link></Button>
+      </CardContent>
+    </Card>
+  );
+}
+
+function CheckoutReceipt({ checkoutId, credits, returnTo }: { checkoutId: string; credits: number; returnTo: string | null }) {
   return (
     <Card className="mx-auto max-w-lg">
       <CardContent className="flex flex-col items-center gap-4 py-10 text-center">
@@ -160,7 +200,8 @@ function CheckoutReceipt({ credits, returnTo }: { credits: number; returnTo: str
         <p className="text-muted-foreground" data-testid="checkout-complete">{pluralCredits(credits)} were added to your balance.</p>
         <div className="flex flex-wrap justify-center gap-2">
           <Button asChild><Link href={returnTo ?? "/"}>{returnTo ? "Continue where you left off" : "Start generating"}</Link></Button>
-          <Button asChild variant="outline"><Link href="/statement">View statement</Link></Button>
+          <Button asChild variant="outline"><Link href={`/receipts/${checkoutId}`}>View receipt</Link></Button>
+          <Button asChild variant="ghost"><Link href="/statement">View statement</Link></Button>
         </div>
       </CardContent>
     </Card>

@@ -22,6 +22,11 @@ export function PackList({ returnTo }: { returnTo: string | null }) {
   const [chosen, setChosen] = useState<string | null>(null);
   const open = useMutation(trpc.checkout.open.mutationOptions({
     onSuccess: (checkout) => {
+      // A hosted provider (Stripe Checkout) takes the payment on its own page.
+      if (checkout.redirectUrl) {
+        window.location.assign(checkout.redirectUrl);
+        return;
+      }
       const query = returnTo ? `?next=${encodeURIComponent(returnTo)}` : "";
       router.push(`/buy/checkout/${checkout.id}${query}`);
     },
@@ -51,7 +56,7 @@ export function PackList({ returnTo }: { returnTo: string | null }) {
               </p>
               <ul className="flex flex-col gap-1.5 text-sm text-muted-foreground">
                 <li className="flex items-center gap-2"><CheckIcon className="size-4 text-success" aria-hidden /> About {Math.floor(pack.credits / 5)} images on Canvas</li>
-                <li className="flex items-center gap-2"><CheckIcon className="size-4 text-success" aria-hidden /> Credits never expire</li>
+                <li className="flex items-center gap-2"><CheckIcon className="size-4 text-success" aria-hidden /> Purchased credits never expire</li>
                 <li className="flex items-center gap-2"><CheckIcon className="size-4 text-success" aria-hidden /> Undelivered outputs refunded</li>
               </ul>
             </CardContent>

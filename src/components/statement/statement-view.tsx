@@ -5,6 +5,7 @@ import { CheckCircle2Icon, ReceiptTextIcon } from "lucide-react";
 import Link from "next/link";
 
 import { WalletSection } from "~/components/statement/wallet-section";
+import { StatementFilters, useStatementFilter } from "~/components/statement/statement-filters";
 import { Badge, type BadgeProps } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
@@ -15,6 +16,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~
 import { formatCredits, formatDateTime, formatSignedCredits } from "~/lib/format";
 import { cn } from "~/lib/utils";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
+import type { StatementFilter } from "~/lib/statement-filter";
 import { useTRPC } from "~/trpc/react";
 
 const pageSize = 20;
@@ -30,12 +32,12 @@ const kindLook: Record<string, { label: string; variant: BadgeProps["variant"] }
 };
 
 /** The credit statement: totals per kind, then every ledger entry, newest first. */
-export function StatementView() {
+export function StatementView({ initialQuery = "" }: { initialQuery?: string }) {
   return (
     <div className="flex flex-col gap-6">
       <StatementTotals />
       <WalletSection />
-      <LedgerTable />
+      <LedgerTable initialQuery={initialQuery} />
     </div>
   );
 }
@@ -79,17 +81,33 @@ function StatementTotals() {
   );
 }
 
-function LedgerTable() {
+function LedgerTable({ initialQuery }: { initialQuery: string }) {
+  const statementFilter = useStatementFilter(initialQuery);
+  return (
+    <div className="flex flex-col gap-3">
+      <StatementFilters state={statementFilter} />
+      {/* A new filter starts again at page 1. */}
+      <LedgerEntries key={statementFilter.filterKey} filter={statementFilter.filter} filtered={statementFilter.active} onClear={() => statementFilter.setFilter({})} />
+    </div>
+  );
+}
+
+function LedgerEntries({ filter, filtered, onClear }: { filter: StatementFilter; filtered: boolean; onClear: () => void }) {
   const trpc = useTRPC();
   const pages = useCursorPages();
   const ledger = useQuery({
-    ...trpc.credits.ledger.queryOptions({ limit: pageSize, cursor: pages.cursor }),
+    ...trpc.credits.ledger.queryOptions({ limit: pageSize, cursor: pages.cursor, ...filter }),
     refetchInterval: pages.page === 1 ? statementPollMs : false,
     placeholderData: keepPreviousData,
   });
   if (!ledger.data) return <Card className="flex flex-col gap-2 p-4">{[0, 1, 2, 3, 4].map((i) => <Skeleton key={i} className="h-10" />)}</Card>;
   if (ledger.data.items.length === 0) {
-    return <EmptyState icon={<ReceiptTextIcon />} title="No entries yet" action={<Button asChild><Link href="/buy">Buy credits</Link></Button>} />;
+    return filtered ? (
+      <EmptyState icon={<ReceiptTextIcon />} title="No entries match these filters" description="Widen the dates or pick other kinds."
+        action={<Button variant="outline" onClick={onClear}>Clear filters</Button>} />
+    ) : (
+      <EmptyState icon={<ReceiptTextIcon />} title="No entries yet" action={<Button asChild><Link href="/buy">Buy credits</Link></Button>} />
+    );
   }
   return (
     <section aria-labelledby="ledger-title" className="flex flex-col gap-3">
@@ -118,6 +136,11 @@ function LedgerTable() {
                   {entry.jobId ? (
                     <Link href={`/jobs/${entry.jobId}`} className="text-xs text-primary underline-offset-4 hover:underline">
                       Job {entry.jobId.slice(0, 8)}
+                    </Link>
+                  ) : null}
+                  {entry.receiptCheckoutId ? (
+                    <Link href={`/receipts/${entry.receiptCheckoutId}`} className="text-xs text-primary underline-offset-4 hover:underline">
+                      Receipt
                     </Link>
                   ) : null}
                 </TableCell>

@@ -54,6 +54,10 @@ export async function deleteAccount(client: Db, userId: string, password: string
     // Webhook endpoints (URLs, secrets) and the events sent to them go too: nothing is delivered for a deleted account.
     await tx.webhookEndpoint.deleteMany({ where: { userId } });
     await tx.webhookEvent.deleteMany({ where: { userId } });
+    // A deleted account is never charged again: auto top-up off, saved cards
+    // removed (their rows stay for the receipts that name them).
+    await tx.autoTopup.updateMany({ where: { userId }, data: { enabled: false, disabledReason: null, updatedAt: deletedAt } });
+    await tx.paymentMethod.updateMany({ where: { userId, removedAt: null }, data: { removedAt: deletedAt } });
     return { deletedAt };
   });
 }

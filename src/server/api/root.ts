@@ -1,5 +1,6 @@
 import { accountRouter } from "~/server/api/routers/account";
 import { adminRouter } from "~/server/api/routers/admin";
+import { billingRouter } from "~/server/api/routers/billing";
 import { catalogRouter } from "~/server/api/routers/catalog";
 import { checkoutRouter } from "~/server/api/routers/checkout";
 import { creditsRouter } from "~/server/api/routers/credits";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   checkout: checkoutRouter,
   webhooks: webhooksRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

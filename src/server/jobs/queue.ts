@@ -7,3 +7,10 @@
  * harmless: the worker's claim only takes a PENDING job.
  */
 export const runJobTask = "run-job";
+
+/**
+ * The task that runs one auto top-up. Enqueued by the ledger's trigger
+ * `cw_auto_topup_on_debit` in the transaction of the debit that crossed the
+ * threshold (job key `auto-topup:<topup id>`); `runAutoTopup` is idempotent.
+ */
+export const autoTopupTask = "auto-topup";

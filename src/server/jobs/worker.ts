@@ -9,10 +9,11 @@ import type { JobsConfig } from "~/server/config";
 import { poolConfig } from "~/server/database/pool-config";
 import { withTransaction, type Db } from "~/server/db";
 import { startCleanupSchedule, type CleanupSchedule } from "~/server/jobs/cleanup-schedule";
-import { runJobTask } from "~/server/jobs/queue";
+import { autoTopupTask, runJobTask } from "~/server/jobs/queue";
 import { runJob } from "~/server/jobs/run";
 import { registerPool, type PoolRegistration } from "~/server/jobs/worker-registry";
 import { logger } from "~/server/logger";
+import { failTopup, runAutoTopup } from "~/server/payments/auto-topup";
 import { increment, observe } from "~/server/metrics";
 import type { GenerationProvider } from "~/server/providers/types";
 import { deliverWebhook, deliverWebhookTask } from "~/server/webhooks/deliver";
@@ -201,6 +202,17 @@ class WorkerSupervisor {
       [deliverWebhookTask]: async (payload: unknown) => {
         const { deliveryId } = payload as { deliveryId: string };
         await deliverWebhook({ db: this.options.db, config: this.options.webhooks ?? webhooksConfigFromEnv() }, deliveryId);
+      },
+      [autoTopupTask]: async (payload: unknown, helpers: JobHelpers) => {
+        const { topupId } = payload as { topupId: string };
+        try {
+          await runAutoTopup(this.options.db, topupId);
+        } catch (error) {
+          // The queue retries with backoff; once its attempts are spent the
+          // top-up is FAILED so that it no longer blocks the next one.
+          if (helpers.job.attempts >= helpers.job.max_attempts) await failTopup(this.options.db, topupId, String(error));
+          throw error;
+        }
       },
     };
   }

@@ -1,30 +1,64 @@
-import type { Db, Prisma } from "~/server/db";
+import { env } from "~/env.js";
+import type { Db, Prisma, Tx } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { moveCredits } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
 import { findPack } from "~/server/payments/packs";
 import { defaultPaymentProvider, paymentProviderFor } from "~/server/payments";
-import type { CardInput, CheckoutConfirmation } from "~/server/payments/provider";
+import { savePaymentMethod } from "~/server/payments/payment-methods";
+import type { CardInput, CheckoutConfirmation, PaymentDetails } from "~/server/payments/provider";
 
 export const checkoutSelect = {
   id: true,
   packId: true,
   credits: true,
   priceCents: true,
+  currency: true,
   status: true,
+  source: true,
   provider: true,
+  receiptNumber: true,
   createdAt: true,
   completedAt: true,
 } satisfies Prisma.CheckoutSelect;
 
-/** Opens a checkout for one pack; the pack's credits and price are frozen on it. */
-export async function openCheckout(client: Db, userId: string, packId: string) {
+const noPaymentDetails: PaymentDetails = { cardBrand: null, cardLast4: null, providerReference: null };
+
+/**
+ * Opens a checkout for one pack; the pack's credits, price and currency are
+ * frozen on it. With a hosted provider (Stripe) it also creates the hosted
+ * payment page and returns its `redirectUrl`; the session id is kept on the
+ * checkout so the webhook can be matched to it.
+ */
+export async function openCheckout(
+  client: Db,
+  userId: string,
+  packId: string,
+  options: { providerId?: string; source?: "USER" | "AUTO_TOPUP"; paymentMethodId?: string } = {},
+) {
   const pack = findPack(packId);
   if (!pack) throw new AppError("VALIDATION_ERROR", "Unknown pack.", { fieldErrors: { packId: ["Pick a pack."] } });
-  return client.checkout.create({
-    data: { userId, packId, credits: pack.credits, priceCents: pack.priceCents, provider: defaultPaymentProvider.id },
+  const provider = options.providerId ? paymentProviderFor(options.providerId) : defaultPaymentProvider();
+  const checkout = await client.checkout.create({
+    data: {
+      userId, packId, credits: pack.credits, priceCents: pack.priceCents, currency: pack.currency.toLowerCase(),
+      provider: provider.id, source: options.source ?? "USER", paymentMethodId: options.paymentMethodId ?? null,
+    },
     select: checkoutSelect,
   });
+  if (!provider.startHostedCheckout) return { ...checkout, redirectUrl: null };
+  const hosted = await provider
+    .startHostedCheckout(
+      { ...checkout, userId, packName: pack.name },
+      { successUrl: `${env.APP_URL}/buy/checkout/${checkout.id}?paid=1`, cancelUrl: `${env.APP_URL}/buy?cancelled=1` },
+    )
+    .catch((error: unknown) => {
+      // Nothing was paid; the checkout stays OPEN and unused. The user tries again.
+      logger.warn({ err: error, checkoutId: checkout.id, provider: provider.id }, "hosted checkout could not be created");
+      throw new AppError("CONFLICT_RETRY", "The payment provider did not answer. Try again.");
+    });
+  await client.checkout.update({ where: { id: checkout.id }, data: { providerSessionId: hosted.sessionId } });
+  return { ...checkout, redirectUrl: hosted.url };
 }
 
 /** One of the user's own checkouts; another user's is NOT_FOUND. */
@@ -36,68 +70,105 @@ export async function getCheckoutForUser(client: Db, userId: string, checkoutId:
 
 /**
  * Pays an open checkout with a card through its provider and, when paid,
- * completes it. A declined card changes nothing. Paying a completed
- * checkout again is refused before any card is charged.
+ * completes it (and saves the card when asked). A declined card changes
+ * nothing. Paying a completed checkout again is refused before any card is
+ * charged; a hosted (Stripe) checkout is paid on the provider's page.
  */
-export async function payCheckout(client: Db, userId: string, checkoutId: string, card: CardInput) {
+export async function payCheckout(
+  client: Db,
+  userId: string,
+  checkoutId: string,
+  card: CardInput,
+  options: { saveCard?: boolean } = {},
+) {
   const checkout = await getCheckoutForUser(client, userId, checkoutId);
   if (checkout.status !== "OPEN") {
     throw new AppError("VALIDATION_ERROR", "This checkout is already paid.", { fieldErrors: { _: ["Already paid."] } });
   }
   const provider = paymentProviderFor(checkout.provider);
+  if (!provider.pay) {
+    throw new AppError("VALIDATION_ERROR", "This checkout is paid on the provider's page.", { fieldErrors: { _: ["Pay on the provider's page."] } });
+  }
   const attempt = await provider.pay({ ...checkout, userId }, card);
   if (attempt.status === "declined") {
-    logger.info({ checkoutId, userId, declineCode: attempt.declineCode }, "sandbox card declined");
+    logger.info({ checkoutId, userId, declineCode: attempt.declineCode }, "card declined");
     return { status: "declined" as const, message: attempt.message, declineCode: attempt.declineCode };
   }
-  const completed = await confirmCheckout(client, attempt.confirmation, { ownerId: userId });
-  return { status: "paid" as const, confirmation: attempt.confirmation, ...completed };
+  const completed = await confirmCheckout(client, attempt.confirmation, { ownerId: userId, payment: attempt.payment });
+  const savedMethod = options.saveCard ? await savePaymentMethod(client, userId, card) : null;
+  return { status: "paid" as const, confirmation: attempt.confirmation, savedPaymentMethodId: savedMethod?.id ?? null, ...completed };
 }
 
 /**
- * Applies a provider's confirmation that a checkout was paid: grants its
- * credits as one PURCHASE ledger entry and marks it COMPLETED, in one
- * transaction. Idempotent by checkout id — the ledger's unique (user,
- * `checkout:<id>`) key is the guard — so a confirmation delivered twice
- * (browser return and webhook, or a retried webhook) is a replay that
- * grants nothing. With `ownerId` (a signed-in caller) another user's
- * checkout is NOT_FOUND; a webhook passes none.
+ * Applies a provider's confirmation that a checkout was paid (verified by
+ * that provider), then completes it through `completePaidCheckout`. With
+ * `ownerId` (a signed-in caller) another user's checkout is NOT_FOUND; a
+ * webhook passes none.
  */
 export async function confirmCheckout(
   client: Db,
   confirmation: CheckoutConfirmation,
-  options: { ownerId?: string } = {},
+  options: { ownerId?: string; payment?: PaymentDetails } = {},
 ) {
-  const checkout = await client.checkout.findUnique({
-    where: { id: confirmation.checkoutId },
-    select: { ...checkoutSelect, userId: true },
-  });
+  const checkout = await client.checkout.findUnique({ where: { id: confirmation.checkoutId }, select: { id: true, userId: true, provider: true } });
   const visible = checkout && (options.ownerId === undefined || checkout.userId === options.ownerId);
   if (!visible || checkout.provider !== confirmation.provider) throw new AppError("NOT_FOUND", "No such checkout.");
   const provider = paymentProviderFor(checkout.provider);
   if (!(await provider.verifyConfirmation(confirmation))) {
     throw new AppError("FORBIDDEN", "This confirmation is not valid.");
   }
+  return completePaidCheckout(client, checkout.id, options.payment ?? noPaymentDetails);
+}
+
+/**
+ * Grants a paid checkout's credits as one PURCHASE ledger entry and marks it
+ * COMPLETED with its receipt number (and an auto top-up's row SUCCEEDED), in
+ * one transaction. Idempotent by checkout id — the ledger's unique (user,
+ * `checkout:<id>`) key is the guard — so a confirmation delivered twice
+ * (browser return and webhook, retried or concurrent webhooks, a task run
+ * twice) is a replay that grants nothing. Callers have verified the payment.
+ */
+export async function completePaidCheckout(client: Db, checkoutId: string, payment: PaymentDetails) {
+  const checkout = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { ...checkoutSelect, userId: true } });
+  if (checkout.status === "DECLINED") throw new AppError("VALIDATION_ERROR", "This checkout was declined.", { fieldErrors: { _: ["Declined."] } });
   const { entry, replayed } = await moveCredits(
     client,
     {
       userId: checkout.userId,
       amount: checkout.credits,
       kind: "PURCHASE",
-      actor: { type: "USER", id: checkout.userId },
-      reason: `Bought the ${findPack(checkout.packId)?.name ?? checkout.packId} pack (${checkout.credits} credits)`,
+      actor: { type: checkout.source === "AUTO_TOPUP" ? "SYSTEM" : "USER", id: checkout.source === "AUTO_TOPUP" ? "auto-topup" : checkout.userId },
+      reason: purchaseReason(checkout),
       idempotencyKey: `checkout:${checkout.id}`,
     },
-    async (tx) => {
-      // Same transaction as the grant: a checkout is COMPLETED if and only if
-      // its PURCHASE entry exists.
-      const changed = await tx.checkout.updateMany({
-        where: { id: checkout.id, status: "OPEN" },
-        data: { status: "COMPLETED", completedAt: new Date() },
-      });
-      assert(changed.count === 1, "an open checkout is completed exactly once");
-    },
+    (tx) => markCompleted(tx, checkout.id, payment),
   );
   logger.info({ checkoutId: checkout.id, userId: checkout.userId, credits: checkout.credits, replayed }, "checkout confirmed");
-  return { replayed, credits: checkout.credits, balanceAfter: entry.balanceAfter, ledgerEntryId: entry.id.toString() };
+  return { replayed, credits: checkout.credits, balanceAfter: entry.balanceAfter, ledgerEntryId: entry.id.toString(), checkoutId: checkout.id };
+}
+
+function purchaseReason(checkout: { packId: string; credits: number; source: string }): string {
+  const pack = findPack(checkout.packId)?.name ?? checkout.packId;
+  return checkout.source === "AUTO_TOPUP"
+    ? `Auto top-up: the ${pack} pack (${checkout.credits} credits)`
+    : `Bought the ${pack} pack (${checkout.credits} credits)`;
+}
+
+/**
+ * Same transaction as the PURCHASE: a checkout is COMPLETED, with a receipt
+ * number, if and only if its PURCHASE entry exists (and the database checks
+ * COMPLETED ⇔ receipt number).
+ */
+async function markCompleted(tx: Tx, checkoutId: string, payment: PaymentDetails): Promise<void> {
+  const changed = await tx.$executeRaw`
+    UPDATE checkout SET status = 'COMPLETED', completed_at = now(),
+      receipt_number = nextval('checkout_receipt_number_seq'),
+      card_brand = COALESCE(${payment.cardBrand}, card_brand),
+      card_last4 = COALESCE(${payment.cardLast4}, card_last4),
+      provider_reference = COALESCE(${payment.providerReference}, provider_reference)
+    WHERE id = ${checkoutId}::uuid AND status = 'OPEN'`;
+  assert(changed === 1, "an open checkout is completed exactly once");
+  await tx.$executeRaw`
+    UPDATE topup SET status = 'SUCCEEDED', finished_at = now()
+    WHERE checkout_id = ${checkoutId}::uuid AND status IN ('PENDING', 'PROCESSING')`;
 }

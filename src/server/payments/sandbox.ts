@@ -1,8 +1,10 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 import { requireAuthSecret } from "~/env.js";
 import { AppError } from "~/server/errors";
-import type { CardInput, CheckoutConfirmation, CheckoutToPay, PaymentAttempt, PaymentProvider } from "~/server/payments/provider";
+import type {
+  CardInput, CheckoutConfirmation, CheckoutToPay, PaymentAttempt, PaymentProvider, SavedCard,
+} from "~/server/payments/provider";
 
 /**
  * The sandbox's documented test cards (like a payment provider's test mode).
@@ -39,14 +41,47 @@ function sign(checkoutId: string): string {
   return createHmac("sha256", signingKey()).update(`paid:${checkoutId}`).digest("base64url");
 }
 
-function expiryIsInFuture(expiry: string, now: Date): boolean {
+function parseExpiry(expiry: string): { month: number; year: number } | null {
   const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(expiry);
-  if (!match) return false;
+  if (!match) return null;
   const month = Number(match[1]);
   const year = match[2]!.length === 2 ? 2000 + Number(match[2]) : Number(match[2]);
-  if (month < 1 || month > 12) return false;
+  return month >= 1 && month <= 12 ? { month, year } : null;
+}
+
+function expiryIsInFuture(expiry: string, now: Date): boolean {
+  const parsed = parseExpiry(expiry);
   // A card is valid through the last day of its expiry month.
-  return new Date(Date.UTC(year, month, 1)) > now;
+  return parsed !== null && new Date(Date.UTC(parsed.year, parsed.month, 1)) > now;
+}
+
+/** The brand a card number's first digits name (enough for the sandbox's cards). */
+function cardBrand(number: string): string {
+  if (number.startsWith("4")) return "Visa";
+  if (/^5[1-5]/.test(number)) return "Mastercard";
+  if (/^3[47]/.test(number)) return "American Express";
+  return "Card";
+}
+
+/**
+ * A saved sandbox card's token names how the test card behaves (the way a
+ * real provider's token stands for a card it keeps), never its number:
+ * `tok_sandbox_<outcome>_<random>`.
+ */
+const savedOutcomes = ["ok", "card_declined", "insufficient_funds"] as const;
+type SavedOutcome = (typeof savedOutcomes)[number];
+
+function outcomeOfToken(token: string): SavedOutcome | null {
+  const match = /^tok_sandbox_(ok|card_declined|insufficient_funds)_[0-9a-f]{16}$/.exec(token);
+  return match ? (match[1] as SavedOutcome) : null;
+}
+
+const declinesByCode: Record<string, { declineCode: string; message: string }> = Object.fromEntries(
+  Object.values(declines).map((decline) => [decline.declineCode, decline]),
+);
+
+function paidAttempt(checkout: CheckoutToPay, payment: { cardBrand: string; cardLast4: string; providerReference: string }): PaymentAttempt {
+  return { status: "paid", confirmation: { checkoutId: checkout.id, provider: "sandbox", token: sign(checkout.id) }, payment };
 }
 
 function validateCard(card: CardInput): void {
@@ -69,18 +104,42 @@ function validateCard(card: CardInput): void {
  * validation error. A paid checkout gets an HMAC-signed confirmation that
  * only this server can produce and verify.
  */
-export const sandboxProvider: PaymentProvider = {
+export const sandboxProvider = {
   id: "sandbox",
   async pay(checkout: CheckoutToPay, card: CardInput): Promise<PaymentAttempt> {
     validateCard(card);
     await new Promise((resolve) => setTimeout(resolve, sandboxLatencyMs));
-    const decline = declines[normalizeCardNumber(card.cardNumber)];
+    const number = normalizeCardNumber(card.cardNumber);
+    const decline = declines[number];
     if (decline) return { status: "declined", ...decline };
-    return { status: "paid", confirmation: { checkoutId: checkout.id, provider: "sandbox", token: sign(checkout.id) } };
+    return paidAttempt(checkout, {
+      cardBrand: cardBrand(number),
+      cardLast4: number.slice(-4),
+      providerReference: `pay_sandbox_${sign(checkout.id).slice(0, 16)}`,
+    });
+  },
+  async saveCard(card: CardInput): Promise<SavedCard> {
+    validateCard(card);
+    const number = normalizeCardNumber(card.cardNumber);
+    const outcome: SavedOutcome = (declines[number]?.declineCode as SavedOutcome | undefined) ?? "ok";
+    const expiry = parseExpiry(card.expiry)!;
+    return {
+      brand: cardBrand(number),
+      last4: number.slice(-4),
+      expMonth: expiry.month,
+      expYear: expiry.year,
+      token: `tok_sandbox_${outcome}_${randomBytes(8).toString("hex")}`,
+    };
+  },
+  async chargeSavedCard(checkout: CheckoutToPay, card: Pick<SavedCard, "token" | "brand" | "last4">): Promise<PaymentAttempt> {
+    const outcome = outcomeOfToken(card.token);
+    if (outcome === null) return { status: "declined", declineCode: "invalid_token", message: "This saved card is not valid." };
+    if (outcome !== "ok") return { status: "declined", ...declinesByCode[outcome]! };
+    return paidAttempt(checkout, { cardBrand: card.brand, cardLast4: card.last4, providerReference: card.token });
   },
   async verifyConfirmation(confirmation: CheckoutConfirmation): Promise<boolean> {
     const expected = Buffer.from(sign(confirmation.checkoutId));
     const given = Buffer.from(confirmation.token);
     return expected.length === given.length && timingSafeEqual(expected, given);
   },
-};
+} satisfies PaymentProvider;

@@ -2,14 +2,16 @@ import { z } from "zod";
 
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/api/trpc";
 import { confirmCheckout, getCheckoutForUser, openCheckout, payCheckout } from "~/server/payments/checkout";
+import { defaultPaymentProvider } from "~/server/payments";
 import { creditPacks } from "~/server/payments/packs";
+import { getReceipt } from "~/server/payments/receipts";
 import { sandboxTestCards } from "~/server/payments/sandbox";
 import { cardInput, checkoutId, confirmationInput } from "~/server/payments/schemas";
 
 export const checkoutRouter = createTRPCRouter({
-  /** The credit packs on sale and the sandbox's documented test cards. */
-  packs: publicProcedure.query(() => ({ packs: creditPacks, testCards: sandboxTestCards })),
-  /** Opens a checkout for a pack (prices frozen on it). */
+  /** The credit packs on sale, the sandbox's documented test cards and who takes the payment. */
+  packs: publicProcedure.query(() => ({ packs: creditPacks, testCards: sandboxTestCards, provider: defaultPaymentProvider().id })),
+  /** Opens a checkout for a pack (prices frozen on it); a hosted provider's page comes back as `redirectUrl`. */
   open: protectedProcedure
     .input(z.object({ packId: z.string().min(1).max(64) }))
     .mutation(({ ctx, input }) => openCheckout(ctx.db, ctx.user.id, input.packId)),
@@ -17,12 +19,16 @@ export const checkoutRouter = createTRPCRouter({
   get: protectedProcedure
     .input(z.object({ id: checkoutId }))
     .query(({ ctx, input }) => getCheckoutForUser(ctx.db, ctx.user.id, input.id)),
-  /** Pays a checkout with a card; when paid, grants its credits once. */
+  /** Pays a checkout with a card (saving it when asked); when paid, grants its credits once. */
   pay: protectedProcedure
-    .input(z.object({ checkoutId, card: cardInput }))
-    .mutation(({ ctx, input }) => payCheckout(ctx.db, ctx.user.id, input.checkoutId, input.card)),
+    .input(z.object({ checkoutId, card: cardInput, saveCard: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => payCheckout(ctx.db, ctx.user.id, input.checkoutId, input.card, { saveCard: input.saveCard })),
   /** Applies a provider confirmation (e.g. the browser's return); a repeat is a replay. */
   confirm: protectedProcedure
     .input(confirmationInput)
     .mutation(({ ctx, input }) => confirmCheckout(ctx.db, input, { ownerId: ctx.user.id })),
+  /** The receipt of one of the user's paid checkouts. */
+  receipt: protectedProcedure
+    .input(z.object({ id: checkoutId }))
+    .query(({ ctx, input }) => getReceipt(ctx.db, ctx.user.id, input.id)),
 });

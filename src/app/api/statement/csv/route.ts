@@ -1,0 +1,61 @@
+import { getSessionUser } from "~/server/auth/auth";
+import { db } from "~/server/db";
+import { appErrors } from "~/server/errors";
+import { statementCsv, statementCsvFileName } from "~/server/ledger/statement-csv";
+import { logger } from "~/server/logger";
+import { statementFilterInput } from "~/lib/statement-filter";
+
+export const dynamic = "force-dynamic";
+
+function problem(code: keyof typeof appErrors, fieldErrors?: Record<string, string[]>): Response {
+  return Response.json(
+    { code, message: appErrors[code].message, ...(fieldErrors ? { fieldErrors } : {}) },
+    { status: appErrors[code].http, headers: { "cache-control": "no-store" } },
+  );
+}
+
+/**
+ * The signed-in user's ledger as CSV, filtered like the statement
+ * (`?from=YYYY-MM-DD&to=YYYY-MM-DD&kind=PURCHASE&kind=…`), streamed as an
+ * attachment. Only the session's own entries; no session: 401.
+ */
+export async function GET(request: Request) {
+  const user = await getSessionUser(request.headers);
+  if (!user) return problem("UNAUTHORIZED");
+  const params = new URL(request.url).searchParams;
+  const kinds = params.getAll("kind");
+  const parsed = statementFilterInput.safeParse({
+    from: params.get("from") || undefined,
+    to: params.get("to") || undefined,
+    kinds: kinds.length > 0 ? kinds : undefined,
+  });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? "_")] ??= []).push(issue.message);
+    return problem("VALIDATION_ERROR", fieldErrors);
+  }
+  const lines = statementCsv(db, user.id, parsed.data);
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await lines.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      } catch (error) {
+        logger.error({ err: error, userId: user.id }, "statement export failed");
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await lines.return(undefined);
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${statementCsvFileName(parsed.data)}"`,
+      "cache-control": "private, no-store",
+    },
+  });
+}

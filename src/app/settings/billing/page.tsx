@@ -1,0 +1,17 @@
+import type { Metadata } from "next";
+
+import { BillingSettings } from "~/components/billing/billing-settings";
+import { PageHeader } from "~/components/page-header";
+import { requireUser } from "~/lib/require-user";
+
+export const metadata: Metadata = { title: "Billing" };
+
+export default async function BillingSettingsPage() {
+  await requireUser("/settings/billing");
+  return (
+    <>
+      <PageHeader title="Billing" description="Saved cards and auto top-up." />
+      <BillingSettings />
+    </>
+  );
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/**
+ * The statement's filters, shared by the page (kept in its URL query), the
+ * `credits.ledger` procedure and the CSV export, so what is exported is
+ * exactly what is shown. Zod only: safe to import from the client.
+ */
+export const ledgerKinds = ["GRANT", "PURCHASE", "CHARGE", "REFUND", "ADJUSTMENT", "EXPIRE"] as const;
+export type LedgerKindFilter = (typeof ledgerKinds)[number];
+
+export const ledgerKindLabels: Record<LedgerKindFilter, string> = {
+  GRANT: "Grants",
+  PURCHASE: "Purchases",
+  CHARGE: "Charges",
+  REFUND: "Refunds",
+  ADJUSTMENT: "Adjustments",
+  EXPIRE: "Expiries",
+};
+
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date as YYYY-MM-DD.")
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), "Not a date.");
+
+export const statementFilterInput = z
+  .object({
+    /** First day included (UTC). */
+    from: isoDay.optional(),
+    /** Last day included (UTC). */
+    to: isoDay.optional(),
+    kinds: z.array(z.enum(ledgerKinds)).max(ledgerKinds.length).optional(),
+  })
+  .refine((filter) => !filter.from || !filter.to || filter.from <= filter.to, {
+    message: "The start date must be on or before the end date.",
+    path: ["to"],
+  });
+
+export type StatementFilter = z.infer<typeof statementFilterInput>;
+
+/** Reads the filter from a URL query (`?from=2026-11-01&to=2026-11-30&kind=PURCHASE&kind=REFUND`); bad values are dropped. */
+export function statementFilterFromSearchParams(params: URLSearchParams): StatementFilter {
+  const kinds = params.getAll("kind").filter((kind): kind is LedgerKindFilter => (ledgerKinds as readonly string[]).includes(kind));
+  const candidate = {
+    from: params.get("from") || undefined,
+    to: params.get("to") || undefined,
+    kinds: kinds.length > 0 ? [...new Set(kinds)] : undefined,
+  };
+  const parsed = statementFilterInput.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  return { kinds: candidate.kinds };
+}
+
+/** The URL query of a filter (the inverse of `statementFilterFromSearchParams`). */
+export function statementFilterToSearchParams(filter: StatementFilter): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filter.from) params.set("from", filter.from);
+  if (filter.to) params.set("to", filter.to);
+  for (const kind of filter.kinds ?? []) params.append("kind", kind);
+  return params;
+}
+
+/** A Next.js page's `searchParams` object as URLSearchParams (repeated keys kept). */
+export function toSearchParams(record: Record<string, string | string[] | undefined>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(record)) {
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) params.append(key, item);
+  }
+  return params;
+}
