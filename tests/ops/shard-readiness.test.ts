@@ -139,10 +139,24 @@ const changedForCitus: Record<string, string> = {
   ledger_entry_grant_id_fkey: "FOREIGN KEY (user_id, grant_id) REFERENCES credit_grant (user_id, id)",
   ledger_entry_one_expiry_per_grant: "UNIQUE (user_id, grant_id) WHERE kind = 'EXPIRE'",
   ledger_entry_one_opening_per_grant: "UNIQUE (user_id, grant_id) WHERE kind <> 'EXPIRE'",
+  checkout_provider_session_id_key: "provider_session_lookup (provider_session_id PRIMARY KEY, user_id, checkout_id) reference table, written with the checkout",
+  checkout_receipt_number_key: "UNIQUE (user_id, receipt_number); numbers come from one sequence on the coordinator, so they stay unique",
+  checkout_payment_method_id_fkey: "FOREIGN KEY (user_id, payment_method_id) REFERENCES payment_method (user_id, id)",
+  payment_method_pkey: "PRIMARY KEY (user_id, id)",
+  auto_topup_payment_method_id_fkey: "FOREIGN KEY (user_id, payment_method_id) REFERENCES payment_method (user_id, id)",
+  topup_pkey: "PRIMARY KEY (user_id, id)",
+  topup_checkout_id_key: "UNIQUE (user_id, checkout_id)",
+  topup_idempotency_key_key: "UNIQUE (user_id, idempotency_key)",
+  topup_trigger_entry_id_key: "UNIQUE (user_id, trigger_entry_id)",
+  topup_checkout_id_fkey: "FOREIGN KEY (user_id, checkout_id) REFERENCES checkout (user_id, id)",
+  topup_payment_method_id_fkey: "FOREIGN KEY (user_id, payment_method_id) REFERENCES payment_method (user_id, id)",
+  topup_trigger_entry_id_fkey: "FOREIGN KEY (user_id, trigger_entry_id) REFERENCES ledger_entry (user_id, id)",
+  webhook_endpoint_pkey: "PRIMARY KEY (user_id, id)",
+  webhook_event_pkey: "PRIMARY KEY (user_id, id)",
 };
 
 /** Tables whose layout docs/scaling.md decides (distributed by the user's id, unless said otherwise). */
-const classifiedTables = new Set(["user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit", "credit_grant"]);
+const classifiedTables = new Set(["user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit", "credit_grant", "auto_topup", "payment_method", "topup", "webhook_endpoint", "webhook_event", "webhook_preference"]);
 
 describe("Citus readiness: keys of the per-user tables", () => {
   it("every unique index and foreign key includes the user's id, or is in the migration list", async () => {
