@@ -113,18 +113,7 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
               </label>
             ))}
           </fieldset>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor="adjust-amount">Credits</Label>
-            <Input
-              id="adjust-amount"
-              inputMode="numeric"
-              value={amount}
-              onChange={(event) => setAmount(event.target.value)}
-              aria-invalid={Boolean(errors.amount)}
-              aria-describedby={errors.amount ? "adjust-amount-error" : undefined}
-            />
-            <FieldError id="adjust-amount-error">{errors.amount?.[0]}</FieldError>
-          </div>
+          <InputField id="adjust-amount" label="Credits" error={errors.amount?.[0]} inputMode="numeric" value={amount} onChange={setAmount} />
           {direction === "grant" ? (
             <fieldset className="flex flex-col gap-3 rounded-md border p-3">
               <legend className="px-1 text-sm font-medium">Grant terms</legend>
@@ -141,51 +130,12 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
                     <option value="PAID">Paid</option>
                   </select>
                 </div>
-                <div className="flex flex-col gap-1.5">
-                  <Label htmlFor="grant-priority">Priority (0–100, optional)</Label>
-                  <Input
-                    id="grant-priority"
-                    inputMode="numeric"
-                    placeholder={category === "PAID" ? "50" : "10"}
-                    value={priority}
-                    onChange={(event) => setPriority(event.target.value)}
-                    aria-invalid={Boolean(errors.priority)}
-                    aria-describedby={errors.priority ? "grant-priority-error" : "grant-priority-hint"}
-                  />
-                  {errors.priority ? (
-                    <FieldError id="grant-priority-error">{errors.priority[0]}</FieldError>
-                  ) : (
-                    <p id="grant-priority-hint" className="text-xs text-muted-foreground">Lower is spent first.</p>
-                  )}
-                </div>
-                <div className="flex flex-col gap-1.5">
-                  <Label htmlFor="grant-effective">Effective from (optional)</Label>
-                  <Input
-                    id="grant-effective"
-                    type="date"
-                    value={effectiveOn}
-                    onChange={(event) => setEffectiveOn(event.target.value)}
-                    aria-invalid={Boolean(errors.effectiveAt)}
-                    aria-describedby={errors.effectiveAt ? "grant-effective-error" : undefined}
-                  />
-                  <FieldError id="grant-effective-error">{errors.effectiveAt?.[0]}</FieldError>
-                </div>
-                <div className="flex flex-col gap-1.5">
-                  <Label htmlFor="grant-expires">Expires after (optional)</Label>
-                  <Input
-                    id="grant-expires"
-                    type="date"
-                    value={expiresOn}
-                    onChange={(event) => setExpiresOn(event.target.value)}
-                    aria-invalid={Boolean(errors.expiresAt)}
-                    aria-describedby={errors.expiresAt ? "grant-expires-error" : "grant-expires-hint"}
-                  />
-                  {errors.expiresAt ? (
-                    <FieldError id="grant-expires-error">{errors.expiresAt[0]}</FieldError>
-                  ) : (
-                    <p id="grant-expires-hint" className="text-xs text-muted-foreground">Empty: never expires.</p>
-                  )}
-                </div>
+                <InputField id="grant-priority" label="Priority (0–100, optional)" hint="Lower is spent first." error={errors.priority?.[0]}
+                  inputMode="numeric" placeholder={category === "PAID" ? "50" : "10"} value={priority} onChange={setPriority} />
+                <InputField id="grant-effective" label="Effective from (optional)" error={errors.effectiveAt?.[0]}
+                  type="date" value={effectiveOn} onChange={setEffectiveOn} />
+                <InputField id="grant-expires" label="Expires after (optional)" hint="Empty: never expires." error={errors.expiresAt?.[0]}
+                  type="date" value={expiresOn} onChange={setExpiresOn} />
               </div>
             </fieldset>
           ) : null}
@@ -198,6 +148,21 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
         </form>
       </CardContent>
     </Card>
+  );
+}
+
+/** A labelled one-line input with its hint, replaced by the error when there is one. */
+function InputField({ id, label, hint, error, value, onChange, ...input }: {
+  id: string; label: string; hint?: string; error?: string; value: string; onChange: (value: string) => void;
+  type?: "date"; inputMode?: "numeric"; placeholder?: string;
+}) {
+  const described = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={id}>{label}</Label>
+      <Input id={id} value={value} onChange={(event) => onChange(event.target.value)} aria-invalid={Boolean(error)} aria-describedby={described} {...input} />
+      {error || !hint ? <FieldError id={`${id}-error`}>{error}</FieldError> : <p id={`${id}-hint`} className="text-xs text-muted-foreground">{hint}</p>}
+    </div>
   );
 }
 

@@ -2,21 +2,10 @@ import type { ReactNode } from "react";
 
 import { Badge } from "~/components/ui/badge";
 import { formatCredits, formatDateTime } from "~/lib/format";
+import type { WalletGrant } from "~/server/ledger/wallet";
 
-/** A grant as the wallet shows it (the server's WalletGrant, dates as the client receives them). */
-export type GrantRow = {
-  id: string;
-  category: "PAID" | "PROMOTIONAL";
-  priority: number;
-  amount: number;
-  remaining: number;
-  reason: string;
-  effectiveAt: Date;
-  expiresAt: Date | null;
-  state: "live" | "scheduled" | "expired" | "voided";
-  closedAt: Date | null;
-  voidReason: string | null;
-};
+/** A grant as the wallet shows it (the server's type: superjson keeps the dates). */
+export type GrantRow = WalletGrant;
 
 const stateBadge: Record<GrantRow["state"], { label: string; variant: "success" | "info" | "secondary" | "destructive" }> = {
   live: { label: "Live", variant: "success" },
