@@ -162,21 +162,22 @@ function AccountMenu({ email, name }: { email: string; name: string }) {
             <span className="block truncate text-xs text-muted-foreground">{email}</span>
           </DropdownMenu.Label>
           <DropdownMenu.Separator className="my-1 h-px bg-border" />
-          <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
-            <Link href="/statement"><CoinsIcon className="size-4" aria-hidden /> Statement</Link>
-          </DropdownMenu.Item>
-          <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
-            <Link href="/settings/account"><SettingsIcon className="size-4" aria-hidden /> Account settings</Link>
-          </DropdownMenu.Item>
-          <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
-            <Link href="/settings/webhooks"><WebhookIcon className="size-4" aria-hidden /> Webhooks</Link>
-            <Link href="/settings/billing"><CreditCardIcon className="size-4" aria-hidden /> Billing and auto top-up</Link>
-          </DropdownMenu.Item>
-          <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
-            <Link href="/sign-out"><LogOutIcon className="size-4" aria-hidden /> Sign out</Link>
-          </DropdownMenu.Item>
+          <MenuLink href="/statement" icon={CoinsIcon}>Statement</MenuLink>
+          <MenuLink href="/settings/account" icon={SettingsIcon}>Account settings</MenuLink>
+          <MenuLink href="/settings/billing" icon={CreditCardIcon}>Billing and auto top-up</MenuLink>
+          <MenuLink href="/settings/webhooks" icon={WebhookIcon}>Webhooks</MenuLink>
+          <MenuLink href="/sign-out" icon={LogOutIcon}>Sign out</MenuLink>
         </DropdownMenu.Content>
       </DropdownMenu.Portal>
     </DropdownMenu.Root>
+  );
+}
+
+/** One entry of the account menu: a link, as a menu item (one child per item). */
+function MenuLink({ href, icon: Icon, children }: { href: string; icon: typeof CoinsIcon; children: string }) {
+  return (
+    <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
+      <Link href={href}><Icon className="size-4" aria-hidden /> {children}</Link>
+    </DropdownMenu.Item>
   );
 }

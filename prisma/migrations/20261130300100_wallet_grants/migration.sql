@@ -48,9 +48,16 @@ CREATE TABLE credit_grant (
 );
 CREATE UNIQUE INDEX credit_grant_user_id_idempotency_key_key ON credit_grant (user_id, idempotency_key);
 CREATE UNIQUE INDEX credit_grant_opened_by_key ON credit_grant (opened_by);
--- The account's open grants (spending, refunds, its own expiry): remaining is
--- in no index, so a draw is a HOT update.
-CREATE INDEX credit_grant_open_by_user_idx ON credit_grant (user_id, expires_at) WHERE closed_at IS NULL;
+-- The grants that hold credits, in spending order: a debit reads the first
+-- ones, the balance checks sum them. Grants spent down to nothing leave the
+-- index (an account that bought credits a thousand times does not scan a
+-- thousand grants per debit); a refund finds its grants by id.
+CREATE INDEX credit_grant_spendable_idx ON credit_grant (user_id, priority, expires_at, effective_at, id)
+  WHERE closed_at IS NULL AND remaining > 0;
+-- The account's open grants by expiry (its own expiry), and its pending
+-- grants by effective date (their opening).
+CREATE INDEX credit_grant_open_by_user_idx ON credit_grant (user_id, expires_at) WHERE closed_at IS NULL AND expires_at IS NOT NULL;
+CREATE INDEX credit_grant_pending_by_user_idx ON credit_grant (user_id, effective_at) WHERE opened_at IS NULL AND closed_at IS NULL;
 -- The sweep: open grants by expiry, pending grants by effective date.
 CREATE INDEX credit_grant_open_expiry_idx ON credit_grant (expires_at) WHERE closed_at IS NULL AND expires_at IS NOT NULL;
 CREATE INDEX credit_grant_pending_idx ON credit_grant (effective_at) WHERE opened_at IS NULL AND closed_at IS NULL;
@@ -153,7 +160,7 @@ BEGIN
       NEW.id, current_balance, COALESCE(tail, 0)
       USING ERRCODE = 'check_violation';
   END IF;
-  SELECT COALESCE(sum(remaining), 0) INTO held FROM credit_grant WHERE user_id = NEW.id AND closed_at IS NULL;
+  SELECT COALESCE(sum(remaining), 0) INTO held FROM credit_grant WHERE user_id = NEW.id AND closed_at IS NULL AND remaining > 0;
   IF current_balance <> held THEN
     RAISE EXCEPTION 'balance of user % is % but its grants hold %', NEW.id, current_balance, held
       USING ERRCODE = 'check_violation';
@@ -172,7 +179,7 @@ DECLARE
   held integer;
 BEGIN
   SELECT balance INTO current_balance FROM "user" WHERE id = NEW.user_id;
-  SELECT COALESCE(sum(remaining), 0) INTO held FROM credit_grant WHERE user_id = NEW.user_id AND closed_at IS NULL;
+  SELECT COALESCE(sum(remaining), 0) INTO held FROM credit_grant WHERE user_id = NEW.user_id AND closed_at IS NULL AND remaining > 0;
   IF current_balance <> held THEN
     RAISE EXCEPTION 'balance of user % is % but its grants hold %', NEW.user_id, current_balance, held
       USING ERRCODE = 'check_violation';
@@ -355,9 +362,11 @@ DECLARE
   v_expired integer := 0;
 BEGIN
   FOR v_grant IN
-    SELECT * FROM credit_grant
-    WHERE user_id = p_user_id AND closed_at IS NULL
-      AND (expires_at <= v_now OR (opened_at IS NULL AND effective_at <= v_now))
+    SELECT * FROM (
+      SELECT * FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND expires_at <= v_now
+      UNION
+      SELECT * FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND opened_at IS NULL AND effective_at <= v_now
+    ) due
     ORDER BY id
   LOOP
     IF v_grant.opened_at IS NULL AND (v_grant.expires_at IS NULL OR v_grant.expires_at > v_now) THEN
@@ -514,8 +523,9 @@ BEGIN
     RETURN;
   END IF;
   v_balance := v_user.balance;
-  IF EXISTS (SELECT 1 FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL
-               AND (expires_at <= v_now OR (opened_at IS NULL AND effective_at <= v_now))) THEN
+  IF EXISTS (SELECT 1 FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND expires_at <= v_now)
+     OR EXISTS (SELECT 1 FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND opened_at IS NULL
+                  AND effective_at <= v_now) THEN
     PERFORM cw_refresh_grants(p_user_id);
     SELECT balance INTO v_balance FROM "user" WHERE id = p_user_id;
   END IF;
