@@ -159,7 +159,21 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
         [tag],
       );
     }
-    await seedGrants(client, tag);
+    // One paid grant per user holding everything granted, with a draw for
+    // every seeded charge: what the wallet would have recorded, so that the
+    // refunds of these jobs go back to it.
+    await client.query(
+      `INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
+       SELECT id, 'PAID', 50, $2::int, balance, 'GRANT', 'Bench grants', now(), now()
+       FROM "user" WHERE id LIKE $1::text || '-u-%'`,
+      [tag, jobs * grants * grantAmount],
+    );
+    await client.query(
+      `INSERT INTO credit_draw (entry_id, grant_id, amount)
+       SELECT e.id, g.id, e.amount FROM ledger_entry e JOIN credit_grant g ON g.user_id = e.user_id
+       WHERE e.user_id LIKE $1::text || '-u-%' AND e.kind = 'CHARGE'`,
+      [tag],
+    );
   });
   return { jobs: users * jobs, ledger: users * jobs * group };
 }
