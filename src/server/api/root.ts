@@ -1,5 +1,6 @@
 import { accountRouter } from "~/server/api/routers/account";
 import { adminRouter } from "~/server/api/routers/admin";
+import { apiKeysRouter } from "~/server/api/routers/api-keys";
 import { catalogRouter } from "~/server/api/routers/catalog";
 import { checkoutRouter } from "~/server/api/routers/checkout";
 import { creditsRouter } from "~/server/api/routers/credits";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   account: accountRouter,
   checkout: checkoutRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;
