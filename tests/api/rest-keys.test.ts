@@ -75,7 +75,7 @@ describe("API keys", () => {
   });
 
   it("no key, a malformed one, an unknown one → 401 problem", async () => {
-    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer nope" }, { authorization: `Bearer cw_live_AAAAAAAA_${"A".repeat(43)}` }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: "Basic abc" }, { authorization: "Bearer nope" }, { authorization: `Bearer cw_live_AAAAAAAA_${"A".repeat(43)}` }]) {
       const response = await rest.request("GET", "/jobs", { headers });
       expect(response.status).toBe(401);
       expect(response.json.code).toBe("UNAUTHORIZED");
