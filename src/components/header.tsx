@@ -2,7 +2,7 @@
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
-import { CoinsIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon } from "lucide-react";
+import { BookOpenIcon, CoinsIcon, KeyRoundIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon } from "lucide-react";
 import Link from "next/link";
 import { Suspense } from "react";
 
@@ -157,6 +157,12 @@ function AccountMenu({ email, name }: { email: string; name: string }) {
           </DropdownMenu.Item>
           <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
             <Link href="/settings/account"><SettingsIcon className="size-4" aria-hidden /> Account settings</Link>
+          </DropdownMenu.Item>
+          <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
+            <Link href="/settings/api-keys"><KeyRoundIcon className="size-4" aria-hidden /> API keys</Link>
+          </DropdownMenu.Item>
+          <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
+            <Link href="/docs/api"><BookOpenIcon className="size-4" aria-hidden /> API docs</Link>
           </DropdownMenu.Item>
           <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none focus:bg-muted">
             <Link href="/sign-out"><LogOutIcon className="size-4" aria-hidden /> Sign out</Link>

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { JobStatus } from "~/generated/prisma/enums";
+import { apiKeyNameMaxChars, apiKeyScopes, type ApiKeyScope } from "~/lib/api-key-scopes";
 
 /**
  * Input schemas shared by routers and forms (the UI shows the same messages).
@@ -37,11 +38,8 @@ export const ledgerPageInput = z.object({
   limit: pageLimit,
 });
 
-/** What an API key may do (SPEC §8); every REST route needs one of them. */
-export const apiKeyScopes = ["jobs:read", "jobs:write", "credits:read"] as const;
+export { apiKeyNameMaxChars, apiKeyScopes, type ApiKeyScope };
 export const apiKeyScope = z.enum(apiKeyScopes);
-export type ApiKeyScope = z.infer<typeof apiKeyScope>;
-export const apiKeyNameMaxChars = 64;
 
 export const createApiKeyInput = z.object({
   name: z.string().trim().min(1, "Name the key.").max(apiKeyNameMaxChars, `At most ${apiKeyNameMaxChars} characters.`),
