@@ -11,9 +11,9 @@ import {
 import type { ApiPrincipal } from "~/server/api-keys/keys";
 import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
+import { assert } from "~/server/errors";
 import { cancelJob } from "~/server/jobs/cancel";
 import { createJob } from "~/server/jobs/create";
-import type { JobView } from "~/server/jobs/job-row";
 import { getJobForUser, listJobsForUser } from "~/server/jobs/queries";
 import { getCreditSummary, getLedgerPage } from "~/server/ledger/statement";
 import {
@@ -60,19 +60,22 @@ function replayed(stored: StoredResponse): RestResponse {
   return { status: stored.statusCode, body: stored.body, headers: { "idempotent-replayed": "true" } };
 }
 
-function idempotencyKeyOf(context: RouteContext, required: boolean): string | null {
-  if (context.idempotencyKeyHeader === undefined) {
-    if (!required) return null;
-    throw new RestProblem(400, "VALIDATION_ERROR", "This request needs an Idempotency-Key header (a fresh UUID per intent).", {
-      fieldErrors: { "Idempotency-Key": ["Required."] },
-    });
-  }
+/** The request's Idempotency-Key, validated; null when it sent none. */
+function optionalIdempotencyKey(context: RouteContext): string | null {
+  if (context.idempotencyKeyHeader === undefined) return null;
   const parsed = restIdempotencyKey.safeParse(context.idempotencyKeyHeader);
-  if (!parsed.success) {
-    const message = parsed.error.issues[0]?.message ?? "Not a valid Idempotency-Key.";
-    throw new RestProblem(400, "VALIDATION_ERROR", message, { fieldErrors: { "Idempotency-Key": [message] } });
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const message = parsed.error.issues[0]?.message ?? "Not a valid Idempotency-Key.";
+  throw new RestProblem(400, "VALIDATION_ERROR", message, { fieldErrors: { "Idempotency-Key": [message] } });
+}
+
+/** The request's Idempotency-Key, which it must send (400 otherwise). */
+function requiredIdempotencyKey(context: RouteContext): string {
+  const key = optionalIdempotencyKey(context);
+  if (key !== null) return key;
+  throw new RestProblem(400, "VALIDATION_ERROR", "This request needs an Idempotency-Key header (a fresh UUID per intent).", {
+    fieldErrors: { "Idempotency-Key": ["Required."] },
+  });
 }
 
 const jobParams = z.object({ id: jobId });
@@ -88,25 +91,26 @@ const jobParams = z.object({ id: jobId });
 async function createJobRoute(context: RouteContext): Promise<RestResponse> {
   const { db, config } = context.deps;
   const userId = context.principal.userId;
-  const key = idempotencyKeyOf(context, true)!;
+  const key = requiredIdempotencyKey(context);
   const input = parseOrProblem(restCreateJobBody, context.body, "request body");
   const fingerprint = requestFingerprint("POST", "/jobs", input);
   const stored = await findStoredResponse(db, userId, key);
   if (stored) return replayed(replayOf(stored, fingerprint));
 
-  const jobBody = (job: JobView) => wire(job);
   const result = await createJob(db, userId, { idempotencyKey: jobKeyOfRestKey(key), ...input }, config(), async (tx, created) => {
-    await storeResponse(tx, { userId, key, fingerprint, statusCode: 201, body: jobBody(created.job) });
+    const stored = await storeResponse(tx, { userId, key, fingerprint, statusCode: 201, body: wire(created.job) });
+    // A live stored response would name a job of this key, which the domain would have replayed.
+    assert(stored, "a newly created job's key has no live stored response");
   });
   if (!result.replayed) {
-    return { status: 201, body: jobBody(result.job), headers: { location: `/api/v1/jobs/${result.job.id}` } };
+    return { status: 201, body: wire(result.job), headers: { location: `/api/v1/jobs/${result.job.id}` } };
   }
   const storedByFirst = await findStoredResponse(db, userId, key);
   if (storedByFirst) return replayed(replayOf(storedByFirst, fingerprint));
   // The stored response expired (after a day at least) but the job keeps its
   // key forever: the domain matched the same request, so answer the job as
   // it is now, still marked as a replay.
-  return { status: 200, body: jobBody(result.job), headers: { "idempotent-replayed": "true" } };
+  return { status: 200, body: wire(result.job), headers: { "idempotent-replayed": "true" } };
 }
 
 /**
@@ -120,7 +124,7 @@ async function cancelJobRoute(context: RouteContext): Promise<RestResponse> {
   const userId = context.principal.userId;
   const { id } = parseOrProblem(jobParams, context.params, "job id");
   parseOrProblem(z.object({}).strict().optional(), context.body, "request body");
-  const key = idempotencyKeyOf(context, false);
+  const key = optionalIdempotencyKey(context);
   const fingerprint = requestFingerprint("POST", `/jobs/${id}/cancel`, {});
   if (key) {
     const stored = await findStoredResponse(db, userId, key);
