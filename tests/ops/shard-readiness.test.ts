@@ -133,10 +133,14 @@ const changedForCitus: Record<string, string> = {
   account_pkey: "PRIMARY KEY (user_id, id)",
   admin_audit_pkey: "target_user_id NOT NULL, the distribution column: PRIMARY KEY (target_user_id, id)",
   admin_audit_admin_id_idempotency_key_key: "UNIQUE (target_user_id, admin_id, idempotency_key)",
+  api_key_pkey: "PRIMARY KEY (user_id, id)",
+  api_key_secret_hash_key: "a reference table api_key_secret(secret_hash PRIMARY KEY, user_id, key_id): a bearer key is looked up before its user is known",
 };
 
 /** Tables whose layout docs/scaling.md decides (distributed by the user's id, unless said otherwise). */
-const classifiedTables = new Set(["user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit"]);
+const classifiedTables = new Set([
+  "user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit", "api_key", "api_idempotency",
+]);
 
 describe("Citus readiness: keys of the per-user tables", () => {
   it("every unique index and foreign key includes the user's id, or is in the migration list", async () => {
