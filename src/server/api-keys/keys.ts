@@ -63,6 +63,8 @@ export async function createApiKey(
   userId: string,
   input: { name: string; scopes: ApiKeyScope[] },
 ): Promise<{ key: ApiKeyView; secret: string }> {
+  // A soft bound against clutter, not a guarantee: two concurrent creations
+  // may both pass it (keys move no credits).
   const active = await client.apiKey.count({ where: { userId, revokedAt: null } });
   if (active >= activeApiKeysMax) {
     throw new AppError("VALIDATION_ERROR", `At most ${activeApiKeysMax} keys: revoke one first.`, {

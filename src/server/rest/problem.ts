@@ -56,8 +56,9 @@ function fromAppError(error: AppError): ProblemResponse {
   const headers: Record<string, string> = {};
   const details: AppErrorDetails = { ...error.details };
   if (status === 429) {
-    details.retryAfterSeconds ??= activeJobsRetryAfterSeconds;
-    headers["retry-after"] = String(Math.max(1, Math.ceil(details.retryAfterSeconds)));
+    // The header and the field say the same whole number of seconds.
+    details.retryAfterSeconds = Math.max(1, Math.ceil(details.retryAfterSeconds ?? activeJobsRetryAfterSeconds));
+    headers["retry-after"] = String(details.retryAfterSeconds);
   }
   if (error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="creditworks"';
   if (error.code === "CONFLICT_RETRY") headers["retry-after"] = "1";
