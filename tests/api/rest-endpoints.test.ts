@@ -118,7 +118,9 @@ describe("REST /api/v1", () => {
   it("GET /balance and GET /ledger (cursor pages) answer the statement functions", async () => {
     const { key } = await signedUpKey(100);
     await rest.request("POST", "/jobs", { key, idempotencyKey: randomUUID(), body: restJobBody({ outputs: 2 }) });
-    const balance = balanceResource.parse((await rest.request("GET", "/balance", { key })).json);
+    // Exactly the documented fields, nothing more.
+    const balance = (await rest.request("GET", "/balance", { key })).json;
+    expect(balance).toEqual(balanceResource.parse(balance));
     expect(balance).toEqual({ available: 96, reserved: 4, activeJobs: 1 });
 
     const first = ledgerPageResource.parse((await rest.request("GET", "/ledger?limit=1", { key })).json);

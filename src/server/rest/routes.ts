@@ -25,6 +25,7 @@ import {
   type StoredResponse,
 } from "~/server/rest/idempotency";
 import { parseOrProblem, RestProblem } from "~/server/rest/problem";
+import { balanceResource, ledgerPageResource } from "~/server/rest/resources";
 
 export type RestDeps = { db: Db; config: () => JobsConfig };
 
@@ -155,13 +156,17 @@ export const routes: Route[] = [
   { method: "POST", path: "/jobs/{id}/cancel", scope: "jobs:write", body: "optional", handle: cancelJobRoute },
   {
     method: "GET", path: "/balance", scope: "credits:read", body: "none",
-    handle: async ({ deps, principal }) => ({ status: 200, body: wire(await getCreditSummary(deps.db, principal.userId)) }),
+    // Parsed with the documented resource: exactly its fields, whatever else the statement function returns.
+    handle: async ({ deps, principal }) => ({
+      status: 200,
+      body: balanceResource.parse(wire(await getCreditSummary(deps.db, principal.userId))),
+    }),
   },
   {
     method: "GET", path: "/ledger", scope: "credits:read", body: "none",
     handle: async ({ deps, principal, query }) => ({
       status: 200,
-      body: wire(await getLedgerPage(deps.db, principal.userId, parseOrProblem(restLedgerQuery, query, "query"))),
+      body: ledgerPageResource.parse(wire(await getLedgerPage(deps.db, principal.userId, parseOrProblem(restLedgerQuery, query, "query")))),
     }),
   },
 ];
