@@ -134,6 +134,7 @@ export function loadCreate(options: {
   return loadClosedLoop({
     clients: options.clients,
     durationS: options.durationS,
+    // The web process is asked per request (baseUrlFor inside the closure).
     request: (client, n) => {
       const input = { idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: "bench prompt", outputs: 1 };
       return callTrpc(options.baseUrlFor(client), "jobs.create", input, options.sessionFor(client, n));
