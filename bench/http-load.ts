@@ -91,12 +91,11 @@ export type LoadResult = {
 };
 
 /**
- * `clients` closed-loop clients sending jobs.create for `durationS` seconds;
- * `sessionFor(client, n)` picks whose session (cookie jar) each request
- * uses and `baseUrlFor(client)` which web process it goes to.
+ * `clients` closed-loop clients, each sending `request(client, n)` one after
+ * the other for `durationS` seconds; latency of the successful ones.
  */
-export async function loadCreate(options: {
-  baseUrlFor: (client: number) => string; clients: number; durationS: number; sessionFor: (client: number, n: number) => CookieJar;
+export async function loadClosedLoop(options: {
+  clients: number; durationS: number; request: (client: number, n: number) => Promise<TrpcResult>;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
@@ -107,14 +106,9 @@ export async function loadCreate(options: {
   await Promise.all(
     Array.from({ length: options.clients }, async (_, client) => {
       for (let n = 0; performance.now() < endAt; n++) {
-        // Asked per request: a scenario may take a web process away mid-run.
-        const baseUrl = options.baseUrlFor(client);
-        const input = { idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: "bench prompt", outputs: 1 };
         const sent = performance.now();
         requests++;
-        const result = await callTrpc(baseUrl, "jobs.create", input, options.sessionFor(client, n)).catch(
-          (): TrpcResult => ({ ok: false, appCode: "NETWORK", status: 0 }),
-        );
+        const result = await options.request(client, n).catch((): TrpcResult => ({ ok: false, appCode: "NETWORK", status: 0 }));
         if (result.ok) latencies.push(performance.now() - sent);
         else {
           errors[result.appCode] = (errors[result.appCode] ?? 0) + 1;
@@ -127,6 +121,52 @@ export async function loadCreate(options: {
   return {
     requests, ok: latencies.length, throughput: latencies.length / elapsedS, latency: summarize(latencies), errors, durationS: elapsedS, serverErrors,
   };
+}
+
+/**
+ * `clients` closed-loop clients sending jobs.create for `durationS` seconds;
+ * `sessionFor(client, n)` picks whose session (cookie jar) each request
+ * uses and `baseUrlFor(client)` which web process it goes to.
+ */
+export function loadCreate(options: {
+  baseUrlFor: (client: number) => string; clients: number; durationS: number; sessionFor: (client: number, n: number) => CookieJar;
+}): Promise<LoadResult> {
+  return loadClosedLoop({
+    clients: options.clients,
+    durationS: options.durationS,
+    // The web process is asked per request (baseUrlFor inside the closure).
+    request: (client, n) => {
+      const input = { idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: "bench prompt", outputs: 1 };
+      return callTrpc(options.baseUrlFor(client), "jobs.create", input, options.sessionFor(client, n));
+    },
+  });
+}
+
+/** One `POST /api/v1/jobs` with an API key and a fresh Idempotency-Key, as a program would send it. */
+export async function callRestCreate(baseUrl: string, apiKey: string): Promise<TrpcResult> {
+  const body = JSON.stringify({ modelId: "storyteller-v1", prompt: "bench prompt", outputs: 1 });
+  const response = await send(new URL("/api/v1/jobs", baseUrl), "POST", {
+    authorization: `Bearer ${apiKey}`, "content-type": "application/json", "idempotency-key": randomUUID(),
+  }, body);
+  if (response.status === 201) return { ok: true, data: null, status: response.status };
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(response.body) as { code?: string }).code;
+  } catch {
+    code = undefined;
+  }
+  return { ok: false, appCode: code ?? `HTTP_${response.status}`, status: response.status };
+}
+
+/** `clients` closed-loop clients sending `POST /api/v1/jobs`; `keyFor(client, n)` picks the account's API key. */
+export function loadRestCreate(options: {
+  baseUrlFor: (client: number) => string; clients: number; durationS: number; keyFor: (client: number, n: number) => string;
+}): Promise<LoadResult> {
+  return loadClosedLoop({
+    clients: options.clients,
+    durationS: options.durationS,
+    request: (client, n) => callRestCreate(options.baseUrlFor(client), options.keyFor(client, n)),
+  });
 }
 
 /** A counter of the server's Prometheus endpoint (summed over its label sets), or NaN. */

@@ -1,5 +1,5 @@
 /** The benchmark's command line: `npm run bench -- --scenario=accounts,hot --duration=15`. */
-export const scenarioNames = ["accounts", "hot", "worker", "cleanup", "large", "processes"] as const;
+export const scenarioNames = ["accounts", "hot", "rest", "worker", "cleanup", "large", "processes"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export type BenchOptions = {

@@ -5,7 +5,8 @@ import pg from "pg";
 
 import { runBaseline, type BaselineResult } from "./baseline";
 import { cpuBetween, sampleCpu, statementsExecuted } from "./cpu";
-import { callTrpc, CookieJar, loadCreate, metricValue, type LoadResult } from "./http-load";
+import { seedApiKeys } from "./api-keys";
+import { callTrpc, CookieJar, loadCreate, loadRestCreate, metricValue, type LoadResult } from "./http-load";
 import type { BenchOptions } from "./options";
 import { benchSecrets, type AppProcess } from "./server";
 import { createSessionCookies } from "./sessions";
@@ -80,22 +81,29 @@ type Measured = {
   oneClient: LoadResult;
 };
 
+/** Runs a create load with `clients` clients for `durationS` seconds, each request to `baseUrlFor(client)`. */
+type CreateLoad = (options: { baseUrlFor: (client: number) => string; clients: number; durationS: number }) => Promise<LoadResult>;
+
+/** jobs.create over tRPC, with the sessions `spread` picks. */
+function trpcLoad(sessions: CookieJar[], spread: (client: number, n: number) => number): CreateLoad {
+  return (options) => loadCreate({ ...options, sessionFor: (client, n) => sessions[spread(client, n) % sessions.length]! });
+}
+
 /** A warm-up, then the measured window (CPU of the web processes and of PostgreSQL, statements), then one client alone. */
-async function measureCreate(context: Context, sessions: CookieJar[], spread: (client: number, n: number) => number): Promise<Measured> {
+async function measureCreate(context: Context, loadWith: CreateLoad): Promise<Measured> {
   const { apps, options } = context;
-  const sessionFor = (client: number, n: number) => sessions[spread(client, n) % sessions.length]!;
   const baseUrlFor = (client: number) => apps[client % apps.length]!.baseUrl;
-  await loadCreate({ baseUrlFor, clients: options.clients, durationS: warmupS, sessionFor });
+  await loadWith({ baseUrlFor, clients: options.clients, durationS: warmupS });
   const retriesBefore = await sumMetric(context, "creditworks_conflict_retries_total");
   const statementsBefore = await statementsExecuted(context.sql);
   const nodeBefore = sampleCpu(apps.map((app) => app.pid));
   const postgresBefore = sampleCpu([context.postmasterPid]);
-  const load = await loadCreate({ baseUrlFor, clients: options.clients, durationS: options.durationS, sessionFor });
+  const load = await loadWith({ baseUrlFor, clients: options.clients, durationS: options.durationS });
   const nodeCpuMs = cpuBetween(nodeBefore, sampleCpu(apps.map((app) => app.pid)));
   const postgresCpuMs = cpuBetween(postgresBefore, sampleCpu([context.postmasterPid]));
   const statements = (await statementsExecuted(context.sql)) - statementsBefore;
   const retries = (await sumMetric(context, "creditworks_conflict_retries_total")) - retriesBefore;
-  const oneClient = await loadCreate({ baseUrlFor, clients: 1, durationS: options.oneClientS, sessionFor });
+  const oneClient = await loadWith({ baseUrlFor, clients: 1, durationS: options.oneClientS });
   return { load, retries, nodeCpuMs, postgresCpuMs, statements, oneClient };
 }
 
@@ -124,11 +132,13 @@ async function measureRaw(context: Context, tag: string, accounts: number): Prom
   return { raw, postgresCpuMs, statements };
 }
 
-function loadRow(scenario: string, measured: Measured, raw: RawMeasured, target: string, met: (row: Row) => boolean, notes: string): Row {
+function loadRow(
+  scenario: string, measured: Measured, raw: RawMeasured, target: string, met: (row: Row) => boolean, notes: string, metric = "jobs.create/s",
+): Row {
   const { load } = measured;
   const perRequest = (value: number) => (load.ok > 0 ? round(value / load.ok, 2) : null);
   const row: Row = {
-    scenario, metric: "jobs.create/s", app: round(load.throughput), unit: "req/s",
+    scenario, metric, app: round(load.throughput), unit: "req/s",
     baseline: round(raw.raw.tps), ratio: round(load.throughput / raw.raw.tps, 2),
     p50: round(load.latency.p50), p95: round(load.latency.p95), p99: round(load.latency.p99),
     conflictRetries: measured.retries, errors: load.errors, target, met: false,
@@ -157,12 +167,37 @@ export async function accountsScenario(context: Context): Promise<Row[]> {
   const raw = await measureRaw(context, "rawacct", options.accounts);
   context.log(`accounts: raw ${round(raw.raw.tps)} tx/s; HTTP load on ${context.apps.length} web process(es) …`);
   let counter = 0;
-  const measured = await measureCreate(context, sessions, () => counter++ * 7919);
+  const measured = await measureCreate(context, trpcLoad(sessions, () => counter++ * 7919));
   const target = "≥ 0.35× raw; pg ≤ 1.2× raw; node ≤ 4 ms; 1-client p50 ≤ 5 ms; no CONFLICT_RETRY or 5xx";
   return [loadRow("accounts", measured, raw, target, (row) =>
     (row.ratio ?? 0) >= 0.35 && (row.postgresCpuMsPerRequest ?? Infinity) <= 1.2 * (row.rawPostgresCpuMsPerRequest ?? 0) &&
     (row.nodeCpuMsPerRequest ?? Infinity) <= 4 * context.apps.length && (row.p50OneClientMs ?? Infinity) <= 5 && clean(row),
   `${options.accounts} accounts, ${options.clients} clients, ${context.apps.length} web process(es)`)];
+}
+
+/**
+ * The `accounts` scenario through the developer API: `POST /api/v1/jobs`
+ * with an API key per account (inserted in SQL, hash only) and a fresh
+ * Idempotency-Key per request, so each request also stores its response in
+ * the job's transaction. The same raw-SQL baseline, so its ratio sits
+ * beside the tRPC one.
+ */
+export async function restScenario(context: Context): Promise<Row[]> {
+  const { options } = context;
+  const ids = await seedAccounts(context.sql, "rest", options.accounts, userBalance);
+  const secrets = await seedApiKeys(context.sql, ids);
+  const keys = ids.map((id) => secrets.get(id)!);
+  const probe = await fetch(`${context.app.baseUrl}/api/v1/balance`, { headers: { authorization: `Bearer ${keys[0]}` } });
+  if (probe.status !== 200) throw new Error(`a seeded API key is refused (HTTP ${probe.status}): the key format changed?`);
+  context.log(`rest: ${options.accounts} users seeded with API keys; raw SQL baseline …`);
+  const raw = await measureRaw(context, "rawrest", options.accounts);
+  context.log(`rest: raw ${round(raw.raw.tps)} tx/s; HTTP load on ${context.apps.length} web process(es) …`);
+  let counter = 0;
+  const restLoad: CreateLoad = (load) => loadRestCreate({ ...load, keyFor: () => keys[(counter++ * 7919) % keys.length]! });
+  const measured = await measureCreate(context, restLoad);
+  const target = "≥ 0.35× raw (as accounts); no CONFLICT_RETRY or 5xx";
+  return [loadRow("rest", measured, raw, target, (row) => (row.ratio ?? 0) >= 0.35 && clean(row),
+    `${options.accounts} accounts, one API key each, ${options.clients} clients, ${context.apps.length} web process(es)`, "POST /api/v1/jobs/s")];
 }
 
 /** Every client on one account: writers of one account queue in the process; no conflict may reach a client. */
@@ -172,7 +207,7 @@ export async function hotScenario(context: Context): Promise<Row[]> {
   context.log("hot: raw SQL baseline on one account …");
   const raw = await measureRaw(context, "rawhot", 1);
   context.log(`hot: raw ${round(raw.raw.tps)} tx/s; HTTP load …`);
-  const measured = await measureCreate(context, sessions, () => 0);
+  const measured = await measureCreate(context, trpcLoad(sessions, () => 0));
   return [loadRow("hot account", measured, raw, "≥ 0.5× raw, no CONFLICT_RETRY or 5xx at a client", (row) => (row.ratio ?? 0) >= 0.5 && clean(row),
     `1 account, ${options.clients} clients, ${context.apps.length} web process(es)`)];
 }

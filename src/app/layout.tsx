@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
+import Link from "next/link";
 import type { ReactNode } from "react";
 
 import "~/app/globals.css";
@@ -50,6 +51,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
               {children}
             </main>
+            <footer className="mx-auto flex w-full max-w-6xl flex-wrap gap-x-4 gap-y-1 border-t px-4 py-4 text-xs text-muted-foreground">
+              <span>Creditworks</span>
+              <nav aria-label="Developers" className="flex flex-wrap gap-x-4">
+                <Link className="hover:text-foreground hover:underline" href="/docs/api">API docs</Link>
+                {me ? <Link className="hover:text-foreground hover:underline" href="/settings/api-keys">API keys</Link> : null}
+              </nav>
+            </footer>
             <Toaster />
           </TRPCReactProvider>
         </ThemeProvider>

@@ -2,7 +2,7 @@
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
-import { ClockAlertIcon, CoinsIcon, CreditCardIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon, WebhookIcon } from "lucide-react";
+import { BookOpenIcon, ClockAlertIcon, CoinsIcon, CreditCardIcon, KeyRoundIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon, WebhookIcon } from "lucide-react";
 import Link from "next/link";
 import { Suspense } from "react";
 
@@ -166,6 +166,8 @@ function AccountMenu({ email, name }: { email: string; name: string }) {
           <MenuLink href="/settings/account" icon={SettingsIcon}>Account settings</MenuLink>
           <MenuLink href="/settings/billing" icon={CreditCardIcon}>Billing and auto top-up</MenuLink>
           <MenuLink href="/settings/webhooks" icon={WebhookIcon}>Webhooks</MenuLink>
+          <MenuLink href="/settings/api-keys" icon={KeyRoundIcon}>API keys</MenuLink>
+          <MenuLink href="/docs/api" icon={BookOpenIcon}>API docs</MenuLink>
           <MenuLink href="/sign-out" icon={LogOutIcon}>Sign out</MenuLink>
         </DropdownMenu.Content>
       </DropdownMenu.Portal>

@@ -153,10 +153,15 @@ const changedForCitus: Record<string, string> = {
   topup_trigger_entry_id_fkey: "FOREIGN KEY (user_id, trigger_entry_id) REFERENCES ledger_entry (user_id, id)",
   webhook_endpoint_pkey: "PRIMARY KEY (user_id, id)",
   webhook_event_pkey: "PRIMARY KEY (user_id, id)",
+  api_key_pkey: "PRIMARY KEY (user_id, id)",
+  api_key_secret_hash_key: "a reference table api_key_secret(secret_hash PRIMARY KEY, user_id, key_id): a bearer key is looked up before its user is known",
 };
 
 /** Tables whose layout docs/scaling.md decides (distributed by the user's id, unless said otherwise). */
-const classifiedTables = new Set(["user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit", "credit_grant", "auto_topup", "payment_method", "topup", "webhook_endpoint", "webhook_event", "webhook_preference"]);
+const classifiedTables = new Set([
+  "user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit", "api_key", "api_idempotency",
+  "credit_grant", "auto_topup", "payment_method", "topup", "webhook_endpoint", "webhook_event", "webhook_preference",
+]);
 
 describe("Citus readiness: keys of the per-user tables", () => {
   it("every unique index and foreign key includes the user's id, or is in the migration list", async () => {

@@ -48,6 +48,8 @@ export async function deleteAccount(client: Db, userId: string, password: string
     if (changed.count === 0) throw new AppError("NOT_FOUND", "This account no longer exists.");
     assert(changed.count === 1, "one user row per id");
     await tx.session.deleteMany({ where: { userId } });
+    // Its API keys stop with it (the REST layer also refuses a deleted user's key).
+    await tx.apiKey.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: deletedAt } });
     await tx.account.deleteMany({ where: { userId } });
     // better-auth's password-reset tokens carry the user id as their value.
     await tx.verification.deleteMany({ where: { value: userId } });

@@ -1,6 +1,7 @@
 import { accountRouter } from "~/server/api/routers/account";
 import { adminRouter } from "~/server/api/routers/admin";
 import { billingRouter } from "~/server/api/routers/billing";
+import { apiKeysRouter } from "~/server/api/routers/api-keys";
 import { catalogRouter } from "~/server/api/routers/catalog";
 import { checkoutRouter } from "~/server/api/routers/checkout";
 import { creditsRouter } from "~/server/api/routers/credits";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   checkout: checkoutRouter,
   webhooks: webhooksRouter,
   billing: billingRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import type { Db } from "~/server/db";
 import { refreshAdminRollups } from "~/server/admin/rollups";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { logger } from "~/server/logger";
+import { purgeExpiredIdempotency } from "~/server/rest/idempotency";
 
 export type CleanupSchedule = { stop: () => Promise<void> };
 
@@ -32,6 +33,8 @@ export function startCleanupSchedule(client: Db, config: JobsConfig, intervalMs:
     // the cron route keeps the dashboard's history current.
     running = runCleanup(client, config)
       .then(() => refreshAdminRollups(client))
+      // Expired stored REST responses go too (bounded per pass).
+      .then(() => purgeExpiredIdempotency(client))
       .then(
         () => {},
         (error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed; the next one runs on time"),

@@ -1,7 +1,10 @@
+import { KeyRoundIcon } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
 
 import { AccountSettings } from "~/components/account/account-settings";
 import { PageHeader } from "~/components/page-header";
+import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/lib/account-paths";
 import { requireUser } from "~/lib/require-user";
 
@@ -11,7 +14,11 @@ export default async function AccountSettingsPage() {
   await requireUser(accountPaths.settings);
   return (
     <>
-      <PageHeader title="Account settings" description="Your email, password and sessions." />
+      <PageHeader
+        title="Account settings"
+        description="Your email, password and sessions."
+        actions={<Button asChild variant="outline" size="sm"><Link href="/settings/api-keys"><KeyRoundIcon aria-hidden /> API keys</Link></Button>}
+      />
       <AccountSettings />
     </>
   );

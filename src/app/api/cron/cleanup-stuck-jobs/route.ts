@@ -5,6 +5,7 @@ import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { logger } from "~/server/logger";
+import { purgeExpiredIdempotency } from "~/server/rest/idempotency";
 
 export const dynamic = "force-dynamic";
 
@@ -28,5 +29,10 @@ export async function GET(request: Request) {
   } catch (error) {
     logger.warn({ err: error }, "admin roll-up refresh failed after the cleanup");
   }
-  return Response.json({ ...result, rollupHoursClosed });
+  // Expired stored REST responses (Idempotency-Key) go too, bounded per call.
+  const idempotencyPurged = await purgeExpiredIdempotency(db).catch((error: unknown) => {
+    logger.warn({ err: error }, "purging expired idempotency responses failed after the cleanup");
+    return null;
+  });
+  return Response.json({ ...result, rollupHoursClosed, idempotencyPurged });
 }

@@ -1,0 +1,17 @@
+import type { Metadata } from "next";
+
+import { ApiKeysSettings } from "~/components/api-keys/api-keys-settings";
+import { PageHeader } from "~/components/page-header";
+import { requireUser } from "~/lib/require-user";
+
+export const metadata: Metadata = { title: "API keys" };
+
+export default async function ApiKeysPage() {
+  await requireUser("/settings/api-keys");
+  return (
+    <>
+      <PageHeader title="API keys" description="Keys for the developer API: create, copy once, revoke." />
+      <ApiKeysSettings />
+    </>
+  );
+}

@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+import { apiKeyId, createApiKeyInput } from "~/server/api/schemas";
+import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
+import { createApiKey, listApiKeys, revokeApiKey } from "~/server/api-keys/keys";
+
+/**
+ * The signed-in user's developer API keys. Session only: an API key never
+ * authenticates tRPC (the context reads cookies, not `Authorization`).
+ */
+export const apiKeysRouter = createTRPCRouter({
+  /** Creates a key; the answer holds its secret, shown this once. */
+  create: protectedProcedure
+    .input(createApiKeyInput)
+    .mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.user.id, input)),
+  /** The user's keys (prefix, scopes, created, last used, revoked), newest first. */
+  list: protectedProcedure.query(({ ctx }) => listApiKeys(ctx.db, ctx.user.id)),
+  /** Revokes a key of the user's, effective on its next request. */
+  revoke: protectedProcedure
+    .input(z.object({ id: apiKeyId }))
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.user.id, input.id)),
+});

@@ -1,0 +1,105 @@
+import type { z } from "zod";
+
+import { databaseFailureAsAppError } from "~/server/database/app-errors";
+import { AppError, appErrors, type AppErrorCode, type AppErrorDetails } from "~/server/errors";
+import { logger } from "~/server/logger";
+
+/**
+ * An RFC 9457 problem document with the SPEC §4 `code` and its fields
+ * (`retryAfterSeconds`, `requiredCredits`, `fieldErrors`, …). `title` is
+ * the same for every problem of a code; `detail` is about this occurrence.
+ */
+export type ProblemDocument = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: AppErrorCode;
+  requiredScope?: string;
+} & AppErrorDetails;
+
+export type ProblemResponse = { status: number; body: ProblemDocument; headers: Record<string, string> };
+
+/** Where each code is explained: the API docs page (a relative URI, RFC 9457 §3.1.1). */
+export function problemTypeOf(code: AppErrorCode): string {
+  return `/docs/api#problem-${code.toLowerCase().replaceAll("_", "-")}`;
+}
+
+/** A 429 that carries no wait of its own (too many active jobs) suggests this one. */
+const activeJobsRetryAfterSeconds = 5;
+
+/**
+ * A failure of the HTTP layer itself (unknown route, wrong method, media
+ * type, body size, missing Idempotency-Key, scope): a status that may
+ * differ from the code's usual one (405 and 415 are VALIDATION_ERRORs of
+ * the request, like tRPC's METHOD_NOT_SUPPORTED), plus headers.
+ */
+export class RestProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: AppErrorCode,
+    detail: string,
+    readonly extra: { requiredScope?: string; fieldErrors?: Record<string, string[]> } = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = "RestProblem";
+  }
+}
+
+function documentOf(status: number, code: AppErrorCode, detail: string, details: { requiredScope?: string } & AppErrorDetails): ProblemDocument {
+  return { type: problemTypeOf(code), title: appErrors[code].message, status, detail, code, ...details };
+}
+
+function fromAppError(error: AppError): ProblemResponse {
+  const status = appErrors[error.code].http;
+  const headers: Record<string, string> = {};
+  const details: AppErrorDetails = { ...error.details };
+  if (status === 429) {
+    // The header and the field say the same whole number of seconds.
+    details.retryAfterSeconds = Math.max(1, Math.ceil(details.retryAfterSeconds ?? activeJobsRetryAfterSeconds));
+    headers["retry-after"] = String(details.retryAfterSeconds);
+  }
+  if (error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="creditworks"';
+  if (error.code === "CONFLICT_RETRY") headers["retry-after"] = "1";
+  return { status, headers, body: documentOf(status, error.code, error.message, details) };
+}
+
+/**
+ * The problem response of anything a REST request threw. Expected failures
+ * keep their code and message; a database failure that is not a bug gets
+ * its typed code; anything else is logged and answered as a generic 500,
+ * never with a stack or an internal message.
+ */
+export function problemOf(error: unknown, context: { method: string; path: string }): ProblemResponse {
+  if (error instanceof RestProblem) {
+    return { status: error.status, headers: error.headers, body: documentOf(error.status, error.code, error.message, error.extra) };
+  }
+  const typed = error instanceof AppError ? error : databaseFailureAsAppError(error);
+  if (typed) return fromAppError(typed);
+  logger.error({ err: error, ...context }, "unexpected error in REST request");
+  return fromAppError(new AppError("INTERNAL"));
+}
+
+/** Field messages of a failed zod parse, keyed by dotted path (`_` for the whole value). */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".") || "_";
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+/** Parses `value` with `schema` or throws a 400 VALIDATION_ERROR problem with field messages. */
+export function parseOrProblem<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const fieldErrors = fieldErrorsOf(parsed.error);
+  if (parsed.error.issues.some((issue) => issue.code === "unrecognized_keys")) {
+    for (const issue of parsed.error.issues) {
+      if (issue.code === "unrecognized_keys") for (const key of issue.keys) (fieldErrors[key] ??= []).push("Unknown field.");
+    }
+  }
+  throw new RestProblem(400, "VALIDATION_ERROR", `The ${what} is not valid.`, { fieldErrors });
+}
