@@ -67,7 +67,18 @@ export async function seedAccounts(client: pg.Client, tag: string, count: number
     );
     await seedGrants(client, tag);
   });
+  await analyzeSeeded(client);
   return Array.from({ length: count }, (_, index) => seededUserId(tag, index + 1));
+}
+
+/**
+ * Statistics for what was just bulk-loaded, as autovacuum would gather them
+ * in production: without them PostgreSQL may plan a sequential scan of a
+ * table it believes empty, and at SERIALIZABLE a sequential scan locks the
+ * whole table for the predicate checks (any write to it is a conflict).
+ */
+async function analyzeSeeded(client: pg.Client): Promise<void> {
+  await client.query(`ANALYZE "user", credit_grant, credit_draw, ledger_entry, job`);
 }
 
 /**
@@ -175,5 +186,6 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
       [tag],
     );
   });
+  await analyzeSeeded(client);
   return { jobs: users * jobs, ledger: users * jobs * group };
 }

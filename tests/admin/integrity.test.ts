@@ -62,6 +62,7 @@ describe("integrity checks (SPEC §3)", () => {
       "grant-remaining-within-amount",
       "grant-remaining-equals-draws",
       "draws-sum-to-entry",
+      "draws-name-an-entry",
       "grant-returns-within-draws",
       "no-expired-open-grant",
       "grant-expires-once",

@@ -121,7 +121,7 @@ describe("REST /api/v1", () => {
     // Exactly the documented fields, nothing more.
     const balance = (await rest.request("GET", "/balance", { key })).json;
     expect(balance).toEqual(balanceResource.parse(balance));
-    expect(balance).toEqual({ available: 96, reserved: 4, activeJobs: 1 });
+    expect(balance).toEqual({ available: 96, reserved: 4, activeJobs: 1, expiringSoon: null });
 
     const first = ledgerPageResource.parse((await rest.request("GET", "/ledger?limit=1", { key })).json);
     expect(first.items[0]).toMatchObject({ kind: "CHARGE", amount: -4 });

@@ -106,6 +106,11 @@ const checks: Check[] = [
           WHERE e.amount <> d.total`,
   },
   {
+    invariant: "§3.12 every draw names an entry of its grant's account",
+    sql: `SELECT d.entry_id, d.grant_id FROM credit_draw d JOIN credit_grant g ON g.id = d.grant_id
+          LEFT JOIN ledger_entry e ON e.id = d.entry_id WHERE e.id IS NULL OR e.user_id <> g.user_id`,
+  },
+  {
     invariant: "§3.12 a refund gives no grant more than the charge drew from it",
     sql: `SELECT r.id, rd.grant_id, rd.amount, cd.amount AS drawn FROM ledger_entry r
           JOIN credit_draw rd ON rd.entry_id = r.id

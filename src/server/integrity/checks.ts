@@ -277,6 +277,19 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
       WHERE e.amount <> d.total ${userFilter("e.user_id", scope)}`,
   },
   {
+    id: "draws-name-an-entry",
+    title: "Every draw names a ledger entry of its grant's account",
+    invariant: "§3.12 Grants",
+    query: (scope) => Prisma.sql`
+      SELECT g.user_id AS "userId", NULL::text AS "jobId", d.entry_id::text AS "entryId",
+        format('draw of %s on grant %s names %s', d.amount, d.grant_id,
+          CASE WHEN e.id IS NULL THEN 'no entry' ELSE 'an entry of another account' END) AS message
+      FROM credit_draw d
+      JOIN credit_grant g ON g.id = d.grant_id
+      LEFT JOIN ledger_entry e ON e.id = d.entry_id
+      WHERE (e.id IS NULL OR e.user_id <> g.user_id) ${userFilter("g.user_id", scope)}`,
+  },
+  {
     id: "grant-returns-within-draws",
     title: "A refund gives no grant more than its charge drew from it",
     invariant: "§3.12 Grants",
