@@ -180,6 +180,11 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
       [tag, jobs * grants * grantAmount],
     );
     await client.query(
+      `UPDATE job j SET charge_entry_id = e.id FROM ledger_entry e
+       WHERE e.job_id = j.id AND e.kind = 'CHARGE' AND j.user_id LIKE $1::text || '-u-%'`,
+      [tag],
+    );
+    await client.query(
       `INSERT INTO credit_draw (entry_id, grant_id, amount)
        SELECT e.id, g.id, e.amount FROM ledger_entry e JOIN credit_grant g ON g.user_id = e.user_id
        WHERE e.user_id LIKE $1::text || '-u-%' AND e.kind = 'CHARGE'`,

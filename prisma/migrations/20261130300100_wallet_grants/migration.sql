@@ -135,6 +135,9 @@ ALTER TABLE ledger_entry DROP CONSTRAINT ledger_entry_sign,
     kind = 'EXPIRE' OR (kind IN ('CHARGE', 'REFUND')) = (job_id IS NOT NULL)
   );
 
+-- A job names its CHARGE entry (its refund finds the charge's draws by it).
+ALTER TABLE job ADD COLUMN charge_entry_id bigint;
+
 -- The balances of today become grants: one per account with credits, paid
 -- when the account ever bought credits, promotional otherwise, never
 -- expiring (nothing promised an expiry). No entry moves: the balance and
@@ -217,11 +220,14 @@ $$;
 --    the grant this entry closes, if any);
 --  * other debits (CHARGE, ADJUSTMENT < 0) draw in spending order. The
 --    caller has brought the account's grants up to date (cw_refresh_grants).
+-- p_entry_id: the entry's id when the caller took it from the sequence first
+-- (a job's charge: the job row names it).
 DROP FUNCTION cw_ledger_post(text, "LedgerKind", integer, uuid, "ActorType", text, text, text);
 CREATE FUNCTION cw_ledger_post(
   p_user_id text, p_kind "LedgerKind", p_amount integer, p_job_id uuid,
   p_actor_type "ActorType", p_actor_id text, p_reason text, p_idempotency_key text,
-  p_grant_id bigint DEFAULT NULL, p_draw_grants bigint[] DEFAULT NULL, p_draw_amounts integer[] DEFAULT NULL
+  p_grant_id bigint DEFAULT NULL, p_draw_grants bigint[] DEFAULT NULL, p_draw_amounts integer[] DEFAULT NULL,
+  p_entry_id bigint DEFAULT NULL
 ) RETURNS ledger_entry
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -238,10 +244,11 @@ BEGIN
     RAISE EXCEPTION 'insufficient credits for user %', p_user_id USING ERRCODE = 'CW402';
   END IF;
   INSERT INTO ledger_entry
-    (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id, reason, idempotency_key,
+    (id, user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id, reason, idempotency_key,
      grant_id, created_at)
   VALUES
-    (p_user_id, p_kind, p_amount, v_before, v_before + p_amount, p_job_id, p_actor_type, p_actor_id, p_reason,
+    (COALESCE(p_entry_id, nextval('ledger_entry_id_seq')), p_user_id, p_kind, p_amount, v_before, v_before + p_amount,
+     p_job_id, p_actor_type, p_actor_id, p_reason,
      p_idempotency_key, CASE WHEN p_kind = 'REFUND' THEN NULL ELSE p_grant_id END, clock_timestamp())
   RETURNING * INTO v_entry;
   IF p_kind = 'REFUND' THEN
@@ -306,7 +313,13 @@ DECLARE
   v_dead_amounts integer[] := '{}';
   v_grant_id bigint;
 BEGIN
-  SELECT id INTO v_charge_id FROM ledger_entry WHERE job_id = p_entry.job_id AND kind = 'CHARGE';
+  -- The job row names its charge (read by id: no shared index page of the
+  -- ledger is read, which matters at SERIALIZABLE); jobs from before the
+  -- wallet are looked up by job.
+  SELECT charge_entry_id INTO v_charge_id FROM job WHERE id = p_entry.job_id;
+  IF v_charge_id IS NULL THEN
+    SELECT id INTO v_charge_id FROM ledger_entry WHERE job_id = p_entry.job_id AND kind = 'CHARGE';
+  END IF;
   FOR v_draw IN
     SELECT d.grant_id, -d.amount AS drawn, g.closed_at IS NULL AS open
     FROM credit_draw d JOIN credit_grant g ON g.id = d.grant_id
@@ -565,9 +578,10 @@ BEGIN
   IF v_refusal IS NULL THEN
     -- created_at is the clock at insert time, taken under the user lock.
     INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
-                     idempotency_key, request_hash, deadline_at, created_at, updated_at)
+                     idempotency_key, request_hash, deadline_at, created_at, updated_at, charge_entry_id)
     VALUES (gen_random_uuid(), p_user_id, p_model_id, p_prompt, p_outputs, p_price, v_cost,
-            p_idempotency_key, p_request_hash, v_now + make_interval(secs => p_timeout_ms / 1000.0), v_now, v_now)
+            p_idempotency_key, p_request_hash, v_now + make_interval(secs => p_timeout_ms / 1000.0), v_now, v_now,
+            nextval('ledger_entry_id_seq'))
     ON CONFLICT (user_id, idempotency_key) DO NOTHING
     RETURNING * INTO v_job;
     IF FOUND THEN
@@ -579,7 +593,8 @@ BEGIN
       v_last_ms[v_slot] := v_now_ms;
       UPDATE "user" SET jobs_active_bound = v_active + 1, job_rate_last_ms = v_last_ms, job_rate_counts = v_counts
         WHERE id = p_user_id;
-      PERFORM cw_ledger_post(p_user_id, 'CHARGE', -v_cost, v_job.id, 'USER', p_user_id, 'Generation job', NULL);
+      PERFORM cw_ledger_post(p_user_id, 'CHARGE', -v_cost, v_job.id, 'USER', p_user_id, 'Generation job', NULL,
+        p_entry_id := v_job.charge_entry_id);
       PERFORM graphile_worker.add_job('run-job', json_build_object('jobId', v_job.id, 'userId', p_user_id), max_attempts := 5);
       INSERT INTO job_event (job_id, type, worker_id, data, created_at)
       VALUES (v_job.id, 'created', NULL, jsonb_build_object('cost', v_cost, 'outputs', p_outputs), clock_timestamp());

@@ -21,7 +21,7 @@ export type CleanupResult = {
  * (one account's stuck jobs together): running a few side by side hides the
  * round trips. Small next to DATABASE_POOL_MAX so requests keep connections.
  */
-const cleanupConcurrency = 8;
+const cleanupConcurrency = 4;
 
 type StuckJob = { id: string; userId: string; reason: "overdue" | "expired" };
 type AccountWork = { userId: string; overdue: string[]; expired: string[] };
