@@ -21,7 +21,7 @@ export function mailDeliveryOf(env: MailEnv): MailDelivery {
   if (env.SMTP_URL) return { kind: "smtp", url: env.SMTP_URL };
   const production = env.NODE_ENV === "production";
   if (!env.MAIL_OUTBOX_DIR && production) return { kind: "off" };
-  const dir = path.resolve(env.MAIL_OUTBOX_DIR ?? path.join(env.CREDITWORKS_DATA_DIR, "mail"));
+  const dir = path.resolve(/*turbopackIgnore: true*/ env.MAIL_OUTBOX_DIR ?? path.join(env.CREDITWORKS_DATA_DIR, "mail"));
   // The page shows every account's links (password resets included): never
   // in production unless the operator of a local run asked for it.
   return { kind: "outbox", dir, page: !production || env.MAIL_OUTBOX_PAGE };
