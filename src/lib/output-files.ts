@@ -6,6 +6,9 @@
 
 export type OutputFile = { index: number; mimeType: string | null; content: string | null };
 
+/** A job's output as the job page shows it. */
+export type JobOutput = OutputFile & { status: string; error: string | null };
+
 const extensions: Record<string, string> = {
   "image/svg+xml": "svg",
   "image/png": "png",

@@ -3,7 +3,7 @@
 import { CopyIcon, DownloadIcon, Maximize2Icon } from "lucide-react";
 import { useState } from "react";
 
-import type { JobOutput } from "~/components/jobs/output-card";
+import type { JobOutput } from "~/lib/output-files";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { toast } from "~/components/ui/toaster";
