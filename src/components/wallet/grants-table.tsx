@@ -46,7 +46,7 @@ export function GrantsList({ grants, action, empty, label = "Grants, in the orde
               <div className="flex flex-wrap items-center gap-2">
                 <span className="font-medium">{grantCategoryLabel(grant.category)}</span>
                 <Badge variant={badge.variant}>{badge.label}</Badge>
-                <span className="break-words text-sm text-muted-foreground">{grant.reason}</span>
+                <span className="min-w-0 text-sm text-muted-foreground [overflow-wrap:anywhere]">{grant.reason}</span>
               </div>
               <div className="flex items-center gap-3">
                 <div
@@ -63,7 +63,7 @@ export function GrantsList({ grants, action, empty, label = "Grants, in the orde
                   <span data-testid="wallet-grant-remaining">{formatCredits(grant.remaining)}</span> of {formatCredits(grant.amount)}
                 </span>
               </div>
-              <p className="text-xs text-muted-foreground">
+              <p className="text-xs text-muted-foreground [overflow-wrap:anywhere]">
                 {expiryText(grant)} · priority {grant.priority}
                 {grant.voidReason ? ` · ${grant.voidReason}` : ""}
               </p>
