@@ -181,6 +181,19 @@ describe("admin procedures", () => {
     await expectConserved(user.id, expect);
   });
 
+  it("a grant retried after its expiry has passed replays (the key is checked before the date); an unapplied one is refused", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser();
+    const caller = callerFor(admin).admin;
+    const request = { userId: user.id, amount: 7, reason: "Short promo", idempotencyKey: randomUUID(), grant: { expiresAt: new Date(Date.now() + 700) } };
+    const first = await caller.adjustCredits(request);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    const retry = await caller.adjustCredits(request);
+    expect(retry).toMatchObject({ replayed: true, grantId: first.grantId });
+    await expect(caller.adjustCredits({ ...request, idempotencyKey: randomUUID() })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await db.creditGrant.count({ where: { userId: user.id } })).toBe(1);
+  });
+
   it("a grant submitted 20 times at once applies once", async () => {
     const admin = await createUser({ role: "ADMIN" });
     const user = await createUser({ balance: 3 });

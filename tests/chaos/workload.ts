@@ -178,7 +178,10 @@ export async function runAdminClient(admin: SessionUser, users: SessionUser[], r
         break;
       }
       if (!result.unknown) {
-        if (result.code !== "INSUFFICIENT_CREDITS") history.problem(`grant answered ${result.code}`);
+        // A grant whose expiry passed before it was applied (a retry after a
+        // crash, a slow answer) is refused, and was never applied.
+        const expired = result.code === "VALIDATION_ERROR" && input.grant !== undefined && input.grant.expiresAt.getTime() <= Date.now();
+        if (result.code !== "INSUFFICIENT_CREDITS" && !expired) history.problem(`grant answered ${result.code}`);
         break;
       }
     }

@@ -85,7 +85,10 @@ export const adjustCreditsInput = z
     if (terms.effectiveAt && terms.effectiveAt.getTime() > Date.now() + 366 * 86_400_000) {
       context.addIssue({ code: "custom", path: ["effectiveAt"], message: "At most a year ahead." });
     }
-    if (terms.expiresAt && terms.expiresAt.getTime() <= Math.max(Date.now(), effective.getTime())) {
+    // "In the future" is the domain's check (cw_move_credits), made after the
+    // idempotency key's: a retry of a grant that was applied replays even
+    // once its expiry has passed.
+    if (terms.expiresAt && terms.effectiveAt && terms.expiresAt.getTime() <= effective.getTime()) {
       context.addIssue({ code: "custom", path: ["expiresAt"], message: "Pick a date after the effective date, in the future." });
     }
   });
