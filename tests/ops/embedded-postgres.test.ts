@@ -6,7 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { startEmbeddedPostgres, type EmbeddedServer } from "../../scripts/lib/embedded-postgres";
+import { binaries, startEmbeddedPostgres, type EmbeddedServer } from "../../scripts/lib/embedded-postgres";
 import { sleep } from "../fixtures/concurrency";
 import { freePort } from "../fixtures/free-port";
 
@@ -107,7 +107,7 @@ describe("the supervised embedded PostgreSQL", () => {
     const first = await start(dataDir, port, { supervise: false });
     await first.server.stop();
     // Started by hand, outside the launcher (as `pg_ctl start` would).
-    const { postgres } = (await import(`@embedded-postgres/linux-${process.arch}`)) as { postgres: string };
+    const { postgres } = await binaries();
     const byHand = spawn(postgres, ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1"], {
       ...(process.getuid?.() === 0 ? await postgresIdentity() : {}),
       stdio: "ignore",
