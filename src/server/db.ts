@@ -6,6 +6,7 @@ import { inAccountOrder } from "~/server/database/account-queue";
 import { ResilientPgAdapterFactory, SerializableTransactionsClient } from "~/server/database/adapter";
 import { poolConfig, timeoutsFromEnv, type DatabaseTimeouts } from "~/server/database/pool-config";
 import { withRetries } from "~/server/database/retry";
+import { logger } from "~/server/logger";
 
 export { Prisma };
 export { isRetryableConflict, isTransientConnectionError } from "~/server/database/errors";
@@ -28,12 +29,26 @@ export function createDb(
   poolMax: number = env.DATABASE_POOL_MAX,
   timeouts: DatabaseTimeouts = timeoutsFromEnv(),
 ): Db {
+  const pool = createPool(connectionString, poolMax, timeouts);
+  const adapter = new ResilientPgAdapterFactory(pool, { statementNameGenerator: preparedStatementName, disposeExternalPool: true });
+  return new PrismaClient({ adapter });
+}
+
+/**
+ * The app's pg pool. A connection that drops while it is checked out but
+ * between statements (or after its query's one-shot listener already took
+ * the first error, when the server's goodbye follows) emits "error" with
+ * nobody listening, which would end the process: so every client listens
+ * for its whole life. The pool discards it (it is no longer queryable) and
+ * the next statement gets a fresh one.
+ */
+export function createPool(connectionString: string, poolMax: number, timeouts: DatabaseTimeouts): pg.Pool {
   const pool = new pg.Pool({
     ...poolConfig(connectionString, { max: poolMax, applicationName: "creditworks", timeouts }),
     Client: SerializableTransactionsClient,
   });
-  const adapter = new ResilientPgAdapterFactory(pool, { statementNameGenerator: preparedStatementName, disposeExternalPool: true });
-  return new PrismaClient({ adapter });
+  pool.on("connect", (client) => client.on("error", (error) => logger.debug({ err: error }, "database connection lost")));
+  return pool;
 }
 
 const globalForDb = globalThis as unknown as { creditworksDb?: Db; creditworksReportingDb?: Db };

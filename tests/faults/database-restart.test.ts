@@ -20,15 +20,16 @@ let own: OwnDatabase;
 let app: Awaited<ReturnType<typeof importApp>>;
 
 async function importApp() {
-  const [dbModule, worker, helpers, providers, health, appErrors] = await Promise.all([
+  const [dbModule, worker, helpers, providers, health, appErrors, poolConfig] = await Promise.all([
     import("~/server/db"),
     import("~/server/jobs/worker"),
     import("../helpers"),
     import("~/server/providers"),
     import("~/server/ops/health"),
     import("~/server/database/app-errors"),
+    import("~/server/database/pool-config"),
   ]);
-  return { ...dbModule, ...worker, ...helpers, ...providers, ...health, ...appErrors };
+  return { ...dbModule, ...worker, ...helpers, ...providers, ...health, ...appErrors, ...poolConfig };
 }
 
 beforeAll(async () => {
@@ -96,6 +97,26 @@ describe("a dropped connection is retried inside the server", () => {
     const row = await app.db.user.findUniqueOrThrow({ where: { id: user.id }, select: { name: true } });
     expect(row.name.endsWith("+")).toBe(true);
     expect(row.name.endsWith("++")).toBe(false);
+  });
+
+  it("a connection lost while checked out between statements does not end the process; the pool carries on", async () => {
+    // A database crash reaches idle backends as a FATAL message with no
+    // query waiting for it: an "error" event nobody else listens to.
+    const pool = app.createPool(own.url, 2, app.timeoutsFromEnv());
+    try {
+      const client = await pool.connect();
+      const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const ended = new Promise((resolve) => client.once("end", resolve));
+      const admin = new pg.Client({ connectionString: own.url });
+      await admin.connect();
+      await admin.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]).finally(() => admin.end());
+      await ended;
+      client.release(true);
+      const again = await pool.query<{ one: number }>("SELECT 1 AS one");
+      expect(again.rows[0]?.one).toBe(1);
+    } finally {
+      await pool.end();
+    }
   });
 });
 
