@@ -263,6 +263,34 @@ describe("the worker pool after its runners lost the database", () => {
     }
   }, 60_000);
 
+  it("a pool that starts while the queue's tables cannot be read leaves no unhandled rejection (which would end the process) and runs jobs", async () => {
+    // graphile-worker's runner starts a cron that reads its crontab table
+    // at once; when that read fails (here: lock_timeout, in production a
+    // dropped connection) graphile-worker 0.16 leaves a derived promise
+    // rejected with no handler, and Node ends the process. The worker runs
+    // the task pool alone, so nothing reads that table; vitest fails the
+    // run on any unhandled rejection.
+    const user = await app.createUser({ balance: 10_000 });
+    const blocker = new pg.Client({ connectionString: own.url });
+    await blocker.connect();
+    await blocker.query("BEGIN");
+    await blocker.query("LOCK TABLE graphile_worker._private_known_crontabs IN ACCESS EXCLUSIVE MODE");
+    const handle = await app.startWorker({
+      connectionString: own.url, db: app.db, provider: app.createSandboxProvider({ latencyMs: 10 }),
+      config: jobConfig(), concurrency: 2, cronCleanup: false,
+    });
+    try {
+      await sleep(1_500);
+      await blocker.query("COMMIT");
+      await handle.ready;
+      const ids = await createJobs(user.id, 4);
+      await expectAllCompleted(ids, 30_000);
+    } finally {
+      await blocker.end();
+      await handle.stop();
+    }
+  }, 60_000);
+
   it("runners whose connections are terminated again and again keep running jobs", async () => {
     const user = await app.createUser({ balance: 10_000 });
     const handle = await startPool();

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 
-import { Logger, run, type JobHelpers, type Runner, type WorkerEvents } from "graphile-worker";
+import { Logger, runTaskList, type JobHelpers, type WorkerEvents, type WorkerPool } from "graphile-worker";
 import pg from "pg";
 
 import type { JobsConfig } from "~/server/config";
@@ -62,7 +62,7 @@ type Generation = {
   workerId: string;
   shutdown: AbortController;
   pgPool: pg.Pool;
-  runner: Runner | null;
+  runner: WorkerPool | null;
   /** graphile-worker's ids of this pool's runners: their queue rows are unlocked after a restart. */
   runnerIds: Set<string>;
   liveRunnerIds: Set<string>;
@@ -148,16 +148,16 @@ class WorkerSupervisor {
       try {
         const events = new EventEmitter() as WorkerEvents;
         this.watchRunners(generation, events);
-        generation.runner = await run({
-          events,
-          pgPool: generation.pgPool,
-          concurrency: this.options.concurrency,
-          noHandleSignals: true,
-          pollInterval: pollIntervalMs,
-          logger: graphileLogger,
-          taskList: this.taskList(generation),
-          crontab: "",
-        });
+        // The task pool alone, without graphile-worker's runner: its cron
+        // (we schedule nothing there) reads the database as it starts, and
+        // when that read meets a dropped connection graphile-worker 0.16
+        // leaves a derived promise rejected with no handler, which ends the
+        // process. The schema is installed by `prepareDatabase`.
+        generation.runner = runTaskList(
+          { events, concurrency: this.options.concurrency, noHandleSignals: true, pollInterval: pollIntervalMs, logger: graphileLogger },
+          this.taskList(generation),
+          generation.pgPool,
+        );
         this.watchPool(generation, generation.runner);
         generation.registration = registerPool(this.options.db, generation.workerId, () => [...generation.liveRunnerIds], this.options.config.leaseMs);
         logger.info({ workerId: generation.workerId, concurrency: this.options.concurrency }, "worker started");
@@ -177,7 +177,10 @@ class WorkerSupervisor {
     );
     // An idle connection that dies (server restart, terminated backend) must
     // not crash the process: the pool drops it and opens a new one.
+    // Nor may a checked-out one (graphile-worker's LISTEN connection, a
+    // runner's between two statements): every client listens for its life.
     pgPool.on("error", (error) => logger.warn({ err: error }, "queue connection lost"));
+    pgPool.on("connect", (client) => client.on("error", (error) => logger.debug({ err: error }, "queue connection lost")));
     return {
       workerId: newWorkerId(), shutdown: new AbortController(), pgPool, runner: null,
       runnerIds: new Set(), liveRunnerIds: new Set(), fetchFailingSince: null, registration: null, retired: false,
@@ -244,7 +247,7 @@ class WorkerSupervisor {
   }
 
   /** A pool that stops or fails while we did not ask for it: restart. */
-  private watchPool(generation: Generation, runner: Runner): void {
+  private watchPool(generation: Generation, runner: WorkerPool): void {
     runner.promise.then(
       () => !generation.retired && this.restart("the worker pool stopped"),
       (error: unknown) => !generation.retired && this.restart(`the worker pool failed: ${String(error)}`),
@@ -275,7 +278,7 @@ class WorkerSupervisor {
     generation.retired = true;
     generation.shutdown.abort();
     if (generation.runner) {
-      await withTimeout(generation.runner.stop(), poolStopTimeoutMs).catch((error: unknown) =>
+      await withTimeout(generation.runner.gracefulShutdown("worker pool retired"), poolStopTimeoutMs).catch((error: unknown) =>
         logger.debug({ err: error }, "worker pool stop"),
       );
     }
