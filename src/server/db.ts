@@ -4,9 +4,8 @@ import { env } from "~/env.js";
 import { Prisma, PrismaClient } from "~/generated/prisma/client";
 import { inAccountOrder } from "~/server/database/account-queue";
 import { ResilientPgAdapterFactory, SerializableTransactionsClient } from "~/server/database/adapter";
-import { poolConfig, timeoutsFromEnv, type DatabaseTimeouts } from "~/server/database/pool-config";
+import { poolConfig, surviveLostConnections, timeoutsFromEnv, type DatabaseTimeouts } from "~/server/database/pool-config";
 import { withRetries } from "~/server/database/retry";
-import { logger } from "~/server/logger";
 
 export { Prisma };
 export { isRetryableConflict, isTransientConnectionError } from "~/server/database/errors";
@@ -34,21 +33,13 @@ export function createDb(
   return new PrismaClient({ adapter });
 }
 
-/**
- * The app's pg pool. A connection that drops while it is checked out but
- * between statements (or after its query's one-shot listener already took
- * the first error, when the server's goodbye follows) emits "error" with
- * nobody listening, which would end the process: so every client listens
- * for its whole life. The pool discards it (it is no longer queryable) and
- * the next statement gets a fresh one.
- */
+/** The app's pg pool: SERIALIZABLE transactions, bounded timeouts, and no lost connection ends the process. */
 export function createPool(connectionString: string, poolMax: number, timeouts: DatabaseTimeouts): pg.Pool {
   const pool = new pg.Pool({
     ...poolConfig(connectionString, { max: poolMax, applicationName: "creditworks", timeouts }),
     Client: SerializableTransactionsClient,
   });
-  pool.on("connect", (client) => client.on("error", (error) => logger.debug({ err: error }, "database connection lost")));
-  return pool;
+  return surviveLostConnections(pool, "app");
 }
 
 const globalForDb = globalThis as unknown as { creditworksDb?: Db; creditworksReportingDb?: Db };

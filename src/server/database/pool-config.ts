@@ -1,6 +1,7 @@
-import type { PoolConfig } from "pg";
+import type { Pool, PoolConfig } from "pg";
 
 import { env } from "~/env.js";
+import { logger } from "~/server/logger";
 
 /**
  * The timeouts every pool of the process uses (web, worker, queue, health),
@@ -54,4 +55,19 @@ export function poolConfig(
     keepAlive: true,
     ...(options.startupOptions ? { options: options.startupOptions } : {}),
   };
+}
+
+/**
+ * Keeps a lost connection from ending the process. An idle client that dies
+ * (server restart, terminated backend) makes the pool emit "error"; a
+ * checked-out one emits it on itself when it is between statements, or when
+ * the server's goodbye follows the error its query already took (pg's
+ * `pool.query` listens only once). With nobody listening, either ends a
+ * Node process. Every client listens for its whole life; the pool discards
+ * it (it is no longer queryable) and the next statement gets a fresh one.
+ */
+export function surviveLostConnections(pool: Pool, name: string): Pool {
+  pool.on("error", (error) => logger.warn({ err: error, pool: name }, "idle database connection lost"));
+  pool.on("connect", (client) => client.on("error", (error) => logger.debug({ err: error, pool: name }, "database connection lost")));
+  return pool;
 }

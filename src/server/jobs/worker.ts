@@ -6,7 +6,7 @@ import { Logger, runTaskList, type JobHelpers, type WorkerEvents, type WorkerPoo
 import pg from "pg";
 
 import type { JobsConfig } from "~/server/config";
-import { poolConfig } from "~/server/database/pool-config";
+import { poolConfig, surviveLostConnections } from "~/server/database/pool-config";
 import { withTransaction, type Db } from "~/server/db";
 import { startCleanupSchedule, type CleanupSchedule } from "~/server/jobs/cleanup-schedule";
 import { autoTopupTask, runJobTask } from "~/server/jobs/queue";
@@ -175,12 +175,7 @@ class WorkerSupervisor {
     const pgPool = new pg.Pool(
       poolConfig(this.options.connectionString, { max: this.options.concurrency + 2, applicationName: "creditworks-queue" }),
     );
-    // An idle connection that dies (server restart, terminated backend) must
-    // not crash the process: the pool drops it and opens a new one.
-    // Nor may a checked-out one (graphile-worker's LISTEN connection, a
-    // runner's between two statements): every client listens for its life.
-    pgPool.on("error", (error) => logger.warn({ err: error }, "queue connection lost"));
-    pgPool.on("connect", (client) => client.on("error", (error) => logger.debug({ err: error }, "queue connection lost")));
+    surviveLostConnections(pgPool, "queue");
     return {
       workerId: newWorkerId(), shutdown: new AbortController(), pgPool, runner: null,
       runnerIds: new Set(), liveRunnerIds: new Set(), fetchFailingSince: null, registration: null, retired: false,

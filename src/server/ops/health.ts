@@ -1,7 +1,7 @@
 import pg from "pg";
 
 import { env } from "~/env.js";
-import { poolConfig } from "~/server/database/pool-config";
+import { poolConfig, surviveLostConnections } from "~/server/database/pool-config";
 import { deadPoolLeases, queueLocksSql, type QueueLocks } from "~/server/jobs/worker-registry";
 import { logger } from "~/server/logger";
 
@@ -30,7 +30,7 @@ function healthPool(): pg.Pool {
       idleInTransactionTimeoutMs: healthTimeoutMs,
     };
     const pool = new pg.Pool(poolConfig(env.DATABASE_URL, { max: healthPoolMax, applicationName: "creditworks-health", timeouts }));
-    pool.on("error", () => {});
+    surviveLostConnections(pool, "health");
     globalForHealth.creditworksHealthPool = pool;
   }
   return globalForHealth.creditworksHealthPool;
