@@ -35,7 +35,7 @@ export type WorkerOptions = {
 export type WorkerHandle = {
   /** The lease owner of the pool running now (a restarted pool gets a new one). */
   readonly workerId: string;
-  /** Resolves once the first pool runs (the database may be down at start). */
+  /** Resolves once the first pool is started (it waits for no database: its fetches retry until one answers). */
   readonly ready: Promise<void>;
   /** How many times the pool was restarted after it lost a runner. */
   readonly restarts: number;
@@ -62,7 +62,7 @@ type Generation = {
   workerId: string;
   shutdown: AbortController;
   pgPool: pg.Pool;
-  runner: WorkerPool | null;
+  taskPool: WorkerPool | null;
   /** graphile-worker's ids of this pool's runners: their queue rows are unlocked after a restart. */
   runnerIds: Set<string>;
   liveRunnerIds: Set<string>;
@@ -81,8 +81,9 @@ type Generation = {
  * does: a runner that exits (after a lost connection, graphile-worker 0.16
  * lets it die and never replaces it) or a pool that stops makes it retire
  * the whole pool — its in-flight jobs stop at their next output, their
- * leases are released and their queue rows unlocked — and start a new one,
- * retrying with backoff until the database answers again. `stop()` is
+ * leases are released and their queue rows unlocked — and start a new one;
+ * so does a pool whose every fetch fails (the database is down or the pool
+ * is wedged), until the database answers again. `stop()` is
  * graceful: in-flight jobs stop at their next output and their leases are
  * released (requeued), so another worker picks them up at once.
  */
@@ -126,7 +127,7 @@ class WorkerSupervisor {
     if (this.options.cronCleanup ?? true) {
       this.cleanup = startCleanupSchedule(this.options.db, this.options.config, this.options.cleanupIntervalMs ?? defaultCleanupIntervalMs);
     }
-    await this.startGeneration();
+    this.startGeneration();
   }
 
   stop(): Promise<void> {
@@ -140,35 +141,31 @@ class WorkerSupervisor {
     return this.stopping;
   }
 
-  /** Starts a pool, retrying with backoff until the database lets it run (or we stop). */
-  private async startGeneration(): Promise<void> {
-    for (let attempt = 0; !this.stopping; attempt++) {
-      const generation = this.newGeneration();
-      this.generation = generation;
-      try {
-        const events = new EventEmitter() as WorkerEvents;
-        this.watchRunners(generation, events);
-        // The task pool alone, without graphile-worker's runner: its cron
-        // (we schedule nothing there) reads the database as it starts, and
-        // when that read meets a dropped connection graphile-worker 0.16
-        // leaves a derived promise rejected with no handler, which ends the
-        // process. The schema is installed by `prepareDatabase`.
-        generation.runner = runTaskList(
-          { events, concurrency: this.options.concurrency, noHandleSignals: true, pollInterval: pollIntervalMs, logger: graphileLogger },
-          this.taskList(generation),
-          generation.pgPool,
-        );
-        this.watchPool(generation, generation.runner);
-        generation.registration = registerPool(this.options.db, generation.workerId, () => [...generation.liveRunnerIds], this.options.config.leaseMs);
-        logger.info({ workerId: generation.workerId, concurrency: this.options.concurrency }, "worker started");
-        return;
-      } catch (error) {
-        await generation.pgPool.end().catch(() => {});
-        const delayMs = restartBackoffMs[Math.min(attempt, restartBackoffMs.length - 1)]!;
-        logger.warn({ err: error, delayMs }, "worker could not start; retrying");
-        await sleep(delayMs);
-      }
-    }
+  /**
+   * Starts a pool (unless we are stopping). It needs no database to start:
+   * while the database is down its fetches fail, and a pool whose every
+   * fetch fails for `fetchFailingRestartMs` is replaced (`watchRunners`)
+   * until the database answers.
+   */
+  private startGeneration(): void {
+    if (this.stopping) return;
+    const generation = this.newGeneration();
+    this.generation = generation;
+    const events = new EventEmitter() as WorkerEvents;
+    this.watchRunners(generation, events);
+    // The task pool alone, without graphile-worker's runner: its cron
+    // (we schedule nothing there) reads the database as it starts, and
+    // when that read meets a dropped connection graphile-worker 0.16
+    // leaves a derived promise rejected with no handler, which ends the
+    // process. The schema is installed by `prepareDatabase`.
+    generation.taskPool = runTaskList(
+      { events, concurrency: this.options.concurrency, noHandleSignals: true, pollInterval: pollIntervalMs, logger: graphileLogger },
+      this.taskList(generation),
+      generation.pgPool,
+    );
+    this.watchPool(generation, generation.taskPool);
+    generation.registration = registerPool(this.options.db, generation.workerId, () => [...generation.liveRunnerIds], this.options.config.leaseMs);
+    logger.info({ workerId: generation.workerId, concurrency: this.options.concurrency }, "worker started");
   }
 
   private newGeneration(): Generation {
@@ -177,7 +174,7 @@ class WorkerSupervisor {
     );
     surviveLostConnections(pgPool, "queue");
     return {
-      workerId: newWorkerId(), shutdown: new AbortController(), pgPool, runner: null,
+      workerId: newWorkerId(), shutdown: new AbortController(), pgPool, taskPool: null,
       runnerIds: new Set(), liveRunnerIds: new Set(), fetchFailingSince: null, registration: null, retired: false,
     };
   }
@@ -215,7 +212,7 @@ class WorkerSupervisor {
     };
   }
 
-  /** A runner that exits while we did not ask for it: restart (runners are created during `run`, hence before it returns). */
+  /** A runner that exits while we did not ask for it: restart (runners are created during `runTaskList`, hence before it returns). */
   private watchRunners(generation: Generation, events: WorkerEvents): void {
     events.on("worker:create", ({ worker }) => {
       generation.runnerIds.add(worker.workerId);
@@ -242,8 +239,8 @@ class WorkerSupervisor {
   }
 
   /** A pool that stops or fails while we did not ask for it: restart. */
-  private watchPool(generation: Generation, runner: WorkerPool): void {
-    runner.promise.then(
+  private watchPool(generation: Generation, taskPool: WorkerPool): void {
+    taskPool.promise.then(
       () => !generation.retired && this.restart("the worker pool stopped"),
       (error: unknown) => !generation.retired && this.restart(`the worker pool failed: ${String(error)}`),
     );
@@ -258,7 +255,7 @@ class WorkerSupervisor {
     logger.warn({ workerId: generation.workerId, reason }, "worker pool lost a runner; restarting it");
     this.restarting = (async () => {
       await this.retire(generation, { graceful: false });
-      await this.startGeneration();
+      this.startGeneration();
     })().finally(() => {
       this.restarting = null;
     });
@@ -272,8 +269,8 @@ class WorkerSupervisor {
   private async retire(generation: Generation, options: { graceful: boolean }): Promise<void> {
     generation.retired = true;
     generation.shutdown.abort();
-    if (generation.runner) {
-      await withTimeout(generation.runner.gracefulShutdown("worker pool retired"), poolStopTimeoutMs).catch((error: unknown) =>
+    if (generation.taskPool) {
+      await withTimeout(generation.taskPool.gracefulShutdown("worker pool retired"), poolStopTimeoutMs).catch((error: unknown) =>
         logger.debug({ err: error }, "worker pool stop"),
       );
     }
