@@ -11,38 +11,28 @@ export type CleanupSchedule = { stop: () => Promise<void> };
 const jitterFraction = 0.1;
 
 /**
- * Runs the cleanup every `intervalMs` in this process, on a plain timer that
- * depends on nothing but the database answering: a failed pass (database
- * down, connection dropped) is logged and the next one runs on time. The
- * cleanup is safe to run concurrently with itself, with workers and with the
- * cron route, so every worker process may run its own schedule; the route
- * stays for hosts without a long-lived process (Vercel Cron).
+ * Runs `pass` every `intervalMs` (±10 % jitter) at a fixed rate, start to
+ * start and never two at once: a pass that takes long does not push the next
+ * one a whole interval later (it starts as soon as the long one ends). The
+ * pass handles its own errors.
  */
-export function startCleanupSchedule(client: Db, config: JobsConfig, intervalMs: number): CleanupSchedule {
+export function runAtFixedRate(intervalMs: number, pass: () => Promise<void>): CleanupSchedule {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;
+  let startedAt = Date.now();
   const schedule = () => {
     if (stopped) return;
     const jitterMs = (Math.random() * 2 - 1) * jitterFraction * intervalMs;
-    timer = setTimeout(tick, Math.max(0, intervalMs + jitterMs));
+    timer = setTimeout(tick, Math.max(0, startedAt + intervalMs + jitterMs - Date.now()));
     timer.unref();
   };
   const tick = () => {
-    // The admin roll-ups close their hours here too, so a deployment without
-    // the cron route keeps the dashboard's history current.
-    running = runCleanup(client, config)
-      .then(() => refreshAdminRollups(client))
-      // Expired stored REST responses go too (bounded per pass).
-      .then(() => purgeExpiredIdempotency(client))
-      .then(
-        () => {},
-        (error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed; the next one runs on time"),
-      )
-      .finally(() => {
-        running = null;
-        schedule();
-      });
+    startedAt = Date.now();
+    running = pass().finally(() => {
+      running = null;
+      schedule();
+    });
   };
   schedule();
   return {
@@ -52,4 +42,29 @@ export function startCleanupSchedule(client: Db, config: JobsConfig, intervalMs:
       await running;
     },
   };
+}
+
+/**
+ * Runs the cleanup every `intervalMs` in this process, on a plain timer that
+ * depends on nothing but the database answering: a failed pass (database
+ * down, connection dropped) is logged and the next one runs on time. At a
+ * fixed rate, so a job is settled by its deadline plus one interval and one
+ * pass (SPEC §3.8). The cleanup is safe to run concurrently with itself, with
+ * workers and with the cron route, so every worker process may run its own
+ * schedule; the route stays for hosts without a long-lived process (Vercel
+ * Cron).
+ */
+export function startCleanupSchedule(client: Db, config: JobsConfig, intervalMs: number): CleanupSchedule {
+  return runAtFixedRate(intervalMs, () =>
+    runCleanup(client, config)
+      // The admin roll-ups close their hours here too, so a deployment
+      // without the cron route keeps the dashboard's history current.
+      .then(() => refreshAdminRollups(client))
+      // Expired stored REST responses go too (bounded per pass).
+      .then(() => purgeExpiredIdempotency(client))
+      .then(
+        () => {},
+        (error: unknown) => logger.warn({ err: error }, "scheduled cleanup failed; the next one runs on time"),
+      ),
+  );
 }
