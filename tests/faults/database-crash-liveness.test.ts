@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { sleep } from "../fixtures/concurrency";
 import { startOwnDatabase, type OwnDatabase } from "../fixtures/own-database";
+import { runAlone } from "../fixtures/run-alone";
 
 // SPEC §3.8 liveness, proved through a database crash with no manual step:
 // the supervised embedded PostgreSQL (what `npm start` runs) is killed with
@@ -21,6 +22,8 @@ const crashAtMs = 3_000;
 /** The scheduler's jitter (10 %), one cleanup pass and the clock reads of two processes. */
 const livenessSlackMs = 2_500;
 const prompts = ["A quiet harbour at dawn", "#fail the lighthouse", "A river in spring", "#hang forever", "#fail-output-2 four seasons", "Snow on the pass"];
+
+runAlone();
 
 let own: OwnDatabase;
 let app: Awaited<ReturnType<typeof importApp>>;
@@ -122,7 +125,7 @@ describe("liveness through a database crash (supervised embedded PostgreSQL, no 
       const bound = Math.max(job.deadlineAt.getTime(), backAt) + cleanupIntervalMs + livenessSlackMs;
       return job.finishedAt.getTime() > bound;
     });
-    expect(late, `jobs that missed their deadline + one cleanup interval (refused requests: ${refused})`).toEqual([]);
+    expect(late, `jobs that missed their deadline + one cleanup interval (refused requests: ${refused}; crashed at ${new Date(crashedAt).toISOString()}, back at ${new Date(backAt).toISOString()})`).toEqual([]);
     expect(jobs.some((job) => job.errorCode === "TIMEOUT")).toBe(true);
     // Not merely ended by the cleanup: the workers run again. Every plain job
     // submitted once the database was back was picked up by a worker and

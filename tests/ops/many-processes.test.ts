@@ -7,6 +7,7 @@ import { runIntegrityChecks } from "~/server/integrity";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { callTrpc, CookieJar } from "../../bench/http-load";
 import { createSessionCookies } from "../../bench/sessions";
+import { runAlone } from "../fixtures/run-alone";
 import { createUser, db, testConfig } from "../helpers";
 
 // Issue 11, "many processes, one database", at a test's size (the bench's
@@ -15,6 +16,8 @@ import { createUser, db, testConfig } from "../helpers";
 // the load spread across the web processes; halfway, one web process and
 // one worker process are SIGKILLed. Every job still ends, every invariant
 // of SPEC §3 holds, and no queue row stays locked by the dead worker.
+
+runAlone();
 
 const children: ChildProcess[] = [];
 afterAll(() => {
