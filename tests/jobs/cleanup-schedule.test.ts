@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { runAtFixedRate } from "~/server/jobs/cleanup-schedule";
 
@@ -7,6 +7,16 @@ import { sleep } from "../fixtures/concurrency";
 // SPEC §3.8 bounds a job's end by its deadline plus one cleanup interval.
 // The schedule that carries the cleanup keeps that bound when passes take
 // time: passes start at a fixed rate (start to start), never two at once.
+// On Vitest's fake clock with the jitter at zero, so every start is exact.
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.spyOn(Math, "random").mockReturnValue(0.5);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 async function observe(intervalMs: number, passMs: number, forMs: number) {
   const starts: number[] = [];
@@ -20,32 +30,29 @@ async function observe(intervalMs: number, passMs: number, forMs: number) {
     await sleep(passMs);
     running--;
   });
-  await sleep(forMs);
-  await schedule.stop();
+  await vi.advanceTimersByTimeAsync(forMs);
+  const stopped = schedule.stop();
+  await vi.advanceTimersByTimeAsync(passMs);
+  await stopped;
   return { starts, mostAtOnce };
 }
 
 describe("the cleanup schedule", () => {
   it("starts passes at a fixed rate: a pass's own duration does not delay the next one", async () => {
-    // Interval 200 ms, passes of 150 ms: start to start every ~200 ms
-    // (6 starts in 1.3 s), where waiting an interval after each pass would
-    // start every ~350 ms (4 starts at most).
-    const { starts, mostAtOnce } = await observe(200, 150, 1_300);
-    expect(starts.length).toBeGreaterThanOrEqual(5);
+    // Waiting an interval after each 150 ms pass would start at 200, 550, 900.
+    const { starts, mostAtOnce } = await observe(200, 150, 1_000);
+    expect(starts).toEqual([200, 400, 600, 800, 1_000]);
     expect(mostAtOnce).toBe(1);
   });
 
   it("never runs two passes at once: a pass longer than the interval is followed at once by the next", async () => {
-    // Interval 200 ms, passes of 250 ms: back to back, every ~250 ms (not
-    // ~450 ms), and never overlapping.
+    // Back to back, every 250 ms (a zero-delay timer fires after 1 ms);
+    // waiting an interval after each 250 ms pass would start at 200, 650.
     const { starts, mostAtOnce } = await observe(200, 250, 1_000);
-    expect(mostAtOnce).toBe(1);
+    expect(starts).toHaveLength(4);
     const gaps = starts.slice(1).map((start, index) => start - starts[index]!);
-    for (const gap of gaps) {
-      expect(gap).toBeGreaterThanOrEqual(245);
-      expect(gap).toBeLessThan(380);
-    }
-    expect(starts.length).toBeGreaterThanOrEqual(3);
+    for (const gap of gaps) expect([250, 251]).toContain(gap);
+    expect(mostAtOnce).toBe(1);
   });
 
   it("stops: no pass starts after stop(), and stop() waits for the running one", async () => {
@@ -56,11 +63,13 @@ describe("the cleanup schedule", () => {
       await sleep(120);
       finished++;
     });
-    await sleep(80);
-    await schedule.stop();
+    await vi.advanceTimersByTimeAsync(80);
+    const stopped = schedule.stop();
+    await vi.advanceTimersByTimeAsync(120);
+    await stopped;
     expect(started).toBe(1);
     expect(finished).toBe(1);
-    await sleep(200);
+    await vi.advanceTimersByTimeAsync(500);
     expect(started).toBe(1);
   });
 });
