@@ -19,8 +19,14 @@ const cleanupIntervalMs = 1_000;
 const jobTimeoutMs = 6_000;
 const workloadMs = 10_000;
 const crashAtMs = 3_000;
-/** The scheduler's jitter (10 %), one cleanup pass and the clock reads of two processes. */
-const livenessSlackMs = 2_500;
+/**
+ * The scheduler's jitter (10 %), one cleanup pass and the clock reads of two
+ * processes. The pass after the crash settles every job that fell due while
+ * the database was down, on CI's 2 cores shared with other test files: it
+ * once took 3.6 s there (the jobs stuck for good that this test exists for
+ * stayed minutes past their deadline).
+ */
+const livenessSlackMs = 3_500;
 const prompts = ["A quiet harbour at dawn", "#fail the lighthouse", "A river in spring", "#hang forever", "#fail-output-2 four seasons", "Snow on the pass"];
 
 runAlone();

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 
 import { runCleanup } from "~/server/jobs/cleanup";
@@ -92,5 +93,42 @@ describe("§3.8 liveness", () => {
     expect(await runCleanup(db, config)).toMatchObject({ scanned: 0, failed: 0 });
     expect(await db.job.count({ where: { userId: user.id, status: "FAILED" } })).toBe(5);
     await expectConserved(user.id, expect);
+  });
+
+  it("concurrent cleanups divide the accounts: one that another cleanup is settling is skipped, not waited for", async () => {
+    const [busy, free] = await Promise.all([createUser({ balance: 20 }), createUser({ balance: 20 })]);
+    const busyJob = await createTestJob(busy.id, { outputs: 2 }, shortTimeout);
+    const freeJob = await createTestJob(free.id, { outputs: 2 }, shortTimeout);
+    await sleep(shortTimeout.jobTimeoutMs + 100);
+    // Another process's cleanup is in the middle of the busy account: its
+    // transaction has settled the job and holds the account until COMMIT.
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      const held = await other.query("SELECT failed FROM cw_cleanup_account($1, $2::uuid[], '{}'::uuid[], 3)", [busy.id, [busyJob.job.id]]);
+      expect(held.rows).toEqual([{ failed: 1 }]);
+      // This cleanup settles the free account at once and leaves the busy one
+      // to its holder (before, it waited on the user row, then failed with a
+      // serialization error and retried to find nothing left).
+      const pass = runCleanup(db, testConfig);
+      const outcome = await Promise.race([pass.then(() => "returned"), sleep(3_000).then(() => "waited")]);
+      expect(outcome).toBe("returned");
+      expect(await jobRow(freeJob.job.id)).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT" });
+      expect(await jobRow(busyJob.job.id)).toMatchObject({ status: "PENDING" });
+      // The holder commits, or (its reads overlapped this pass's writes on
+      // shared index pages) is told to retry, as withRetries would.
+      await other.query("COMMIT").catch((error: { code?: string }) => expect(error.code).toBe("40001"));
+    } finally {
+      await other.end();
+    }
+    // The next pass of any process settles whatever is still due, once.
+    await runCleanup(db, testConfig);
+    for (const { job } of [busyJob, freeJob]) {
+      expect(await jobRow(job.id)).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT", refundedAmount: job.totalCost });
+      expect((await jobLedger(job.id)).refunds.map((e) => e.amount)).toEqual([job.totalCost]);
+    }
+    await expectConserved(busy.id, expect);
+    await expectConserved(free.id, expect);
   });
 });

@@ -28,7 +28,9 @@ type AccountWork = { userId: string; overdue: string[]; expired: string[] };
  * finished outputs kept, until `maxAttempts`, then failed. One transaction
  * per account (`cw_cleanup_account`), which re-checks every job's condition,
  * so concurrent cleanups and workers settle a job at most once; the loser
- * changes nothing. The same pass sweeps the wallet (SPEC §7): every
+ * changes nothing. Concurrent cleanups (one schedule per worker process,
+ * the cron route) divide the accounts: one skips an account another is
+ * settling (an advisory lock), instead of waiting for it and retrying. The same pass sweeps the wallet (SPEC §7): every
  * account with a grant past its expiry or newly effective is brought up to
  * the clock in its transaction (cw_refresh_grants: one EXPIRE per grant,
  * under the user lock, whoever sweeps).
