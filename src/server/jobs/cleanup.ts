@@ -30,10 +30,11 @@ type AccountWork = { userId: string; overdue: string[]; expired: string[] };
  * so concurrent cleanups and workers settle a job at most once; the loser
  * changes nothing. Concurrent cleanups (one schedule per worker process,
  * the cron route) divide the accounts: one skips an account another is
- * settling (an advisory lock), instead of waiting for it and retrying. The same pass sweeps the wallet (SPEC §7): every
- * account with a grant past its expiry or newly effective is brought up to
- * the clock in its transaction (cw_refresh_grants: one EXPIRE per grant,
- * under the user lock, whoever sweeps).
+ * settling (an advisory lock), instead of waiting for it and retrying. The
+ * same pass sweeps the wallet (SPEC §7): every account with a grant past its
+ * expiry or newly effective is brought up to the clock in its transaction
+ * (cw_refresh_grants: one EXPIRE per grant, under the user lock, whoever
+ * sweeps).
  */
 export async function runCleanup(client: Db, config: JobsConfig): Promise<CleanupResult> {
   const reaped = await client.$queryRaw<{ unlocked: number }[]>`
