@@ -18,29 +18,61 @@ export type Tx = Prisma.TransactionClient;
  * extra round trip (SerializableTransactionsClient), and the money functions
  * assert it (cw_assert_serializable), so a pool set up otherwise fails
  * loudly instead of silently weakening the guarantees. Single statements
- * outside a transaction (reads) keep the server's default level. The pool
- * is bounded by the timeouts of `poolConfig`, its statements are prepared
- * once per connection, and statements outside transactions are retried
- * once their connection dropped.
+ * outside a transaction (reads) keep the server's default level; a money
+ * statement sent alone goes to the client's twin, a second pool (as large,
+ * opened on first use) whose connections default to SERIALIZABLE
+ * (withSerializableStatement). The pools are bounded by the timeouts of
+ * `poolConfig`, their statements are prepared once per connection, and
+ * statements outside transactions are retried once their connection dropped.
  */
 export function createDb(
   connectionString: string,
   poolMax: number = env.DATABASE_POOL_MAX,
   timeouts: DatabaseTimeouts = timeoutsFromEnv(),
 ): Db {
-  const pool = createPool(connectionString, poolMax, timeouts);
+  const client = prismaOn(createPool(connectionString, poolMax, timeouts));
+  // The client's twin for money statements sent alone (withSerializableStatement),
+  // opened on first use and closed with the client.
+  let twin: Db | null = null;
+  statementTwins.set(client, () => (twin ??= prismaOn(createPool(connectionString, poolMax, timeouts, { serializableDefault: true }))));
+  const disconnect = client.$disconnect.bind(client);
+  client.$disconnect = async () => {
+    await Promise.all([disconnect(), twin?.$disconnect()]);
+  };
+  return client;
+}
+
+function prismaOn(pool: pg.Pool): Db {
   const adapter = new ResilientPgAdapterFactory(pool, { statementNameGenerator: preparedStatementName, disposeExternalPool: true });
   return new PrismaClient({ adapter });
 }
 
-/** The app's pg pool: SERIALIZABLE transactions, bounded timeouts, and no lost connection ends the process. */
-export function createPool(connectionString: string, poolMax: number, timeouts: DatabaseTimeouts): pg.Pool {
+/**
+ * The app's pg pool: SERIALIZABLE transactions, bounded timeouts, and no
+ * lost connection ends the process. With `serializableDefault`, every
+ * statement of its connections is SERIALIZABLE, a statement sent alone too
+ * (the pool of withSerializableStatement).
+ */
+export function createPool(
+  connectionString: string,
+  poolMax: number,
+  timeouts: DatabaseTimeouts,
+  options: { serializableDefault?: boolean } = {},
+): pg.Pool {
   const pool = new pg.Pool({
-    ...poolConfig(connectionString, { max: poolMax, applicationName: "creditworks", timeouts }),
+    ...poolConfig(connectionString, {
+      max: poolMax,
+      applicationName: options.serializableDefault ? "creditworks-money" : "creditworks",
+      timeouts,
+      startupOptions: options.serializableDefault ? serializableStartup : undefined,
+    }),
     Client: SerializableTransactionsClient,
   });
   return surviveLostConnections(pool, "app");
 }
+
+const serializableStartup = "-c default_transaction_isolation=serializable";
+const statementTwins = new WeakMap<Db, () => Db>();
 
 const globalForDb = globalThis as unknown as { creditworksDb?: Db; creditworksReportingDb?: Db };
 
@@ -120,6 +152,28 @@ export async function withTransaction<T>(
       maxWait: transactionMaxWaitMs,
     }),
   );
+}
+
+/**
+ * One money statement — a call of one `cw_*` function, which asserts
+ * SERIALIZABLE itself — as its own transaction: one round trip where an
+ * interactive transaction needs three (BEGIN, the statement, COMMIT). It is
+ * sent on the client's twin, whose connections start every transaction
+ * SERIALIZABLE (createDb), and retried whole like `withTransaction`. With
+ * `accountId`, it first waits for that account's earlier transactions in
+ * this process, as `withAccountTransaction` does. A client not made by
+ * createDb runs it in an interactive transaction instead.
+ */
+export async function withSerializableStatement<T>(
+  client: Db,
+  options: TransactionOptions & { accountId?: string },
+  statement: (db: Tx) => Promise<T>,
+): Promise<T> {
+  const twin = statementTwins.get(client);
+  const run = twin
+    ? () => withRetries(options.label, { conflicts: true }, () => statement(twin()))
+    : () => withTransaction(client, options, statement);
+  return options.accountId === undefined ? run() : inAccountOrder(options.accountId, run);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JobsConfig } from "~/server/config";
-import { withAccountTransaction, type Db } from "~/server/db";
+import { withSerializableStatement, type Db } from "~/server/db";
 import { deadPoolLeases } from "~/server/jobs/worker-registry";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
@@ -73,8 +73,8 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
   // 2.1 s and no retry, two side by side 3.0 s (24 retries), four 5.0 s (80).
   // Workers and other cleanups still run beside it.
   for (const work of byAccount.values()) {
-    const rows = await withAccountTransaction(client, { label: "cleanup.account", accountId: work.userId }, (tx) =>
-      tx.$queryRaw<{ recovered: number; failed: number; refunded: number; grantsExpired: number }[]>`
+    const rows = await withSerializableStatement(client, { label: "cleanup.account", accountId: work.userId }, (db) =>
+      db.$queryRaw<{ recovered: number; failed: number; refunded: number; grantsExpired: number }[]>`
         SELECT recovered, failed, refunded, grants_expired AS "grantsExpired" FROM cw_cleanup_account(${work.userId}, ${work.overdue}::uuid[],
           ${work.expired}::uuid[], ${config.maxAttempts}::int)`,
     );

@@ -1,6 +1,6 @@
 import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
-import { withAccountTransaction, withTransaction, type Db } from "~/server/db";
+import { withSerializableStatement, withTransaction, type Db } from "~/server/db";
 import { assert } from "~/server/errors";
 import { recordJobEvent } from "~/server/jobs/events";
 import { logger } from "~/server/logger";
@@ -109,7 +109,7 @@ type ClaimRow = Omit<ClaimedJob, "doneIndexes"> & { doneIndexes: number[] | null
 
 /** Takes a PENDING job with a lease (one statement: `cw_claim_job`), with the outputs it already has. */
 async function claimJob(deps: RunDeps, jobId: string): Promise<ClaimedJob | null> {
-  const rows = await withTransaction(deps.db, { label: "jobs.claim" }, (tx) => tx.$queryRaw<ClaimRow[]>`
+  const rows = await withSerializableStatement(deps.db, { label: "jobs.claim" }, (db) => db.$queryRaw<ClaimRow[]>`
     SELECT (r.j).id::text AS id, (r.j).user_id AS "userId", (r.j).model_id AS "modelId", (r.j).prompt,
       (r.j).outputs_requested AS "outputsRequested", (r.j).deadline_at AS "deadlineAt", (r.j).attempts,
       r.done_indexes AS "doneIndexes"
@@ -212,8 +212,8 @@ class OutputBatch {
     const outputs = this.drain();
     this.flushedAt = performance.now();
     if (outputs.length === 0) return true;
-    const written = await withTransaction(this.deps.db, { label: "jobs.writeOutputs" }, async (tx) => {
-      const rows = await tx.$queryRaw<{ written: boolean }[]>`
+    const written = await withSerializableStatement(this.deps.db, { label: "jobs.writeOutputs" }, async (db) => {
+      const rows = await db.$queryRaw<{ written: boolean }[]>`
         SELECT cw_write_outputs(${this.job.id}::uuid, ${this.deps.workerId}, ${this.deps.config.leaseMs}::int,
           ${outputs.map((o) => o.index)}::int[], ${outputs.map((o) => o.ok)}::boolean[], ${outputs.map((o) => o.mimeType)}::text[],
           ${outputs.map((o) => o.content)}::text[], ${outputs.map((o) => o.error)}::text[]) AS written`;
@@ -232,7 +232,7 @@ class OutputBatch {
 async function finishJob(deps: RunDeps, job: ClaimedJob, outputs: PendingOutput[], result: FinishResult): Promise<Settlement | null> {
   const errorCode = result.status === "FAILED" ? result.errorCode : null;
   const errorMessage = result.status === "FAILED" ? result.errorMessage : null;
-  const rows = await withAccountTransaction(deps.db, { label: "jobs.finish", accountId: job.userId }, (tx) => tx.$queryRaw<
+  const rows = await withSerializableStatement(deps.db, { label: "jobs.finish", accountId: job.userId }, (db) => db.$queryRaw<
     { outcome: "SETTLED" | "LEASE_LOST"; status: string | null; refunded: number }[]
   >`
     SELECT r.outcome, r.status, r.refunded
