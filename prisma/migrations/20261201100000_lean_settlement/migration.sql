@@ -1,5 +1,5 @@
--- A settlement writes less (the cleanup settles 10,000 stuck jobs in under
--- 10 s on one lane).
+-- A settlement writes less: the cleanup settles 10,000 stuck jobs in under
+-- 10 s on one lane, and a worker finishes a job with one UPDATE of it.
 --
 -- 1. Fewer index entries per job update. A status change is not a HOT
 --    update, so every index of the job gets a new entry for the new row
@@ -12,11 +12,15 @@ DROP INDEX job_status_deadline_at_idx;
 DROP INDEX job_finished_at_idx;
 CREATE INDEX job_active_deadline ON job (deadline_at) WHERE status IN ('PENDING', 'PROCESSING');
 
--- 2. The cleanup's account pass locks the user row once and brings the
+-- 2. Fewer statements per settlement.
+--  * The cleanup's account pass locks the user row once and brings the
 --    grants up to the clock again only when one of them falls due during
 --    the pass (cw_grants_due_at), instead of both per job: its settlements
---    say so (p_account_ready). Everything else is the settlement of
---    20261130300100_wallet_grants.
+--    say so (p_account_ready).
+--  * A worker's finish writes its last outputs' counts with the settlement,
+--    in the job's one UPDATE (p_more_done, p_more_failed), instead of a
+--    progress UPDATE and then the settlement's.
+--  Everything else is the settlement of 20261130300100_wallet_grants.
 CREATE FUNCTION cw_grants_due_at(p_user_id text) RETURNS timestamptz
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -24,11 +28,13 @@ BEGIN
     (SELECT min(expires_at) FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND expires_at IS NOT NULL),
     (SELECT min(effective_at) FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND opened_at IS NULL));
 END $$;
+
 DROP FUNCTION cw_settle_job(uuid, "JobStatus", text, text, "ActorType", text, text, text, boolean, text);
 CREATE FUNCTION cw_settle_job(
   p_job_id uuid, p_status "JobStatus", p_guard text, p_worker_id text,
   p_actor_type "ActorType", p_actor_id text, p_error_code text, p_error_message text,
-  p_goodwill boolean, p_reason text, p_account_ready boolean DEFAULT false
+  p_goodwill boolean, p_reason text, p_account_ready boolean DEFAULT false,
+  p_more_done integer DEFAULT 0, p_more_failed integer DEFAULT 0
 ) RETURNS TABLE (settled boolean, refunded integer, j job)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -42,13 +48,14 @@ BEGIN
     RETURN;
   END IF;
   v_refund := CASE WHEN p_goodwill THEN v_job.total_cost
-                   ELSE (v_job.outputs_requested - v_job.outputs_done) * v_job.price_per_output END;
+                   ELSE (v_job.outputs_requested - v_job.outputs_done - p_more_done) * v_job.price_per_output END;
   IF v_refund > 0 AND NOT p_account_ready THEN
     PERFORM 1 FROM "user" WHERE id = v_job.user_id FOR UPDATE;
     PERFORM cw_refresh_grants(v_job.user_id);
   END IF;
   UPDATE job SET
       status = p_status, refunded_amount = v_refund, refund_whole_cost = p_goodwill,
+      outputs_done = outputs_done + p_more_done, outputs_failed = outputs_failed + p_more_failed,
       error_code = p_error_code, error_message = p_error_message,
       lease_owner = NULL, lease_expires_at = NULL,
       finished_at = clock_timestamp(), updated_at = clock_timestamp()
@@ -65,6 +72,103 @@ BEGIN
           jsonb_build_object('status', p_status, 'refunded', v_refund, 'errorCode', p_error_code, 'goodwill', p_goodwill),
           clock_timestamp());
   RETURN QUERY SELECT true, v_refund, v_job;
+END $$;
+
+-- The rows of outputs written (each its own index; the unique (job, index)
+-- refuses a duplicate) and their timeline events; the caller has fenced the
+-- job by its lease and counts them on the job row.
+CREATE FUNCTION cw_insert_outputs(
+  p_job_id uuid, p_worker_id text, p_indexes integer[], p_ok boolean[], p_mime text[], p_content text[], p_error text[]
+) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO job_output (id, job_id, index, worker_id, status, mime_type, content, error, created_at)
+  SELECT gen_random_uuid(), p_job_id, o.index, p_worker_id,
+         CASE WHEN o.ok THEN 'COMPLETED'::"OutputStatus" ELSE 'FAILED'::"OutputStatus" END,
+         o.mime, o.content, o.error, clock_timestamp()
+    FROM unnest(p_indexes, p_ok, p_mime, p_content, p_error) AS o(index, ok, mime, content, error);
+  INSERT INTO job_event (job_id, type, worker_id, data, created_at)
+  SELECT p_job_id, CASE WHEN o.ok THEN 'output' ELSE 'output_failed' END, p_worker_id,
+         jsonb_build_object('index', o.index), clock_timestamp()
+    FROM unnest(p_indexes, p_ok) AS o(index, ok);
+END $$;
+
+-- Outputs written while the job runs, with its progress, fenced by the
+-- lease and renewing it. False, with nothing written, when the lease is gone.
+CREATE OR REPLACE FUNCTION cw_write_outputs(
+  p_job_id uuid, p_worker_id text, p_lease_ms integer,
+  p_indexes integer[], p_ok boolean[], p_mime text[], p_content text[], p_error text[]
+) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM cw_assert_serializable();
+  UPDATE job SET
+      outputs_done = outputs_done + (SELECT count(*) FROM unnest(p_ok) AS t(ok) WHERE ok),
+      outputs_failed = outputs_failed + (SELECT count(*) FROM unnest(p_ok) AS t(ok) WHERE NOT ok),
+      lease_expires_at = clock_timestamp() + make_interval(secs => p_lease_ms / 1000.0),
+      heartbeat_at = clock_timestamp(), updated_at = clock_timestamp()
+    WHERE id = p_job_id AND status = 'PROCESSING' AND lease_owner = p_worker_id;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  PERFORM cw_insert_outputs(p_job_id, p_worker_id, p_indexes, p_ok, p_mime, p_content, p_error);
+  RETURN true;
+END $$;
+
+-- The end of a worker's run in one transaction: the outputs it has not
+-- written yet, counted by the settlement's own UPDATE (fenced by its lease).
+-- The final status and the refund are decided first, from the job as this
+-- transaction sees it plus these outputs, so the user row is locked before
+-- the job row (and only when credits come back). p_status: NULL =
+-- generation finished (COMPLETED, or FAILED with ALL_OUTPUTS_FAILED when
+-- nothing was delivered); 'FAILED' = the provider or the deadline ended it.
+-- outcome: SETTLED | LEASE_LOST.
+CREATE OR REPLACE FUNCTION cw_finish_job(
+  p_job_id uuid, p_worker_id text, p_lease_ms integer,
+  p_indexes integer[], p_ok boolean[], p_mime text[], p_content text[], p_error text[],
+  p_status "JobStatus", p_error_code text, p_error_message text
+) RETURNS TABLE (outcome text, status text, refunded integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_job job;
+  v_ok integer;
+  v_failed integer;
+  v_status "JobStatus" := p_status;
+  v_error_code text := p_error_code;
+  v_error_message text := p_error_message;
+  v_settled record;
+BEGIN
+  PERFORM cw_assert_serializable();
+  SELECT * INTO v_job FROM job WHERE id = p_job_id;
+  IF NOT FOUND OR NOT cw_guard_holds(v_job, 'lease', p_worker_id) THEN
+    RETURN QUERY SELECT 'LEASE_LOST'::text, NULL::text, 0;
+    RETURN;
+  END IF;
+  SELECT count(*) FILTER (WHERE ok), count(*) FILTER (WHERE NOT ok) INTO v_ok, v_failed FROM unnest(p_ok) AS t(ok);
+  IF v_status IS NULL THEN
+    IF v_job.outputs_done + v_ok = 0 THEN
+      v_status := 'FAILED';
+      v_error_code := 'ALL_OUTPUTS_FAILED';
+      v_error_message := 'No output could be generated.';
+    ELSE
+      v_status := 'COMPLETED';
+    END IF;
+  END IF;
+  IF v_job.outputs_done + v_ok < v_job.outputs_requested THEN
+    PERFORM 1 FROM "user" WHERE id = v_job.user_id FOR UPDATE;
+  END IF;
+  IF cardinality(p_indexes) > 0 THEN
+    PERFORM cw_insert_outputs(p_job_id, p_worker_id, p_indexes, p_ok, p_mime, p_content, p_error);
+  END IF;
+  SELECT * INTO v_settled FROM cw_settle_job(p_job_id, v_status, 'lease', p_worker_id, 'SYSTEM', p_worker_id,
+    v_error_code, v_error_message, false,
+    CASE WHEN v_status = 'COMPLETED' THEN 'Undelivered outputs'
+         ELSE 'Job failed (' || COALESCE(v_error_code, 'PROVIDER_ERROR') || '): undelivered outputs' END,
+    false, v_ok, v_failed);
+  IF NOT v_settled.settled THEN
+    RAISE EXCEPTION 'lease of job % changed under a serializable finish', p_job_id USING ERRCODE = 'CW500';
+  END IF;
+  RETURN QUERY SELECT 'SETTLED'::text, v_status::text, v_settled.refunded;
 END $$;
 
 CREATE OR REPLACE FUNCTION cw_cleanup_account(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
