@@ -169,8 +169,15 @@ class WorkerSupervisor {
   }
 
   private newGeneration(): Generation {
+    // The queue's own bookkeeping (fetching and completing queue rows) commits
+    // without waiting for its WAL flush: a row whose fetch or completion a
+    // database crash forgets is fetched again, and its job's claim, guarded
+    // by status and fenced by the lease, does nothing twice. Every money
+    // transaction runs on the app's connections, where commits are durable.
     const pgPool = new pg.Pool(
-      poolConfig(this.options.connectionString, { max: this.options.concurrency + 2, applicationName: "creditworks-queue" }),
+      poolConfig(this.options.connectionString, {
+        max: this.options.concurrency + 2, applicationName: "creditworks-queue", startupOptions: "-c synchronous_commit=off",
+      }),
     );
     surviveLostConnections(pgPool, "queue");
     return {
