@@ -215,7 +215,9 @@ export async function hotScenario(context: Context): Promise<Row[]> {
 /** One worker process draining a backlog with the zero-latency sandbox: completed jobs per second. */
 export async function workerScenario(context: Context): Promise<Row[]> {
   const { options, sql } = context;
-  const backlogMin = 5_000;
+  // Enough for twice the target rate over the whole run (a backlog that
+  // drains inside the window would cap the rate it measures).
+  const backlogMin = 2 * 500 * (warmupS + options.durationS + 5);
   const pending = Number((await sql.query(`SELECT count(*) FROM job WHERE status = 'PENDING'`)).rows[0].count);
   if (pending < backlogMin) {
     const perUser = 100;
@@ -236,13 +238,15 @@ export async function workerScenario(context: Context): Promise<Row[]> {
   await new Promise((r) => setTimeout(r, options.durationS * 1000));
   const done = (await completed()) - windowStart;
   const rate = done / ((performance.now() - windowStartedAt) / 1000);
+  const left = Number((await sql.query(`SELECT count(*) FROM job WHERE status = 'PENDING'`)).rows[0].count);
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
   return [{
     scenario: "worker", metric: "jobs completed/s", app: round(rate), unit: "jobs/s per process",
     baseline: null, ratio: round(rate / 500, 2), p50: null, p95: null, p99: null, conflictRetries: null, errors: {},
-    target: "≥ 500 jobs/s per worker process", met: rate >= 500,
-    notes: `1 output per job, sandbox latency 0, WORKER_CONCURRENCY=${options.workerConcurrency}; ratio is to the 500/s target`,
+    target: "≥ 500 jobs/s per worker process", met: rate >= 500 && left > 0,
+    notes: `1 output per job, sandbox latency 0, WORKER_CONCURRENCY=${options.workerConcurrency}; ratio is to the 500/s target; ` +
+      (left > 0 ? `${left} jobs still pending at the end of the window` : "the backlog drained inside the window: the rate is a lower bound"),
   }];
 }
 
