@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
-import { withAccountTransaction, type Db, type Tx } from "~/server/db";
+import { withAccountTransaction, withSerializableStatement, type Db, type Tx } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { jobViewColumnsOf, type JobView } from "~/server/jobs/job-row";
 import { logger } from "~/server/logger";
@@ -67,7 +67,9 @@ export async function createJob(
   }
   const requestHash = hashJobRequest(input);
   const stopTimer = startTimer("createLatency");
-  const row = await withAccountTransaction(client, { label: "jobs.create", accountId: userId }, async (tx) => {
+  // Nothing to commit with the job: the one call is its own transaction.
+  const transaction = afterCreate ? withAccountTransaction : withSerializableStatement;
+  const row = await transaction(client, { label: "jobs.create", accountId: userId }, async (tx) => {
     const rows = await tx.$queryRaw<CreateRow[]>`
       SELECT r.outcome, r.detail, r.available, ${createdJobColumns}
       FROM cw_create_job(${userId}, ${input.idempotencyKey}, ${requestHash}, ${input.modelId}, ${input.prompt},
