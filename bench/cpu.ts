@@ -51,6 +51,54 @@ export function sampleCpu(roots: number[]): Map<number, number> {
   return sample;
 }
 
+/**
+ * A client backend's title: "postgres: <user> <database> <host>(<port>) <state>"
+ * (the server's own processes are "postgres: checkpointer", "… walwriter",
+ * "… autovacuum worker <database>" and so on).
+ */
+const backendTitle = /^postgres: \S+ \S+ (\S+\(\d+\)|\[local\])/;
+
+function isClientBackend(pid: number): boolean {
+  try {
+    return backendTitle.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Measures the CPU time (ms) of the server's client backends only: the work
+ * the statements themselves cost, without the WAL writer, checkpointer,
+ * background writer and autovacuum that `sampleCpu` of the postmaster also
+ * counts. A backend that ends during the window (pgbench's, when it stops)
+ * is only counted by its parent once reaped, mixed with autovacuum workers,
+ * so the backends are sampled every `intervalMs` and each counts up to its
+ * last sample: at most one interval of each ending backend is missed, which
+ * can only make the measured side look cheaper.
+ */
+export function meterBackendCpu(postmasterPid: number, intervalMs = 200): { stop: () => number } {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const sample = (initial: boolean) => {
+    for (const [pid, ms] of sampleCpu([postmasterPid])) {
+      if (pid === postmasterPid || !isClientBackend(pid)) continue;
+      if (!first.has(pid)) first.set(pid, initial ? ms : 0);
+      last.set(pid, ms);
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample(false);
+      let total = 0;
+      for (const [pid, ms] of last) total += ms - (first.get(pid) ?? 0);
+      return total;
+    },
+  };
+}
+
 /** CPU ms spent between two samples. */
 export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;

@@ -4,7 +4,7 @@ import path from "node:path";
 import pg from "pg";
 
 import { runBaseline, type BaselineResult } from "./baseline";
-import { cpuBetween, sampleCpu, statementsExecuted } from "./cpu";
+import { cpuBetween, meterBackendCpu, sampleCpu, statementsExecuted } from "./cpu";
 import { seedApiKeys } from "./api-keys";
 import { callTrpc, CookieJar, loadCreate, loadRestCreate, metricValue, type LoadResult } from "./http-load";
 import type { BenchOptions } from "./options";
@@ -31,10 +31,13 @@ export type Row = {
   notes: string;
   /** Create scenarios: CPU of the web process(es) per successful request, from /proc. */
   nodeCpuMsPerRequest?: number | null;
-  /** Create scenarios: CPU of every PostgreSQL process per request, during the app's window. */
+  /** Create scenarios: CPU of PostgreSQL's client backends per request, during the app's window. */
   postgresCpuMsPerRequest?: number | null;
   /** The same during the raw-SQL baseline's window, per transaction. */
   rawPostgresCpuMsPerRequest?: number | null;
+  /** Both again for every PostgreSQL process (WAL writer, checkpointer, autovacuum included). */
+  postgresServerCpuMsPerRequest?: number | null;
+  rawPostgresServerCpuMsPerRequest?: number | null;
   /** Top-level statements per request (pg_stat_statements), and per raw transaction. */
   statementsPerRequest?: number | null;
   rawStatementsPerRequest?: number | null;
@@ -62,13 +65,25 @@ const warmupS = 3;
 // users stay inside the int4 the admin statistics compute in.
 const userBalance = 1_000_000;
 
-/** `count` seeded users with signed-in sessions, kept like a browser's cookies (the first one probed over HTTP). */
+/**
+ * `count` seeded users with signed-in sessions, kept like a browser's
+ * cookies, each already seen once by every web process: a signed-in user's
+ * first request looks the session up in the database, later ones find it in
+ * the process's session cache (5 minutes), and a window of a few requests
+ * per account should measure the requests of users who are using the app,
+ * not 1,000 first requests.
+ */
 export async function accountsWithSessions(context: Context, tag: string, count: number): Promise<CookieJar[]> {
   const ids = await seedAccounts(context.sql, tag, count, userBalance);
   const cookies = await createSessionCookies(context.sql, ids, benchSecrets.BETTER_AUTH_SECRET);
   const jars = ids.map((id) => new CookieJar(cookies.get(id)!));
   const probe = await callTrpc(context.app.baseUrl, "credits.summary", undefined, jars[0]!, "query");
   if (!probe.ok) throw new Error(`a seeded session is refused (${probe.appCode}): the cookie format changed?`);
+  const visits = context.apps.flatMap((app) => jars.map((jar) => () => callTrpc(app.baseUrl, "credits.summary", undefined, jar, "query")));
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < visits.length) await visits[next++]!();
+  }));
   return jars;
 }
 
@@ -76,7 +91,9 @@ type Measured = {
   load: LoadResult;
   retries: number;
   nodeCpuMs: number;
+  /** The server's client backends (the figure of the target), and the whole server (with its own processes). */
   postgresCpuMs: number;
+  postgresServerCpuMs: number;
   statements: number;
   oneClient: LoadResult;
 };
@@ -97,14 +114,15 @@ async function measureCreate(context: Context, loadWith: CreateLoad): Promise<Me
   const retriesBefore = await sumMetric(context, "creditworks_conflict_retries_total");
   const statementsBefore = await statementsExecuted(context.sql);
   const nodeBefore = sampleCpu(apps.map((app) => app.pid));
-  const postgresBefore = sampleCpu([context.postmasterPid]);
+  const [backends, serverBefore] = [meterBackendCpu(context.postmasterPid), sampleCpu([context.postmasterPid])];
   const load = await loadWith({ baseUrlFor, clients: options.clients, durationS: options.durationS });
   const nodeCpuMs = cpuBetween(nodeBefore, sampleCpu(apps.map((app) => app.pid)));
-  const postgresCpuMs = cpuBetween(postgresBefore, sampleCpu([context.postmasterPid]));
+  const postgresCpuMs = backends.stop();
+  const postgresServerCpuMs = cpuBetween(serverBefore, sampleCpu([context.postmasterPid]));
   const statements = (await statementsExecuted(context.sql)) - statementsBefore;
   const retries = (await sumMetric(context, "creditworks_conflict_retries_total")) - retriesBefore;
   const oneClient = await loadWith({ baseUrlFor, clients: 1, durationS: options.oneClientS });
-  return { load, retries, nodeCpuMs, postgresCpuMs, statements, oneClient };
+  return { load, retries, nodeCpuMs, postgresCpuMs, postgresServerCpuMs, statements, oneClient };
 }
 
 async function sumMetric(context: Context, name: string): Promise<number> {
@@ -112,7 +130,7 @@ async function sumMetric(context: Context, name: string): Promise<number> {
   return values.reduce((total, value) => total + value, 0);
 }
 
-type RawMeasured = { raw: BaselineResult; postgresCpuMs: number; statements: number };
+type RawMeasured = { raw: BaselineResult; postgresCpuMs: number; postgresServerCpuMs: number; statements: number };
 
 /**
  * The raw baseline runs on accounts of its own, seeded like the app's. The
@@ -125,11 +143,12 @@ async function measureRaw(context: Context, tag: string, accounts: number): Prom
   await seedAccounts(context.sql, tag, accounts, userBalance);
   await context.sql.query(`UPDATE "user" SET jobs_active_bound = 2147483647 WHERE id LIKE $1 || '-u-%'`, [tag]);
   const statementsBefore = await statementsExecuted(context.sql);
-  const postgresBefore = sampleCpu([context.postmasterPid]);
+  const [backends, serverBefore] = [meterBackendCpu(context.postmasterPid), sampleCpu([context.postmasterPid])];
   const raw = await runBaseline({ databaseUrl: context.databaseUrl, tag, accounts, clients: options.clients, durationS: options.durationS, workDir: context.workDir });
-  const postgresCpuMs = cpuBetween(postgresBefore, sampleCpu([context.postmasterPid]));
+  const postgresCpuMs = backends.stop();
+  const postgresServerCpuMs = cpuBetween(serverBefore, sampleCpu([context.postmasterPid]));
   const statements = (await statementsExecuted(context.sql)) - statementsBefore;
-  return { raw, postgresCpuMs, statements };
+  return { raw, postgresCpuMs, postgresServerCpuMs, statements };
 }
 
 function loadRow(
@@ -137,18 +156,22 @@ function loadRow(
 ): Row {
   const { load } = measured;
   const perRequest = (value: number) => (load.ok > 0 ? round(value / load.ok, 2) : null);
+  const perRawTransaction = (value: number) => (raw.raw.transactions > 0 ? round(value / raw.raw.transactions, 2) : null);
   const row: Row = {
     scenario, metric, app: round(load.throughput), unit: "req/s",
     baseline: round(raw.raw.tps), ratio: round(load.throughput / raw.raw.tps, 2),
     p50: round(load.latency.p50), p95: round(load.latency.p95), p99: round(load.latency.p99),
     conflictRetries: measured.retries, errors: load.errors, target, met: false,
     notes: `${notes}; raw (${raw.raw.tool}) p50/p95/p99 ${round(raw.raw.latency.p50)}/${round(raw.raw.latency.p95)}/${round(raw.raw.latency.p99)} ms, ${raw.raw.errors} failed; ` +
-      `5xx at clients: ${load.serverErrors}; raw statements/tx ${round(raw.statements / Math.max(1, raw.raw.transactions), 1)}`,
+      `5xx at clients: ${load.serverErrors}; raw statements/tx ${round(raw.statements / Math.max(1, raw.raw.transactions), 1)}; ` +
+      `whole server (backends + WAL writer, checkpointer, autovacuum) ${perRequest(measured.postgresServerCpuMs)} ms/req, raw ${perRawTransaction(raw.postgresServerCpuMs)} ms/tx`,
     nodeCpuMsPerRequest: perRequest(measured.nodeCpuMs),
     postgresCpuMsPerRequest: perRequest(measured.postgresCpuMs),
-    rawPostgresCpuMsPerRequest: raw.raw.transactions > 0 ? round(raw.postgresCpuMs / raw.raw.transactions, 2) : null,
+    rawPostgresCpuMsPerRequest: perRawTransaction(raw.postgresCpuMs),
+    postgresServerCpuMsPerRequest: perRequest(measured.postgresServerCpuMs),
+    rawPostgresServerCpuMsPerRequest: perRawTransaction(raw.postgresServerCpuMs),
     statementsPerRequest: perRequest(measured.statements),
-    rawStatementsPerRequest: raw.raw.transactions > 0 ? round(raw.statements / raw.raw.transactions, 2) : null,
+    rawStatementsPerRequest: perRawTransaction(raw.statements),
     p50OneClientMs: round(measured.oneClient.latency.p50, 2),
     retriesPer1000Commits: load.ok > 0 ? round((measured.retries / load.ok) * 1000, 2) : null,
   };
