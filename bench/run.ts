@@ -60,14 +60,15 @@ function appEnvironment(options: BenchOptions, databaseUrl: string): NodeJS.Proc
 
 function printTable(rows: Row[]): void {
   const header = [
-    "scenario", "metric", "app", "unit", "raw/before", "ratio", "p50 ms", "p95 ms", "p99 ms", "conflict retries",
+    "scenario", "metric", "app", "unit", "raw/before", "ratio", "p50 ms", "p95 ms", "p99 ms", "conflict retries (per 1,000 commits)",
     "node ms/req", "pg ms/req", "raw pg ms/req", "stmts/req", "1-client p50 ms", "errors", "target", "met",
   ];
   const dash = (value: number | null | undefined) => (value === null || value === undefined ? "—" : String(value));
   const lines = rows.map((row) => [
     row.scenario, row.metric, String(row.app), row.unit, row.baseline === null ? "—" : String(row.baseline),
     row.ratio === null ? "—" : `${row.ratio}×`, row.p50 === null ? "—" : String(row.p50), row.p95 === null ? "—" : String(row.p95),
-    row.p99 === null ? "—" : String(row.p99), row.conflictRetries === null ? "—" : String(row.conflictRetries),
+    row.p99 === null ? "—" : String(row.p99),
+    row.conflictRetries === null ? "—" : `${row.conflictRetries}${row.retriesPer1000Commits == null ? "" : ` (${row.retriesPer1000Commits})`}`,
     dash(row.nodeCpuMsPerRequest), dash(row.postgresCpuMsPerRequest), dash(row.rawPostgresCpuMsPerRequest),
     dash(row.statementsPerRequest), dash(row.p50OneClientMs),
     Object.keys(row.errors).length === 0 ? "0" : Object.entries(row.errors).map(([code, count]) => `${code}:${count}`).join(" "),
