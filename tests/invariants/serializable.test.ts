@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { Prisma, withTransaction, type Tx } from "~/server/db";
+import { Prisma, withSerializableStatement, withTransaction, type Tx } from "~/server/db";
 import { createJob } from "~/server/jobs/create";
 import { counters } from "~/server/metrics";
 
@@ -81,7 +81,7 @@ describe("SPEC §2: money transactions are SERIALIZABLE", () => {
     expect(await debited(walletId)).toBe(2 * price);
   });
 
-  it("every transaction begins SERIALIZABLE without asking (in its BEGIN); single statements keep the server's default", async () => {
+  it("every transaction begins SERIALIZABLE without asking (in its BEGIN), a money call sent alone too; other single statements keep the server's default", async () => {
     const [inTransaction] = await withTransaction(db, { label: "test.isolation" }, (tx) =>
       tx.$queryRaw<{ isolation: string }[]>`SELECT current_setting('transaction_isolation') AS isolation`);
     expect(inTransaction!.isolation).toBe("serializable");
@@ -90,6 +90,11 @@ describe("SPEC §2: money transactions are SERIALIZABLE", () => {
     expect(plainTransaction!.isolation).toBe("serializable");
     const [single] = await db.$queryRaw<{ isolation: string }[]>`SELECT current_setting('transaction_isolation') AS isolation`;
     expect(single!.isolation).toBe("read committed");
+    // A money call sent alone (a worker's claim, a create) is its own
+    // transaction on connections whose default is SERIALIZABLE.
+    const [alone] = await withSerializableStatement(db, { label: "test.isolation" }, (tx) =>
+      tx.$queryRaw<{ isolation: string }[]>`SELECT current_setting('transaction_isolation') AS isolation`);
+    expect(alone!.isolation).toBe("serializable");
   });
 
   it("the money functions refuse to run below SERIALIZABLE (cw_assert_serializable)", async () => {
