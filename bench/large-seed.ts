@@ -79,9 +79,9 @@ export async function seedLargeHistory(client: pg.Client, options: LargeSeedOpti
        FROM large_plan`,
     ));
     await timed(log, "users", () => client.query(
-      `INSERT INTO "user" (id, name, email, role, balance, created_at, updated_at)
+      `INSERT INTO "user" (id, name, email, role, balance, ledger_tail, created_at, updated_at)
        SELECT user_id, 'Large ' || u, user_id || '@bench.test', 'USER',
-         sum(${credit * incoming} - cost + refund),
+         sum(${credit * incoming} - cost + refund), sum(${credit * incoming} - cost + refund),
          now() - make_interval(days => $1::int + 1), now()
        FROM large_job GROUP BY u, user_id`,
       [options.spreadDays],
