@@ -50,6 +50,13 @@ const restartBackoffMs = [100, 250, 500, 1_000, 2_000, 5_000];
 const poolStopTimeoutMs = 5_000;
 /** Runners whose every fetch fails for this long are wedged: the pool is replaced. */
 const fetchFailingRestartMs = 5_000;
+/**
+ * Sooner when the database answers meanwhile: fetches that still fail this
+ * long while the app's own connections get answers are a wedge, not an
+ * outage (after a database crash, the difference between jobs waiting one
+ * second and five).
+ */
+const fetchFailingWhileDatabaseAnswersMs = 1_000;
 const defaultCleanupIntervalMs = 60_000;
 
 /** A worker id that names the machine and process, unique per pool start. */
@@ -68,6 +75,8 @@ type Generation = {
   liveRunnerIds: Set<string>;
   /** Since when every fetch of a job has failed (null: the last one worked). */
   fetchFailingSince: number | null;
+  /** A probe of the database while fetches fail, at most one at a time. */
+  probing: boolean;
   registration: PoolRegistration | null;
   retired: boolean;
 };
@@ -182,7 +191,7 @@ class WorkerSupervisor {
     surviveLostConnections(pgPool, "queue");
     return {
       workerId: newWorkerId(), shutdown: new AbortController(), pgPool, taskPool: null,
-      runnerIds: new Set(), liveRunnerIds: new Set(), fetchFailingSince: null, registration: null, retired: false,
+      runnerIds: new Set(), liveRunnerIds: new Set(), fetchFailingSince: null, probing: false, registration: null, retired: false,
     };
   }
 
@@ -240,8 +249,23 @@ class WorkerSupervisor {
     events.on("job:start", fetched);
     events.on("worker:getJob:error", ({ error }) => {
       generation.fetchFailingSince ??= Date.now();
-      if (generation.retired || Date.now() - generation.fetchFailingSince < fetchFailingRestartMs) return;
-      this.restart(`every fetch of a job has failed for ${fetchFailingRestartMs} ms: ${String(error)}`);
+      const failingMs = Date.now() - generation.fetchFailingSince;
+      if (generation.retired) return;
+      if (failingMs >= fetchFailingRestartMs) {
+        this.restart(`every fetch of a job has failed for ${fetchFailingRestartMs} ms: ${String(error)}`);
+      } else if (failingMs >= fetchFailingWhileDatabaseAnswersMs && !generation.probing) {
+        generation.probing = true;
+        void this.options.db.$queryRaw`SELECT 1`
+          .then(
+            () => {
+              if (generation.fetchFailingSince !== null && !generation.retired) {
+                this.restart(`every fetch of a job has failed for ${failingMs} ms while the database answers: ${String(error)}`);
+              }
+            },
+            () => {},
+          )
+          .finally(() => (generation.probing = false));
+      }
     });
   }
 
