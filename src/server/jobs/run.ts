@@ -1,6 +1,6 @@
 import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
-import { withSerializableStatement, withTransaction, type Db } from "~/server/db";
+import { withAccountTransaction, withSerializableStatement, withTransaction, type Db } from "~/server/db";
 import { assert } from "~/server/errors";
 import { recordJobEvent } from "~/server/jobs/events";
 import { logger } from "~/server/logger";
@@ -232,7 +232,7 @@ class OutputBatch {
 async function finishJob(deps: RunDeps, job: ClaimedJob, outputs: PendingOutput[], result: FinishResult): Promise<Settlement | null> {
   const errorCode = result.status === "FAILED" ? result.errorCode : null;
   const errorMessage = result.status === "FAILED" ? result.errorMessage : null;
-  const rows = await withSerializableStatement(deps.db, { label: "jobs.finish", accountId: job.userId }, (db) => db.$queryRaw<
+  const rows = await withAccountTransaction(deps.db, { label: "jobs.finish", accountId: job.userId }, (tx) => tx.$queryRaw<
     { outcome: "SETTLED" | "LEASE_LOST"; status: string | null; refunded: number }[]
   >`
     SELECT r.outcome, r.status, r.refunded
