@@ -227,12 +227,19 @@ class OutputBatch {
 /**
  * Writes the last outputs and settles the job in one transaction of the
  * owner's account (`cw_finish_job`, fenced by the lease): null when the
- * lease was gone (nothing written).
+ * lease was gone (nothing written). A job that ends with every output
+ * delivered by this call returns no credit: its settlement is sent alone
+ * (one round trip). One that may refund — reading and writing the
+ * account's balance, ledger and grants beside other processes' cleanups —
+ * runs in an interactive transaction (see withSerializableStatement).
  */
 async function finishJob(deps: RunDeps, job: ClaimedJob, outputs: PendingOutput[], result: FinishResult): Promise<Settlement | null> {
   const errorCode = result.status === "FAILED" ? result.errorCode : null;
   const errorMessage = result.status === "FAILED" ? result.errorMessage : null;
-  const rows = await withAccountTransaction(deps.db, { label: "jobs.finish", accountId: job.userId }, (tx) => tx.$queryRaw<
+  const deliversAll = result.status === null && outputs.length > 0 && outputs.every((output) => output.ok) &&
+    job.doneIndexes.length + outputs.length === job.outputsRequested;
+  const transaction = deliversAll ? withSerializableStatement : withAccountTransaction;
+  const rows = await transaction(deps.db, { label: "jobs.finish", accountId: job.userId }, (tx) => tx.$queryRaw<
     { outcome: "SETTLED" | "LEASE_LOST"; status: string | null; refunded: number }[]
   >`
     SELECT r.outcome, r.status, r.refunded
