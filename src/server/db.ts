@@ -164,12 +164,13 @@ export async function withTransaction<T>(
  * this process, as `withAccountTransaction` does. A client not made by
  * createDb runs it in an interactive transaction instead.
  *
- * A worker's finish stays an interactive transaction: sent alone, with
- * two worker processes settling the same few accounts' jobs beside their
- * cleanups, finishes met ten times the serialization failures (732 against
- * 68–126 in runs of tests/faults/database-crash-liveness), whose retries
- * held the cleanup past the deadline bound. Claims and output writes sent
- * alone showed no such effect.
+ * A worker's finish that may refund stays an interactive transaction:
+ * with every finish sent alone, two worker processes settling the same few
+ * accounts' jobs beside their cleanups met ten times the serialization
+ * failures (732 against 68–126 in runs of
+ * tests/faults/database-crash-liveness), whose retries held the cleanup
+ * past the deadline bound. Claims, output writes and finishes that refund
+ * nothing, sent alone, showed no such effect.
  */
 export async function withSerializableStatement<T>(
   client: Db,
