@@ -236,8 +236,10 @@ class OutputBatch {
 async function finishJob(deps: RunDeps, job: ClaimedJob, outputs: PendingOutput[], result: FinishResult): Promise<Settlement | null> {
   const errorCode = result.status === "FAILED" ? result.errorCode : null;
   const errorMessage = result.status === "FAILED" ? result.errorMessage : null;
-  const deliversAll = result.status === null && outputs.length > 0 && outputs.every((output) => output.ok) &&
-    job.doneIndexes.length + outputs.length === job.outputsRequested;
+  // Every output written by this call and delivered (none from an earlier
+  // attempt, which may have failed): nothing to refund.
+  const deliversAll = result.status === null && job.doneIndexes.length === 0 &&
+    outputs.length === job.outputsRequested && outputs.every((output) => output.ok);
   const transaction = deliversAll ? withSerializableStatement : withAccountTransaction;
   const rows = await transaction(deps.db, { label: "jobs.finish", accountId: job.userId }, (tx) => tx.$queryRaw<
     { outcome: "SETTLED" | "LEASE_LOST"; status: string | null; refunded: number }[]
