@@ -95,7 +95,8 @@ describe("statement filters and CSV", () => {
     expect(lines[0]).toBe("id,date,kind,amount,balance_before,balance_after,reason,job_id,actor,receipt");
     expect(lines).toHaveLength(4);
     expect(lines[1]).toContain(`,ADJUSTMENT,-7,150,143,"'=HYPERLINK(""http://evil.example"",""click""), with ""quotes""",,ADMIN,`);
-    expect(all).not.toContain("999");
+    // The other user's 999 appears in no amount or balance column (ids are random, so no substring check).
+    expect(lines.slice(1).flatMap((line) => line.split(",").slice(3, 6))).not.toContain("999");
     const purchasesOnly = await collect(statementCsv(db, user.id, { kinds: ["PURCHASE"] }));
     expect(purchasesOnly.trimEnd().split("\r\n").slice(1).map((line) => line.split(",")[2])).toEqual(["PURCHASE"]);
     expect(await collect(statementCsv(db, user.id, { to: "2020-01-01" }))).toBe(`${lines[0]}\r\n`);
