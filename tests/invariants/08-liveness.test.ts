@@ -5,16 +5,18 @@ import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
 
 import { accountState, createUser, db, expectConserved, testConfig, workerDeps } from "../helpers";
-import { sleep } from "../fixtures/concurrency";
-import { createTestJob, ghostClaim, jobEvents, jobLedger, jobRow } from "../fixtures/jobs";
+import { createTestJob, ghostClaim, jobEvents, jobLedger, jobRow, pastDeadlines } from "../fixtures/jobs";
 
 // SPEC §3.8 Liveness: every job ends by its deadline plus one cleanup
 // interval; a job whose worker died is recovered (keeping its outputs) up to
 // MAX_ATTEMPTS, then failed and refunded. (A real SIGKILLed worker process:
 // tests/faults/worker-sigkill.test.ts.)
 
+// Liveness is asserted by who ended a job and in which pass, never by how
+// many milliseconds it took (a busy machine would decide that): the worker's
+// own timer, or the first cleanup pass after the deadline.
+
 const shortTimeout = { jobTimeoutMs: 1_000 };
-const slackMs = 1_500;
 
 describe("§3.8 liveness", () => {
   it("a #hang job is ended by the worker's own timeout at its deadline, FAILED with a full refund", async () => {
@@ -24,7 +26,8 @@ describe("§3.8 liveness", () => {
     expect(outcome.kind).toBe("settled");
     const row = await jobRow(job.id);
     expect(row).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT", refundedAmount: 4, outputsDone: 0 });
-    expect(row.finishedAt!.getTime()).toBeLessThan(row.deadlineAt.getTime() + slackMs);
+    // The worker ended it itself (its lease, its settlement), not a cleanup.
+    expect((await jobEvents(job.id)).at(-1)).toMatchObject({ type: "settled", workerId: expect.any(String) });
     expect((await accountState(user.id)).balance).toBe(20);
     await expectConserved(user.id, expect);
   });
@@ -37,13 +40,14 @@ describe("§3.8 liveness", () => {
     await ghostClaim(stalled.job.id, { leaseSeconds: 3_600 });
     expect(await runCleanup(db, testConfig)).toMatchObject({ failed: 0, recovered: 0 });
 
-    await sleep(shortTimeout.jobTimeoutMs + 100);
+    await pastDeadlines([stalled.job.id, neverClaimed.job.id]);
     const result = await runCleanup(db, testConfig);
     expect(result).toMatchObject({ failed: 2, refunded: 2, recovered: 0 });
     for (const { job } of [stalled, neverClaimed]) {
       const row = await jobRow(job.id);
       expect(row).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT", refundedAmount: job.totalCost, leaseOwner: null });
-      expect(row.finishedAt!.getTime()).toBeLessThan(row.deadlineAt.getTime() + slackMs);
+      // Ended by the first pass after its deadline, and never before it.
+      expect(row.finishedAt!.getTime()).toBeGreaterThan(row.deadlineAt.getTime());
       expect((await jobLedger(job.id)).refunds.map((e) => e.amount)).toEqual([job.totalCost]);
     }
     // A worker arriving late for the overdue job finds nothing to claim.
@@ -85,12 +89,13 @@ describe("§3.8 liveness", () => {
     const user = await createUser({ balance: 100 });
     const jobs = [];
     for (let i = 0; i < 5; i++) jobs.push(await createTestJob(user.id, { outputs: 1 }, shortTimeout));
-    await sleep(shortTimeout.jobTimeoutMs + 100);
+    await pastDeadlines(jobs.map(({ job }) => job.id));
     const config = { ...testConfig, cleanupBatchMax: 2 };
-    expect(await runCleanup(db, config)).toMatchObject({ scanned: 2, failed: 2 });
-    expect(await runCleanup(db, config)).toMatchObject({ scanned: 2, failed: 2 });
-    expect(await runCleanup(db, config)).toMatchObject({ scanned: 1, failed: 1 });
-    expect(await runCleanup(db, config)).toMatchObject({ scanned: 0, failed: 0 });
+    // A pass that found a whole batch may have left some: it is partial.
+    expect(await runCleanup(db, config)).toMatchObject({ scanned: 2, failed: 2, complete: false });
+    expect(await runCleanup(db, config)).toMatchObject({ scanned: 2, failed: 2, complete: false });
+    expect(await runCleanup(db, config)).toMatchObject({ scanned: 1, failed: 1, complete: true });
+    expect(await runCleanup(db, config)).toMatchObject({ scanned: 0, failed: 0, complete: true });
     expect(await db.job.count({ where: { userId: user.id, status: "FAILED" } })).toBe(5);
     await expectConserved(user.id, expect);
   });
@@ -99,7 +104,7 @@ describe("§3.8 liveness", () => {
     const [busy, free] = await Promise.all([createUser({ balance: 20 }), createUser({ balance: 20 })]);
     const busyJob = await createTestJob(busy.id, { outputs: 2 }, shortTimeout);
     const freeJob = await createTestJob(free.id, { outputs: 2 }, shortTimeout);
-    await sleep(shortTimeout.jobTimeoutMs + 100);
+    await pastDeadlines([busyJob.job.id, freeJob.job.id]);
     // Another process's cleanup is in the middle of the busy account: its
     // transaction has settled the job and holds the account until COMMIT.
     const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -111,7 +116,8 @@ describe("§3.8 liveness", () => {
       // While the holder is still open, this cleanup settles the free account
       // and leaves the busy one to it. (Before, it waited on the busy user
       // row until the lock timeout ended the pass with an error.)
-      await runCleanup(db, testConfig);
+      // It left a job it found to another cleanup: a partial pass.
+      expect(await runCleanup(db, testConfig)).toMatchObject({ failed: 1, complete: false });
       expect(await jobRow(freeJob.job.id)).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT" });
       expect(await jobRow(busyJob.job.id)).toMatchObject({ status: "PENDING" });
       // The holder commits, or (its reads overlapped this pass's writes on
@@ -121,7 +127,7 @@ describe("§3.8 liveness", () => {
       await other.end();
     }
     // The next pass of any process settles whatever is still due, once.
-    await runCleanup(db, testConfig);
+    expect(await runCleanup(db, testConfig)).toMatchObject({ complete: true });
     for (const { job } of [busyJob, freeJob]) {
       expect(await jobRow(job.id)).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT", refundedAmount: job.totalCost });
       expect((await jobLedger(job.id)).refunds.map((e) => e.amount)).toEqual([job.totalCost]);

@@ -13,6 +13,13 @@ export type CleanupResult = {
   unlocked: number;
   /** Grants closed by their expiry (their rest written off by an EXPIRE entry). */
   grantsExpired: number;
+  /**
+   * True when this pass ended every stuck job it found: it found fewer than
+   * a batch and settled or recovered each (none was skipped for another
+   * cleanup holding its account, none ended by someone else meanwhile). Every
+   * job past its deadline when a complete pass starts is terminal when it ends.
+   */
+  complete: boolean;
 };
 
 
@@ -66,6 +73,7 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
   for (const { userId } of dueGrants) workOf(userId);
   const result: CleanupResult = {
     recovered: 0, failed: 0, refunded: 0, scanned: batch.length, unlocked: reaped[0]?.unlocked ?? 0, grantsExpired: 0,
+    complete: stuck.length < config.cleanupBatchMax,
   };
   // One account at a time: at SERIALIZABLE, two accounts' settlements touch
   // the same job index pages (a settled job's new row version is indexed
@@ -78,8 +86,8 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
         SELECT recovered, failed, refunded, grants_expired AS "grantsExpired" FROM cw_cleanup_account(${work.userId}, ${work.overdue}::uuid[],
           ${work.expired}::uuid[], ${config.maxAttempts}::int)`,
     );
-    const counts = rows[0];
-    if (!counts) continue;
+    const counts = rows[0] ?? { recovered: 0, failed: 0, refunded: 0, grantsExpired: 0 };
+    if (counts.recovered + counts.failed < work.overdue.length + work.expired.length) result.complete = false;
     result.recovered += counts.recovered;
     result.failed += counts.failed;
     result.refunded += counts.refunded;
@@ -90,6 +98,7 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
   increment("cleanupFailed", result.failed);
   increment("cleanupRefunded", result.refunded);
   increment("grantsExpired", result.grantsExpired);
+  increment(result.complete ? "cleanupPassesComplete" : "cleanupPassesPartial");
   if (result.recovered + result.failed + result.unlocked + result.grantsExpired > 0) logger.info(result, "cleanup pass");
   return result;
 }
