@@ -11,8 +11,16 @@ export type EmbeddedServer = {
   pid: () => number | null;
   /** How many times the supervisor brought the server back after it died. */
   restarts: () => number;
-  stop: () => Promise<void>;
+  /** Stops what this process started; answers how it ended (see `StopOutcome`). */
+  stop: () => Promise<StopOutcome>;
 };
+
+/**
+ * How `stop()` ended the server: a fast shutdown (SIGINT: open sessions are
+ * ended, the server exits cleanly), escalated to an immediate shutdown or a
+ * kill because the fast one did not finish in time, or nothing to stop.
+ */
+export type StopOutcome = "fast" | "immediate" | "killed" | "not running";
 
 type Log = (message: string) => void;
 
@@ -315,21 +323,24 @@ class SupervisedPostgres {
     }
   }
 
-  async stop(): Promise<void> {
+  async stop(): Promise<StopOutcome> {
     this.stopping = true;
     if (this.adoptedPoll) clearInterval(this.adoptedPoll);
     const child = this.child;
     this.child = null;
+    let outcome: StopOutcome = "not running";
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      const signals: NodeJS.Signals[] = ["SIGINT", "SIGQUIT", "SIGKILL"];
-      for (const [step, signal] of signals.entries()) {
+      const steps: [NodeJS.Signals, StopOutcome][] = [["SIGINT", "fast"], ["SIGQUIT", "immediate"], ["SIGKILL", "killed"]];
+      for (const [step, [signal, ending]] of steps.entries()) {
         child.kill(signal);
+        outcome = ending;
         const done = await Promise.race([exited.then(() => true), sleep(stopEscalationMs[step]!).then(() => false)]);
         if (done) break;
       }
     }
     if (this.options.persistent === false) rmSync(this.options.dataDir, { recursive: true, force: true });
+    return outcome;
   }
 }
 

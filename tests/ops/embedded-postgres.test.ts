@@ -13,9 +13,9 @@ import { freePort } from "../fixtures/free-port";
 // The embedded PostgreSQL that `npm start` runs when DATABASE_URL is unset
 // (scripts/lib/embedded-postgres.ts): supervised, restarted after a crash,
 // tolerant of a stale lock file and of a server someone started by hand,
-// and stopped within seconds.
+// and stopped by a fast shutdown.
 
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -80,8 +80,8 @@ describe("the supervised embedded PostgreSQL", () => {
     await query(server, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)");
     const firstPid = server.pid()!;
     process.kill(firstPid, "SIGKILL");
-    const downFor = await waitForQuery(server, 20_000);
-    expect(downFor).toBeLessThan(20_000);
+    // Crash recovery takes about a second; the wait gives up at twenty.
+    await waitForQuery(server, 20_000);
     expect(server.restarts()).toBe(1);
     expect(server.pid()).not.toBe(firstPid);
     expect(await query(server, "SELECT n FROM kept")).toEqual([{ n: 7 }]);
@@ -132,17 +132,18 @@ describe("the supervised embedded PostgreSQL", () => {
     await expect(startEmbeddedPostgres({ dataDir, port: port + 1 })).rejects.toThrow(/already running .* on port \d+ instead of \d+/);
   }, 60_000);
 
-  it("stops within seconds, even with open connections and a transaction in progress", async () => {
+  it("stops with a fast shutdown, even with open connections and a transaction in progress", async () => {
     const { server } = await start(newDataDir(), await freePort());
     const client = new pg.Client({ connectionString: server.url("postgres") });
     client.on("error", () => {});
     await client.connect();
     await client.query("BEGIN");
     const pid = server.pid()!;
-    const startedAt = Date.now();
-    await server.stop();
-    expect(Date.now() - startedAt).toBeLessThan(3_000);
-    await waitForExit(pid, 1_000);
+    // The first signal ends it (a smart shutdown would wait for the open
+    // transaction forever; the escalation to SIGQUIT and SIGKILL is for a
+    // server that does not answer SIGINT at all).
+    expect(await server.stop()).toBe("fast");
+    await waitForExit(pid, 10_000);
   }, 60_000);
 });
 
