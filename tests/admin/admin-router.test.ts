@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
+import { durationRelativeErrorMax } from "~/server/admin/duration-histogram";
 import { integrityChecks, runIntegrityChecks } from "~/server/integrity";
 import { runJob } from "~/server/jobs/run";
 import { accountState, callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";
@@ -57,8 +58,15 @@ describe("admin procedures", () => {
     const delta = (status: string) => (stats.jobsByStatus[status] ?? 0) - (baseline.jobsByStatus[status] ?? 0);
     expect([delta("COMPLETED"), delta("FAILED"), delta("PENDING")]).toEqual([1, 1, 1]);
     expect(stats.successRate).toBeGreaterThan(0);
-    expect(stats.durationP50Ms).toBeGreaterThanOrEqual(0);
+    // Percentiles of completed jobs' durations (created → finished), read
+    // from a histogram within 2 %: between the shortest and longest one.
+    const [range] = await db.$queryRaw<{ shortest: number; longest: number }[]>`
+      SELECT min(extract(epoch FROM finished_at - created_at) * 1000)::float8 AS shortest,
+             max(extract(epoch FROM finished_at - created_at) * 1000)::float8 AS longest
+      FROM job WHERE status = 'COMPLETED'`;
+    expect(stats.durationP50Ms).toBeGreaterThanOrEqual(Math.max(1, range!.shortest) * (1 - durationRelativeErrorMax));
     expect(stats.durationP95Ms).toBeGreaterThanOrEqual(stats.durationP50Ms!);
+    expect(stats.durationP95Ms).toBeLessThanOrEqual(Math.max(1, range!.longest) * (1 + durationRelativeErrorMax));
     expect(stats.credits.charged - baseline.credits.charged).toBe(12);
     expect(stats.credits.refunded - baseline.credits.refunded).toBe(6);
     expect(stats.credits.granted - baseline.credits.granted).toBe(100);

@@ -37,7 +37,6 @@ export type ChaosReport = {
   problems: string[];
   violations: Violation[];
   credits: { balances: number; ledger: number; granted: number };
-  minAvailableRead: number;
   reads: number;
 };
 
@@ -90,7 +89,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     problems: history.problems,
     violations: await findViolations(databaseUrl, { quiet: true }),
     credits: { ...totals, granted: granted + grantedByAdmin },
-    minAvailableRead: model.minAvailableRead,
     reads: model.readsDone,
   };
 }

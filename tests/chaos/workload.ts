@@ -25,7 +25,6 @@ export class Model {
   /** How many answers said `replayed: false` for a (user, key): more than one is a double charge. */
   readonly freshAnswers = new Map<string, number>();
   readonly grantsByKey = new Map<string, { entryId: string; userId: string; amount: number }>();
-  minAvailableRead = Number.POSITIVE_INFINITY;
   readsDone = 0;
 }
 
@@ -134,7 +133,6 @@ async function read(caller: Caller, client: string, previous: JobRequest, user: 
   const summary = await history.run(client, "read-summary", undefined, () => caller.credits.summary());
   if (summary.ok) {
     model.readsDone++;
-    model.minAvailableRead = Math.min(model.minAvailableRead, summary.value.available);
     if (summary.value.available < 0 || summary.value.reserved < 0) history.problem(`negative balance read: ${JSON.stringify(summary.value)}`);
   }
   const job = model.jobsByKey.get(`${user.id}:${previous.idempotencyKey}`);

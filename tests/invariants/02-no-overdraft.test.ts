@@ -7,29 +7,24 @@ import { createJob } from "~/server/jobs/create";
 import { moveCredits } from "~/server/ledger/grant";
 
 import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig } from "../helpers";
-import { all, times, watchValue } from "../fixtures/concurrency";
+import { all, times } from "../fixtures/concurrency";
 import { outcomeOf, procedureError, refusedBy } from "../fixtures/errors";
 
-// SPEC §3.2 No overdraft: balance ≥ 0 at every instant (database CHECK).
+// SPEC §3.2 No overdraft: balance ≥ 0 at every instant (database CHECK,
+// tested last). Sampling the balance while requests race would only test
+// that CHECK again; what the code must do is refuse exactly the debits the
+// balance cannot pay for, and charge each one it accepts.
 
 const jobCost = 4; // storyteller-v1: 2 credits × 2 outputs
-
-function watchBalance(userId: string) {
-  return watchValue(`SELECT balance AS value FROM "user" WHERE id = $1`, [userId]);
-}
 
 describe("§3.2 no overdraft", () => {
   it("64 concurrent creates with credit for exactly 10 jobs: 10 jobs, balance 0, never negative", async () => {
     const user = await createUser({ balance: 10 * jobCost });
-    const watcher = await watchBalance(user.id);
     const outcomes = await all(times(64), () => outcomeOf(createJob(db, user.id, jobRequest(), testConfig)));
-    const samples = await watcher.stop();
 
     const codes = outcomes.map((o) => o.code);
     expect(codes.filter((c) => c === "OK")).toHaveLength(10);
     expect(codes.filter((c) => c === "INSUFFICIENT_CREDITS")).toHaveLength(54);
-    expect(samples.length).toBeGreaterThan(0);
-    expect(Math.min(...samples)).toBeGreaterThanOrEqual(0);
     expect((await accountState(user.id)).balance).toBe(0);
     expect(await db.job.count({ where: { userId: user.id } })).toBe(10);
     await expectConserved(user.id, expect);
@@ -39,9 +34,7 @@ describe("§3.2 no overdraft", () => {
     expect(jobsConfigFromEnv()).toMatchObject({ maxActiveJobs: 5, rateLimitPerMinute: 10 });
     const user = await createUser({ balance: 3 * jobCost });
     const caller = callerFor(user);
-    const watcher = await watchBalance(user.id);
     const settled = await Promise.allSettled(times(64).map(() => caller.jobs.create(jobRequest())));
-    const samples = await watcher.stop();
 
     const created = settled.filter((r) => r.status === "fulfilled");
     expect(created).toHaveLength(3);
@@ -51,7 +44,6 @@ describe("§3.2 no overdraft", () => {
       expect(data.httpStatus).toBe(402);
       expect(data.requiredCredits).toBe(jobCost);
     }
-    expect(Math.min(...samples)).toBeGreaterThanOrEqual(0);
     expect((await accountState(user.id)).balance).toBe(0);
     await expectConserved(user.id, expect);
   });

@@ -8,6 +8,7 @@ import { refreshAdminRollupsFully } from "~/server/admin/rollups";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
 import { counters, observe } from "~/server/metrics";
+import { createTestJob, pastDeadlines } from "../fixtures/jobs";
 import { seededRandom } from "../chaos/random";
 import { buildHistory, connect } from "../fixtures/history";
 import { parsePrometheusText, sampleValue } from "../fixtures/prometheus-text";
@@ -29,11 +30,24 @@ describe("GET /api/metrics", () => {
     const done = await callerFor(user).jobs.create(jobRequest());
     await callerFor(user).jobs.create(jobRequest());
     await runJob(workerDeps(), done.job.id);
+    // One job the cleanup fails past its deadline and refunds: its counters move by one each.
+    const overdue = await createTestJob(user.id, {}, { jobTimeoutMs: 1_000 });
+    await pastDeadlines([overdue.job.id]);
+    const cleanupBefore = { ...counters };
     await runCleanup(db, testConfig);
+    expect([counters.cleanupFailed, counters.cleanupRefunded, counters.cleanupRecovered]).toEqual([
+      cleanupBefore.cleanupFailed + 1, cleanupBefore.cleanupRefunded + 1, cleanupBefore.cleanupRecovered,
+    ]);
     observe("createLatency", 0.02);
     observe("settlementLatency", 0.004);
     observe("queueLag", 1.5);
+    const oldestQueuedAge = async () =>
+      (await db.$queryRaw<{ age: number }[]>`
+        SELECT extract(epoch FROM now() - min(run_at))::float8 AS age FROM graphile_worker.jobs
+        WHERE locked_at IS NULL AND run_at <= now() AND attempts < max_attempts`)[0]!.age;
+    const ageBefore = await oldestQueuedAge();
     const response = await scrape(`Bearer ${process.env.METRICS_TOKEN}`);
+    const ageAfter = await oldestQueuedAge();
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain; version=0.0.4");
     const body = await response.text();
@@ -53,9 +67,10 @@ describe("GET /api/metrics", () => {
     expect(sampleValue(families, "creditworks_settlements_total")).toBe(counters.settlements);
     expect(sampleValue(families, "creditworks_conflict_retries_total")).toBe(counters.conflictRetries);
     expect(typeOf("creditworks_worker_restarts_total")).toBe("counter");
-    for (const result of ["recovered", "failed", "refunded"]) {
-      expect(sampleValue(families, "creditworks_cleanup_jobs_total", { result })).toBeGreaterThanOrEqual(0);
-    }
+    expect(sampleValue(families, "creditworks_cleanup_jobs_total", { result: "recovered" })).toBe(counters.cleanupRecovered);
+    expect(sampleValue(families, "creditworks_cleanup_jobs_total", { result: "failed" })).toBe(counters.cleanupFailed);
+    expect(sampleValue(families, "creditworks_cleanup_jobs_total", { result: "refunded" })).toBe(counters.cleanupRefunded);
+    expect(sampleValue(families, "creditworks_cleanup_passes_total", { result: "complete" })).toBe(counters.cleanupPassesComplete);
 
     // Latency histograms.
     expect(typeOf("creditworks_job_create_seconds")).toBe("histogram");
@@ -74,7 +89,10 @@ describe("GET /api/metrics", () => {
     expect(sampleValue(families, "creditworks_jobs", { status: "PENDING" })).toBe(1);
     expect(sampleValue(families, "creditworks_jobs", { status: "CANCELLED" })).toBe(0);
     expect(sampleValue(families, "creditworks_queue_depth")).toBeGreaterThanOrEqual(1);
-    expect(sampleValue(families, "creditworks_queue_oldest_age_seconds")).toBeGreaterThanOrEqual(0);
+    // The age read at scrape time lies between the ages read just before and just after it.
+    expect(ageBefore).toBeGreaterThan(0);
+    expect(sampleValue(families, "creditworks_queue_oldest_age_seconds")).toBeGreaterThanOrEqual(ageBefore);
+    expect(sampleValue(families, "creditworks_queue_oldest_age_seconds")).toBeLessThanOrEqual(ageAfter);
     expect(sampleValue(families, "creditworks_stuck_jobs")).toBe(0);
   });
 
