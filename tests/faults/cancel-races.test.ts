@@ -8,7 +8,7 @@ import { createSandboxProvider, type GenerationProvider } from "~/server/provide
 import { createUser, db, expectConserved, testConfig, workerDeps } from "../helpers";
 import { sleep, times } from "../fixtures/concurrency";
 import { outcomeOf } from "../fixtures/errors";
-import { createTestJob, ghostClaim, jobEvents, jobLedger, jobRow } from "../fixtures/jobs";
+import { createTestJob, ghostClaim, jobEvents, jobLedger, jobRow, pastDeadlines } from "../fixtures/jobs";
 
 // Races between the parties that may end a job — the user's cancel, the
 // worker's settlement, overlapping cleanups — settle each job exactly once
@@ -92,7 +92,7 @@ describe("cancel racing the worker's completion", () => {
     const overdue = [];
     for (let i = 0; i < 4; i++) overdue.push((await createTestJob(user.id, { outputs: 2 }, config)).job);
     for (const job of overdue.slice(0, 2)) await ghostClaim(job.id, { leaseSeconds: 3_600 });
-    await sleep(config.jobTimeoutMs + 100);
+    await pastDeadlines(overdue.map((job) => job.id));
     const expired = [];
     for (let i = 0; i < 6; i++) expired.push((await createTestJob(user.id, { outputs: 2 })).job);
     for (const job of expired.slice(0, 3)) {

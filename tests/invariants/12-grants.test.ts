@@ -18,7 +18,18 @@ import { outcomeOf } from "../fixtures/errors";
 // grants they came from; an expired grant's rest expires exactly once,
 // whoever sweeps; a refund never revives expired credits.
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Moves a grant's expiry (or a scheduled grant's start) to this instant on
+ * the database's clock, as the passing of time would: the code under test
+ * compares them with clock_timestamp(), so what happens next is decided by
+ * the test's steps, not by how fast a busy machine runs them.
+ */
+async function expireNow(...grantIds: (bigint | null)[]) {
+  await db.$executeRaw`UPDATE credit_grant SET expires_at = clock_timestamp() WHERE id = ANY(${grantIds}::bigint[])`;
+}
+async function openNow(grantId: bigint | null) {
+  await db.$executeRaw`UPDATE credit_grant SET effective_at = clock_timestamp() WHERE id = ${grantId}::bigint`;
+}
 
 async function give(user: TestUser, amount: number, terms: GrantTerms = {}, kind: "GRANT" | "PURCHASE" = "GRANT") {
   const result = await moveOrScheduleCredits(db, {
@@ -101,9 +112,9 @@ describe("§3.12 grants", () => {
   it("credits refunded to a grant that expired meanwhile expire at once (one EXPIRE entry, same transaction)", async () => {
     const user = await createUser();
     const paid = await give(user, 10, { category: "PAID" }, "PURCHASE");
-    const promo = await give(user, 4, { category: "PROMOTIONAL", expiresAt: at(1_200) });
+    const promo = await give(user, 4, { category: "PROMOTIONAL", expiresAt: at(3_600_000) });
     const { job } = await createJob(db, user.id, jobRequest({ outputs: 3 }), testConfig); // 6: 4 promo + 2 paid
-    await sleep(1_400);
+    await expireNow(promo);
     await cancelJob(db, user.id, job.id);
     const entries = await db.ledgerEntry.findMany({ where: { userId: user.id }, orderBy: { id: "asc" } });
     const [refund, expire] = entries.slice(-2);
@@ -120,9 +131,9 @@ describe("§3.12 grants", () => {
 
   it("a running job is not affected by the expiry of the grant it was charged from", async () => {
     const user = await createUser();
-    await give(user, 6, { expiresAt: at(1_000) });
+    const grant = await give(user, 6, { expiresAt: at(3_600_000) });
     const { job } = await createJob(db, user.id, jobRequest({ outputs: 3 }), testConfig);
-    await sleep(1_200);
+    await expireNow(grant);
     const swept = await runCleanup(db, testConfig);
     expect(swept.grantsExpired).toBe(1);
     // Nothing was left in the grant: no EXPIRE entry, and the job is untouched.
@@ -134,11 +145,11 @@ describe("§3.12 grants", () => {
   it("two sweeps racing (and the account's own create) expire each grant exactly once", async () => {
     const users = await Promise.all(Array.from({ length: 6 }, () => createUser()));
     for (const user of users) {
-      await give(user, 5, { expiresAt: at(800) });
-      await give(user, 7, { expiresAt: at(900), category: "PAID" });
+      const promo = await give(user, 5, { expiresAt: at(3_600_000) });
+      const paid = await give(user, 7, { expiresAt: at(3_600_000), category: "PAID" });
       await give(user, 2);
+      await expireNow(promo, paid);
     }
-    await sleep(1_100);
     const results = await Promise.all([
       runCleanup(db, testConfig),
       runCleanup(db, testConfig),
@@ -160,10 +171,10 @@ describe("§3.12 grants", () => {
   it("a sweep racing a refund into an expiring grant: the returned credits expire once, nothing is revived", async () => {
     for (let round = 0; round < 4; round++) {
       const user = await createUser();
-      const promo = await give(user, 8, { expiresAt: at(700) });
+      const promo = await give(user, 8, { expiresAt: at(3_600_000) });
       await give(user, 4, { category: "PAID" }, "PURCHASE");
       const { job } = await createJob(db, user.id, jobRequest({ outputs: 4 }), testConfig); // 8 from the promo
-      await sleep(700 + round * 10);
+      await expireNow(promo);
       await Promise.all([runCleanup(db, testConfig), cancelJob(db, user.id, job.id), runCleanup(db, testConfig)]);
       const promoGrant = await db.creditGrant.findUniqueOrThrow({ where: { id: promo! } });
       expect(promoGrant.closedAt).not.toBeNull();
@@ -180,17 +191,17 @@ describe("§3.12 grants", () => {
     const user = await createUser();
     const result = await moveOrScheduleCredits(db, {
       userId: user.id, amount: 9, kind: "GRANT", actor: { type: "ADMIN", id: "admin" }, reason: "Launch promo",
-      idempotencyKey: "scheduled-1", grant: { effectiveAt: at(900), expiresAt: at(3_600_000) },
+      idempotencyKey: "scheduled-1", grant: { effectiveAt: at(60_000), expiresAt: at(3_600_000) },
     });
     expect(result.status).toBe("scheduled");
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(0);
     // The same key again is a replay, still scheduled.
     const again = await moveOrScheduleCredits(db, {
       userId: user.id, amount: 9, kind: "GRANT", actor: { type: "ADMIN", id: "admin" }, reason: "Launch promo",
-      idempotencyKey: "scheduled-1", grant: { effectiveAt: at(900), expiresAt: at(3_600_000) },
+      idempotencyKey: "scheduled-1", grant: { effectiveAt: at(60_000), expiresAt: at(3_600_000) },
     });
     expect(again).toMatchObject({ status: "scheduled", replayed: true, grantId: result.grantId });
-    await sleep(1_000);
+    await openNow(result.grantId);
     await runCleanup(db, testConfig);
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(9);
     const opening = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, kind: "GRANT" } });
@@ -202,14 +213,14 @@ describe("§3.12 grants", () => {
     const user = await createUser();
     const admin = await createUser({ role: "ADMIN" });
     const promo = await give(user, 12, { category: "PROMOTIONAL" });
-    const soon = await give(user, 3, { expiresAt: at(600) });
+    const soon = await give(user, 3, { expiresAt: at(3_600_000) });
     const { job } = await createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig); // 2 from `soon`
     const voided = await voidGrant(db, { adminId: admin.id, grantId: promo!, reason: "Promo abuse" });
     expect(voided).toMatchObject({ voided: 12, replayed: false });
     expect(await voidGrant(db, { adminId: admin.id, grantId: promo!, reason: "Promo abuse" })).toMatchObject({ replayed: true, voided: 0 });
     const entry = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, kind: "EXPIRE" } });
     expect(entry).toMatchObject({ amount: -12, actorType: "ADMIN", actorId: admin.id, reason: "Voided: Promo abuse", grantId: promo });
-    await sleep(700);
+    await expireNow(soon);
     await expectAppError(voidGrant(db, { adminId: admin.id, grantId: soon!, reason: "late" }), "VALIDATION_ERROR");
     await cancelJob(db, user.id, job.id);
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(0);

@@ -112,11 +112,12 @@ describe("webhook delivery through the queue", () => {
     expect(request!.signature.split(" ")).toHaveLength(2);
   });
 
-  it("fails a delivery after its retry window and disables an endpoint that failed all along, with a notice", async () => {
+  it("fails a delivery after its retry window and disables an endpoint that failed all along, with a notice", { timeout: 120_000 }, async () => {
     const receiver = await receiverAnswering(() => 503);
     const { user, endpoint } = await subscribedUser(receiver);
     await purchase(user.id, 5);
-    await waitUntil("the endpoint to be disabled", 15_000, async () => !(await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).enabled);
+    // The retry window is 4 s; the wait gives up at ten times that.
+    await waitUntil("the endpoint to be disabled", 40_000, async () => !(await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).enabled);
 
     const [delivery] = await callerFor(user).webhooks.deliveries({ endpointId: endpoint.id });
     expect(delivery).toMatchObject({ status: "FAILED", lastStatusCode: 503, nextAttemptAt: null });
@@ -137,7 +138,7 @@ describe("webhook delivery through the queue", () => {
     expect((await callerFor(user).webhooks.list()).endpoints[0]).toMatchObject({ enabled: true, disabledReason: null });
   });
 
-  it("disables an endpoint only when nothing reached it during the failed delivery's window", async () => {
+  it("disables an endpoint only when nothing reached it during the failed delivery's window", { timeout: 120_000 }, async () => {
     // The first event is delivered at once; every later request fails.
     const receiver = await receiverAnswering((index) => (index === 0 ? 200 : 500));
     const { user, endpoint } = await subscribedUser(receiver);
@@ -145,7 +146,8 @@ describe("webhook delivery through the queue", () => {
     await waitUntil("the first delivery to succeed", 5_000, async () => (await db.webhookDelivery.count({ where: { endpointId: endpoint.id, status: "DELIVERED" } })) === 1);
     await purchase(user.id, 5);
     const events = await outboxOf(user.id);
-    await waitUntil("the second delivery to fail", 15_000, async () =>
+    // The retry window is 4 s; each wait gives up at ten times that.
+    await waitUntil("the second delivery to fail", 40_000, async () =>
       (await db.webhookDelivery.findFirstOrThrow({ where: { eventId: events[1]!.id } })).status === "FAILED");
     // The second delivery was created after the last success: it failed for its whole window, so the endpoint is off.
     expect((await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).disabledReason).toBe("FAILING");
@@ -154,7 +156,7 @@ describe("webhook delivery through the queue", () => {
     await db.webhookEndpoint.update({ where: { id: other.endpoint.id }, data: { lastSuccessAt: new Date(Date.now() + 60_000) } });
     await purchase(other.user.id, 5);
     const [otherEvent] = await outboxOf(other.user.id);
-    await waitUntil("the other delivery to fail", 15_000, async () =>
+    await waitUntil("the other delivery to fail", 40_000, async () =>
       (await db.webhookDelivery.findFirstOrThrow({ where: { eventId: otherEvent!.id } })).status === "FAILED");
     expect((await db.webhookEndpoint.findUniqueOrThrow({ where: { id: other.endpoint.id } })).enabled).toBe(true);
   });
