@@ -1,0 +1,119 @@
+-- cw_create_job: One user intent: replay, refuse, or create + charge +
+-- enqueue, together. outcome: CREATED | REPLAYED | KEY_REUSED | RATE_LIMITED
+-- (detail = seconds to wait) | MAX_ACTIVE (detail = active jobs) |
+-- INSUFFICIENT (detail = credits missing) | NO_USER. The common path reads
+-- only the user row: the limits live on it (jobs_active_bound, the per-second
+-- rate ring), and the idempotency key is checked by the unique index itself
+-- (the insert). It brings the account's grants up to date before it reads the
+-- balance, and enqueues with cw_enqueue_run_job.
+--
+-- Guards: §3.3 (the charge in the job's transaction), §3.6 (idempotency by
+--   the unique index), §3.7 (limits under concurrency), §3.2 (through
+--   cw_ledger_post).
+-- History: created in 20261130120000_money_functions, replaced in
+--   20261130300100_wallet_grants, 20261201100000_lean_settlement: this is the
+--   text of the last.
+CREATE OR REPLACE FUNCTION cw_create_job(
+  p_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text,
+  p_outputs integer, p_price integer, p_timeout_ms integer, p_max_active integer, p_rate_limit integer,
+  p_rate_window_s integer
+) RETURNS TABLE (outcome text, detail integer, available integer, j job)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_user record;
+  v_job job;
+  v_cost integer := p_price * p_outputs;
+  v_now timestamptz := clock_timestamp();
+  -- Rounded up: never before the job's created_at (stored to the millisecond).
+  v_now_ms bigint := ceil(extract(epoch FROM v_now) * 1000)::bigint;
+  v_slots integer := p_rate_window_s + 1;
+  v_slot integer := ((v_now_ms / 1000) % v_slots)::integer + 1;
+  v_last_ms bigint[];
+  v_counts integer[];
+  v_recent integer;
+  v_oldest_last_ms bigint;
+  v_active integer;
+  v_balance integer;
+  v_refusal text;
+  v_detail integer;
+BEGIN
+  PERFORM cw_assert_serializable();
+  SELECT balance, deleted_at, jobs_active_bound, job_rate_last_ms, job_rate_counts INTO v_user
+    FROM "user" WHERE id = p_user_id FOR UPDATE;
+  IF NOT FOUND OR v_user.deleted_at IS NOT NULL THEN
+    RETURN QUERY SELECT 'NO_USER'::text, NULL::integer, NULL::integer, NULL::job;
+    RETURN;
+  END IF;
+  v_balance := v_user.balance;
+  IF EXISTS (SELECT 1 FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND expires_at <= v_now)
+     OR EXISTS (SELECT 1 FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND opened_at IS NULL
+                  AND effective_at <= v_now) THEN
+    PERFORM cw_refresh_grants(p_user_id);
+    SELECT balance INTO v_balance FROM "user" WHERE id = p_user_id;
+  END IF;
+  -- The per-second ring: a second counts until 60 s after its latest creation.
+  v_last_ms := v_user.job_rate_last_ms;
+  v_counts := v_user.job_rate_counts;
+  IF cardinality(v_last_ms) <> v_slots THEN
+    v_last_ms := array_fill(0::bigint, ARRAY[v_slots]);
+    v_counts := array_fill(0, ARRAY[v_slots]);
+  END IF;
+  SELECT COALESCE(sum(c), 0), min(l) INTO v_recent, v_oldest_last_ms
+    FROM unnest(v_last_ms, v_counts) AS t(l, c) WHERE c > 0 AND l > v_now_ms - p_rate_window_s * 1000;
+  v_active := v_user.jobs_active_bound;
+  IF v_active >= p_max_active THEN
+    SELECT count(*) INTO v_active FROM job WHERE user_id = p_user_id AND status IN ('PENDING', 'PROCESSING');
+  END IF;
+  IF v_recent >= p_rate_limit THEN
+    v_refusal := 'RATE_LIMITED';
+    v_detail := greatest(1, ceil((v_oldest_last_ms + p_rate_window_s * 1000 - v_now_ms) / 1000.0))::integer;
+  ELSIF v_active >= p_max_active THEN
+    v_refusal := 'MAX_ACTIVE';
+    v_detail := v_active;
+  ELSIF v_balance < v_cost THEN
+    v_refusal := 'INSUFFICIENT';
+    v_detail := v_cost - v_balance;
+  END IF;
+  IF v_refusal IS NULL THEN
+    -- created_at is the clock at insert time, taken under the user lock.
+    INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
+                     idempotency_key, request_hash, deadline_at, created_at, updated_at, charge_entry_id)
+    VALUES (gen_random_uuid(), p_user_id, p_model_id, p_prompt, p_outputs, p_price, v_cost,
+            p_idempotency_key, p_request_hash, v_now + make_interval(secs => p_timeout_ms / 1000.0), v_now, v_now,
+            nextval('ledger_entry_id_seq'))
+    ON CONFLICT (user_id, idempotency_key) DO NOTHING
+    RETURNING * INTO v_job;
+    IF FOUND THEN
+      IF v_last_ms[v_slot] / 1000 = v_now_ms / 1000 THEN
+        v_counts[v_slot] := v_counts[v_slot] + 1;
+      ELSE
+        v_counts[v_slot] := 1;
+      END IF;
+      v_last_ms[v_slot] := v_now_ms;
+      UPDATE "user" SET jobs_active_bound = v_active + 1, job_rate_last_ms = v_last_ms, job_rate_counts = v_counts
+        WHERE id = p_user_id;
+      PERFORM cw_ledger_post(p_user_id, 'CHARGE', -v_cost, v_job.id, 'USER', p_user_id, 'Generation job', NULL,
+        p_entry_id := v_job.charge_entry_id);
+      PERFORM cw_enqueue_run_job(v_job.id, p_user_id);
+      INSERT INTO job_event (job_id, type, worker_id, data, created_at)
+      VALUES (v_job.id, 'created', NULL, jsonb_build_object('cost', v_cost, 'outputs', p_outputs), clock_timestamp());
+      RETURN QUERY SELECT 'CREATED'::text, NULL::integer, v_balance - v_cost, v_job;
+      RETURN;
+    END IF;
+  END IF;
+  -- Refused, or the key exists: the same request is a replay (whatever the
+  -- limits say now), another request under the same key is refused.
+  SELECT * INTO v_job FROM job WHERE user_id = p_user_id AND idempotency_key = p_idempotency_key;
+  IF FOUND THEN
+    IF v_job.request_hash <> p_request_hash THEN
+      RETURN QUERY SELECT 'KEY_REUSED'::text, NULL::integer, v_balance, NULL::job;
+    ELSE
+      RETURN QUERY SELECT 'REPLAYED'::text, NULL::integer, v_balance, v_job;
+    END IF;
+    RETURN;
+  END IF;
+  IF v_refusal IS NULL THEN
+    RAISE EXCEPTION 'key % of user % conflicted but no job holds it', p_idempotency_key, p_user_id USING ERRCODE = 'CW500';
+  END IF;
+  RETURN QUERY SELECT v_refusal, v_detail, v_balance, NULL::job;
+END $$;
