@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 
-import { horizontalOverflow, phoneWidths } from "./fixtures/layout";
+import { horizontalOverflow, phoneWidths, settled } from "./fixtures/layout";
 import { expectAccessible } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
 import { authPost, createJobViaApi, signUpViaApi, trpcMutation } from "./fixtures/user";
@@ -45,7 +45,7 @@ async function expectFits(page: Page, path: string, ready: () => Promise<void>) 
     await page.setViewportSize({ width, height: 800 });
     await page.goto(path);
     await ready();
-    await page.waitForTimeout(250); // Let charts and fonts settle.
+    await settled(page);
     expect(await horizontalOverflow(page), `${path} at ${width}px`).toBeNull();
   }
   await expectAccessible(page, `${path} at ${phoneWidths.at(-1)}px`);

@@ -112,9 +112,17 @@ test.describe("Job page", () => {
     page.on("request", (request) => {
       if (request.url().includes("/api/trpc/") && request.url().includes("jobs.get")) asked.push(request.url());
     });
+    // The page's timers run on a clock the test moves: a minute of polls and
+    // retries fire at once, on any machine.
+    await page.clock.install();
     await page.goto(`/jobs/${crypto.randomUUID()}`);
     await expect(page.getByRole("heading", { level: 1, name: "Job not found" })).toBeVisible();
-    await page.waitForTimeout(4_000); // Four polls' worth, were it still polling.
+    await page.clock.runFor(60_000);
+    // Absence, proven by what comes after it: a request the page sends now
+    // is seen after any poll those timers sent.
+    const sentinel = page.waitForRequest((request) => request.url().includes("/api/health?after-the-clock"));
+    await page.evaluate(() => fetch("/api/health?after-the-clock"));
+    await sentinel;
     expect(asked.length).toBeLessThanOrEqual(1);
   });
 });

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";
 
 import { expectPaid, payWith, testCards } from "./fixtures/checkout";
+import { topupsOf } from "./fixtures/database";
 import { expect, test } from "./fixtures/test";
 import { balanceOf, fillGenerateForm, generateButton, ledgerOf, signUp } from "./fixtures/user";
 
@@ -65,14 +66,17 @@ test.describe("Wallet payments", () => {
   });
 
   test("auto top-up fires once when a generation crosses the threshold", async ({ page }) => {
-    await signUp(page); // 100 welcome credits
+    const user = await signUp(page); // 100 welcome credits
     await saveCardAndTurnOnAutoTopup(page, testCards.success, 99);
     await generateOne(page, "A lighthouse keeper's cat, for the top-up");
     // 100 → 98 crosses 99: one Starter pack (+100) bought by the worker.
     await expect.poll(async () => (await ledgerOf(page.request)).filter((e) => e.kind === "PURCHASE").length, { timeout: 30_000 }).toBe(1);
     await generateOne(page, "A second story, above the threshold again");
     await expect.poll(async () => (await balanceOf(page.request)).available, { timeout: 30_000 }).toBe(196);
-    await page.waitForTimeout(2_000); // Nothing else may be bought.
+    // Nothing else may be bought. A top-up starts in the transaction of the
+    // debit that crossed the threshold, so every one these charges could
+    // start exists now: once none is still pending or running, count.
+    await expect.poll(async () => topupsOf(user.email), { timeout: 30_000 }).toEqual({ started: 1, open: 0 });
     const purchases = (await ledgerOf(page.request)).filter((e) => e.kind === "PURCHASE");
     expect(purchases.map((e) => [e.amount, e.balanceBefore, e.balanceAfter])).toEqual([[100, 98, 198]]);
 
