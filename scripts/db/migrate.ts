@@ -3,7 +3,7 @@
  * records them in `_prisma_migrations` exactly as `prisma migrate deploy`
  * does, so that the official CLI accepts the same database elsewhere.
  *
- *   DATABASE_URL=postgres://... tsx scripts/db/migrate.ts
+ *   npm run db:migrate   (scripts/launch.ts; also on every start)
  *
  * Plain `pg`, no schema engine (docs/decisions/0001-migration-runner.md).
  * What it does to the database, step by step as Prisma's engine does it:
@@ -13,8 +13,9 @@
  *  - creates `_prisma_migrations` with the engine's DDL when it is missing,
  *    and refuses a database that has tables but no history (Prisma's P3005);
  *  - refuses to run when a migration is recorded as failed (Prisma's P3009)
- *    or when an applied migration's migration.sql changed since (checksum,
- *    with Prisma's tolerance for converted line endings);
+ *    and, stricter than `migrate deploy` (like `migrate dev`), when an
+ *    applied migration's migration.sql changed since (checksum, with
+ *    Prisma's tolerance for converted line endings);
  *  - sends each pending migration.sql whole, as one simple-protocol query
  *    (never split on `;`, so `$$ ... $$` bodies are fine), and records its
  *    row: id uuid v4, checksum = sha256 hex of the file, started_at,
@@ -32,7 +33,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
@@ -166,12 +166,12 @@ async function applyMigration(client: pg.Client, migration: Migration): Promise<
     await client.query(insert, [...row, new Date(), null, 1]);
     await client.query("COMMIT");
   } catch (error) {
-    // A lost connection makes ROLLBACK throw: then nothing was applied or recorded, and the caller may retry.
-    await client.query("ROLLBACK");
-    await client.query(insert, [...row, null, describeDbError(error), 0]);
-    throw new Error(`Migration ${migration.name} failed (recorded as failed in _prisma_migrations):\n${describeDbError(error)}`, {
-      cause: error,
-    });
+    // After a lost connection ROLLBACK fails too: nothing was applied or
+    // recorded, and the caller sees the connection error (and may retry).
+    await client.query("ROLLBACK").catch(() => Promise.reject(error));
+    const logs = describeDbError(error);
+    await client.query(insert, [...row, null, logs, 0]);
+    throw new Error(`Migration ${migration.name} failed (recorded as failed in _prisma_migrations):\n${logs}`, { cause: error });
   }
 }
 
@@ -212,21 +212,4 @@ export async function migrate(databaseUrl: string, opts: MigrateOptions = {}): P
   } finally {
     await client.end().catch(() => {});
   }
-}
-
-const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error("DATABASE_URL is not set");
-    process.exit(2);
-  }
-  const started = performance.now();
-  migrate(url, { log: (m) => console.log(m) }).then(
-    ({ applied }) => console.log(`applied ${applied.length} migration(s) in ${Math.round(performance.now() - started)} ms`),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
 }

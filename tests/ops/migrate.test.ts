@@ -6,6 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
+import { isTransientConnectionError } from "~/server/database/errors";
 import { migrate, PRISMA_MIGRATE_LOCK_KEY, readMigrations } from "../../scripts/db/migrate";
 import { NO_FILTER, openSchemaEngine, readMigrationsList, readSchemaFiles } from "../../scripts/db/schema-engine";
 import { sleep } from "../fixtures/concurrency";
@@ -185,6 +186,27 @@ describe("the migration runner", () => {
     // What `prisma migrate resolve --rolled-back 20200101000100_bad` writes.
     await query(url, "UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '20200101000100_bad'");
     expect(await migrate(url, { migrationsDir: dir })).toEqual({ applied: ["20200101000100_bad", "20200101000200_c"] });
+  });
+
+  it("leaves nothing behind when its connection dies mid-migration, so the next start applies it (Prisma would leave a failed row)", async () => {
+    const url = await freshDatabase();
+    const dir = migrationsDir({ "20200101000000_slow": "CREATE TABLE a (id int);\nSELECT pg_sleep(1);\n" });
+    const run = migrate(url, { migrationsDir: dir }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    let killed = 0;
+    for (let tries = 0; killed === 0 && tries < 100; tries++) {
+      await sleep(50);
+      const rows = await query(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'creditworks-migrate' AND query LIKE '%pg_sleep%'`);
+      killed = rows.length;
+    }
+    expect(killed).toBe(1);
+    const error = await run;
+    expect(isTransientConnectionError(error)).toBe(true); // what the launcher retries on
+    expect(await history(url)).toEqual([]);
+    expect(await tableExists(url, "a")).toBe(false);
+    expect(await migrate(url, { migrationsDir: dir })).toEqual({ applied: ["20200101000000_slow"] });
   });
 
   it("refuses a schema that has tables but no migration history, as Prisma does (P3005)", async () => {
