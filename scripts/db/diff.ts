@@ -33,7 +33,11 @@ const usage = "usage: npm run db:diff -- --name <name> [--timestamp YYYYMMDDHHMM
 async function diffSchema(databaseUrl: string, folder: string, log: (m: string) => void): Promise<string | null> {
   const schemaFiles = await readSchemaFiles();
   const migrations = await readMigrationsList(MIGRATIONS_DIR, (name) => name < folder);
-  const handle = await openSchemaEngine({ connectionString: databaseUrl, schemaFiles, log: (m) => m.startsWith("{") || log(m) });
+  // The engine's own tracing is JSON; pass on only our shadow database notes.
+  const engineLog = (m: string) => {
+    if (!m.startsWith("{")) log(m);
+  };
+  const handle = await openSchemaEngine({ connectionString: databaseUrl, schemaFiles, log: engineLog });
   try {
     const result = await handle.engine.diff({
       from: { tag: "migrations", ...migrations },
