@@ -2,8 +2,9 @@ import path from "node:path";
 import { defineConfig } from "prisma/config";
 
 // The native schema engine cannot be downloaded here (and is not needed):
-// `prisma generate` works without it, and migrations are applied by our own
-// runner (scripts/db/migrate.ts) through the WebAssembly schema engine.
+// `prisma generate` works without it, migrations are applied by our own
+// runner (scripts/db/migrate.ts, plain pg), and `npm run db:diff` uses the
+// WebAssembly schema engine.
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= "/bin/false";
 process.env.PRISMA_HIDE_UPDATE_MESSAGE ??= "1";
 

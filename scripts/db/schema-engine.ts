@@ -1,7 +1,10 @@
 /**
- * Prisma's WebAssembly schema engine (`@prisma/schema-engine-wasm`), driven
- * through the `pg` driver adapter instead of the native schema-engine binary
- * (which cannot be downloaded here).
+ * Prisma's WebAssembly schema engine (`@prisma/schema-engine-wasm`, a dev
+ * dependency), driven through the `pg` driver adapter instead of the native
+ * schema-engine binary (which cannot be downloaded here). Only two things
+ * use it: `npm run db:diff` (a new migration from schema.prisma changes) and
+ * tests/ops/migrate.test.ts (Prisma's engine judging the database our
+ * runner, scripts/db/migrate.ts, leaves). The app never loads it.
  *
  * The engine talks to PostgreSQL only through a "migration-aware" driver
  * adapter factory: `new PrismaPg({ connectionString })` wrapped with
@@ -42,7 +45,7 @@
  * wasm-bindgen glue (`schema_engine_bg.js`), as Prisma does for its own wasm.
  */
 import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -55,29 +58,15 @@ import {
   type SqlQueryable,
   type SqlResultSet,
 } from "@prisma/driver-adapter-utils";
-import type {
-  MigrationList,
-  SchemaContainer,
-  SchemaEngine,
-  SchemaFilter,
-} from "@prisma/schema-engine-wasm";
+import type { MigrationList, SchemaContainer, SchemaEngine, SchemaFilter } from "@prisma/schema-engine-wasm";
 import pg from "pg";
 
-export type {
-  DiffResult,
-  DiffTarget,
-  MigrationList,
-  SchemaContainer,
-  SchemaEngine,
-  SchemaFilter,
-} from "@prisma/schema-engine-wasm";
+import { MIGRATIONS_DIR, readMigrations } from "./migrate";
 
 /** `prisma.config.ts` declares no external tables or enums. */
 export const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..");
-export const SCHEMA_PATH = path.join(REPO_ROOT, "prisma", "schema.prisma");
-export const MIGRATIONS_DIR = path.join(REPO_ROOT, "prisma", "migrations");
+export const SCHEMA_PATH = path.resolve(import.meta.dirname, "..", "..", "prisma", "schema.prisma");
 
 type Log = (msg: string) => void;
 
@@ -93,22 +82,16 @@ let runtimePromise: Promise<Runtime> | undefined;
  * `globalThis.PRISMA_WASM_PANIC_REGISTRY.set_message(...)` (Prisma's CLI
  * installs it); without it a panic surfaces as an unrelated TypeError.
  */
-class PanicRegistry {
-  message = "";
+const panicRegistry = {
+  message: "",
   get(): string {
     return this.message;
-  }
+  },
   set_message(message: string): void {
     this.message = `RuntimeError: ${message}`;
-  }
-}
-const panicGlobal = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry };
-panicGlobal.PRISMA_WASM_PANIC_REGISTRY ??= new PanicRegistry();
-
-/** The message of the last engine panic, if any (the instance is unusable after one). */
-export function lastEnginePanic(): string {
-  return panicGlobal.PRISMA_WASM_PANIC_REGISTRY?.get() ?? "";
-}
+  },
+};
+(globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY ??= panicRegistry;
 
 /**
  * Timers the engine starts. It never cancels them (e.g. the 10 s timeout
@@ -128,13 +111,14 @@ function trackedSetTimeout(callback: () => void, ms: number): ReturnType<typeof 
   return timer;
 }
 
-function clearEngineTimers(): void {
+function engineClosed(): void {
+  if (--openEngines > 0) return;
   for (const timer of engineTimers) clearTimeout(timer);
   engineTimers.clear();
 }
 
 /** Compiles and instantiates the engine's wasm module once per process. */
-export function loadSchemaEngineRuntime(): Promise<Runtime> {
+function loadRuntime(): Promise<Runtime> {
   runtimePromise ??= (async () => {
     const require = createRequire(import.meta.url);
     const gluePath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
@@ -156,14 +140,7 @@ export function loadSchemaEngineRuntime(): Promise<Runtime> {
 // Gap 1: catalog types "char" and name
 // ---------------------------------------------------------------------------
 
-const OID = {
-  CHAR: 18,
-  NAME: 19,
-  TEXT: 25,
-  CHAR_ARRAY: 1002,
-  NAME_ARRAY: 1003,
-  TEXT_ARRAY: 1009,
-} as const;
+const OID = { CHAR: 18, TEXT: 25, CHAR_ARRAY: 1002, NAME_ARRAY: 1003, TEXT_ARRAY: 1009 } as const;
 // (pg's typings only list scalar OIDs; 1009 is registered all the same.)
 const parseTextArray = pg.types.getTypeParser(
   OID.TEXT_ARRAY as number as Parameters<typeof pg.types.getTypeParser>[0],
@@ -241,15 +218,13 @@ class CatalogTypesClient extends pg.Client {
  * `pg_class.relkind`, ...) as single characters, like quaint's native
  * PostgreSQL driver returns them, and refuses a `Text` value there.
  */
-function reportCharColumns(result: SqlResultSet): SqlResultSet {
-  const charColumns = charColumnsByRows.get(result.rows);
-  if (charColumns) for (const i of charColumns) result.columnTypes[i] = ColumnTypeEnum.Character;
-  return result;
-}
-
 function patchQueryable<Q extends SqlQueryable>(queryable: Q): Q {
   const queryRaw = queryable.queryRaw.bind(queryable);
-  queryable.queryRaw = async (query) => reportCharColumns(await queryRaw(query));
+  queryable.queryRaw = async (query) => {
+    const result: SqlResultSet = await queryRaw(query);
+    for (const i of charColumnsByRows.get(result.rows) ?? []) result.columnTypes[i] = ColumnTypeEnum.Character;
+    return result;
+  };
   return queryable;
 }
 
@@ -258,64 +233,20 @@ function patchQueryable<Q extends SqlQueryable>(queryable: Q): Q {
 // ---------------------------------------------------------------------------
 
 /** `connectionString` with its database replaced by `database`. */
-export function withDatabase(connectionString: string, database: string): string {
+function withDatabase(connectionString: string, database: string): string {
   const url = new URL(connectionString);
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();
 }
 
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A random database name for scratch / shadow databases. */
-export function scratchDatabaseName(prefix = "prisma_shadow"): string {
-  return `${prefix}_${Date.now().toString(36)}_${randomBytes(6).toString("hex")}`;
-}
-
-/**
- * Runs `fn` with a plain pg client on the server of `connectionString`,
- * connected to the URL's own database unless that is `avoid` (a database
- * about to be dropped), in which case the `postgres` maintenance database.
- */
-async function onServer<T>(
-  connectionString: string,
-  avoid: string,
-  fn: (client: pg.Client) => Promise<T>,
-): Promise<T> {
-  const own = decodeURIComponent(new URL(connectionString).pathname.slice(1));
-  const url = own === avoid ? withDatabase(connectionString, "postgres") : connectionString;
-  const client = new pg.Client({ connectionString: url });
+/** Runs one statement (CREATE or DROP of a shadow database) on the database of `connectionString`. */
+async function onServer(connectionString: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    return await fn(client);
+    await client.query(sql);
   } finally {
     await client.end();
-  }
-}
-
-/** `CREATE DATABASE name` on the server of `connectionString`. */
-export async function createDatabase(connectionString: string, name: string): Promise<void> {
-  await onServer(connectionString, name, (c) => c.query(`CREATE DATABASE ${quoteIdent(name)}`));
-}
-
-/** `DROP DATABASE IF EXISTS name WITH (FORCE)` (PostgreSQL 13+). */
-export async function dropDatabase(connectionString: string, name: string): Promise<void> {
-  await onServer(connectionString, name, (c) =>
-    c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
-  );
-}
-
-/** Runs a whole (multi-statement) SQL script as one simple-protocol query. */
-async function executeWholeScript(adapter: SqlDriverAdapter, script: string): Promise<void> {
-  // `queryRaw`/`executeRaw` would use the extended protocol (one statement
-  // only), so go to the pool underneath, on a single connection, and map pg
-  // errors through the adapter's own error conversion.
-  const pool = (adapter as unknown as { underlyingDriver(): pg.Pool }).underlyingDriver();
-  try {
-    await pool.query(script);
-  } catch (error) {
-    (adapter as unknown as { onError(e: unknown): never }).onError(error);
   }
 }
 
@@ -324,15 +255,19 @@ type Tracked = { adapters: Set<SqlDriverAdapter> };
 function patchAdapter(adapter: SqlDriverAdapter, tracked: Tracked): SqlDriverAdapter {
   patchQueryable(adapter);
   const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (isolationLevel) =>
-    patchQueryable(await startTransaction(isolationLevel));
-  adapter.executeScript = (script) => executeWholeScript(adapter, script);
+  adapter.startTransaction = async (isolationLevel) => patchQueryable(await startTransaction(isolationLevel));
+  // `queryRaw`/`executeRaw` would use the extended protocol (one statement
+  // only), so go to the pool underneath, on a single connection, and map pg
+  // errors through the adapter's own error conversion.
+  const internals = adapter as unknown as { underlyingDriver(): pg.Pool; onError(e: unknown): never };
+  adapter.executeScript = async (script) => {
+    await internals.underlyingDriver().query(script).catch((error: unknown) => internals.onError(error));
+  };
   const dispose = adapter.dispose.bind(adapter);
   let disposed: Promise<void> | undefined;
   adapter.dispose = () => {
     tracked.adapters.delete(adapter);
-    disposed ??= dispose();
-    return disposed;
+    return (disposed ??= dispose());
   };
   tracked.adapters.add(adapter);
   return adapter;
@@ -343,17 +278,8 @@ function pgAdapterFactory(connectionString: string): PrismaPg {
   return new PrismaPg({ connectionString, Client: CatalogTypesClient } as pg.PoolConfig);
 }
 
-export interface AdapterFactoryHandle {
-  factory: SqlMigrationAwareDriverAdapterFactory;
-  /** Disposes every adapter (pool) the engine opened and not yet released. */
-  close(): Promise<void>;
-}
-
-/**
- * The migration-aware adapter factory the engine is given: `PrismaPg` with
- * the three gaps above patched.
- */
-export function createAdapterFactory(connectionString: string, log?: Log): AdapterFactoryHandle {
+/** The migration-aware adapter factory the engine is given: `PrismaPg` with the three gaps above patched. */
+function createAdapterFactory(connectionString: string, log?: Log) {
   const tracked: Tracked = { adapters: new Set() };
   const main = pgAdapterFactory(connectionString);
   const factory: SqlMigrationAwareDriverAdapterFactory = {
@@ -361,47 +287,33 @@ export function createAdapterFactory(connectionString: string, log?: Log): Adapt
     adapterName: main.adapterName,
     connect: async () => patchAdapter(await main.connect(), tracked),
     connectToShadowDb: async () => {
-      const name = scratchDatabaseName("prisma_shadow");
-      await createDatabase(connectionString, name);
+      const name = `prisma_shadow_${Date.now().toString(36)}_${randomBytes(6).toString("hex")}`;
+      const drop = () => onServer(connectionString, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await onServer(connectionString, `CREATE DATABASE "${name}"`);
       log?.(`created shadow database ${name}`);
       try {
-        const adapter = patchAdapter(
-          await pgAdapterFactory(withDatabase(connectionString, name)).connect(),
-          tracked,
-        );
+        const adapter = patchAdapter(await pgAdapterFactory(withDatabase(connectionString, name)).connect(), tracked);
         const dispose = adapter.dispose; // already the tracked, idempotent one
         let dropped: Promise<void> | undefined;
         adapter.dispose = () =>
           (dropped ??= (async () => {
             await dispose();
-            await dropDatabase(connectionString, name);
+            await drop();
             log?.(`dropped shadow database ${name}`);
           })());
         return adapter;
       } catch (error) {
-        await dropDatabase(connectionString, name);
+        await drop();
         throw error;
       }
     },
   };
-  return {
-    factory,
-    async close() {
-      await Promise.all([...tracked.adapters].map((a) => a.dispose()));
-    },
-  };
+  return { factory, close: () => Promise.all([...tracked.adapters].map((a) => a.dispose())) };
 }
 
 // ---------------------------------------------------------------------------
-// The engine
+// The engine, and its inputs read from disk
 // ---------------------------------------------------------------------------
-
-export interface OpenEngineOptions {
-  connectionString: string;
-  /** Prisma schema files the engine is constructed with (its "datamodels"). */
-  schemaFiles?: SchemaContainer[];
-  log?: Log;
-}
 
 export interface EngineHandle {
   engine: SchemaEngine;
@@ -411,63 +323,42 @@ export interface EngineHandle {
 
 /**
  * `SchemaEngine.new(options, logCallback, adapterFactory)` with the patched
- * `PrismaPg` factory. Always `close()` the handle.
+ * `PrismaPg` factory. Shadow databases are created on the server of
+ * `connectionString`. Always `close()` the handle.
  */
-export async function openSchemaEngine(opts: OpenEngineOptions): Promise<EngineHandle> {
-  const runtime = await loadSchemaEngineRuntime();
+export async function openSchemaEngine(opts: {
+  connectionString: string;
+  /** Prisma schema files the engine is constructed with (its "datamodels"). */
+  schemaFiles?: SchemaContainer[];
+  log?: Log;
+}): Promise<EngineHandle> {
+  const runtime = await loadRuntime();
   const adapters = createAdapterFactory(opts.connectionString, opts.log);
-  const log = opts.log;
   openEngines++;
   let engine: SchemaEngine;
   try {
     engine = (await runtime.SchemaEngine.new(
-    { datamodels: opts.schemaFiles?.map((f) => [f.path, f.content] as [string, string]) },
-    (msg: unknown) => log?.(typeof msg === "string" ? msg : JSON.stringify(msg)),
-    bindMigrationAwareSqlAdapterFactory(adapters.factory),
+      { datamodels: opts.schemaFiles?.map((f) => [f.path, f.content] as [string, string]) },
+      (msg: unknown) => opts.log?.(typeof msg === "string" ? msg : JSON.stringify(msg)),
+      bindMigrationAwareSqlAdapterFactory(adapters.factory),
     )) as SchemaEngine;
   } catch (error) {
-    await adapters.close();
-    if (--openEngines === 0) clearEngineTimers();
+    await adapters.close().finally(engineClosed);
     throw error;
   }
-  let closed = false;
+  let closed: Promise<void> | undefined;
   return {
     engine,
-    async close() {
-      if (closed) return;
-      closed = true;
-      engine.free();
-      try {
-        await adapters.close();
-      } finally {
-        if (--openEngines === 0) clearEngineTimers();
-      }
-    },
+    close: () =>
+      (closed ??= (async () => {
+        engine.free();
+        await adapters.close().finally(engineClosed);
+      })()),
   };
 }
 
-// ---------------------------------------------------------------------------
-// Inputs read from disk, in the shapes the engine expects
-// ---------------------------------------------------------------------------
-
 export async function readSchemaFiles(schemaPath = SCHEMA_PATH): Promise<SchemaContainer[]> {
   return [{ path: schemaPath, content: await readFile(schemaPath, "utf8") }];
-}
-
-/** Migration folder names (those holding a migration.sql), sorted. */
-export async function listMigrationNames(dir = MIGRATIONS_DIR): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === "ENOENT") return [];
-    throw e;
-  });
-  const names: string[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const sql = await readFile(path.join(dir, entry.name, "migration.sql")).catch(() => null);
-    if (sql !== null) names.push(entry.name);
-  }
-  // Prisma sorts by folder name (byte order); the names start with a UTC stamp.
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
@@ -475,25 +366,14 @@ export async function listMigrationNames(dir = MIGRATIONS_DIR): Promise<string[]
  * `{ tag: "migrations" }`, `devDiagnostic`, ...), like Prisma's CLI builds it.
  * `filter` keeps only some folders (e.g. those older than a new migration).
  */
-export async function readMigrationsList(
-  dir = MIGRATIONS_DIR,
-  filter: (name: string) => boolean = () => true,
-): Promise<MigrationList> {
-  const lockPath = path.join(dir, "migration_lock.toml");
-  const lockContent = await readFile(lockPath, "utf8").catch(() => null);
-  const names = (await listMigrationNames(dir)).filter(filter);
+export async function readMigrationsList(dir = MIGRATIONS_DIR, filter = (_name: string) => true): Promise<MigrationList> {
+  const lockfile = await readFile(path.join(dir, "migration_lock.toml"), "utf8").catch(() => null);
   return {
     baseDir: dir,
-    lockfile: { path: "migration_lock.toml", content: lockContent },
+    lockfile: { path: "migration_lock.toml", content: lockfile },
     shadowDbInitScript: "",
-    migrationDirectories: await Promise.all(
-      names.map(async (name) => ({
-        path: name,
-        migrationFile: {
-          path: "migration.sql",
-          content: { tag: "ok" as const, value: await readFile(path.join(dir, name, "migration.sql"), "utf8") },
-        },
-      })),
-    ),
+    migrationDirectories: (await readMigrations(dir))
+      .filter((m) => filter(m.name))
+      .map((m) => ({ path: m.name, migrationFile: { path: "migration.sql", content: { tag: "ok", value: m.script } } })),
   };
 }
