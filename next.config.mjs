@@ -12,6 +12,10 @@ const config = {
   // (Vercel compresses at its edge; see docs/operations.md for nginx).
   compress: false,
   serverExternalPackages: ["graphile-worker", "pino", "pg", "better-auth", "prom-client"],
+  // Bundled, not loaded from node_modules at run time: the bundler then
+  // resolves the marker per layer (empty on the server, a build error in a
+  // client bundle), the pages API routes included.
+  transpilePackages: ["server-only"],
   // The build type-checks the app only; `npm run typecheck` covers tests,
   // scripts and benchmarks too.
   typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.app.json" },

@@ -3,7 +3,14 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { alias: { "~": path.resolve(import.meta.dirname, "src") } },
+  resolve: {
+    alias: {
+      "~": path.resolve(import.meta.dirname, "src"),
+      // Tests run server code outside Next.js: the marker that keeps it out
+      // of client bundles resolves as it does on Next's server.
+      "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+    },
+  },
   test: {
     include: ["tests/**/*.test.ts"],
     exclude: ["tests/chaos/long.test.ts", "node_modules/**"],

@@ -11,7 +11,7 @@ const workerProcesses = 3;
 const drainTimeoutMs = 180_000;
 
 function startWorker(context: Context): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "worker-process.ts")], {
+  return spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(import.meta.dirname, "worker-process.ts")], {
     env: {
       ...context.appEnv, WORKER_CONCURRENCY: String(context.options.workerConcurrency), LOG_LEVEL: "warn",
       // Short leases: the killed worker's jobs are recovered within seconds.

@@ -247,7 +247,7 @@ export async function workerScenario(context: Context): Promise<Row[]> {
     await seedJobs(sql, { tag: "backlog", users: Math.ceil((backlogMin - pending) / perUser), jobsPerUser: perUser, grantsPerJob: 1, shape: "pending", spreadDays: 0 });
   }
   context.log(`worker: backlog ${Math.max(pending, backlogMin)} pending jobs; starting one worker process (concurrency ${options.workerConcurrency}) …`);
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "worker-process.ts")], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(import.meta.dirname, "worker-process.ts")], {
     env: { ...context.appEnv, WORKER_CONCURRENCY: String(options.workerConcurrency), LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],
   });

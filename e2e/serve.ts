@@ -46,7 +46,7 @@ const env: NodeJS.ProcessEnv = {
 };
 delete env.DATABASE_URL;
 
-const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start", "--rebuild"], { stdio: "inherit", env });
+const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "start", "--rebuild"], { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 /** How long the SMTP server may take to close its connections when the app exits, in milliseconds. */
 const smtpStopMs = 1_000;

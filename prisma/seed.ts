@@ -5,7 +5,7 @@
  */
 import { auth } from "~/server/auth/auth";
 import { db } from "~/server/db";
-import { moveCredits } from "~/server/ledger/grant";
+import { money } from "~/server/money";
 
 const demo = { email: "demo@creditworks.dev", password: "demo-password", name: "Demo User", credits: 400 };
 const defaultAdmin = { email: "admin@creditworks.dev", password: "admin-password", name: "Admin" };
@@ -24,7 +24,7 @@ async function ensureAccount(account: { email: string; password: string; name: s
 
 export async function seed(log: (message: string) => void = console.log): Promise<void> {
   const user = await ensureAccount(demo);
-  await moveCredits(db, {
+  await money.moveCredits(db, {
     userId: user.id,
     amount: demo.credits,
     kind: "GRANT",

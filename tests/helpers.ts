@@ -4,9 +4,9 @@ import { createCaller } from "~/server/api/root";
 import { createContextInner } from "~/server/api/trpc";
 import type { JobsConfig } from "~/server/config";
 import { db } from "~/server/db";
-import { moveCredits } from "~/server/ledger/grant";
 import { createSandboxProvider } from "~/server/providers";
 import type { RunDeps } from "~/server/jobs/run";
+import { money } from "~/server/money";
 
 export { db };
 
@@ -35,7 +35,7 @@ export async function createUser(overrides: { balance?: number; role?: "USER" | 
     select: { id: true, email: true, name: true, role: true },
   });
   if (overrides.balance) {
-    await moveCredits(db, {
+    await money.moveCredits(db, {
       userId: id, amount: overrides.balance, kind: "GRANT",
       actor: { type: "SYSTEM", id: "test" }, reason: "Test credits", idempotencyKey: `test:${id}`,
     });

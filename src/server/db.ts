@@ -1,8 +1,9 @@
+import "server-only";
+
 import pg from "pg";
 
 import { env } from "~/env.js";
 import { Prisma, PrismaClient } from "~/generated/prisma/client";
-import { inAccountOrder } from "~/server/database/account-queue";
 import { ResilientPgAdapterFactory, SerializableTransactionsClient } from "~/server/database/adapter";
 import { poolConfig, surviveLostConnections, timeoutsFromEnv, type DatabaseTimeouts } from "~/server/database/pool-config";
 import { withRetries } from "~/server/database/retry";
@@ -21,7 +22,7 @@ export type Tx = Prisma.TransactionClient;
  * outside a transaction (reads) keep the server's default level; a money
  * statement sent alone goes to the client's twin, a second pool (as large,
  * opened on first use) whose connections default to SERIALIZABLE
- * (withSerializableStatement). The pools are bounded by the timeouts of
+ * (see src/server/money/shapes.ts). The pools are bounded by the timeouts of
  * `poolConfig`, their statements are prepared once per connection, and
  * statements outside transactions are retried once their connection dropped.
  */
@@ -31,7 +32,7 @@ export function createDb(
   timeouts: DatabaseTimeouts = timeoutsFromEnv(),
 ): Db {
   const client = prismaOn(createPool(connectionString, poolMax, timeouts));
-  // The client's twin for money statements sent alone (withSerializableStatement),
+  // The client's twin for money statements sent alone (money/shapes.ts),
   // opened on first use and closed with the client.
   let twin: Db | null = null;
   statementTwins.set(client, () => (twin ??= prismaOn(createPool(connectionString, poolMax, timeouts, { serializableDefault: true }))));
@@ -51,7 +52,7 @@ function prismaOn(pool: pg.Pool): Db {
  * The app's pg pool: SERIALIZABLE transactions, bounded timeouts, and no
  * lost connection ends the process. With `serializableDefault`, every
  * statement of its connections is SERIALIZABLE, a statement sent alone too
- * (the pool of withSerializableStatement).
+ * (the pool of the money statements sent alone, src/server/money/shapes.ts).
  */
 export function createPool(
   connectionString: string,
@@ -134,8 +135,8 @@ export type TransactionOptions = {
  * keys, status and lease conditions), so repeating one whose COMMIT was lost
  * with its connection changes nothing twice.
  *
- * A transaction that moves one account's credits goes through
- * `withAccountTransaction` instead, which queues it behind that account's
+ * A transaction that moves one account's credits goes through the money
+ * door (src/server/money), whose shapes also queue it behind that account's
  * other transactions in this process first.
  */
 export async function withTransaction<T>(
@@ -155,46 +156,11 @@ export async function withTransaction<T>(
 }
 
 /**
- * One money statement — a call of one `cw_*` function, which asserts
- * SERIALIZABLE itself — as its own transaction: one round trip where an
- * interactive transaction needs three (BEGIN, the statement, COMMIT). It is
- * sent on the client's twin, whose connections start every transaction
- * SERIALIZABLE (createDb), and retried whole like `withTransaction`. With
- * `accountId`, it first waits for that account's earlier transactions in
- * this process, as `withAccountTransaction` does. A client not made by
- * createDb runs it in an interactive transaction instead.
- *
- * A worker's finish that may refund stays an interactive transaction:
- * with every finish sent alone, two worker processes settling the same few
- * accounts' jobs beside their cleanups met ten times the serialization
- * failures (732 against 68–126 in runs of
- * tests/faults/database-crash-liveness), whose retries held the cleanup
- * past the deadline bound. Claims, output writes and finishes that refund
- * nothing, sent alone, showed no such effect.
+ * The client's twin for money statements sent alone: a pool as large as the
+ * client's whose connections start every transaction SERIALIZABLE (opened on
+ * first use, closed with the client). Null for a client not made by
+ * `createDb`. Only the money door (src/server/money/shapes.ts) uses it.
  */
-export async function withSerializableStatement<T>(
-  client: Db,
-  options: TransactionOptions & { accountId?: string },
-  statement: (db: Tx) => Promise<T>,
-): Promise<T> {
-  const twin = statementTwins.get(client);
-  const run = twin
-    ? () => withRetries(options.label, { conflicts: true }, () => statement(twin()))
-    : () => withTransaction(client, options, statement);
-  return options.accountId === undefined ? run() : inAccountOrder(options.accountId, run);
-}
-
-/**
- * `withTransaction` for a transaction that moves the credits of (or ends the
- * jobs of) one account: it first waits for that account's earlier
- * transactions in this process (database/account-queue.ts), so that they
- * never overlap and fail each other under SERIALIZABLE. Lock order inside
- * is always the user row, then job rows.
- */
-export async function withAccountTransaction<T>(
-  client: Db,
-  options: TransactionOptions & { accountId: string },
-  work: (tx: Tx) => Promise<T>,
-): Promise<T> {
-  return inAccountOrder(options.accountId, () => withTransaction(client, options, work));
+export function serializableTwinOf(client: Db): Db | null {
+  return statementTwins.get(client)?.() ?? null;
 }

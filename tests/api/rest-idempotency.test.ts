@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { moveCredits } from "~/server/ledger/grant";
 import { jobKeyOfRestKey, purgeExpiredIdempotency } from "~/server/rest/idempotency";
 
 import { accountState, callerFor, createUser, db, expectConserved, jobRequest } from "../helpers";
 import { all, times } from "../fixtures/concurrency";
 import { procedureError } from "../fixtures/errors";
 import { keyFor, restJobBody, serveRest } from "../fixtures/rest";
+import { money } from "~/server/money";
 
 // SPEC §8 idempotency on the wire (IETF Idempotency-Key draft): a POST
 // without the header is refused; the same key and body replay the stored
@@ -101,7 +101,7 @@ describe("Idempotency-Key on POST /jobs", () => {
     const idempotencyKey = randomUUID();
     expect((await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody({ outputs: 1 }) })).status).toBe(402);
     expect(await db.apiIdempotency.count({ where: { userId: user.id } })).toBe(0);
-    await moveCredits(db, {
+    await money.moveCredits(db, {
       userId: user.id, amount: 10, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Top-up", idempotencyKey: `top-up:${user.id}`,
     });
     const retried = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody({ outputs: 1 }) });

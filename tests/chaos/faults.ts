@@ -53,7 +53,7 @@ export class WorkerPool {
   private spawnOne(): void {
     const point = this.crashing ? this.rng.pick(killPoints) : "none";
     const atJob = this.rng.int(1, 4);
-    const child = spawn(process.execPath, ["--import", "tsx", workerScript], {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", workerScript], {
       env: { ...this.env, CHAOS_KILL_POINT: point, CHAOS_KILL_AT_JOB: String(atJob) },
       stdio: ["ignore", "ignore", "pipe"],
     });

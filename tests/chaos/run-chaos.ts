@@ -4,13 +4,13 @@ import type { SessionUser } from "~/server/auth/auth";
 import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
 import { runCleanup } from "~/server/jobs/cleanup";
-import { moveCredits } from "~/server/ledger/grant";
 
 import { emptyFaultCounts, terminateOneBackend, WorkerPool, type FaultCounts } from "./faults";
 import { History } from "./history";
 import { creditTotals, findViolations, type Violation } from "./invariants";
 import { seededRandom, type Random } from "./random";
 import { Model, runAdminClient, runUserClient } from "./workload";
+import { money } from "~/server/money";
 
 export type ChaosOptions = {
   seed: number;
@@ -102,7 +102,7 @@ async function createAccounts(options: ChaosOptions, rng: Random) {
       select: { id: true, email: true, name: true, role: true },
     });
     const balance = rng.int(10, startingBalanceMax);
-    await moveCredits(db, {
+    await money.moveCredits(db, {
       userId: user.id, amount: balance, kind: "GRANT", actor: { type: "SYSTEM", id: "chaos" },
       reason: "Chaos starting credits", idempotencyKey: `chaos:${user.id}`,
     });

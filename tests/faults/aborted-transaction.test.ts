@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
-import { lockUser } from "~/server/ledger/lock-user";
-import { moveCredits } from "~/server/ledger/grant";
 
 import { accountState, createUser, db, expectConserved } from "../helpers";
 import { sqlStateOf } from "../fixtures/errors";
 import { createTestJob } from "../fixtures/jobs";
+import { money } from "~/server/money";
 
 // Regression for prisma/orm#30374: after a failed statement inside an
 // interactive transaction, later queries on the driver adapter could return
@@ -51,7 +50,7 @@ describe("a failed statement aborts the whole interactive transaction", () => {
     const before = await accountState(user.id);
     const laterErrors: unknown[] = [];
     await db.$transaction(async (tx) => {
-      await lockUser(tx, user.id);
+      await money.lockAccount(tx, user.id);
       await tx.$executeRaw`UPDATE "user" SET name = 'partial' WHERE id = ${user.id}`;
       await tx.$queryRaw`SELECT cw_ledger_post(${user.id}, 'CHARGE', -4, ${job.id}::uuid, 'USER', ${user.id}, 'again', NULL)::text`
         .catch(() => undefined);
@@ -85,7 +84,7 @@ describe("a failed statement aborts the whole interactive transaction", () => {
   it("inside withTransaction, a statement failing after the money moved leaves no partial money write", async () => {
     const user = await createUser({ balance: 10 });
     const grant = { userId: user.id, amount: 25, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Grant", idempotencyKey: randomUUID() } as const;
-    const failure = await moveCredits(
+    const failure = await money.moveCredits(
       db,
       grant,
       async (tx) => {
@@ -102,7 +101,7 @@ describe("a failed statement aborts the whole interactive transaction", () => {
     await expectConserved(user.id, expect);
 
     // And the same key can be used again: nothing of the failed attempt is left behind.
-    const retried = await moveCredits(db, grant);
+    const retried = await money.moveCredits(db, grant);
     expect(retried.replayed).toBe(false);
     expect((await accountState(user.id)).balance).toBe(35);
     await expectConserved(user.id, expect);

@@ -48,7 +48,7 @@ async function importApp() {
 
 async function startWorkerProcess(): Promise<void> {
   const metricsPort = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "worker"], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "worker"], {
     env: {
       ...process.env,
       NODE_ENV: "production",

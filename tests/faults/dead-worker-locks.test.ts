@@ -21,7 +21,7 @@ afterAll(() => {
 });
 
 function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "worker"], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "worker"], {
     env: {
       ...process.env, NODE_ENV: "production", LOG_LEVEL: "silent", LEASE_MS: String(leaseMs),
       SANDBOX_LATENCY_MS: "20000", WORKER_CONCURRENCY: "2", DATABASE_POOL_MAX: "4",

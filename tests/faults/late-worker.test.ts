@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { withTransaction } from "~/server/db";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
-import { settleJob } from "~/server/jobs/settle";
 import { createSandboxProvider } from "~/server/providers";
 
 import { accountState, createUser, db, expectConserved, testConfig, workerDeps } from "../helpers";
 import { sleep } from "../fixtures/concurrency";
 import { createTestJob, jobEvents, jobLedger, jobOutputs, jobRow } from "../fixtures/jobs";
+import { money } from "~/server/money";
 
 // SPEC §3.5: a late worker's write to a finished job changes nothing and is
 // logged (job_event `late_write_ignored`).
@@ -42,12 +42,10 @@ describe("a late worker changes nothing", () => {
     const running = runJob(slowWorker("worker-a"), job.id);
     await waitUntilProcessing(job.id);
 
-    const forced = await withTransaction(db, { label: "test.forceFail" }, (tx) =>
-      settleJob(tx, {
-        jobId: job.id, status: "FAILED", guard: { kind: "active" }, actor: { type: "ADMIN", id: "admin-test" },
-        errorCode: "FORCE_FAILED", errorMessage: "Failed by an admin.",
-      }),
-    );
+    const forced = await money.settleJob(db, {
+      jobId: job.id, accountId: user.id, status: "FAILED", guard: { kind: "active" }, actor: { type: "ADMIN", id: "admin-test" },
+      errorCode: "FORCE_FAILED", errorMessage: "Failed by an admin.",
+    });
     expect(forced).toMatchObject({ status: "FAILED", refunded: 4 });
     expect(await running).toEqual({ kind: "lease-lost" });
 
@@ -129,9 +127,7 @@ describe("a late worker changes nothing", () => {
     const { job } = await createTestJob(user.id, { outputs: 2, prompt: "wait forever #hang" });
     const running = runJob(workerDeps({ workerId: "worker-a", config: { ...testConfig, leaseMs: 300 } }), job.id);
     await waitUntilProcessing(job.id);
-    await withTransaction(db, { label: "test.forceFail" }, (tx) =>
-      settleJob(tx, { jobId: job.id, status: "FAILED", guard: { kind: "active" }, actor: { type: "ADMIN", id: "admin-test" } }),
-    );
+    await money.settleJob(db, { jobId: job.id, accountId: user.id, status: "FAILED", guard: { kind: "active" }, actor: { type: "ADMIN", id: "admin-test" } });
     expect(await running).toEqual({ kind: "lease-lost" });
     expect(await jobRow(job.id)).toMatchObject({ status: "FAILED", outputsDone: 0, refundedAmount: 4 });
     expect(await jobOutputs(job.id)).toHaveLength(0);

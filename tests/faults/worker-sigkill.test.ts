@@ -33,7 +33,7 @@ describe("a worker process killed with SIGKILL mid-job", () => {
 
     // `node --import tsx` (not the tsx binary, which forks a second node
     // process): the pid we kill is the one running the worker.
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/fixtures/worker-process.ts", job.id], {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "tests/fixtures/worker-process.ts", job.id], {
       cwd: process.cwd(),
       env: { ...process.env, WORKER_ID: doomedWorker, WORKER_LATENCY_MS: "300", WORKER_LEASE_MS: String(childLeaseMs) },
       stdio: ["ignore", "pipe", "pipe"],

@@ -4,11 +4,11 @@ import { describe, expect, it } from "vitest";
 
 import { jobsConfigFromEnv } from "~/server/config";
 import { createJob } from "~/server/jobs/create";
-import { moveCredits } from "~/server/ledger/grant";
 
 import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig } from "../helpers";
 import { all, times } from "../fixtures/concurrency";
 import { outcomeOf, procedureError, refusedBy } from "../fixtures/errors";
+import { money } from "~/server/money";
 
 // SPEC §3.2 No overdraft: balance ≥ 0 at every instant (database CHECK,
 // tested last). Sampling the balance while requests race would only test
@@ -74,7 +74,7 @@ describe("§3.2 no overdraft", () => {
 
   it("a deduction larger than the balance is refused, never clamped, and writes nothing", async () => {
     const user = await createUser({ balance: 3 });
-    const outcome = await outcomeOf(moveCredits(db, {
+    const outcome = await outcomeOf(money.moveCredits(db, {
       userId: user.id, amount: -4, kind: "ADJUSTMENT", actor: { type: "SYSTEM", id: "test" },
       reason: "too much", idempotencyKey: randomUUID(),
     }));

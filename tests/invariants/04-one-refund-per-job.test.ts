@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 
 import { withTransaction } from "~/server/db";
 import { runJob } from "~/server/jobs/run";
-import { settleJob } from "~/server/jobs/settle";
 
 import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
 import { refusedBy } from "../fixtures/errors";
 import { jobLedger, jobRow } from "../fixtures/jobs";
 import { writeRawEntry } from "../fixtures/raw-ledger";
+import { money } from "~/server/money";
 
 // SPEC §3.4 At most one refund per job, never more than the charge, equal to
 // the cost of the outputs not delivered (unique index); a goodwill force-fail
@@ -57,9 +57,7 @@ describe("§3.4 at most one refund per job, equal to what was not delivered", ()
     const { job } = await callerFor(user).jobs.create(jobRequest({ outputs: 2 }));
     await callerFor(user).jobs.cancel({ id: job.id });
     for (const guard of [{ kind: "active" }, { kind: "overdue" }, { kind: "lease-expired" }] as const) {
-      const again = await withTransaction(db, { label: "test" }, (tx) =>
-        settleJob(tx, { jobId: job.id, status: "FAILED", guard, actor: { type: "SYSTEM", id: "test" } }),
-      );
+      const again = await money.settleJob(db, { jobId: job.id, accountId: user.id, status: "FAILED", guard, actor: { type: "SYSTEM", id: "test" } });
       expect(again).toBeNull();
     }
     expect((await jobLedger(job.id)).refunds.map((e) => e.amount)).toEqual([4]);

@@ -7,11 +7,11 @@ import { runIntegrityChecks } from "~/server/integrity";
 import { cancelJob } from "~/server/jobs/cancel";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { createJob } from "~/server/jobs/create";
-import { moveCredits, moveOrScheduleCredits, type GrantTerms } from "~/server/ledger/grant";
 import { getWallet } from "~/server/ledger/wallet";
 
 import { callerFor, createUser, db, jobRequest, testConfig, type TestUser } from "../helpers";
 import { outcomeOf } from "../fixtures/errors";
+import { money, type GrantTerms } from "~/server/money";
 
 // SPEC §3 invariant 12 and §7: every credit is a grant; debits draw from
 // grants in order (priority, soonest expiry, age); refunds go back to the
@@ -32,7 +32,7 @@ async function openNow(grantId: bigint | null) {
 }
 
 async function give(user: TestUser, amount: number, terms: GrantTerms = {}, kind: "GRANT" | "PURCHASE" = "GRANT") {
-  const result = await moveOrScheduleCredits(db, {
+  const result = await money.moveOrScheduleCredits(db, {
     userId: user.id, amount, kind, actor: { type: "SYSTEM", id: "test" }, reason: `${amount} ${kind.toLowerCase()}`,
     idempotencyKey: randomUUID(), grant: terms,
   });
@@ -189,14 +189,14 @@ describe("§3.12 grants", () => {
 
   it("a grant scheduled for later adds nothing until it is effective, then the sweep opens it", async () => {
     const user = await createUser();
-    const result = await moveOrScheduleCredits(db, {
+    const result = await money.moveOrScheduleCredits(db, {
       userId: user.id, amount: 9, kind: "GRANT", actor: { type: "ADMIN", id: "admin" }, reason: "Launch promo",
       idempotencyKey: "scheduled-1", grant: { effectiveAt: at(60_000), expiresAt: at(3_600_000) },
     });
     expect(result.status).toBe("scheduled");
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(0);
     // The same key again is a replay, still scheduled.
-    const again = await moveOrScheduleCredits(db, {
+    const again = await money.moveOrScheduleCredits(db, {
       userId: user.id, amount: 9, kind: "GRANT", actor: { type: "ADMIN", id: "admin" }, reason: "Launch promo",
       idempotencyKey: "scheduled-1", grant: { effectiveAt: at(60_000), expiresAt: at(3_600_000) },
     });
@@ -267,12 +267,12 @@ describe("§3.12 grants", () => {
     const user = await createUser();
     await give(user, 3, { category: "PROMOTIONAL" });
     await give(user, 3, { category: "PAID" }, "PURCHASE");
-    const deduction = await moveCredits(db, {
+    const deduction = await money.moveCredits(db, {
       userId: user.id, amount: -4, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "a" }, reason: "correction", idempotencyKey: randomUUID(),
     });
     expect((await drawsOf(deduction.entry.id)).map((draw) => draw.amount)).toEqual([-3, -1]);
     await expectAppError(
-      moveCredits(db, { userId: user.id, amount: -3, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "a" }, reason: "x", idempotencyKey: randomUUID() }),
+      money.moveCredits(db, { userId: user.id, amount: -3, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "a" }, reason: "x", idempotencyKey: randomUUID() }),
       "INSUFFICIENT_CREDITS",
     );
     await expectHealthy(user.id);

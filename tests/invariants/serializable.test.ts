@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { Prisma, withSerializableStatement, withTransaction, type Tx } from "~/server/db";
+import { Prisma, withTransaction, type Tx } from "~/server/db";
+import { accountTransaction, statementAlone } from "~/server/money/shapes";
 import { createJob } from "~/server/jobs/create";
 import { counters } from "~/server/metrics";
 
@@ -92,9 +93,13 @@ describe("SPEC §2: money transactions are SERIALIZABLE", () => {
     expect(single!.isolation).toBe("read committed");
     // A money call sent alone (a worker's claim, a create) is its own
     // transaction on connections whose default is SERIALIZABLE.
-    const [alone] = await withSerializableStatement(db, { label: "test.isolation" }, (tx) =>
+    const [alone] = await statementAlone(db, { label: "test.isolation" }, (tx) =>
       tx.$queryRaw<{ isolation: string }[]>`SELECT current_setting('transaction_isolation') AS isolation`);
     expect(alone!.isolation).toBe("serializable");
+    // And an account's interactive money transaction begins SERIALIZABLE too.
+    const [interactive] = await accountTransaction(db, { label: "test.isolation", accountId: "nobody" }, (tx) =>
+      tx.$queryRaw<{ isolation: string }[]>`SELECT current_setting('transaction_isolation') AS isolation`);
+    expect(interactive!.isolation).toBe("serializable");
   });
 
   it("the money functions refuse to run below SERIALIZABLE (cw_assert_serializable)", async () => {

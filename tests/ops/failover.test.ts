@@ -26,16 +26,16 @@ let proxy: TcpProxy;
 let app: Awaited<ReturnType<typeof importApp>>;
 
 async function importApp() {
-  const [{ db }, { createJob }, { moveCredits }, helpers, errors, metrics] = await Promise.all([
+  const [{ db }, { createJob }, { money }, helpers, errors, metrics] = await Promise.all([
     import("~/server/db"),
     import("~/server/jobs/create"),
-    import("~/server/ledger/grant"),
+    import("~/server/money"),
     import("../helpers"),
     import("~/server/errors"),
     import("~/server/metrics"),
   ]);
   return {
-    db, createJob, moveCredits, createUser: helpers.createUser, testConfig: helpers.testConfig, isAppError: errors.isAppError,
+    db, createJob, moveCredits: money.moveCredits, createUser: helpers.createUser, testConfig: helpers.testConfig, isAppError: errors.isAppError,
     counters: metrics.counters,
   };
 }

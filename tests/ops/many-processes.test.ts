@@ -25,7 +25,7 @@ afterAll(() => {
 });
 
 function start(args: string[], env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", ...args], {
     env: { ...process.env, LOG_LEVEL: "warn", ...env, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -114,7 +114,7 @@ describe("GET /api/metrics", () => {
 
 describe("npm run integrity", () => {
   const runCli = (...args: string[]) =>
-    spawnSync("node_modules/.bin/tsx", ["scripts/integrity.ts", ...args], {
+    spawnSync("node_modules/.bin/tsx", ["--conditions=react-server", "scripts/integrity.ts", ...args], {
       env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
       encoding: "utf8",
       timeout: 60_000,
@@ -148,7 +148,7 @@ describe("npm run integrity", () => {
   });
 
   it("exits 2 when it cannot reach the database", () => {
-    const unreachable = spawnSync("node_modules/.bin/tsx", ["scripts/integrity.ts"], {
+    const unreachable = spawnSync("node_modules/.bin/tsx", ["--conditions=react-server", "scripts/integrity.ts"], {
       env: { ...process.env, DATABASE_URL: "postgresql://nobody:nothing@127.0.0.1:1/none" },
       encoding: "utf8",
       timeout: 60_000,

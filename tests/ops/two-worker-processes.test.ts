@@ -30,8 +30,8 @@ type Worker = { via: "tsx" | "node"; child: ChildProcess; output: string[]; exit
  */
 function startWorkerProcess(via: "tsx" | "node"): Worker {
   const [command, args] = via === "tsx"
-    ? ["node_modules/.bin/tsx", ["scripts/launch.ts", "worker"]]
-    : [process.execPath, ["--import", "tsx", "scripts/launch.ts", "worker"]];
+    ? ["node_modules/.bin/tsx", ["--conditions=react-server", "scripts/launch.ts", "worker"]]
+    : [process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "worker"]];
   const child = spawn(command, args, {
     env: {
       ...process.env,

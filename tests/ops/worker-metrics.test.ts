@@ -21,7 +21,7 @@ const allTerminalTimeoutMs = 40_000;
 type Worker = { child: ChildProcess; port: number; output: string[]; exited: Promise<number | null> };
 
 function startWorker(port: number): Worker {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "worker"], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "worker"], {
     env: {
       ...process.env,
       NODE_ENV: "production",

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 
 import { callerFor, createUser, db, expectConserved, jobRequest, testConfig, type TestUser } from "../helpers";
 import { createJob } from "~/server/jobs/create";
-import { moveCredits } from "~/server/ledger/grant";
 import { runAutoTopup } from "~/server/payments/auto-topup";
 import { sandboxTestCards } from "~/server/payments/sandbox";
+import { money } from "~/server/money";
 
 const card = { cardNumber: sandboxTestCards.success, expiry: "12/99", cvc: "123" };
 
@@ -18,7 +18,7 @@ async function userWithAutoTopup(options: { balance: number; threshold: number; 
 }
 
 async function debit(user: TestUser, amount: number, key: string) {
-  return moveCredits(db, {
+  return money.moveCredits(db, {
     userId: user.id, amount: -amount, kind: "ADJUSTMENT", actor: { type: "SYSTEM", id: "test" }, reason: "Test debit", idempotencyKey: key,
   });
 }
@@ -68,7 +68,7 @@ describe("auto top-up", () => {
     const [first] = await topupsOf(user.id);
     expect(await topupsOf(user.id)).toHaveLength(1);
     // While the first is in flight, a crossing (back above by a grant, then below) starts none.
-    await moveCredits(db, { userId: user.id, amount: 40, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g1" });
+    await money.moveCredits(db, { userId: user.id, amount: 40, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g1" });
     await debit(user, 40, "d-inflight");
     expect(await topupsOf(user.id)).toHaveLength(1);
 
@@ -87,11 +87,11 @@ describe("auto top-up", () => {
   it("credits never start a top-up, nor does a debit when auto top-up is off", async () => {
     const { user, caller, method } = await userWithAutoTopup({ balance: 10, threshold: 50 });
     // Already below: a credit that stays below and a debit that starts below cross nothing.
-    await moveCredits(db, { userId: user.id, amount: 5, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
+    await money.moveCredits(db, { userId: user.id, amount: 5, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
     await debit(user, 5, "d-below");
     expect(await topupsOf(user.id)).toEqual([]);
     await caller.billing.updateAutoTopup({ enabled: false, thresholdCredits: 50, packId: "starter", paymentMethodId: method.id });
-    await moveCredits(db, { userId: user.id, amount: 90, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g2" });
+    await money.moveCredits(db, { userId: user.id, amount: 90, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g2" });
     await debit(user, 90, "d-off");
     expect(await topupsOf(user.id)).toEqual([]);
   });
@@ -133,7 +133,7 @@ describe("auto top-up", () => {
     expect(state.setting).toMatchObject({ enabled: false, disabledReason: expect.stringContaining("declined") });
     expect(state.topups[0]).toMatchObject({ status: "DECLINED" });
     // Off: a later crossing starts nothing.
-    await moveCredits(db, { userId: user.id, amount: 50, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
+    await money.moveCredits(db, { userId: user.id, amount: 50, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
     await debit(user, 60, "d2");
     expect(await topupsOf(user.id)).toHaveLength(1);
     await expectConserved(user.id, expect);

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 
 import { callerFor, createUser, db } from "../helpers";
 import { csvCell } from "~/lib/csv";
-import { moveCredits } from "~/server/ledger/grant";
 import { statementCsv } from "~/server/ledger/statement-csv";
 import { formatReceiptNumber } from "~/server/payments/receipts";
 import { sandboxTestCards } from "~/server/payments/sandbox";
+import { money } from "~/server/money";
 
 const card = { cardNumber: sandboxTestCards.success, expiry: "12/99", cvc: "123" };
 
@@ -62,7 +62,7 @@ describe("statement filters and CSV", () => {
     const caller = callerFor(user);
     const checkout = await caller.checkout.open({ packId: "starter" });
     await caller.checkout.pay({ checkoutId: checkout.id, card });
-    await moveCredits(db, {
+    await money.moveCredits(db, {
       userId: user.id, amount: -7, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "admin" },
       reason: '=HYPERLINK("http://evil.example","click"), with "quotes"', idempotencyKey: "adj",
     });

@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 
 import { GET } from "~/app/api/statement/csv/route";
 import { POST as stripeWebhook } from "~/app/api/checkout/stripe-webhook/route";
-import { moveCredits } from "~/server/ledger/grant";
 
 import { createUser, db } from "../helpers";
 import { signedUpUser } from "../fixtures/sessions";
+import { money } from "~/server/money";
 
 // The CSV export as the browser calls it: a real session cookie in, a
 // streamed attachment out; only the session's own entries, only the filter's.
@@ -23,7 +23,7 @@ describe("GET /api/statement/csv", () => {
     const { user, cookie } = await signedUpUser({
       email: `csv-${randomUUID()}@example.test`, password: "correct-horse-battery", name: "CSV tester", credits: 40,
     });
-    await moveCredits(db, {
+    await money.moveCredits(db, {
       userId: user.id, amount: -5, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "a" }, reason: "@cmd|' /C calc'!A0", idempotencyKey: "k",
     });
     const stranger = await createUser({ balance: 777 });

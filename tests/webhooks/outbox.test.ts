@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 
 import { withTransaction } from "~/server/db";
 import { runJob } from "~/server/jobs/run";
-import { settleJob } from "~/server/jobs/settle";
 
 import { createTestJob } from "../fixtures/jobs";
 import { callerFor, createUser, db, workerDeps } from "../helpers";
 
 import { allDeliveryQueueRows, deliveryQueueRows, outboxOf, purchase, registerEndpoint } from "./support";
+import { money } from "~/server/money";
 
 // SPEC §8: an event is written in the same transaction as the change it
 // reports (outbox), with one delivery and one queue job per subscribed
@@ -72,13 +72,18 @@ describe("the webhook outbox", () => {
     const { job } = await createTestJob(user.id, { outputs: 1 });
     const abort = new Error("rolled back on purpose");
     await expect(
-      withTransaction(db, { label: "test.rollback" }, async (tx) => {
-        const settled = await settleJob(tx, { jobId: job.id, status: "CANCELLED", guard: { kind: "active" }, actor: { type: "USER", id: user.id } });
-        expect(settled).not.toBeNull();
-        // Inside the transaction the event, its delivery and its queue job exist…
-        expect(await tx.webhookEvent.count({ where: { userId: user.id } })).toBe(1);
-        throw abort;
-      }),
+      money.settleJob(
+        db,
+        { jobId: job.id, accountId: user.id, status: "CANCELLED", guard: { kind: "active" }, actor: { type: "USER", id: user.id } },
+        {
+          alsoCommit: async (tx, settled) => {
+            expect(settled).not.toBeNull();
+            // Inside the transaction the event, its delivery and its queue job exist…
+            expect(await tx.webhookEvent.count({ where: { userId: user.id } })).toBe(1);
+            throw abort;
+          },
+        },
+      ),
     ).rejects.toBe(abort);
     // …and after the rollback none of them does, and the job is still active.
     expect(await outboxOf(user.id)).toEqual([]);

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 
 import type { WebhookEventType } from "~/lib/webhook-events";
-import { moveCredits } from "~/server/ledger/grant";
 import type { WebhooksConfig } from "~/server/webhooks/config";
 import { createEndpoint } from "~/server/webhooks/endpoints";
 
 import { sleep } from "../fixtures/concurrency";
 import { db } from "../helpers";
+import { money } from "~/server/money";
 
 /** A delivery schedule compressed from hours to milliseconds. */
 export function fastWebhooks(overrides: Partial<WebhooksConfig> = {}): WebhooksConfig {
@@ -20,7 +20,7 @@ export async function registerEndpoint(userId: string, url: string, events: Webh
 
 /** A purchase of `credits` (a PURCHASE ledger entry: purchase.completed). */
 export function purchase(userId: string, credits: number) {
-  return moveCredits(db, {
+  return money.moveCredits(db, {
     userId, amount: credits, kind: "PURCHASE", actor: { type: "SYSTEM", id: "test" },
     reason: "Test purchase", idempotencyKey: `purchase:${randomUUID()}`,
   });

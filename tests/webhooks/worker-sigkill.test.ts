@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "worker"], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "worker"], {
     env: {
       ...process.env, NODE_ENV: "production", LOG_LEVEL: "silent", LEASE_MS: String(leaseMs), WORKER_CONCURRENCY: "4",
       DATABASE_POOL_MAX: "4", CLEANUP_INTERVAL_MS: "3600000", WEBHOOKS_ALLOW_PRIVATE: "true", WEBHOOKS_TIMEOUT_MS: "60000",

@@ -1,6 +1,8 @@
+import "server-only";
+
 import { withTransaction, type Db } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
-import { lockUser } from "~/server/ledger/lock-user";
+import { money } from "~/server/money";
 
 /** Anonymised accounts get an address in a reserved domain that can never receive mail (RFC 2606). */
 export const deletedEmailDomain = "deleted.invalid";
@@ -33,7 +35,7 @@ export async function deleteAccount(client: Db, userId: string, password: string
   const credential = await client.account.findFirst({ where: { userId, providerId: "credential" }, select: { password: true } });
   if (!credential?.password || !(await checkPassword(credential.password, password))) throw wrongPassword();
   return withTransaction(client, { label: "account.delete" }, async (tx) => {
-    await lockUser(tx, userId);
+    await money.lockAccount(tx, userId);
     const active = await tx.job.count({ where: { userId, status: { in: ["PENDING", "PROCESSING"] } } });
     if (active > 0) {
       const message = `Cancel your ${active === 1 ? "running job" : `${active} running jobs`} or wait for ${active === 1 ? "it" : "them"} to finish first.`;

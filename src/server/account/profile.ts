@@ -1,3 +1,5 @@
+import "server-only";
+
 import { Prisma, type Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
 
 const ledgerKinds = ["GRANT", "PURCHASE", "CHARGE", "REFUND", "ADJUSTMENT", "EXPIRE"] as const;

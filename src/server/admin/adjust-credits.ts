@@ -1,7 +1,9 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { moveOrScheduleCredits, type GrantTerms } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
+import { money, type GrantTerms } from "~/server/money";
 
 export type AdjustCreditsInput = {
   adminId: string;
@@ -24,7 +26,7 @@ export type AdjustCreditsInput = {
  * than the balance is refused with INSUFFICIENT_CREDITS.
  */
 export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
-  const result = await moveOrScheduleCredits(
+  const result = await money.moveOrScheduleCredits(
     client,
     {
       userId: input.userId,

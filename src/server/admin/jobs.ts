@@ -1,12 +1,14 @@
+import "server-only";
+
 import type { z } from "zod";
 
 import { Prisma, type Db } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { jobSelect } from "~/server/jobs/job-row";
 import { withEmails } from "~/server/admin/audit";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import type { adminJobsInput } from "~/server/admin/schemas";
 import { idCursorArgs, toPage } from "~/server/pagination";
+import { jobSelect } from "~/server/money";
 
 /** What an admin sees of a job: the user's view plus the worker-side fields. */
 export const adminJobSelect = {

@@ -1,10 +1,12 @@
+import "server-only";
+
 import { Gauge, Registry } from "prom-client";
 
 import type { Db } from "~/server/db";
 import { refreshAdminRollupsLazily } from "~/server/admin/rollups";
 import { jobsByStatusAllTime } from "~/server/admin/stats";
-import { jobStatuses } from "~/server/jobs/job-row";
 import { processRegistry } from "~/server/metrics";
+import { jobStatuses } from "~/server/money";
 
 /** The Prometheus text format the exporters answer with (version 0.0.4). */
 export const metricsContentType = processRegistry.contentType;

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";
 

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { Prisma } from "~/server/db";
 
 /** The ledger fields an admin sees. */

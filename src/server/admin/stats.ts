@@ -1,3 +1,5 @@
+import "server-only";
+
 import { Prisma, type Db } from "~/server/db";
 import { percentileFromHistogram, type DurationBucket } from "~/server/admin/duration-histogram";
 import { refreshAdminRollupsLazily } from "~/server/admin/rollups";

@@ -1,10 +1,12 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { jobSelect } from "~/server/jobs/job-row";
 import { getWallet } from "~/server/ledger/wallet";
 import { withEmails } from "~/server/admin/audit";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import { idCursorArgs, toPage } from "~/server/pagination";
+import { jobSelect } from "~/server/money";
 
 const userSelect = { id: true, email: true, name: true, role: true, balance: true, createdAt: true } as const;
 

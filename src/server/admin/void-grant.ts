@@ -1,6 +1,8 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
-import { voidGrant as voidGrantInLedger, type VoidGrantResult } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
+import { money, type VoidGrantResult } from "~/server/money";
 
 export type VoidGrantInput = { adminId: string; grantId: bigint; reason: string };
 
@@ -10,7 +12,7 @@ export type VoidGrantInput = { adminId: string; grantId: bigint; reason: string 
  * double-submitted form); an expired one is a VALIDATION_ERROR.
  */
 export async function voidGrant(client: Db, input: VoidGrantInput): Promise<VoidGrantResult> {
-  const result = await voidGrantInLedger(client, input, async (tx, voided) => {
+  const result = await money.voidGrant(client, input, async (tx, voided) => {
     await tx.adminAudit.create({
       data: {
         adminId: input.adminId,

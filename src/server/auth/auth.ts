@@ -1,3 +1,5 @@
+import "server-only";
+
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 
@@ -5,10 +7,10 @@ import { env, requireAuthSecret } from "~/env.js";
 import { sessionCache, type CachedSessionUser } from "~/server/auth/session-cache";
 import { db } from "~/server/db";
 import { clientAddressHeader } from "~/server/http/client-address";
-import { moveCredits } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
 import { sendResetPasswordMail, sendVerificationMail } from "~/server/mail/auth-mail";
 import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
+import { money } from "~/server/money";
 
 /**
  * Email and password sessions (better-auth, stored through Prisma). A new
@@ -81,7 +83,7 @@ export const auth = betterAuth({
       create: {
         after: async (user) => {
           if (env.SIGNUP_CREDITS <= 0) return;
-          await moveCredits(db, {
+          await money.moveCredits(db, {
             userId: user.id,
             amount: env.SIGNUP_CREDITS,
             kind: "GRANT",

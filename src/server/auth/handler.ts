@@ -1,3 +1,5 @@
+import "server-only";
+
 import { env } from "~/env.js";
 import { auth } from "~/server/auth/auth";
 import { giveBackSignInAttempt, takeSignInAttempt } from "~/server/auth/sign-in-throttle";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
 
 /** Failed sign-ins one client address may make per window. */

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { isBadTextError, isDatabaseTimeout, isTransientConnectionError } from "~/server/database/errors";
 import { unavailable } from "~/server/database/retry";
 import { AppError } from "~/server/errors";

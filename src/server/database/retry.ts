@@ -1,3 +1,5 @@
+import "server-only";
+
 import { env } from "~/env.js";
 import { isDatabaseTimeout, isRetryableConflict, isTransientConnectionError } from "~/server/database/errors";
 import { AppError } from "~/server/errors";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { Prisma, type PrismaClient } from "~/generated/prisma/client";
 import {
   integrityChecks,

@@ -1,33 +1,33 @@
-import { withAccountTransaction, type Db } from "~/server/db";
+import "server-only";
+
+import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
-import type { JobView } from "~/server/jobs/job-row";
-import { settleJob } from "~/server/jobs/settle";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
+import { money, type JobView } from "~/server/money";
 
 /**
  * Cancels one of the user's own active jobs and refunds the outputs it has
  * not delivered, in one transaction (a cancel at 3 of 4 refunds one). A
  * worker still running it notices at its next fenced write (the lease no
  * longer matches) and stops without changing anything. Another user's job
- * is NOT_FOUND, exactly like a job that does not exist.
+ * is NOT_FOUND, exactly like a job that does not exist (a job's owner never
+ * changes, so it is read before the settlement's transaction).
  */
 export async function cancelJob(client: Db, userId: string, jobId: string): Promise<JobView> {
-  const job = await withAccountTransaction(client, { label: "jobs.cancel", accountId: userId }, async (tx) => {
-    const owned = await tx.job.findFirst({ where: { id: jobId, userId }, select: { id: true } });
-    if (!owned) throw new AppError("NOT_FOUND", "No such job.");
-    const settlement = await settleJob(tx, {
-      jobId,
-      status: "CANCELLED",
-      guard: { kind: "active" },
-      actor: { type: "USER", id: userId },
-      errorCode: "CANCELLED_BY_USER",
-      errorMessage: "Cancelled by the user.",
-    });
-    if (!settlement) throw new AppError("JOB_NOT_CANCELLABLE");
-    return settlement.job;
+  const owned = await client.job.findFirst({ where: { id: jobId, userId }, select: { id: true } });
+  if (!owned) throw new AppError("NOT_FOUND", "No such job.");
+  const settlement = await money.settleJob(client, {
+    jobId,
+    accountId: userId,
+    status: "CANCELLED",
+    guard: { kind: "active" },
+    actor: { type: "USER", id: userId },
+    errorCode: "CANCELLED_BY_USER",
+    errorMessage: "Cancelled by the user.",
   });
+  if (!settlement) throw new AppError("JOB_NOT_CANCELLABLE");
   increment("settlements");
-  logger.info({ jobId, userId, refunded: job.refundedAmount }, "job cancelled");
-  return job;
+  logger.info({ jobId, userId, refunded: settlement.refunded }, "job cancelled");
+  return settlement.job;
 }

@@ -1,8 +1,11 @@
+import "server-only";
+
 import type { JobsConfig } from "~/server/config";
-import { withSerializableStatement, type Db } from "~/server/db";
+import type { Db } from "~/server/db";
 import { deadPoolLeases } from "~/server/jobs/worker-registry";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
+import { money } from "~/server/money";
 
 export type CleanupResult = {
   recovered: number;
@@ -27,13 +30,13 @@ type StuckJob = { id: string; userId: string; reason: "overdue" | "expired" };
 type AccountWork = { userId: string; overdue: string[]; expired: string[] };
 
 /**
- * Unlocks the queue rows of worker pools that died (cw_reap_dead_workers:
+ * Unlocks the queue rows of worker pools that died (`reapDeadWorkers`:
  * their heartbeat stopped two leases ago), then ends or recovers stuck
  * jobs, at most `config.cleanupBatchMax` per call:
  * jobs past their deadline are failed and their undelivered outputs
  * refunded; jobs whose worker died (lease expired) are requeued with their
  * finished outputs kept, until `maxAttempts`, then failed. One transaction
- * per account (`cw_cleanup_account`), which re-checks every job's condition,
+ * per account (the money door's `cleanupAccount`), which re-checks every job's condition,
  * so concurrent cleanups and workers settle a job at most once; the loser
  * changes nothing. Concurrent cleanups (one schedule per worker process,
  * the cron route) divide the accounts: one skips an account another is
@@ -44,8 +47,7 @@ type AccountWork = { userId: string; overdue: string[]; expired: string[] };
  * sweeps).
  */
 export async function runCleanup(client: Db, config: JobsConfig): Promise<CleanupResult> {
-  const reaped = await client.$queryRaw<{ unlocked: number }[]>`
-    SELECT cw_reap_dead_workers(${config.leaseMs * deadPoolLeases}::int) AS unlocked`;
+  const unlocked = await money.reapDeadWorkers(client, config.leaseMs * deadPoolLeases);
   const stuck = await client.$queryRaw<StuckJob[]>`
     (SELECT id::text AS id, user_id AS "userId", 'overdue' AS reason FROM job
       WHERE status IN ('PENDING', 'PROCESSING') AND deadline_at < clock_timestamp()
@@ -72,7 +74,7 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
   for (const job of batch) workOf(job.userId)[job.reason].push(job.id);
   for (const { userId } of dueGrants) workOf(userId);
   const result: CleanupResult = {
-    recovered: 0, failed: 0, refunded: 0, scanned: batch.length, unlocked: reaped[0]?.unlocked ?? 0, grantsExpired: 0,
+    recovered: 0, failed: 0, refunded: 0, scanned: batch.length, unlocked, grantsExpired: 0,
     complete: stuck.length < config.cleanupBatchMax,
   };
   // One account at a time: at SERIALIZABLE, two accounts' settlements touch
@@ -81,12 +83,9 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
   // 2.1 s and no retry, two side by side 3.0 s (24 retries), four 5.0 s (80).
   // Workers and other cleanups still run beside it.
   for (const work of byAccount.values()) {
-    const rows = await withSerializableStatement(client, { label: "cleanup.account", accountId: work.userId }, (db) =>
-      db.$queryRaw<{ recovered: number; failed: number; refunded: number; grantsExpired: number }[]>`
-        SELECT recovered, failed, refunded, grants_expired AS "grantsExpired" FROM cw_cleanup_account(${work.userId}, ${work.overdue}::uuid[],
-          ${work.expired}::uuid[], ${config.maxAttempts}::int)`,
-    );
-    const counts = rows[0] ?? { recovered: 0, failed: 0, refunded: 0, grantsExpired: 0 };
+    const counts = await money.cleanupAccount(client, {
+      accountId: work.userId, overdue: work.overdue, expired: work.expired, maxAttempts: config.maxAttempts,
+    });
     if (counts.recovered + counts.failed < work.overdue.length + work.expired.length) result.complete = false;
     result.recovered += counts.recovered;
     result.failed += counts.failed;

@@ -1,12 +1,14 @@
+import "server-only";
+
 import { createHash } from "node:crypto";
 
 import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
-import { withAccountTransaction, withSerializableStatement, type Db, type Tx } from "~/server/db";
-import { AppError, assert } from "~/server/errors";
-import { jobViewColumnsOf, type JobView } from "~/server/jobs/job-row";
+import type { Db, Tx } from "~/server/db";
+import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { startTimer } from "~/server/metrics";
+import { money, type CreatedJob, type JobCharge } from "~/server/money";
 
 export type CreateJobInput = {
   idempotencyKey: string;
@@ -15,9 +17,7 @@ export type CreateJobInput = {
   outputs: number;
 };
 
-export type CreateJobResult = { job: JobView; replayed: boolean };
-
-const rateWindowSeconds = 60;
+export type CreateJobResult = CreatedJob;
 
 /** The hash that tells a replay (same request) from a reused key (another one). */
 function hashJobRequest(input: Omit<CreateJobInput, "idempotencyKey">): string {
@@ -25,35 +25,8 @@ function hashJobRequest(input: Omit<CreateJobInput, "idempotencyKey">): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-type CreateOutcome = "CREATED" | "REPLAYED" | "KEY_REUSED" | "RATE_LIMITED" | "MAX_ACTIVE" | "INSUFFICIENT" | "NO_USER";
-type CreateRow = JobView & { outcome: CreateOutcome; detail: number | null; available: number | null };
-
-const createdJobColumns = jobViewColumnsOf("(r.j)");
-
-/**
- * Creates a job for one user intent and charges it, exactly once.
- *
- * One SERIALIZABLE transaction, queued behind the account's other money
- * transactions of this process, whose one statement is `cw_create_job`
- * (prisma/migrations/…_money_functions): take the user's row lock; replay
- * the job if the idempotency key was seen (or refuse a reused key); check
- * the active and per-minute limits; charge the full cost; insert the job;
- * enqueue it. Everything commits together, so a refused request charges
- * nothing and a charged job is always queued; the unique index on (user,
- * key) is the guard behind the replay lookup.
- */
-export async function createJob(
-  client: Db,
-  userId: string,
-  input: CreateJobInput,
-  config: JobsConfig,
-  /**
-   * Runs in the same transaction right after a job was created (not on a
-   * replay or a refusal): what must commit with the job, such as the REST
-   * API's stored response.
-   */
-  afterCreate?: (tx: Tx, result: CreateJobResult) => Promise<void>,
-): Promise<CreateJobResult> {
+/** Validates and prices one user intent: what the money door charges. */
+function chargeFor(userId: string, input: CreateJobInput, config: JobsConfig): JobCharge {
   const model = findModel(input.modelId);
   if (!model) {
     throw new AppError("VALIDATION_ERROR", "Unknown model.", { fieldErrors: { modelId: ["Unknown model."] } });
@@ -65,44 +38,44 @@ export async function createJob(
       fieldErrors: { prompt: ["Remove the NUL character."] },
     });
   }
-  const requestHash = hashJobRequest(input);
+  return {
+    userId, idempotencyKey: input.idempotencyKey, requestHash: hashJobRequest(input), modelId: input.modelId,
+    prompt: input.prompt, outputs: input.outputs, pricePerOutput: model.pricePerOutput, jobTimeoutMs: config.jobTimeoutMs,
+    maxActiveJobs: config.maxActiveJobs, rateLimitPerMinute: config.rateLimitPerMinute,
+  };
+}
+
+function logCreated(userId: string, result: CreateJobResult): CreateJobResult {
+  if (!result.replayed) logger.info({ jobId: result.job.id, userId, cost: result.job.totalCost }, "job created and charged");
+  return result;
+}
+
+/**
+ * Creates a job for one user intent and charges it, exactly once (the money
+ * door's `createJob`: one SERIALIZABLE statement that takes the user's row
+ * lock, replays or refuses a seen key, checks the limits, charges, inserts
+ * and enqueues). A refused request charges nothing and throws its AppError.
+ */
+export async function createJob(client: Db, userId: string, input: CreateJobInput, config: JobsConfig): Promise<CreateJobResult> {
+  const charge = chargeFor(userId, input, config);
   const stopTimer = startTimer("createLatency");
-  // Nothing to commit with the job: the one call is its own transaction.
-  const transaction = afterCreate ? withAccountTransaction : withSerializableStatement;
-  const row = await transaction(client, { label: "jobs.create", accountId: userId }, async (tx) => {
-    const rows = await tx.$queryRaw<CreateRow[]>`
-      SELECT r.outcome, r.detail, r.available, ${createdJobColumns}
-      FROM cw_create_job(${userId}, ${input.idempotencyKey}, ${requestHash}, ${input.modelId}, ${input.prompt},
-        ${input.outputs}::int, ${model.pricePerOutput}::int, ${config.jobTimeoutMs}::int, ${config.maxActiveJobs}::int,
-        ${config.rateLimitPerMinute}::int, ${rateWindowSeconds}::int) AS r`;
-    assert(rows.length === 1, "cw_create_job answers one row");
-    const created = rows[0]!;
-    if (afterCreate && created.outcome === "CREATED") {
-      const { outcome: _outcome, detail: _detail, available: _available, ...job } = created;
-      await afterCreate(tx, { job, replayed: false });
-    }
-    return created;
-  });
-  stopTimer();
-  const { outcome, detail, available, ...job } = row;
-  switch (outcome) {
-    case "CREATED":
-      logger.info({ jobId: job.id, userId, cost: job.totalCost }, "job created and charged");
-      return { job, replayed: false };
-    case "REPLAYED":
-      return { job, replayed: true };
-    case "KEY_REUSED":
-      throw new AppError("IDEMPOTENCY_KEY_REUSED");
-    case "RATE_LIMITED":
-      throw new AppError("RATE_LIMIT_EXCEEDED", undefined, { retryAfterSeconds: detail ?? rateWindowSeconds });
-    case "MAX_ACTIVE":
-      throw new AppError("MAX_ACTIVE_JOBS", undefined, { activeJobs: detail ?? config.maxActiveJobs });
-    case "INSUFFICIENT":
-      throw new AppError("INSUFFICIENT_CREDITS", `You need ${detail} more credits.`, {
-        requiredCredits: detail ?? 0,
-        availableCredits: available ?? 0,
-      });
-    case "NO_USER":
-      throw new AppError("UNAUTHORIZED", "This account no longer exists.");
-  }
+  const result = await money.createJob(client, charge).finally(stopTimer);
+  return logCreated(userId, result);
+}
+
+/**
+ * `createJob` with what must commit with a created job (not a replay or a
+ * refusal) in the same transaction: the REST API's stored response.
+ */
+export async function createJobCommitting(
+  client: Db,
+  userId: string,
+  input: CreateJobInput,
+  config: JobsConfig,
+  alsoCommit: (tx: Tx, result: CreateJobResult) => Promise<void>,
+): Promise<CreateJobResult> {
+  const charge = chargeFor(userId, input, config);
+  const stopTimer = startTimer("createLatency");
+  const result = await money.createJobCommitting(client, charge, alsoCommit).finally(stopTimer);
+  return logCreated(userId, result);
 }

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { Tx } from "~/server/db";
 
 export type JobEventType =

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { extensionOf, isBase64Stored, jobFilePrefix, outputBytes, outputFileName } from "~/lib/output-files";
 import type { Db } from "~/server/db";
 import type { ZipEntry } from "~/server/files/zip-stream";

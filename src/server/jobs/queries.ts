@@ -1,7 +1,9 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { jobSelect, type JobStatus } from "~/server/jobs/job-row";
 import { idCursorArgs, toPage } from "~/server/pagination";
+import { jobSelect, type JobStatus } from "~/server/money";
 
 /** One of the user's own jobs with its outputs; another user's is NOT_FOUND. */
 export async function getJobForUser(client: Db, userId: string, jobId: string) {

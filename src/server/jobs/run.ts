@@ -1,10 +1,13 @@
+import "server-only";
+
 import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
-import { withAccountTransaction, withSerializableStatement, withTransaction, type Db } from "~/server/db";
+import { withTransaction, type Db } from "~/server/db";
 import { assert } from "~/server/errors";
 import { recordJobEvent } from "~/server/jobs/events";
 import { logger } from "~/server/logger";
 import { increment, startTimer } from "~/server/metrics";
+import { money, type ClaimedJob, type OutputWrite } from "~/server/money";
 import { ProviderError, type GeneratedOutput, type GenerationProvider } from "~/server/providers/types";
 
 export type RunDeps = {
@@ -23,19 +26,8 @@ export type RunOutcome =
   | { kind: "lease-lost" }
   | { kind: "settled"; settlement: Settlement | null };
 
-type ClaimedJob = {
-  id: string;
-  userId: string;
-  modelId: string;
-  prompt: string;
-  outputsRequested: number;
-  deadlineAt: Date;
-  attempts: number;
-  doneIndexes: number[];
-};
-
 /** An output generated (or failed) and not yet written. */
-type PendingOutput = { index: number; ok: boolean; mimeType: string; content: string | null; error: string | null };
+type PendingOutput = OutputWrite;
 
 /** Thrown inside a fenced write when this worker no longer holds the lease. */
 class LeaseLostError extends Error {}
@@ -60,7 +52,7 @@ const outputFlushIntervalMs = 250;
  * by an admin — changes nothing from then on.
  */
 export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> {
-  const job = await claimJob(deps, jobId);
+  const job = await money.claimJob(deps.db, { jobId, workerId: deps.workerId, leaseMs: deps.config.leaseMs, maxAttempts: deps.config.maxAttempts });
   if (!job) return { kind: "not-claimed" };
   const log = logger.child({ jobId, userId: job.userId, workerId: deps.workerId });
   log.info({ attempt: job.attempts }, "job claimed");
@@ -103,19 +95,6 @@ export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> 
     clearTimeout(deadline);
     deps.shutdown?.removeEventListener("abort", onShutdown);
   }
-}
-
-type ClaimRow = Omit<ClaimedJob, "doneIndexes"> & { doneIndexes: number[] | null };
-
-/** Takes a PENDING job with a lease (one statement: `cw_claim_job`), with the outputs it already has. */
-async function claimJob(deps: RunDeps, jobId: string): Promise<ClaimedJob | null> {
-  const rows = await withSerializableStatement(deps.db, { label: "jobs.claim" }, (db) => db.$queryRaw<ClaimRow[]>`
-    SELECT (r.j).id::text AS id, (r.j).user_id AS "userId", (r.j).model_id AS "modelId", (r.j).prompt,
-      (r.j).outputs_requested AS "outputsRequested", (r.j).deadline_at AS "deadlineAt", (r.j).attempts,
-      r.done_indexes AS "doneIndexes"
-    FROM cw_claim_job(${jobId}::uuid, ${deps.workerId}, ${deps.config.leaseMs}::int, ${deps.config.maxAttempts}::int) AS r`);
-  const row = rows[0];
-  return row ? { ...row, doneIndexes: row.doneIndexes ?? [] } : null;
 }
 
 /**
@@ -212,46 +191,22 @@ class OutputBatch {
     const outputs = this.drain();
     this.flushedAt = performance.now();
     if (outputs.length === 0) return true;
-    const written = await withSerializableStatement(this.deps.db, { label: "jobs.writeOutputs" }, async (db) => {
-      const rows = await db.$queryRaw<{ written: boolean }[]>`
-        SELECT cw_write_outputs(${this.job.id}::uuid, ${this.deps.workerId}, ${this.deps.config.leaseMs}::int,
-          ${outputs.map((o) => o.index)}::int[], ${outputs.map((o) => o.ok)}::boolean[], ${outputs.map((o) => o.mimeType)}::text[],
-          ${outputs.map((o) => o.content)}::text[], ${outputs.map((o) => o.error)}::text[]) AS written`;
-      return rows[0]?.written === true;
+    const written = await money.writeOutputs(this.deps.db, {
+      jobId: this.job.id, workerId: this.deps.workerId, leaseMs: this.deps.config.leaseMs, outputs,
     });
     if (!written) await noteLateWrite(this.deps, this.job.id);
     return written;
   }
 }
 
-/**
- * Writes the last outputs and settles the job in one transaction of the
- * owner's account (`cw_finish_job`, fenced by the lease): null when the
- * lease was gone (nothing written). A job that ends with every output
- * delivered by this call returns no credit: its settlement is sent alone
- * (one round trip). One that may refund — reading and writing the
- * account's balance, ledger and grants beside other processes' cleanups —
- * runs in an interactive transaction (see withSerializableStatement).
- */
+/** Writes the last outputs and settles the job (the money door's `finishJob`); null when the lease was gone. */
 async function finishJob(deps: RunDeps, job: ClaimedJob, outputs: PendingOutput[], result: FinishResult): Promise<Settlement | null> {
-  const errorCode = result.status === "FAILED" ? result.errorCode : null;
-  const errorMessage = result.status === "FAILED" ? result.errorMessage : null;
-  // Every output written by this call and delivered (none from an earlier
-  // attempt, which may have failed): nothing to refund.
-  const deliversAll = result.status === null && job.doneIndexes.length === 0 &&
-    outputs.length === job.outputsRequested && outputs.every((output) => output.ok);
-  const transaction = deliversAll ? withSerializableStatement : withAccountTransaction;
-  const rows = await transaction(deps.db, { label: "jobs.finish", accountId: job.userId }, (tx) => tx.$queryRaw<
-    { outcome: "SETTLED" | "LEASE_LOST"; status: string | null; refunded: number }[]
-  >`
-    SELECT r.outcome, r.status, r.refunded
-    FROM cw_finish_job(${job.id}::uuid, ${deps.workerId}, ${deps.config.leaseMs}::int,
-      ${outputs.map((o) => o.index)}::int[], ${outputs.map((o) => o.ok)}::boolean[], ${outputs.map((o) => o.mimeType)}::text[],
-      ${outputs.map((o) => o.content)}::text[], ${outputs.map((o) => o.error)}::text[],
-      ${result.status}::"JobStatus", ${errorCode}, ${errorMessage}) AS r`);
-  const row = rows[0];
-  assert(row, "cw_finish_job answers one row");
-  return row.outcome === "SETTLED" ? { status: row.status ?? "", refunded: row.refunded } : null;
+  return money.finishJob(deps.db, {
+    jobId: job.id, accountId: job.userId, workerId: deps.workerId, leaseMs: deps.config.leaseMs,
+    outputsRequested: job.outputsRequested, earlierOutputs: job.doneIndexes.length, outputs,
+    status: result.status, errorCode: result.status === "FAILED" ? result.errorCode : null,
+    errorMessage: result.status === "FAILED" ? result.errorMessage : null,
+  });
 }
 
 async function noteLeaseLost(deps: RunDeps, jobId: string): Promise<void> {

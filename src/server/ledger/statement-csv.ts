@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
 import { ledgerRowsForExport } from "~/server/ledger/statement";
 import { csvLine } from "~/lib/csv";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { LedgerKind } from "~/generated/prisma/enums";
 import type { Db, Prisma } from "~/server/db";
 import { AppError } from "~/server/errors";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { Prisma } from "~/server/db";
 
 /** The job fields a client may see (nothing private such as the request hash). */

@@ -1,18 +1,20 @@
-import { AppError } from "~/server/errors";
-import type { Tx } from "~/server/db";
+import "server-only";
 
-export type LockedUser = { id: string; balance: number; role: "USER" | "ADMIN" };
+import type { Tx } from "~/server/db";
+import { AppError } from "~/server/errors";
+
+export type LockedAccount = { id: string; balance: number; role: "USER" | "ADMIN" };
 
 /**
- * Takes the user row lock for the rest of the transaction and returns the
- * current balance. Every transaction that moves a user's credits or creates
- * their jobs takes this lock first (lock order: user, then job), so writers
- * of one account run one after another and each sees the last one's result.
+ * Takes the account's row lock for the rest of the caller's transaction and
+ * returns its balance: what every money function does first (lock order:
+ * the account, then its jobs). A transaction that must not interleave with
+ * the account's money — deleting the account — takes it too.
  */
-export async function lockUser(tx: Tx, userId: string): Promise<LockedUser> {
-  const rows = await tx.$queryRaw<LockedUser[]>`
-    SELECT id, balance, role::text AS role FROM "user" WHERE id = ${userId} FOR UPDATE`;
-  const user = rows[0];
-  if (!user) throw new AppError("NOT_FOUND", "No such user.");
-  return user;
+export async function lockAccount(tx: Tx, accountId: string): Promise<LockedAccount> {
+  const rows = await tx.$queryRaw<LockedAccount[]>`
+    SELECT id, balance, role::text AS role FROM "user" WHERE id = ${accountId} FOR UPDATE`;
+  const account = rows[0];
+  if (!account) throw new AppError("NOT_FOUND", "No such user.");
+  return account;
 }

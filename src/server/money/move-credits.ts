@@ -1,6 +1,9 @@
-import { withAccountTransaction, type Db, type Tx } from "~/server/db";
+import "server-only";
+
+import type { Db, Tx } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
-import type { Actor, GrantCategory, LedgerEntryRow } from "~/server/ledger/types";
+import { accountTransaction } from "~/server/money/shapes";
+import type { Actor, GrantCategory, LedgerEntryRow } from "~/server/money/types";
 
 /** How credits that enter the account are kept (SPEC §7); every field has a default. */
 export type GrantTerms = {
@@ -36,22 +39,22 @@ type MoveRow = Partial<LedgerEntryRow> & { outcome: MoveOutcome; available: numb
 /**
  * Adds or deducts credits outside of jobs (signup bonus, purchase, admin
  * grant or deduction), exactly once per (user, idempotency key), through
- * `cw_move_credits` in one SERIALIZABLE transaction queued behind the
- * account's others: the unique indexes on the ledger and the grants are the
+ * `cw_move_credits` in an interactive SERIALIZABLE transaction queued behind
+ * the account's others: the unique indexes on the ledger and the grants are the
  * guard, the lookup under the user lock only the fast path. Credits in
  * become a grant with `input.grant`'s terms; a deduction draws from the
  * grants in spending order and is refused, never clamped, when it would
- * overdraw. `afterPost` runs in the same transaction (audit rows, the
+ * overdraw. `alsoCommit` runs in the same transaction (audit rows, the
  * checkout's completion) and is not called on a replay.
  */
 export async function moveCredits(
   client: Db,
   input: CreditMovementInput,
-  afterPost?: (tx: Tx, result: CreditMovementResult) => Promise<void>,
+  alsoCommit?: (tx: Tx, result: CreditMovementResult) => Promise<void>,
 ): Promise<CreditMovementResult> {
-  const result = await moveOrScheduleCredits(client, input, afterPost && ((tx, posted) => {
+  const result = await moveOrScheduleCredits(client, input, alsoCommit && ((tx, posted) => {
     assert(posted.status === "posted", "a movement without an effective date is posted now");
-    return afterPost(tx, posted);
+    return alsoCommit(tx, posted);
   }));
   assert(result.status === "posted", "a movement without an effective date is posted now");
   return result;
@@ -65,7 +68,7 @@ export async function moveCredits(
 export async function moveOrScheduleCredits(
   client: Db,
   input: CreditMovementInput<GrantTerms>,
-  afterPost?: (tx: Tx, result: CreditMovementResult | ScheduledGrantResult) => Promise<void>,
+  alsoCommit?: (tx: Tx, result: CreditMovementResult | ScheduledGrantResult) => Promise<void>,
 ): Promise<CreditMovementResult | ScheduledGrantResult> {
   // PostgreSQL text cannot hold U+0000: bad input, not an internal error.
   if (input.reason.includes("\u0000")) {
@@ -77,7 +80,7 @@ export async function moveOrScheduleCredits(
   const terms = input.grant ?? {};
   assert(terms.priority === undefined || (Number.isInteger(terms.priority) && terms.priority >= 0 && terms.priority <= 100),
     "a grant's priority is an integer from 0 to 100");
-  return withAccountTransaction(client, { label: "ledger.moveCredits", accountId: input.userId }, async (tx) => {
+  return accountTransaction(client, { label: "ledger.moveCredits", accountId: input.userId }, async (tx) => {
     const rows = await tx.$queryRaw<MoveRow[]>`
       SELECT r.outcome, r.available, r.grant_id AS "grantId", (r.entry).id, (r.entry).user_id AS "userId",
         (r.entry).kind::text AS kind, (r.entry).amount, (r.entry).balance_before AS "balanceBefore",
@@ -114,51 +117,7 @@ export async function moveOrScheduleCredits(
           outcome === "SCHEDULED"
             ? { status: "scheduled", entry: null, grantId: grantId as bigint, replayed: false }
             : { status: "posted", entry: entry as LedgerEntryRow, grantId, replayed: false };
-        if (afterPost) await afterPost(tx, result);
-        return result;
-      }
-    }
-  });
-}
-
-export type VoidGrantResult = { userId: string; voided: number; replayed: boolean };
-type VoidOutcome = "VOIDED" | "ALREADY_VOIDED" | "EXPIRED" | "NOT_FOUND";
-
-/**
- * Voids a grant (SPEC §7) through `cw_void_grant`, in one SERIALIZABLE
- * transaction queued behind the account's other writers: what the grant
- * still holds leaves in one EXPIRE entry with the admin as actor and the
- * reason, and the grant is closed; credits it gave to a job still running
- * come back to it only to expire at once. A voided grant voids again as a
- * replay (nothing changes, `afterVoid` is not called); an expired one is a
- * VALIDATION_ERROR. `afterVoid` runs in the same transaction (the audit row).
- */
-export async function voidGrant(
-  client: Db,
-  input: { grantId: bigint; adminId: string; reason: string },
-  afterVoid?: (tx: Tx, result: VoidGrantResult) => Promise<void>,
-): Promise<VoidGrantResult> {
-  if (input.reason.includes("\u0000")) {
-    throw new AppError("VALIDATION_ERROR", "The reason contains a NUL character.", { fieldErrors: { reason: ["Remove the NUL character."] } });
-  }
-  const owner = await client.creditGrant.findUnique({ where: { id: input.grantId }, select: { userId: true } });
-  if (!owner) throw new AppError("NOT_FOUND", "No such grant.");
-  return withAccountTransaction(client, { label: "ledger.voidGrant", accountId: owner.userId }, async (tx) => {
-    const [row] = await tx.$queryRaw<{ outcome: VoidOutcome; voided: number }[]>`
-      SELECT outcome, voided FROM cw_void_grant(${input.grantId}::bigint, ${input.adminId}, ${input.reason})`;
-    switch (row?.outcome) {
-      case "NOT_FOUND":
-      case undefined:
-        throw new AppError("NOT_FOUND", "No such grant.");
-      case "EXPIRED":
-        throw new AppError("VALIDATION_ERROR", "This grant has already expired.", {
-          fieldErrors: { grantId: ["Already expired: nothing left to void."] },
-        });
-      case "ALREADY_VOIDED":
-        return { userId: owner.userId, voided: 0, replayed: true };
-      case "VOIDED": {
-        const result = { userId: owner.userId, voided: row.voided, replayed: false };
-        if (afterVoid) await afterVoid(tx, result);
+        if (alsoCommit) await alsoCommit(tx, result);
         return result;
       }
     }

@@ -1,7 +1,10 @@
-import type { Tx } from "~/server/db";
+import "server-only";
+
+import type { Db, Tx } from "~/server/db";
 import { assert } from "~/server/errors";
-import { jobViewColumnsOf, type JobView } from "~/server/jobs/job-row";
-import type { Actor } from "~/server/ledger/types";
+import { jobViewColumnsOf, type JobView } from "~/server/money/job-view";
+import { accountTransaction } from "~/server/money/shapes";
+import type { Actor } from "~/server/money/types";
 
 export type FinalStatus = "COMPLETED" | "FAILED" | "CANCELLED";
 
@@ -18,6 +21,8 @@ export type SettleGuard =
 
 export type SettleInput = {
   jobId: string;
+  /** The job's owner: its account's money transactions are ordered. */
+  accountId: string;
   status: FinalStatus;
   guard: SettleGuard;
   actor: Actor;
@@ -34,16 +39,32 @@ type SettleRow = JobView & { settled: boolean; refunded: number };
 
 const settledJobColumns = jobViewColumnsOf("(r.j)");
 
+/** What commits with a settlement: read first (`before`), written after (`alsoCommit`), in its transaction. */
+export type SettleHooks<Before> = {
+  before?: (tx: Tx) => Promise<Before>;
+  alsoCommit?: (tx: Tx, settlement: Settlement, before: Before) => Promise<void>;
+};
+
 /**
  * Moves a job to its terminal state and refunds the outputs it did not
  * deliver — (requested − delivered) × price, whatever ended it — or, for an
- * admin's goodwill force-fail, the whole cost; in the caller's transaction,
- * through `cw_settle_job` (the only place a job ends). Returns null when the
- * guard no longer holds (someone else settled it first): then nothing was
- * written. Metrics are the caller's, after its transaction commits (a
- * retried transaction runs this twice).
+ * admin's goodwill force-fail, the whole cost, through `cw_settle_job` (the
+ * only place a job ends), in an interactive SERIALIZABLE transaction of the
+ * owner's account with what the hooks read and write (an admin's audit row).
+ * Returns null when the guard no longer holds (someone else settled it
+ * first): then nothing was written and `alsoCommit` is not called. Metrics
+ * are the caller's, after the commit (a retried transaction runs twice).
  */
-export async function settleJob(tx: Tx, input: SettleInput): Promise<Settlement | null> {
+export async function settleJob<Before = undefined>(client: Db, input: SettleInput, hooks: SettleHooks<Before> = {}): Promise<Settlement | null> {
+  return accountTransaction(client, { label: "jobs.settle", accountId: input.accountId }, async (tx) => {
+    const before = (await hooks.before?.(tx)) as Before;
+    const settlement = await callSettleJob(tx, input);
+    if (settlement && hooks.alsoCommit) await hooks.alsoCommit(tx, settlement, before);
+    return settlement;
+  });
+}
+
+async function callSettleJob(tx: Tx, input: SettleInput): Promise<Settlement | null> {
   const workerId = input.guard.kind === "lease" ? input.guard.workerId : (input.workerId ?? null);
   const goodwill = input.goodwill ?? false;
   const rows = await tx.$queryRaw<SettleRow[]>`

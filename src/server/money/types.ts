@@ -14,3 +14,6 @@ export type LedgerEntryRow = {
   reason: string;
   createdAt: Date;
 };
+
+/** One output as a worker writes it: delivered (`ok`, with content) or failed (with an error). */
+export type OutputWrite = { index: number; ok: boolean; mimeType: string; content: string | null; error: string | null };

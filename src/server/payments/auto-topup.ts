@@ -1,3 +1,5 @@
+import "server-only";
+
 import { randomUUID } from "node:crypto";
 
 import { withTransaction, type Db, type Prisma } from "~/server/db";

@@ -1,12 +1,14 @@
+import "server-only";
+
 import { env } from "~/env.js";
 import type { Db, Prisma, Tx } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
-import { moveCredits } from "~/server/ledger/grant";
 import { logger } from "~/server/logger";
 import { findPack } from "~/server/payments/packs";
 import { defaultPaymentProvider, paymentProviderFor } from "~/server/payments";
 import { savePaymentMethod } from "~/server/payments/payment-methods";
 import type { CardInput, CheckoutConfirmation, PaymentDetails } from "~/server/payments/provider";
+import { money } from "~/server/money";
 
 export const checkoutSelect = {
   id: true,
@@ -131,7 +133,7 @@ export async function confirmCheckout(
 export async function completePaidCheckout(client: Db, checkoutId: string, payment: PaymentDetails) {
   const checkout = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { ...checkoutSelect, userId: true } });
   if (checkout.status === "DECLINED") throw new AppError("VALIDATION_ERROR", "This checkout was declined.", { fieldErrors: { _: ["Declined."] } });
-  const { entry, replayed } = await moveCredits(
+  const { entry, replayed } = await money.moveCredits(
     client,
     {
       userId: checkout.userId,

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { Db, Prisma } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { sandboxProvider } from "~/server/payments/sandbox";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { findPack } from "~/server/payments/packs";

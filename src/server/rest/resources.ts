@@ -1,9 +1,11 @@
+import "server-only";
+
 import { z } from "zod";
 
 import { ActorType, LedgerKind, OutputStatus } from "~/generated/prisma/enums";
 import { apiKeyScopes } from "~/server/api/schemas";
 import { appErrorCodes } from "~/server/errors";
-import { jobStatuses } from "~/server/jobs/job-row";
+import { jobStatuses } from "~/server/money";
 
 /*
  * What the REST API answers, as zod schemas: the OpenAPI document is

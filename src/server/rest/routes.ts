@@ -1,3 +1,5 @@
+import "server-only";
+
 import { z } from "zod";
 
 import {
@@ -13,7 +15,7 @@ import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
 import { assert } from "~/server/errors";
 import { cancelJob } from "~/server/jobs/cancel";
-import { createJob } from "~/server/jobs/create";
+import { createJobCommitting } from "~/server/jobs/create";
 import { getJobForUser, listJobsForUser } from "~/server/jobs/queries";
 import { getCreditSummary, getLedgerPage } from "~/server/ledger/statement";
 import {
@@ -98,7 +100,7 @@ async function createJobRoute(context: RouteContext): Promise<RestResponse> {
   const stored = await findStoredResponse(db, userId, key);
   if (stored) return replayed(replayOf(stored, fingerprint));
 
-  const result = await createJob(db, userId, { idempotencyKey: jobKeyOfRestKey(key), ...input }, config(), async (tx, created) => {
+  const result = await createJobCommitting(db, userId, { idempotencyKey: jobKeyOfRestKey(key), ...input }, config(), async (tx, created) => {
     const stored = await storeResponse(tx, { userId, key, fingerprint, statusCode: 201, body: wire(created.job) });
     // A live stored response would name a job of this key, which the domain would have replayed.
     assert(stored, "a newly created job's key has no live stored response");

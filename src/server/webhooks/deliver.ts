@@ -1,3 +1,5 @@
+import "server-only";
+
 import { Webhook } from "standardwebhooks";
 
 import { env } from "~/env.js";
@@ -9,6 +11,7 @@ import { increment } from "~/server/metrics";
 import type { Resolver } from "~/server/webhooks/address-guard";
 import { retryDelayMs, type WebhooksConfig } from "~/server/webhooks/config";
 import { sendWebhook, type AttemptResult } from "~/server/webhooks/send";
+import { money } from "~/server/money";
 
 /**
  * The graphile-worker task that makes one attempt of one delivery. Its jobs
@@ -148,7 +151,7 @@ async function recordAttempt(deps: DeliverDeps, claimed: Claimed, result: Attemp
                last_error = ${error}, updated_at = clock_timestamp()
          WHERE id = ${claimed.id}::uuid AND status = 'PENDING'`;
       // Another attempt of this delivery may have succeeded meanwhile: then no next one.
-      if (pending > 0) await tx.$queryRaw`SELECT cw_enqueue_webhook_delivery(${claimed.id}::uuid, ${nextAt}::timestamptz)::text`;
+      if (pending > 0) await money.enqueueWebhookDelivery(tx, claimed.id, nextAt);
       return { outcome: "RETRY" as const, disabled: false };
     }
     await tx.$executeRaw`

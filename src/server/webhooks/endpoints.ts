@@ -1,9 +1,12 @@
+import "server-only";
+
 import { randomBytes } from "node:crypto";
 
 import { withTransaction, type Db, type Prisma } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { defaultLowBalanceThreshold, type WebhookEventType } from "~/lib/webhook-events";
 import { checkWebhookUrl, WebhookTargetError, type GuardOptions } from "~/server/webhooks/address-guard";
+import { money } from "~/server/money";
 
 /**
  * A user's webhook endpoints, their delivery log and resend. Every function
@@ -174,7 +177,7 @@ export async function resendDelivery(db: Db, userId: string, deliveryId: string)
       data: { eventId: delivery.eventId, endpointId: delivery.endpoint.id, nextAttemptAt: new Date() },
       select: { id: true },
     });
-    await tx.$queryRaw`SELECT cw_enqueue_webhook_delivery(${created.id}::uuid, clock_timestamp())::text`;
+    await money.enqueueWebhookDelivery(tx, created.id, "now");
     return { deliveryId: created.id };
   });
 }

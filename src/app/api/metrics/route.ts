@@ -1,3 +1,5 @@
+import "server-only";
+
 import { env } from "~/env.js";
 import { collectMetrics, metricsContentType } from "~/server/admin/prometheus";
 import { isAuthorizedBearer } from "~/server/cron-auth";

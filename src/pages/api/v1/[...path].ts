@@ -1,3 +1,5 @@
+import "server-only";
+
 import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
 import { createRestHandler } from "~/server/rest/handler";

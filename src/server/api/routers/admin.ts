@@ -1,3 +1,5 @@
+import "server-only";
+
 import { env } from "~/env.js";
 import { adminProcedure, createTRPCRouter } from "~/server/api/trpc";
 import { adjustCredits } from "~/server/admin/adjust-credits";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { db } from "~/server/db";
 import { logger } from "~/server/logger";
 import { stripeProvider } from "~/server/payments";

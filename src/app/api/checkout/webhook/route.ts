@@ -1,3 +1,5 @@
+import "server-only";
+
 import { db } from "~/server/db";
 import { appErrors, isAppError } from "~/server/errors";
 import { logger } from "~/server/logger";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { env } from "~/env.js";
 import { refreshAdminRollups } from "~/server/admin/rollups";
 import { isAuthorizedBearer } from "~/server/cron-auth";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { getSessionUser } from "~/server/auth/auth";
 import { db } from "~/server/db";
 import { appErrors } from "~/server/errors";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { jobId } from "~/server/api/schemas";
 import { getSessionUser } from "~/server/auth/auth";
 import { db } from "~/server/db";

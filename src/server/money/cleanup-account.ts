@@ -1,0 +1,27 @@
+import "server-only";
+
+import type { Db } from "~/server/db";
+import { statementAlone } from "~/server/money/shapes";
+
+export type AccountCleanup = { recovered: number; failed: number; refunded: number; grantsExpired: number };
+
+/**
+ * Ends or recovers one account's stuck jobs and brings its grants up to the
+ * clock (`cw_cleanup_account`), one SERIALIZABLE statement sent alone:
+ * `overdue` jobs (past their deadline) are failed and their undelivered
+ * outputs refunded; `expired` ones (lease expired) are requeued with their
+ * outputs kept until `maxAttempts`, then failed. Every job's condition is
+ * checked again inside, so a job ends once whoever races; an account
+ * another cleanup is settling is skipped (all zeros).
+ */
+export async function cleanupAccount(
+  client: Db,
+  work: { accountId: string; overdue: string[]; expired: string[]; maxAttempts: number },
+): Promise<AccountCleanup> {
+  const rows = await statementAlone(client, { label: "cleanup.account", accountId: work.accountId }, (db) =>
+    db.$queryRaw<AccountCleanup[]>`
+      SELECT recovered, failed, refunded, grants_expired AS "grantsExpired"
+      FROM cw_cleanup_account(${work.accountId}, ${work.overdue}::uuid[], ${work.expired}::uuid[], ${work.maxAttempts}::int)`,
+  );
+  return rows[0] ?? { recovered: 0, failed: 0, refunded: 0, grantsExpired: 0 };
+}
