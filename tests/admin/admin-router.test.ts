@@ -27,7 +27,7 @@ const everyAdminCall: Record<string, (caller: Caller) => Promise<unknown>> = {
 
 describe("admin procedures: access control", () => {
   it("lists a call for every admin procedure", async () => {
-    const { adminRouter } = await import("~/server/api/routers/admin");
+    const { adminRouter } = await import("~/server/trpc/routers/admin");
     expect(Object.keys(everyAdminCall).sort()).toEqual(Object.keys(adminRouter._def.procedures).sort());
   });
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bucketValueMs, durationRelativeErrorMax, percentileFromHistogram } from "~/server/admin/duration-histogram";
 import { refreshAdminRollups, refreshAdminRollupsFully, resetAdminRollups } from "~/server/admin/rollups";
 import { readAdminStats } from "~/server/admin/stats";
-import { compareRollupsWithRecount, comparedPeriodsHours, recountAdminStats } from "~/server/admin/stats-recount";
+import { compareRollupsWithRecount, comparedPeriodsHours, recountAdminStats } from "../fixtures/stats-recount";
 import { runIntegrityChecks } from "~/server/integrity";
 import { createJob } from "~/server/jobs/create";
 import { runJob } from "~/server/jobs/run";

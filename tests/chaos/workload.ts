@@ -1,5 +1,5 @@
-import { createCaller } from "~/server/api/root";
-import { createContextInner } from "~/server/api/trpc";
+import { createCaller } from "~/server/trpc/root";
+import { createContextInner } from "~/server/trpc/procedures";
 import type { SessionUser } from "~/server/auth/auth";
 
 import type { History } from "./history";

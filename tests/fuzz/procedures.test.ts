@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { appRouter } from "~/server/api/root";
+import { appRouter } from "~/server/trpc/root";
 import { appCodes } from "./app-codes";
 import { appCodeOf } from "../chaos/history";
 import { callerFor, createUser, db, type TestUser } from "../helpers";

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 
 import { GET as cronCleanup } from "~/app/api/cron/cleanup-stuck-jobs/route";
-import { appRouter } from "~/server/api/root";
+import { appRouter } from "~/server/trpc/root";
 import { isAuthorizedBearer } from "~/server/cron-auth";
 
 import { accountState, callerFor, createUser, db, jobRequest, type TestUser } from "../helpers";

@@ -7,7 +7,7 @@ import { runIntegrityChecks } from "~/server/integrity";
 import { cancelJob } from "~/server/jobs/cancel";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { createJob } from "~/server/jobs/create";
-import { getWallet } from "~/server/ledger/wallet";
+import { getWallet } from "~/server/wallet/wallet";
 
 import { callerFor, createUser, db, jobRequest, testConfig, type TestUser } from "../helpers";
 import { outcomeOf } from "../fixtures/errors";

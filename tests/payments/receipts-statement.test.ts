@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { callerFor, createUser, db } from "../helpers";
-import { csvCell } from "~/lib/csv";
-import { statementCsv } from "~/server/ledger/statement-csv";
+import { csvCell } from "~/server/wallet/csv";
+import { statementCsv } from "~/server/wallet/statement-csv";
 import { formatReceiptNumber } from "~/server/payments/receipts";
 import { sandboxTestCards } from "~/server/payments/sandbox";
 import { money } from "~/server/money";

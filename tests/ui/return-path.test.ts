@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { safeReturnPath, signInPath } from "~/lib/sign-in-path";
+import { safeReturnPath, signInPath } from "~/shared/sign-in-path";
 
 describe("return paths after sign-in", () => {
   it("follows same-site paths, query and fragment included", () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-import type { WebhookEventType } from "~/lib/webhook-events";
+import type { WebhookEventType } from "~/shared/webhook-events";
 import type { WebhooksConfig } from "~/server/webhooks/config";
 import { createEndpoint } from "~/server/webhooks/endpoints";
 

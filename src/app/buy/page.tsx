@@ -4,8 +4,8 @@ import type { Metadata } from "next";
 import { PackList } from "~/components/buy/pack-list";
 import { PageHeader } from "~/components/page-header";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
-import { requireUser } from "~/lib/require-user";
-import { safeReturnPath } from "~/lib/sign-in-path";
+import { requireUser } from "~/server/auth/require-user";
+import { safeReturnPath } from "~/shared/sign-in-path";
 
 export const metadata: Metadata = { title: "Buy credits" };
 

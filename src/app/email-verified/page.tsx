@@ -4,7 +4,7 @@ import Link from "next/link";
 
 import { Button } from "~/components/ui/button";
 import { Card, CardContent } from "~/components/ui/card";
-import { accountPaths } from "~/lib/account-paths";
+import { accountPaths } from "~/shared/account-paths";
 
 export const metadata: Metadata = { title: "Email verification" };
 

@@ -4,8 +4,8 @@ import Link from "next/link";
 import { JobsList } from "~/components/jobs/jobs-list";
 import { PageHeader } from "~/components/page-header";
 import { Button } from "~/components/ui/button";
-import { parseJobFilter } from "~/lib/job-filters";
-import { requireUser } from "~/lib/require-user";
+import { parseJobFilter } from "~/shared/job-filters";
+import { requireUser } from "~/server/auth/require-user";
 
 export const metadata: Metadata = { title: "Jobs" };
 

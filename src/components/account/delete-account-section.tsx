@@ -12,7 +12,7 @@ import {
   AlertDialog, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogHeader, AlertDialogTitle,
   AlertDialogTrigger,
 } from "~/components/ui/dialog";
-import { accountPaths } from "~/lib/account-paths";
+import { accountPaths } from "~/shared/account-paths";
 import { appErrorOf } from "~/lib/app-error";
 import { authClient } from "~/lib/auth-client";
 import { pluralCredits } from "~/lib/format";

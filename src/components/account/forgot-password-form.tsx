@@ -9,7 +9,7 @@ import { emailPattern } from "~/components/account/password-rules";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
-import { accountPaths } from "~/lib/account-paths";
+import { accountPaths } from "~/shared/account-paths";
 import { authClient } from "~/lib/auth-client";
 
 /**

@@ -5,7 +5,7 @@ import { MailWarningIcon } from "lucide-react";
 
 import { useResendVerification } from "~/components/account/email-section";
 import { Button } from "~/components/ui/button";
-import { accountPaths } from "~/lib/account-paths";
+import { accountPaths } from "~/shared/account-paths";
 import { useCurrentPath } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
 

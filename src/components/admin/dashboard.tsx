@@ -11,7 +11,7 @@ import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { Skeleton } from "~/components/ui/skeleton";
 import { formatCredits, formatDuration } from "~/lib/format";
-import { statsPeriodsHours } from "~/server/admin/schemas";
+import { statsPeriodsHours } from "~/shared/schemas/admin";
 import type { AdminStats } from "~/server/admin/stats";
 import { useTRPC } from "~/trpc/react";
 

@@ -9,7 +9,7 @@ import { Card } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { Pagination, useCursorPages } from "~/components/ui/pagination";
-import { adminJobStatuses } from "~/server/admin/schemas";
+import { adminJobStatuses } from "~/shared/schemas/admin";
 import { useTRPC } from "~/trpc/react";
 
 const pageSize = 25;

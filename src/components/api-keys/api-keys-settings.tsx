@@ -19,7 +19,7 @@ import { Input } from "~/components/ui/input";
 import { FieldError, Label } from "~/components/ui/label";
 import { Skeleton } from "~/components/ui/skeleton";
 import { toast } from "~/components/ui/toaster";
-import { apiKeyNameMaxChars, apiKeyScopes, type ApiKeyScope } from "~/lib/api-key-scopes";
+import { apiKeyNameMaxChars, apiKeyScopes, type ApiKeyScope } from "~/shared/api-key-scopes";
 import { appErrorOf } from "~/lib/app-error";
 import { formatDateTime } from "~/lib/format";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";

@@ -14,7 +14,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/com
 import { Input } from "~/components/ui/input";
 import { FieldError, Label } from "~/components/ui/label";
 import { authClient } from "~/lib/auth-client";
-import { safeReturnPath } from "~/lib/sign-in-path";
+import { safeReturnPath } from "~/shared/sign-in-path";
 import { useCountdown } from "~/lib/use-countdown";
 import { useCurrentSearchParams } from "~/lib/navigation";
 

@@ -18,7 +18,7 @@ import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
 import { formatCents, formatCredits, formatDateTime } from "~/lib/format";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
-import type { AppRouter } from "~/server/api/root";
+import type { AppRouter } from "~/server/trpc/root";
 import { useTRPC } from "~/trpc/react";
 
 const selectClass =

@@ -15,7 +15,7 @@ import {
   type GenerateIntent,
   type GenerateRequest,
 } from "~/lib/generate-intent";
-import { signInPath } from "~/lib/sign-in-path";
+import { signInPath } from "~/shared/sign-in-path";
 import { useCountdown } from "~/lib/use-countdown";
 import { useTRPC, useTRPCClient } from "~/trpc/react";
 

@@ -16,7 +16,7 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
 import { Segmented } from "~/components/ui/segmented";
 import { formatDateTime } from "~/lib/format";
-import { jobFilters, type JobFilter } from "~/lib/job-filters";
+import { jobFilters, type JobFilter } from "~/shared/job-filters";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
 

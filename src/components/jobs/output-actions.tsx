@@ -3,12 +3,12 @@
 import { CopyIcon, DownloadIcon, Maximize2Icon } from "lucide-react";
 import { useState } from "react";
 
-import type { JobOutput } from "~/lib/output-files";
+import type { JobOutput } from "~/shared/output-files";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { toast } from "~/components/ui/toaster";
 import { saveBlob, svgToPng } from "~/lib/browser-download";
-import { extensionOf, outputBytes, outputFileName } from "~/lib/output-files";
+import { extensionOf, outputBytes, outputFileName } from "~/shared/output-files";
 
 type Props = { jobId: string; output: JobOutput; imageSource: string | null };
 

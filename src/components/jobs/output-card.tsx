@@ -3,7 +3,7 @@ import { AlertCircleIcon } from "lucide-react";
 import { OutputActions } from "~/components/jobs/output-actions";
 import { Skeleton } from "~/components/ui/skeleton";
 
-import type { JobOutput } from "~/lib/output-files";
+import type { JobOutput } from "~/shared/output-files";
 
 /** A data URL for an image output (null for text), usable by <img> and the full-size view. */
 export function imageSource(output: JobOutput): string | null {

@@ -10,7 +10,7 @@ import { useCurrentPath } from "~/lib/navigation";
 import {
   ledgerKindLabels, ledgerKinds, statementFilterFromSearchParams, statementFilterToSearchParams,
   type LedgerKindFilter, type StatementFilter,
-} from "~/lib/statement-filter";
+} from "~/shared/statement-filter";
 import { cn } from "~/lib/utils";
 
 /**

@@ -16,7 +16,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~
 import { formatCredits, formatDateTime, formatSignedCredits } from "~/lib/format";
 import { cn } from "~/lib/utils";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
-import type { StatementFilter } from "~/lib/statement-filter";
+import type { StatementFilter } from "~/shared/statement-filter";
 import { useTRPC } from "~/trpc/react";
 
 const pageSize = 20;

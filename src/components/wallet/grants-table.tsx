@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 
 import { Badge } from "~/components/ui/badge";
 import { formatCredits, formatDateTime } from "~/lib/format";
-import type { WalletGrant } from "~/server/ledger/wallet";
+import type { WalletGrant } from "~/server/wallet/wallet";
 
 /** A grant as the wallet shows it (the server's type: superjson keeps the dates). */
 export type GrantRow = WalletGrant;

@@ -8,7 +8,7 @@ import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { FieldError } from "~/components/ui/label";
 import { appErrorOf } from "~/lib/app-error";
-import { webhookEventDescriptions, webhookEventTypes, type WebhookEventType } from "~/lib/webhook-events";
+import { webhookEventDescriptions, webhookEventTypes, type WebhookEventType } from "~/shared/webhook-events";
 import { useTRPC } from "~/trpc/react";
 
 /** Registers an endpoint (URL and events); the new secret goes to `onCreated`, to be shown once. */

@@ -3,7 +3,7 @@ import "server-only";
 import type { z } from "zod";
 
 import type { Db, Prisma } from "~/server/db";
-import type { auditInput } from "~/server/admin/schemas";
+import type { auditInput } from "~/shared/schemas/admin";
 import { withStringId } from "~/server/admin/rows";
 import { toPage } from "~/server/pagination";
 

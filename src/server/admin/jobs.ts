@@ -6,7 +6,7 @@ import { Prisma, type Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { withEmails } from "~/server/admin/audit";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
-import type { adminJobsInput } from "~/server/admin/schemas";
+import type { adminJobsInput } from "~/shared/schemas/admin";
 import { idCursorArgs, toPage } from "~/server/pagination";
 import { jobSelect } from "~/server/money";
 

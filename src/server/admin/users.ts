@@ -2,7 +2,7 @@ import "server-only";
 
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { getWallet } from "~/server/ledger/wallet";
+import { getWallet } from "~/server/wallet/wallet";
 import { withEmails } from "~/server/admin/audit";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import { idCursorArgs, toPage } from "~/server/pagination";

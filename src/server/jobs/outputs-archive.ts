@@ -1,6 +1,6 @@
 import "server-only";
 
-import { extensionOf, isBase64Stored, jobFilePrefix, outputBytes, outputFileName } from "~/lib/output-files";
+import { extensionOf, isBase64Stored, jobFilePrefix, outputBytes, outputFileName } from "~/shared/output-files";
 import type { Db } from "~/server/db";
 import type { ZipEntry } from "~/server/files/zip-stream";
 import { getJobForUser } from "~/server/jobs/queries";

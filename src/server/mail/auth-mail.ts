@@ -1,4 +1,4 @@
-import { accountPaths } from "~/lib/account-paths";
+import { accountPaths } from "~/shared/account-paths";
 import { sendMailInBackground } from "~/server/mail/send";
 import { changeEmailMail, resetPasswordMail, verifyEmailMail } from "~/server/mail/templates";
 

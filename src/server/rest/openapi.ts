@@ -7,7 +7,7 @@ import {
   restCreateJobBody,
   restLedgerQuery,
   restListJobsQuery,
-} from "~/server/api/schemas";
+} from "~/shared/schemas/jobs";
 import { appErrors, type AppErrorCode } from "~/server/errors";
 import {
   balanceResource,

@@ -3,7 +3,7 @@ import "server-only";
 import { z } from "zod";
 
 import { ActorType, LedgerKind, OutputStatus } from "~/generated/prisma/enums";
-import { apiKeyScopes } from "~/server/api/schemas";
+import { apiKeyScopes } from "~/shared/schemas/jobs";
 import { appErrorCodes } from "~/server/errors";
 import { jobStatuses } from "~/server/money";
 

@@ -9,7 +9,7 @@ import {
   restLedgerQuery,
   restListJobsQuery,
   type ApiKeyScope,
-} from "~/server/api/schemas";
+} from "~/shared/schemas/jobs";
 import type { ApiPrincipal } from "~/server/api-keys/keys";
 import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
@@ -17,7 +17,7 @@ import { assert } from "~/server/errors";
 import { cancelJob } from "~/server/jobs/cancel";
 import { createJobCommitting } from "~/server/jobs/create";
 import { getJobForUser, listJobsForUser } from "~/server/jobs/queries";
-import { getCreditSummary, getLedgerPage } from "~/server/ledger/statement";
+import { getCreditSummary, getLedgerPage } from "~/server/wallet/statement";
 import {
   findStoredResponse,
   jobKeyOfRestKey,

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 
 import { withTransaction, type Db, type Prisma } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { defaultLowBalanceThreshold, type WebhookEventType } from "~/lib/webhook-events";
+import { defaultLowBalanceThreshold, type WebhookEventType } from "~/shared/webhook-events";
 import { checkWebhookUrl, WebhookTargetError, type GuardOptions } from "~/server/webhooks/address-guard";
 import { money } from "~/server/money";
 

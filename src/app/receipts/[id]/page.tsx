@@ -7,8 +7,8 @@ import { PrintButton } from "~/components/receipts/print-button";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent } from "~/components/ui/card";
 import { formatCredits, formatDateTime } from "~/lib/format";
-import { requireUser } from "~/lib/require-user";
-import { checkoutId } from "~/server/payments/schemas";
+import { requireUser } from "~/server/auth/require-user";
+import { checkoutId } from "~/shared/schemas/payments";
 import { getServerCaller } from "~/trpc/server";
 
 export const metadata: Metadata = { title: "Receipt" };

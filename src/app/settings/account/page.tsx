@@ -5,8 +5,8 @@ import Link from "next/link";
 import { AccountSettings } from "~/components/account/account-settings";
 import { PageHeader } from "~/components/page-header";
 import { Button } from "~/components/ui/button";
-import { accountPaths } from "~/lib/account-paths";
-import { requireUser } from "~/lib/require-user";
+import { accountPaths } from "~/shared/account-paths";
+import { requireUser } from "~/server/auth/require-user";
 
 export const metadata: Metadata = { title: "Account settings" };
 

@@ -1,7 +1,7 @@
 import { createNextApiHandler } from "@trpc/server/adapters/next";
 
-import { appRouter } from "~/server/api/root";
-import { createContext } from "~/server/api/trpc";
+import { appRouter } from "~/server/trpc/root";
+import { createContext } from "~/server/trpc/procedures";
 
 /**
  * tRPC over HTTP at /api/trpc, as a Next.js API route (node req/res): the

@@ -4,7 +4,7 @@ import { db } from "~/server/db";
 import { appErrors, isAppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { confirmCheckout } from "~/server/payments/checkout";
-import { confirmationInput } from "~/server/payments/schemas";
+import { confirmationInput } from "~/shared/schemas/payments";
 
 export const dynamic = "force-dynamic";
 

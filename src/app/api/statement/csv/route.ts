@@ -3,9 +3,9 @@ import "server-only";
 import { getSessionUser } from "~/server/auth/auth";
 import { db } from "~/server/db";
 import { appErrors } from "~/server/errors";
-import { statementCsv, statementCsvFileName } from "~/server/ledger/statement-csv";
+import { statementCsv, statementCsvFileName } from "~/server/wallet/statement-csv";
 import { logger } from "~/server/logger";
-import { statementFilterInput } from "~/lib/statement-filter";
+import { statementFilterInput } from "~/shared/statement-filter";
 
 export const dynamic = "force-dynamic";
 

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 
 import { CheckoutForm } from "~/components/buy/checkout-form";
 import { PageHeader } from "~/components/page-header";
-import { requireUser } from "~/lib/require-user";
-import { safeReturnPath } from "~/lib/sign-in-path";
+import { requireUser } from "~/server/auth/require-user";
+import { safeReturnPath } from "~/shared/sign-in-path";
 
 export const metadata: Metadata = { title: "Checkout" };
 

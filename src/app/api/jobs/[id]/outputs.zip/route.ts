@@ -1,6 +1,6 @@
 import "server-only";
 
-import { jobId } from "~/server/api/schemas";
+import { jobId } from "~/shared/schemas/jobs";
 import { getSessionUser } from "~/server/auth/auth";
 import { db } from "~/server/db";
 import { appErrors, isAppError } from "~/server/errors";

@@ -1,9 +1,9 @@
 import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
+import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
 import { getAutoTopup, updateAutoTopup } from "~/server/payments/auto-topup";
 import { removePaymentMethod, savePaymentMethod } from "~/server/payments/payment-methods";
-import { autoTopupInput, cardInput, paymentMethodId } from "~/server/payments/schemas";
+import { autoTopupInput, cardInput, paymentMethodId } from "~/shared/schemas/payments";
 
 export const billingRouter = createTRPCRouter({
   /** Auto top-up setting, saved cards and recent top-ups of the signed-in user. */

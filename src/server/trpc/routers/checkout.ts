@@ -1,12 +1,12 @@
 import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/api/trpc";
+import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/trpc/procedures";
 import { confirmCheckout, getCheckoutForUser, openCheckout, payCheckout } from "~/server/payments/checkout";
 import { defaultPaymentProvider } from "~/server/payments";
 import { creditPacks } from "~/server/payments/packs";
 import { getReceipt } from "~/server/payments/receipts";
 import { sandboxTestCards } from "~/server/payments/sandbox";
-import { cardInput, checkoutId, confirmationInput } from "~/server/payments/schemas";
+import { cardInput, checkoutId, confirmationInput } from "~/shared/schemas/payments";
 
 export const checkoutRouter = createTRPCRouter({
   /** The credit packs on sale, the sandbox's documented test cards and who takes the payment. */

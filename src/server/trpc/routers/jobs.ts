@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import { createJobInput, jobId, listJobsInput } from "~/server/api/schemas";
-import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
+import { createJobInput, jobId, listJobsInput } from "~/shared/schemas/jobs";
+import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
 import { jobsConfigFromEnv } from "~/server/config";
 import { cancelJob } from "~/server/jobs/cancel";
 import { createJob } from "~/server/jobs/create";

@@ -2,7 +2,7 @@ import "server-only";
 
 import { headers } from "next/headers";
 
-import { safeReturnPath } from "~/lib/sign-in-path";
+import { safeReturnPath } from "~/shared/sign-in-path";
 import { requestPathHeader } from "~/server/http/security-headers";
 
 /**

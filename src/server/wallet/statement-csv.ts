@@ -1,9 +1,9 @@
 import "server-only";
 
 import type { Db } from "~/server/db";
-import { ledgerRowsForExport } from "~/server/ledger/statement";
-import { csvLine } from "~/lib/csv";
-import type { StatementFilter } from "~/lib/statement-filter";
+import { ledgerRowsForExport } from "~/server/wallet/statement";
+import { csvLine } from "~/server/wallet/csv";
+import type { StatementFilter } from "~/shared/statement-filter";
 
 export const statementCsvHeader = ["id", "date", "kind", "amount", "balance_before", "balance_after", "reason", "job_id", "actor", "receipt"] as const;
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/api/trpc";
+import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/trpc/procedures";
 import { deleteAccount } from "~/server/account/delete-account";
 import { getProfile } from "~/server/account/profile";
 import { getStatementTotals } from "~/server/account/statement-totals";

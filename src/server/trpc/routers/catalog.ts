@@ -1,5 +1,5 @@
 import { catalog } from "~/server/catalog";
-import { createTRPCRouter, publicProcedure } from "~/server/api/trpc";
+import { createTRPCRouter, publicProcedure } from "~/server/trpc/procedures";
 
 export const catalogRouter = createTRPCRouter({
   /** The models users can pick, with their price per output. */

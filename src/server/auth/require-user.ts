@@ -2,8 +2,8 @@ import "server-only";
 
 import { redirect } from "next/navigation";
 
-import { currentPagePath } from "~/lib/request-path";
-import { signInPath } from "~/lib/sign-in-path";
+import { currentPagePath } from "~/server/auth/request-path";
+import { signInPath } from "~/shared/sign-in-path";
 import { getServerCaller } from "~/trpc/server";
 
 /**

@@ -1,8 +1,8 @@
-import { statementFilterInput } from "~/lib/statement-filter";
-import { ledgerPageInput } from "~/server/api/schemas";
-import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
-import { getCreditSummary, getLedgerPage } from "~/server/ledger/statement";
-import { getWallet } from "~/server/ledger/wallet";
+import { statementFilterInput } from "~/shared/statement-filter";
+import { ledgerPageInput } from "~/shared/schemas/jobs";
+import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
+import { getCreditSummary, getLedgerPage } from "~/server/wallet/statement";
+import { getWallet } from "~/server/wallet/wallet";
 
 export const creditsRouter = createTRPCRouter({
   /** Available and reserved credits of the signed-in user. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { JobStatus } from "~/generated/prisma/enums";
-import { idempotencyKey, jobId, pageLimit } from "~/server/api/schemas";
+import { idempotencyKey, jobId, pageLimit } from "~/shared/schemas/jobs";
 
 /**
  * Input schemas of the admin procedures, shared with the admin forms (the

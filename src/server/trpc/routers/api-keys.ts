@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import { apiKeyId, createApiKeyInput } from "~/server/api/schemas";
-import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
+import { apiKeyId, createApiKeyInput } from "~/shared/schemas/jobs";
+import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
 import { createApiKey, listApiKeys, revokeApiKey } from "~/server/api-keys/keys";
 
 /**

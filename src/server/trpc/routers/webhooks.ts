@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
-import { webhookEventTypes } from "~/lib/webhook-events";
+import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
+import { webhookEventTypes } from "~/shared/webhook-events";
 import { webhookUrlMaxChars } from "~/server/webhooks/address-guard";
 import { webhooksConfigFromEnv } from "~/server/webhooks/config";
 import {

@@ -3,9 +3,9 @@ import "server-only";
 import { LedgerKind } from "~/generated/prisma/enums";
 import type { Db, Prisma } from "~/server/db";
 import { AppError } from "~/server/errors";
-import { expiringSoonDays } from "~/server/ledger/wallet";
+import { expiringSoonDays } from "~/server/wallet/wallet";
 import { toPage } from "~/server/pagination";
-import type { StatementFilter } from "~/lib/statement-filter";
+import type { StatementFilter } from "~/shared/statement-filter";
 
 /** Ledger ids are bigserial: a cursor beyond this was never issued. */
 const ledgerIdMax = 2n ** 63n - 1n;

@@ -1,7 +1,7 @@
 import "server-only";
 
 import { env } from "~/env.js";
-import { adminProcedure, createTRPCRouter } from "~/server/api/trpc";
+import { adminProcedure, createTRPCRouter } from "~/server/trpc/procedures";
 import { adjustCredits } from "~/server/admin/adjust-credits";
 import { listAudit } from "~/server/admin/audit";
 import { forceFailJob } from "~/server/admin/force-fail";
@@ -18,7 +18,7 @@ import {
   userDetailInput,
   usersInput,
   voidGrantInput,
-} from "~/server/admin/schemas";
+} from "~/shared/schemas/admin";
 import { getAdminStats, getAdminTimeseries } from "~/server/admin/stats";
 import { getAdminUser, listUsers } from "~/server/admin/users";
 import { reportingDb } from "~/server/db";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { JobStatus } from "~/generated/prisma/enums";
-import { apiKeyNameMaxChars, apiKeyScopes, type ApiKeyScope } from "~/lib/api-key-scopes";
+import { apiKeyNameMaxChars, apiKeyScopes, type ApiKeyScope } from "~/shared/api-key-scopes";
 
 /**
  * Input schemas shared by routers and forms (the UI shows the same messages).
