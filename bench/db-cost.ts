@@ -21,7 +21,7 @@ import pg from "pg";
 
 import { ensureDatabase, startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
 import { prepareDatabase } from "../scripts/lib/prepare-database";
-import { freePort } from "../tests/fixtures/free-port";
+import { freePort } from "../scripts/lib/free-port";
 import { seedAccounts } from "./sql-seed";
 
 const clockTicksPerSecond = 100;

@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 
 import pg from "pg";
 
-import { freePort } from "../../tests/fixtures/free-port";
+import { freePort } from "../lib/free-port";
 import { startEmbeddedPostgres } from "../lib/embedded-postgres";
 import { prepareDatabase } from "../lib/prepare-database";
 

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { sleep } from "../fixtures/concurrency";
-import { freePort } from "../fixtures/free-port";
+import { freePort } from "../../scripts/lib/free-port";
 import { startOwnDatabase, type OwnDatabase } from "../fixtures/own-database";
 import { parsePrometheusText, sampleValue } from "../fixtures/prometheus-text";
 import { runAlone } from "../fixtures/run-alone";

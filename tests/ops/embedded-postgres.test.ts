@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { binaries, startEmbeddedPostgres, type EmbeddedServer } from "../../scripts/lib/embedded-postgres";
 import { sleep } from "../fixtures/concurrency";
-import { freePort } from "../fixtures/free-port";
+import { freePort } from "../../scripts/lib/free-port";
 
 // The embedded PostgreSQL that `npm start` runs when DATABASE_URL is unset
 // (scripts/lib/embedded-postgres.ts): supervised, restarted after a crash,

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { createJob } from "~/server/jobs/create";
-import { freePort } from "../fixtures/free-port";
+import { freePort } from "../../scripts/lib/free-port";
 import { parsePrometheusText, sampleValue } from "../fixtures/prometheus-text";
 import { createUser, db, testConfig } from "../helpers";
 

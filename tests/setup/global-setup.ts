@@ -8,7 +8,7 @@ import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../scripts/lib/embedded-postgres";
 import { prepareDatabase } from "../../scripts/lib/prepare-database";
 
-import { freePort } from "../fixtures/free-port";
+import { freePort } from "../../scripts/lib/free-port";
 
 import { templateDatabase, withDatabase } from "./databases";
 
