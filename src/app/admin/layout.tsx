@@ -3,7 +3,7 @@ import { forbidden } from "next/navigation";
 import type { ReactNode } from "react";
 
 import { AdminNav } from "~/components/admin/admin-nav";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · Creditworks" } };
 

@@ -4,7 +4,7 @@ import type { Metadata } from "next";
 import { PackList } from "~/components/buy/pack-list";
 import { PageHeader } from "~/components/page-header";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 import { safeReturnPath } from "~/shared/sign-in-path";
 
 export const metadata: Metadata = { title: "Buy credits" };

@@ -5,7 +5,7 @@ import { JobsList } from "~/components/jobs/jobs-list";
 import { PageHeader } from "~/components/page-header";
 import { Button } from "~/components/ui/button";
 import { parseJobFilter } from "~/shared/job-filters";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: "Jobs" };
 

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { PageHeader } from "~/components/page-header";
 import { StatementView } from "~/components/statement/statement-view";
 import { Button } from "~/components/ui/button";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 import { statementFilterFromSearchParams, statementFilterToSearchParams, toSearchParams } from "~/shared/statement-filter";
 
 export const metadata: Metadata = { title: "Statement" };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 
 import { JobView } from "~/components/jobs/job-view";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: "Job" };
 

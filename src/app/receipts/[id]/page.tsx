@@ -7,7 +7,7 @@ import { PrintButton } from "~/components/receipts/print-button";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent } from "~/components/ui/card";
 import { formatCredits, formatDateTime } from "~/lib/format";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 import { checkoutId } from "~/shared/schemas/payments";
 import { getServerCaller } from "~/trpc/server";
 

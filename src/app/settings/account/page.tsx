@@ -6,7 +6,7 @@ import { AccountSettings } from "~/components/account/account-settings";
 import { PageHeader } from "~/components/page-header";
 import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/shared/account-paths";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: "Account settings" };
 

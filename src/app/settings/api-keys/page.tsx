@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 
 import { ApiKeysSettings } from "~/components/api-keys/api-keys-settings";
 import { PageHeader } from "~/components/page-header";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: "API keys" };
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 
 import { BillingSettings } from "~/components/billing/billing-settings";
 import { PageHeader } from "~/components/page-header";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: "Billing" };
 

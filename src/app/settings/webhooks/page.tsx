@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 
 import { PageHeader } from "~/components/page-header";
 import { WebhooksSettings } from "~/components/webhooks/webhooks-settings";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: "Webhooks" };
 

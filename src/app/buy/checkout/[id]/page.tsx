@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 
 import { CheckoutForm } from "~/components/buy/checkout-form";
 import { PageHeader } from "~/components/page-header";
-import { requireUser } from "~/server/auth/require-user";
+import { requireUser } from "~/trpc/require-user";
 import { safeReturnPath } from "~/shared/sign-in-path";
 
 export const metadata: Metadata = { title: "Checkout" };

@@ -2,7 +2,7 @@ import "server-only";
 
 import { redirect } from "next/navigation";
 
-import { currentPagePath } from "~/server/auth/request-path";
+import { currentPagePath } from "~/trpc/request-path";
 import { signInPath } from "~/shared/sign-in-path";
 import { getServerCaller } from "~/trpc/server";
 
