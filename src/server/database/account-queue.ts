@@ -27,8 +27,3 @@ export async function inAccountOrder<T>(accountId: string, work: () => Promise<T
     if (tails.get(accountId) === tail) tails.delete(accountId);
   }
 }
-
-/** Accounts with queued or running work (for tests and metrics). */
-export function busyAccounts(): number {
-  return tails.size;
-}

@@ -35,15 +35,6 @@ export async function savePaymentMethod(client: Db, userId: string, card: CardIn
   });
 }
 
-/** The user's saved cards, newest first. */
-export async function listPaymentMethods(client: Db, userId: string) {
-  return client.paymentMethod.findMany({
-    where: { userId, removedAt: null },
-    select: paymentMethodSelect,
-    orderBy: { createdAt: "desc" },
-  });
-}
-
 /**
  * Removes a saved card (the row stays for the receipts that name it). An
  * auto top-up that paid with it is turned off, so it never charges a card
