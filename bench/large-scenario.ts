@@ -1,6 +1,6 @@
 import superjson from "superjson";
 
-import { CookieJar, loadCreate } from "./http-load";
+import { type CookieJar, loadCreate } from "./http-load";
 import { rebuildRollups, seedLargeHistory } from "./large-seed";
 import { accountsWithSessions, type Context, type Row } from "./scenarios";
 import { round, summarize, type LatencySummary } from "./stats";

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 
-import pg from "pg";
+import type pg from "pg";
 
 import { runBaseline, type BaselineResult } from "./baseline";
 import { cpuBetween, meterBackendCpu, sampleCpu, statementsExecuted } from "./cpu";

@@ -25,7 +25,7 @@ async function completed(page: Page) {
 
 async function downloadFrom(page: Page, trigger: Locator): Promise<{ download: Download; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent("download"), trigger.click()]);
-  return { download, bytes: await readFile((await download.path())!) };
+  return { download, bytes: await readFile((await download.path())) };
 }
 
 test.describe("Outputs people can use", () => {

@@ -125,7 +125,7 @@ test.describe("Wallet payments", () => {
     await page.getByRole("link", { name: "Export CSV" }).click();
     const file = await download;
     expect(file.suggestedFilename()).toBe("creditworks-statement.csv");
-    const csv = await readFile((await file.path())!, "utf8");
+    const csv = await readFile((await file.path()), "utf8");
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe("id,date,kind,amount,balance_before,balance_after,reason,job_id,actor,receipt");
     expect(lines.slice(1).map((line) => line.split(",").slice(2, 6))).toEqual([["PURCHASE", "100", "100", "200"]]);

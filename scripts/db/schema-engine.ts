@@ -143,7 +143,7 @@ function loadRuntime(): Promise<Runtime> {
 const OID = { CHAR: 18, TEXT: 25, CHAR_ARRAY: 1002, NAME_ARRAY: 1003, TEXT_ARRAY: 1009 } as const;
 // (pg's typings only list scalar OIDs; 1009 is registered all the same.)
 const parseTextArray = pg.types.getTypeParser(
-  OID.TEXT_ARRAY as number as Parameters<typeof pg.types.getTypeParser>[0],
+  OID.TEXT_ARRAY as number,
   "text",
 ) as (v: string) => string[];
 
@@ -178,7 +178,7 @@ function fixCatalogColumns<T>(result: T): T {
         for (const row of rows) {
           const rec = row as Record<string | number, unknown>;
           const key = Array.isArray(row) ? i : field.name;
-          if (typeof rec[key] === "string") rec[key] = parseTextArray(rec[key] as string);
+          if (typeof rec[key] === "string") rec[key] = parseTextArray(rec[key]);
         }
         if (oid === OID.NAME_ARRAY) field.dataTypeID = OID.TEXT_ARRAY;
       }
@@ -275,7 +275,7 @@ function patchAdapter(adapter: SqlDriverAdapter, tracked: Tracked): SqlDriverAda
 
 function pgAdapterFactory(connectionString: string): PrismaPg {
   // `Client` is a regular pg Pool option; PrismaPg passes its config through.
-  return new PrismaPg({ connectionString, Client: CatalogTypesClient } as pg.PoolConfig);
+  return new PrismaPg({ connectionString, Client: CatalogTypesClient });
 }
 
 /** The migration-aware adapter factory the engine is given: `PrismaPg` with the three gaps above patched. */
@@ -341,7 +341,7 @@ export async function openSchemaEngine(opts: {
       { datamodels: opts.schemaFiles?.map((f) => [f.path, f.content] as [string, string]) },
       (msg: unknown) => opts.log?.(typeof msg === "string" ? msg : JSON.stringify(msg)),
       bindMigrationAwareSqlAdapterFactory(adapters.factory),
-    )) as SchemaEngine;
+    ));
   } catch (error) {
     await adapters.close().finally(engineClosed);
     throw error;

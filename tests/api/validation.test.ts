@@ -33,7 +33,7 @@ async function expectAllInvalid(cases: Case[]) {
 function createCases(user: TestUser): Case[] {
   const jobs = callerFor(user).jobs;
   const bad = (name: string, field: string, overrides: Record<string, unknown>): Case => ({
-    name, field, call: () => jobs.create({ ...jobRequest(), ...overrides } as never),
+    name, field, call: () => jobs.create({ ...jobRequest(), ...overrides }),
   });
   const { idempotencyKey: _key, ...withoutKey } = jobRequest();
   return [
@@ -102,7 +102,7 @@ describe("bad input → VALIDATION_ERROR, nothing written", () => {
     const user = await createUser({ balance: 100 });
     const adminCaller = callerFor(admin).admin;
     const adjust = (overrides: Record<string, unknown>) =>
-      adminCaller.adjustCredits({ userId: user.id, amount: 10, reason: "Support credit", idempotencyKey: randomUUID(), ...overrides } as never);
+      adminCaller.adjustCredits({ userId: user.id, amount: 10, reason: "Support credit", idempotencyKey: randomUUID(), ...overrides });
     await expectAllInvalid([
       { name: "amount 0", field: "amount", call: () => adjust({ amount: 0 }) },
       { name: "amount 2.5", field: "amount", call: () => adjust({ amount: 2.5 }) },

@@ -212,7 +212,7 @@ describe("the worker pool after its runners lost the database", () => {
       // Down for longer than the retry budget: the runners' own queue
       // writes fail, which is what killed them for good before.
       await sleep(2_500);
-      own.server = (await startEmbeddedPostgres({ dataDir: own.dataDir, port, supervise: false })) as EmbeddedServer;
+      own.server = (await startEmbeddedPostgres({ dataDir: own.dataDir, port, supervise: false }));
       const after = await createJobs(user.id, 8);
       await expectAllCompleted([...before, ...after], 45_000);
       expect(handle.restarts).toBeGreaterThanOrEqual(1);

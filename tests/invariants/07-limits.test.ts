@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { AppError } from "~/server/errors";
+import { type AppError } from "~/server/errors";
 import { runJob } from "~/server/jobs/run";
 
 import { callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";

@@ -81,8 +81,8 @@ describe("many processes, one database", () => {
     let killed = false;
     const kill = () => {
       killed = true;
-      dead.add(webs[2]!.baseUrl);
-      webs[2]!.child.kill("SIGKILL");
+      dead.add(webs[2].baseUrl);
+      webs[2].child.kill("SIGKILL");
       workers[0]!.kill("SIGKILL");
     };
     await Promise.all(users.map(async (user, client) => {
@@ -117,8 +117,8 @@ describe("many processes, one database", () => {
     expect(report.checks.filter((check) => check.violationCount > 0).map((check) => check.violations)).toEqual([]);
     console.log(`[many-processes] ${created.length} jobs created and completed; ${lost} requests lost with the killed web process`);
 
-    for (const child of [...workers.slice(1), webs[0]!.child, webs[1]!.child]) child.kill("SIGTERM");
-    await Promise.all([...workers.slice(1), webs[0]!.child, webs[1]!.child].map((child) =>
+    for (const child of [...workers.slice(1), webs[0].child, webs[1].child]) child.kill("SIGTERM");
+    await Promise.all([...workers.slice(1), webs[0].child, webs[1].child].map((child) =>
       new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once("exit", resolve)))));
   }, 180_000);
 });

@@ -62,7 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (fake.server as Server).close(() => resolve()));
+  await new Promise<void>((resolve) => (fake.server).close(() => resolve()));
 });
 
 /** A `checkout.session.completed` event for a session, as Stripe would send it. */

@@ -31,7 +31,7 @@ export function SessionsSection() {
     queryFn: async () => {
       const [list, current] = await Promise.all([authClient.listSessions(), authClient.getSession()]);
       if (list.error) throw new Error(list.error.message ?? "Could not list the sessions.");
-      return { rows: (list.data ?? []) as SessionRow[], currentId: current.data?.session.id ?? null };
+      return { rows: (list.data ?? []), currentId: current.data?.session.id ?? null };
     },
   });
   const others = (sessions.data?.rows ?? []).filter((row) => row.id !== sessions.data?.currentId);

@@ -12,7 +12,7 @@ import { Input, Textarea } from "~/components/ui/input";
 import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
 import { formatCredits, formatDateTime } from "~/lib/format";
-import { grantCategories } from "~/shared/schemas/admin";
+import { type grantCategories } from "~/shared/schemas/admin";
 import { useTRPC } from "~/trpc/react";
 
 type Direction = "grant" | "deduct";

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { Prisma, type Db } from "~/server/db";
+import { type Prisma, type Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 
 /** What the settings page and the verify-email banner show of the signed-in account. */

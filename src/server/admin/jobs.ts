@@ -2,7 +2,7 @@ import "server-only";
 
 import type { z } from "zod";
 
-import { Prisma, type Db } from "~/server/db";
+import { type Prisma, type Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { withEmails } from "~/server/admin/audit";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";

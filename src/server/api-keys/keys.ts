@@ -3,7 +3,7 @@ import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 
 import type { ApiKeyScope } from "~/shared/schemas/jobs";
-import { Prisma, type Db } from "~/server/db";
+import { type Prisma, type Db } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { logger } from "~/server/logger";
 

@@ -26,7 +26,7 @@ export class SerializableTransactionsClient extends pg.Client {
   override query(...args: unknown[]): never {
     const [config] = args;
     if (config && typeof config === "object" && (config as QueryConfigLike).text === "BEGIN") {
-      args[0] = { ...(config as object), text: beginSerializable };
+      args[0] = { ...(config), text: beginSerializable };
     }
     return (pg.Client.prototype.query as (...a: unknown[]) => never).apply(this, args);
   }

@@ -57,7 +57,7 @@ type LedgerRow = Prisma.LedgerEntryGetPayload<{ select: typeof ledgerRowSelect }
  */
 export function ledgerWhere(userId: string, filter: StatementFilter): Prisma.LedgerEntryWhereInput {
   const known = new Set<string>(Object.values(LedgerKind));
-  const kinds = filter.kinds?.filter((kind) => known.has(kind)) as LedgerKind[] | undefined;
+  const kinds = filter.kinds?.filter((kind) => known.has(kind));
   const createdAt: Prisma.DateTimeFilter = {};
   if (filter.from) createdAt.gte = new Date(`${filter.from}T00:00:00Z`);
   if (filter.to) createdAt.lt = new Date(Date.parse(`${filter.to}T00:00:00Z`) + dayMs);
