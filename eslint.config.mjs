@@ -29,6 +29,19 @@ export default [
       // Fire-and-forget is written `void promise` on purpose; everything else is awaited.
       "@typescript-eslint/no-floating-promises": ["error", { ignoreVoid: true }],
       "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
+      // An async method that implements a Promise-returning interface (a provider, a hook) needs no await.
+      "@typescript-eslint/require-await": "off",
+    },
+  },
+  {
+    // Tests, benchmarks and scripts read JSON from HTTP and the database as `any` and assert on it.
+    files: ["tests/**/*.ts", "e2e/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
     },
   },
   {
@@ -43,7 +56,9 @@ export default [
   },
   {
     // Browser code never imports server modules (types are erased and fine).
+    // The one server component among the components reads the request's headers.
     files: ["src/components/**/*.{ts,tsx}", "src/lib/**/*.{ts,tsx}", "src/shared/**/*.ts", "src/trpc/react.tsx"],
+    ignores: ["src/components/auth/auth-page.tsx"],
     rules: {
       "no-restricted-imports": ["error", {
         patterns: [{ group: ["~/server/*", "~/server/**"], allowTypeImports: true, message: "Browser and shared code imports no server module; move what both need to src/shared." }],

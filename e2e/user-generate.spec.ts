@@ -1,3 +1,4 @@
+import type { Page } from "@playwright/test";
 import type { Request } from "@playwright/test";
 
 import { expect, test } from "./fixtures/test";
@@ -11,7 +12,7 @@ function keysOf(requests: Request[]): string[] {
   });
 }
 
-function recordCreates(page: import("@playwright/test").Page): Request[] {
+function recordCreates(page: Page): Request[] {
   const seen: Request[] = [];
   page.on("request", (request) => {
     if (request.url().includes("/api/trpc/jobs.create")) seen.push(request);
@@ -19,7 +20,7 @@ function recordCreates(page: import("@playwright/test").Page): Request[] {
   return seen;
 }
 
-async function expectOneJobOneCharge(page: import("@playwright/test").Page) {
+async function expectOneJobOneCharge(page: Page) {
   const jobs = await jobsOf(page.request);
   expect(jobs).toHaveLength(1);
   const charges = (await ledgerOf(page.request)).filter((entry) => entry.kind === "CHARGE");

@@ -168,7 +168,7 @@ async function applyMigration(client: pg.Client, migration: Migration): Promise<
   } catch (error) {
     // After a lost connection ROLLBACK fails too: nothing was applied or
     // recorded, and the caller sees the connection error (and may retry).
-    await client.query("ROLLBACK").catch(() => Promise.reject(error));
+    await client.query("ROLLBACK").catch(() => Promise.reject(error instanceof Error ? error : new Error(String(error))));
     const logs = describeDbError(error);
     await client.query(insert, [...row, null, logs, 0]);
     throw new Error(`Migration ${migration.name} failed (recorded as failed in _prisma_migrations):\n${logs}`, { cause: error });

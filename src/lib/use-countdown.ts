@@ -9,6 +9,7 @@ export function useCountdown(untilMs: number | null): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (untilMs === null) return;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the clock is read again when a countdown starts
     setNow(Date.now());
     const timer = setInterval(() => {
       const current = Date.now();

@@ -13,6 +13,7 @@ export function useNow(ticking: boolean, tickMs: number = clockTickMs): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!ticking) return;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the clock is read again when ticking starts
     setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), tickMs);
     return () => clearInterval(timer);

@@ -14,6 +14,7 @@ export function useSessionDraft<T>(storageKey: string, initial: T) {
   useEffect(() => {
     try {
       const saved = sessionStorage.getItem(storageKey);
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- sessionStorage exists only in the browser, after hydration
       if (saved) setValue({ ...initial, ...(JSON.parse(saved) as T) });
     } catch {
       // A corrupt or blocked storage only loses the draft.

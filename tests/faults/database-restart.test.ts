@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 
-import { startEmbeddedPostgres, type EmbeddedServer } from "../../scripts/lib/embedded-postgres";
+import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { sleep } from "../fixtures/concurrency";
 import { serverProcessIds, startOwnDatabase, type OwnDatabase } from "../fixtures/own-database";
 

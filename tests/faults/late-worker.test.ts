@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-import { withTransaction } from "~/server/db";
 import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
 import { createSandboxProvider } from "~/server/providers";

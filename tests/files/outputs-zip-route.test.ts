@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { GET } from "~/app/api/jobs/[id]/outputs.zip/route";
 import { runJob } from "~/server/jobs/run";
 
-import { callerFor, db, jobRequest, workerDeps, type TestUser } from "../helpers";
+import { callerFor, jobRequest, workerDeps, type TestUser } from "../helpers";
 import { signedUpUser } from "../fixtures/sessions";
 
 // The zip route as the browser calls it (a fetch Request with a real

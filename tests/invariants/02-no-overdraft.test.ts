@@ -39,7 +39,7 @@ describe("§3.2 no overdraft", () => {
     const created = settled.filter((r) => r.status === "fulfilled");
     expect(created).toHaveLength(3);
     for (const rejected of settled.filter((r) => r.status === "rejected")) {
-      const data = await procedureError(Promise.reject(rejected.reason));
+      const data = await procedureError(Promise.reject(rejected.reason as Error));
       expect(data.appCode).toBe("INSUFFICIENT_CREDITS");
       expect(data.httpStatus).toBe(402);
       expect(data.requiredCredits).toBe(jobCost);

@@ -125,7 +125,7 @@ describe("§3.7 limits hold under concurrency", () => {
     const settled = await Promise.allSettled(times(50).map(() => caller.jobs.create(jobRequest())));
     expect(settled.filter((r) => r.status === "fulfilled")).toHaveLength(5);
     for (const rejected of settled.filter((r) => r.status === "rejected")) {
-      const data = await procedureError(Promise.reject(rejected.reason));
+      const data = await procedureError(Promise.reject(rejected.reason as Error));
       expect(data).toMatchObject({ appCode: "MAX_ACTIVE_JOBS", httpStatus: 429 });
     }
     await expectOnlyCharges(user.id, 5);

@@ -25,7 +25,8 @@ const publicProcedures = new Set(["catalog.list", "checkout.packs", "account.me"
 const procedurePaths = Object.keys(appRouter._def.procedures);
 
 function call(user: TestUser | null, path: string, input: unknown): Promise<unknown> {
-  const procedure = path.split(".").reduce<any>((node, key) => node[key], callerFor(user));
+  type Node = Record<string, unknown> & ((input: unknown) => Promise<unknown>);
+  const procedure = path.split(".").reduce<Node>((node, key) => node[key] as Node, callerFor(user) as unknown as Node);
   return procedure(input);
 }
 

@@ -228,7 +228,7 @@ describe("the migration runner", () => {
         await engine.close();
       }
       const comparable = async (url: string) =>
-        (await history(url)).map(({ id, started_at, finished_at, ...rest }) => ({ ...rest, id: uuidV4.test(id), finished: finished_at !== null }));
+        (await history(url)).map(({ id, started_at: _startedAt, finished_at, ...rest }) => ({ ...rest, id: uuidV4.test(id), finished: finished_at !== null }));
       expect(await comparable(migrated)).toEqual(await comparable(byEngine));
       expect(await query(migrated, historyTableColumns)).toEqual(await query(byEngine, historyTableColumns));
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-import { withTransaction } from "~/server/db";
 import { runJob } from "~/server/jobs/run";
 
 import { createTestJob } from "../fixtures/jobs";

@@ -17,6 +17,7 @@ import { appErrorOf } from "~/lib/app-error";
 import { authClient } from "~/lib/auth-client";
 import { pluralCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
+import { formText } from "~/lib/form-text";
 
 /**
  * Deleting the account (`account.delete`), confirmed with the password in
@@ -45,7 +46,7 @@ export function DeleteAccountSection() {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = String(new FormData(event.currentTarget).get("delete-password") ?? "");
+    const password = formText(new FormData(event.currentTarget), "delete-password");
     if (!password) return setErrors({ password: "Enter your password." });
     setErrors({});
     remove.mutate({ password });

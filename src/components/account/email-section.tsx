@@ -13,6 +13,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/com
 import { toast } from "~/components/ui/toaster";
 import { accountPaths } from "~/shared/account-paths";
 import { authClient } from "~/lib/auth-client";
+import { formText } from "~/lib/form-text";
 
 /** Resends the verification link of the signed-in account (a toast says where it went). */
 export function useResendVerification(email: string) {
@@ -52,7 +53,7 @@ export function EmailSection({ email, verified }: { email: string; verified: boo
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const newEmail = String(new FormData(form).get("new-email") ?? "").trim().toLowerCase();
+    const newEmail = formText(new FormData(form), "new-email").trim().toLowerCase();
     setError(undefined);
     if (!emailPattern.test(newEmail)) return setError("Enter a valid email address.");
     if (newEmail === email.toLowerCase()) return setError("This is already your email.");

@@ -11,6 +11,7 @@ import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { accountPaths } from "~/shared/account-paths";
 import { authClient } from "~/lib/auth-client";
+import { formText } from "~/lib/form-text";
 
 /**
  * Asks for a reset link. The answer is the same whether or not an account
@@ -24,7 +25,7 @@ export function ForgotPasswordForm() {
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const email = String(new FormData(event.currentTarget).get("email") ?? "").trim();
+    const email = formText(new FormData(event.currentTarget), "email").trim();
     setError(undefined);
     if (!emailPattern.test(email)) return setError("Enter a valid email address.");
     setPending(true);

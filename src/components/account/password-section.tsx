@@ -10,6 +10,7 @@ import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { toast } from "~/components/ui/toaster";
 import { authClient } from "~/lib/auth-client";
+import { formText } from "~/lib/form-text";
 
 type Errors = { current?: string; password?: string; confirm?: string };
 
@@ -38,9 +39,9 @@ export function PasswordSection() {
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
-    const currentPassword = String(data.get("current-password") ?? "");
-    const newPassword = String(data.get("new-password") ?? "");
-    const found: Errors = { ...(currentPassword ? {} : { current: "Enter your current password." }), ...newPasswordErrors(newPassword, String(data.get("confirm-password") ?? "")) };
+    const currentPassword = formText(data, "current-password");
+    const newPassword = formText(data, "new-password");
+    const found: Errors = { ...(currentPassword ? {} : { current: "Enter your current password." }), ...newPasswordErrors(newPassword, formText(data, "confirm-password")) };
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     change.mutate({ currentPassword, newPassword, revokeOtherSessions: data.get("revoke-others") === "on" }, { onSuccess: () => form.reset() });

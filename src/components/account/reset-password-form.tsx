@@ -12,6 +12,7 @@ import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { toast } from "~/components/ui/toaster";
 import { authClient } from "~/lib/auth-client";
+import { formText } from "~/lib/form-text";
 
 function BadLink() {
   return (
@@ -41,8 +42,8 @@ export function ResetPasswordForm({ token, linkError }: { token: string | null; 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const newPassword = String(data.get("new-password") ?? "");
-    const found = newPasswordErrors(newPassword, String(data.get("confirm-password") ?? ""));
+    const newPassword = formText(data, "new-password");
+    const found = newPasswordErrors(newPassword, formText(data, "confirm-password"));
     setErrors(found);
     if (Object.keys(found).length > 0 || !token) return;
     setPending(true);

@@ -13,8 +13,6 @@ import { formatDateTime } from "~/lib/format";
 
 export const sessionsQueryKey = ["auth", "sessions"] as const;
 
-type SessionRow = { id: string; userAgent?: string | null; ipAddress?: string | null; createdAt: Date | string; updatedAt: Date | string };
-
 /** "Chrome on Linux"-style words from a user agent; the raw string when nothing is recognised. */
 function deviceOf(userAgent: string | null | undefined): string {
   if (!userAgent) return "Unknown device";

@@ -24,6 +24,7 @@ import { appErrorOf } from "~/lib/app-error";
 import { formatDateTime } from "~/lib/format";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
+import { formText } from "~/lib/form-text";
 
 const scopeHelp: Record<ApiKeyScope, string> = {
   "jobs:read": "List jobs and read a job with its outputs.",
@@ -97,7 +98,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (name: string, secret: string
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
-    const name = String(data.get("key-name") ?? "").trim();
+    const name = formText(data, "key-name").trim();
     const scopes = apiKeyScopes.filter((scope) => data.get(`scope-${scope}`) === "on");
     const local: Record<string, string[]> = {};
     if (!name) local.name = ["Name the key."];

@@ -17,6 +17,7 @@ import { authClient } from "~/lib/auth-client";
 import { safeReturnPath } from "~/shared/sign-in-path";
 import { useCountdown } from "~/lib/use-countdown";
 import { useCurrentSearchParams } from "~/lib/navigation";
+import { formText } from "~/lib/form-text";
 
 type Fields = { name: string; email: string; password: string };
 type FieldErrors = Partial<Record<keyof Fields, string>>;
@@ -69,7 +70,7 @@ function AuthFormInner({ mode: initialMode, originMismatch }: { mode: AuthMode; 
     event.preventDefault();
     if (inFlight.current || secondsLeft > 0) return;
     const form = new FormData(event.currentTarget);
-    const fields: Fields = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") };
+    const fields: Fields = { name: formText(form, "name"), email: formText(form, "email"), password: formText(form, "password") };
     const found = validate(mode, fields);
     setErrors(found);
     setFailure(null);

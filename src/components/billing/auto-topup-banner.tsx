@@ -30,6 +30,7 @@ export function AutoTopupBanner() {
     refetchInterval: bannerPollMs,
   });
   const [dismissed, setDismissed] = useState<string | null>(null);
+  // eslint-disable-next-line react-hooks/set-state-in-effect -- sessionStorage exists only in the browser, after hydration
   useEffect(() => setDismissed(sessionStorage.getItem(dismissedKey)), []);
   const setting = billing.data?.setting;
   const reason = setting && !setting.enabled ? setting.disabledReason : null;

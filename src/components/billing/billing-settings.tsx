@@ -20,6 +20,7 @@ import { formatCents, formatCredits, formatDateTime } from "~/lib/format";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import type { AppRouter } from "~/server/trpc/root";
 import { useTRPC } from "~/trpc/react";
+import { formText } from "~/lib/form-text";
 
 const selectClass =
   "h-9 w-full rounded-md border border-input bg-card px-3 text-sm shadow-sm focus-visible:outline-none focus-visible:ring-2 " +
@@ -65,9 +66,11 @@ function AutoTopupForm({ data, packs }: { data: BillingData; packs: readonly Pac
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   // A card saved meanwhile becomes the choice when none was made.
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- adopts a card saved in another tab once the query returns it
     if (!methodId && data.paymentMethods[0]) setMethodId(data.paymentMethods[0].id);
   }, [data.paymentMethods, methodId]);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- follows a setting the server turned off after this form was filled
     if (setting && !setting.enabled) setEnabled(false);
   }, [setting]);
   const save = useMutation(trpc.billing.updateAutoTopup.mutationOptions({
@@ -187,7 +190,7 @@ function SavedCards({ methods, testCards }: { methods: BillingData["paymentMetho
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const value = (name: string) => String(form.get(name) ?? "");
+    const value = (name: string) => formText(form, name);
     saveCard.mutate(
       { card: { cardNumber: value("cardNumber"), expiry: value("expiry"), cvc: value("cvc") } },
       { onSuccess: () => (event.target as HTMLFormElement).reset() },

@@ -17,6 +17,7 @@ import { appErrorOf } from "~/lib/app-error";
 import { formatCents, formatCredits, pluralCredits } from "~/lib/format";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
+import { formText } from "~/lib/form-text";
 
 const awaitingPollMs = 2_000;
 
@@ -36,6 +37,7 @@ export function CheckoutForm({ checkoutId, returnTo }: { checkoutId: string; ret
   const [declined, setDeclined] = useState<string | null>(null);
   const submitting = useRef(false);
   useUnauthorizedRedirect(checkout.error);
+  // eslint-disable-next-line react-hooks/refs -- the ref is read in the mutation's callbacks, after render
   const pay = useMutation(trpc.checkout.pay.mutationOptions({
     onSuccess: async (result) => {
       if (result.status === "declined") {
@@ -69,7 +71,7 @@ export function CheckoutForm({ checkoutId, returnTo }: { checkoutId: string; ret
     setFieldErrors({});
     setDeclined(null);
     const form = new FormData(event.currentTarget);
-    const value = (name: string) => String(form.get(name) ?? "");
+    const value = (name: string) => formText(form, name);
     pay.mutate({
       checkoutId,
       card: { cardNumber: value("cardNumber"), expiry: value("expiry"), cvc: value("cvc"), name: value("name") },

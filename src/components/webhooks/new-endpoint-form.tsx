@@ -10,6 +10,7 @@ import { FieldError } from "~/components/ui/label";
 import { appErrorOf } from "~/lib/app-error";
 import { webhookEventDescriptions, webhookEventTypes, type WebhookEventType } from "~/shared/webhook-events";
 import { useTRPC } from "~/trpc/react";
+import { formText } from "~/lib/form-text";
 
 /** Registers an endpoint (URL and events); the new secret goes to `onCreated`, to be shown once. */
 export function NewEndpointForm({ onCreated }: { onCreated: (secret: string) => void }) {
@@ -33,7 +34,7 @@ export function NewEndpointForm({ onCreated }: { onCreated: (secret: string) => 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const url = String(new FormData(form).get("webhook-url") ?? "").trim();
+    const url = formText(new FormData(form), "webhook-url").trim();
     if (!url) return setErrors({ url: "Enter the URL of your endpoint." });
     if (events.size === 0) return setErrors({ events: "Pick at least one event." });
     create.mutate({ url, events: [...events] }, { onSuccess: () => form.reset() });

@@ -26,7 +26,7 @@ export function SecretDialog({ secret, title, onClose }: { secret: string | null
       <DialogContent>
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>
-          <DialogDescription>Verify each delivery's signature with this secret (Standard Webhooks).</DialogDescription>
+          <DialogDescription>Verify each delivery&apos;s signature with this secret (Standard Webhooks).</DialogDescription>
         </DialogHeader>
         <Alert variant="warning">
           <AlertDescription className="mt-0">This is the only time the secret is shown. Store it now.</AlertDescription>

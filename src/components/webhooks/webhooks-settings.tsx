@@ -16,6 +16,7 @@ import { SecretDialog } from "~/components/webhooks/secret-dialog";
 import { appErrorOf } from "~/lib/app-error";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
+import { formText } from "~/lib/form-text";
 
 /** The webhooks settings page: endpoints with their delivery logs, a new endpoint, the credits.low threshold. */
 export function WebhooksSettings() {
@@ -60,7 +61,7 @@ function LowBalanceCard({ threshold, isDefault }: { threshold: number; isDefault
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const raw = String(new FormData(event.currentTarget).get("low-balance-threshold") ?? "").trim();
+    const raw = formText(new FormData(event.currentTarget), "low-balance-threshold").trim();
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 1) return setError("Enter a whole number of credits, at least 1.");
     save.mutate({ threshold: value });

@@ -68,8 +68,7 @@ function cardBrand(number: string): string {
  * real provider's token stands for a card it keeps), never its number:
  * `tok_sandbox_<outcome>_<random>`.
  */
-const savedOutcomes = ["ok", "card_declined", "insufficient_funds"] as const;
-type SavedOutcome = (typeof savedOutcomes)[number];
+type SavedOutcome = "ok" | "card_declined" | "insufficient_funds";
 
 function outcomeOfToken(token: string): SavedOutcome | null {
   const match = /^tok_sandbox_(ok|card_declined|insufficient_funds)_[0-9a-f]{16}$/.exec(token);

@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { Db } from "~/server/db";
-import type { GrantCategory, LedgerKind } from "~/server/money/types";
+import type { GrantCategory, LedgerKind } from "~/server/money";
 
 /** One grant as the statement's wallet shows it. */
 export type WalletGrant = {

@@ -66,7 +66,7 @@ export const adminRouter = createTRPCRouter({
   /** Runs the SPEC §3 checks now (optionally for one job or user). */
   integrity: adminProcedure
     .input(integrityInput)
-    .query(({ ctx, input }) => runIntegrityChecks(reportingDb(), {
+    .query(({ input }) => runIntegrityChecks(reportingDb(), {
         jobId: input.jobId ?? null,
         userId: input.userId ?? null,
         overdueGraceMs: env.CLEANUP_INTERVAL_MS,
