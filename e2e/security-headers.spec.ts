@@ -1,7 +1,7 @@
 import { expect, test } from "./fixtures/test";
 import { signUp } from "./fixtures/user";
 
-// The headers of the production build (README, "Security"). Every test of
+// The headers of the production build (docs/architecture.md, "Security"). Every test of
 // the suite also fails on any Content-Security-Policy violation in the
 // browser (fixtures/test.ts), so the policy is checked against every page
 // the suite visits: hydration, next-themes' inline script, recharts, toasts.

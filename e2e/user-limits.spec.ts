@@ -25,7 +25,7 @@ test.describe("Error codes drive their UI flows", () => {
     await generateButton(page).click();
     const dialog = page.getByRole("dialog", { name: "You need 10 more credits" });
     await expect(dialog).toBeVisible();
-    await page.screenshot({ path: "docs/screenshots/insufficient-credits-desktop.png" });
+    if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: "docs/screenshots/insufficient-credits-desktop.png" });
     await dialog.getByRole("link", { name: "Buy credits" }).click();
     await page.waitForURL(/\/buy\?next=(%2F|\/)$/);
 
@@ -107,7 +107,7 @@ test.describe("Error codes drive their UI flows", () => {
       await fillGenerateForm(page, { prompt: "Sixth at once" });
       await generateButton(page).click();
       await expect(page.getByText("Too many active jobs")).toBeVisible();
-      await page.screenshot({ path: "docs/screenshots/max-active-desktop.png" });
+      if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: "docs/screenshots/max-active-desktop.png" });
       await expect(generateButton(page)).toBeEnabled();
       await page.getByRole("link", { name: "See active jobs" }).click();
       await page.waitForURL(/\/jobs\?status=active$/);

@@ -7,7 +7,7 @@ test.use({ viewport: viewports.desktop });
 
 /**
  * Every user page passes axe (no serious or critical violation) in light and
- * dark, and is captured at desktop and phone width for the README.
+ * dark, and is captured at desktop and phone width for the user guide (with UPDATE_SCREENSHOTS=1).
  */
 test("every page is accessible and captured at desktop and phone width", async ({ page }) => {
   test.setTimeout(120_000);

@@ -38,7 +38,7 @@ export const auth = betterAuth({
     // already-registered email alike (200, `token: null`, a user object), so
     // sign-up does not tell who has an account; the page asks to sign in.
     // The verification mail goes out on sign-up, but signing in does not
-    // wait for it (a banner asks to verify; README, "Security").
+    // wait for it (a banner asks to verify; docs/architecture.md, "Security").
     autoSignIn: false,
     sendResetPassword: sendResetPasswordMail,
     resetPasswordTokenExpiresIn: resetLinkTtlSeconds,

@@ -1,5 +1,5 @@
 /**
- * The page headers (README, "Security"). The static ones go on every
+ * The page headers (docs/architecture.md, "Security"). The static ones go on every
  * response from next.config.mjs (./static-headers.js); the
  * Content-Security-Policy carries a fresh nonce per page and is set by
  * src/proxy.ts, which does not run for /api/* (API responses are JSON:

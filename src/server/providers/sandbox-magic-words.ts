@@ -16,7 +16,7 @@ export type MagicWords = {
   hang: boolean;
 };
 
-/** The documented magic words, in display order, for the UI and the README. */
+/** The documented magic words, in display order, for the UI and the user guide (docs/user-guide.md). */
 export const MAGIC_WORDS = [
   {
     word: "#fail",

@@ -8,7 +8,7 @@ import { createContext } from "~/server/trpc/procedures";
  * money path's entry point, kept lean on purpose. An App Router route
  * handler would adapt every request to a Web Request and its body to a web
  * stream and back, which costs more CPU than the whole money transaction
- * (README, "Performance, measured"). Pages stay on the App Router.
+ * (docs/decisions/0005-pages-api-for-trpc-and-rest.md). Pages stay on the App Router.
  */
 export default createNextApiHandler({
   router: appRouter,

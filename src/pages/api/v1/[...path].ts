@@ -5,7 +5,7 @@ import { db } from "~/server/db";
 import { createRestHandler } from "~/server/rest/handler";
 
 /**
- * The developer REST API at /api/v1 (SPEC §8, README "Developer API"), as a
+ * The developer REST API at /api/v1 (SPEC §8, docs/api.md), as a
  * Next.js API route on node's req/res like tRPC's (an App Router handler
  * would adapt every request to a Web Request first). One catch-all: the
  * routing, API-key auth, problem documents and Idempotency-Key handling
