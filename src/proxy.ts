@@ -29,7 +29,7 @@ export const config = {
   // proxy), nor static files and images. Prefetches carry no scripts.
   matcher: [
     {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)",
+      source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|icon-\\d+.png|apple-touch-icon.png|robots.txt|manifest.webmanifest).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -16,6 +16,9 @@ import { getServerCaller } from "~/trpc/server";
 export const metadata: Metadata = {
   title: { default: "Creditworks", template: "%s · Creditworks" },
   description: "An AI generation studio where every credit is accounted for.",
+  // public/: what a site serves besides its pages (favicon.ico, robots.txt, the manifest, icons).
+  manifest: "/manifest.webmanifest",
+  icons: { apple: "/apple-touch-icon.png" },
 };
 
 export const viewport: Viewport = {
