@@ -3,7 +3,7 @@
  * (graphile-worker + the job task), configured by the environment
  * (WORKER_CONCURRENCY, SANDBOX_LATENCY_MS=0, …). SIGTERM stops it gracefully.
  */
-import { startStandaloneWorker } from "~/server/jobs/standalone";
+import { startStandaloneWorker } from "~/server/queue/standalone";
 
 const handle = await startStandaloneWorker({ cronCleanup: false });
 process.once("SIGTERM", () => {

@@ -117,7 +117,7 @@ function buildIsStale(): boolean {
 }
 
 async function runStandaloneWorker(): Promise<number> {
-  const { startStandaloneWorker } = await import("../src/server/jobs/standalone");
+  const { startStandaloneWorker } = await import("../src/server/queue/standalone");
   const { env } = await import("../src/env.js");
   const { startMetricsServer } = await import("../src/server/ops/metrics-server");
   // Its own scrape endpoint: a worker has no web server, and the

@@ -9,7 +9,7 @@ export async function register() {
     // the auth limits (a client-sent X-Forwarded-For is not its address).
     const { trackSocketAddresses } = await import("~/server/http/client-address");
     trackSocketAddresses();
-    const { startWorkersInWebProcess } = await import("~/server/jobs/in-web-process");
+    const { startWorkersInWebProcess } = await import("~/server/queue/in-web-process");
     await startWorkersInWebProcess();
   }
 }

@@ -13,7 +13,7 @@
 import { env } from "~/env.js";
 import { jobsConfigFromEnv } from "~/server/config";
 import { db, type Db } from "~/server/db";
-import { startWorker } from "~/server/jobs/worker";
+import { startWorker } from "~/server/queue/worker";
 import { createSandboxProvider } from "~/server/providers";
 import type { GenerationProvider } from "~/server/providers/types";
 

@@ -22,7 +22,7 @@ let app: Awaited<ReturnType<typeof importApp>>;
 async function importApp() {
   const [dbModule, worker, helpers, providers, health, appErrors, poolConfig] = await Promise.all([
     import("~/server/db"),
-    import("~/server/jobs/worker"),
+    import("~/server/queue/worker"),
     import("../helpers"),
     import("~/server/providers"),
     import("~/server/ops/health"),

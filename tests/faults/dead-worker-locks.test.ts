@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { runCleanup } from "~/server/jobs/cleanup";
 import { createJob } from "~/server/jobs/create";
-import { queueLocksSql, type QueueLocks } from "~/server/jobs/worker-registry";
+import { queueLocksSql, type QueueLocks } from "~/server/queue/worker-registry";
 
 import { sleep } from "../fixtures/concurrency";
 import { createUser, db, jobRequest, testConfig } from "../helpers";

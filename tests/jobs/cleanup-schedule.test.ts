@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { runAtFixedRate } from "~/server/jobs/cleanup-schedule";
+import { runAtFixedRate } from "~/server/queue/maintenance";
 
 import { sleep } from "../fixtures/concurrency";
 

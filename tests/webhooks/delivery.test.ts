@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { withTransaction } from "~/server/db";
-import { startWorker, type WorkerHandle } from "~/server/jobs/worker";
+import { startWorker, type WorkerHandle } from "~/server/queue/worker";
 import { readOutbox } from "~/server/mail/outbox";
 import { createSandboxProvider } from "~/server/providers";
 import { deliverWebhook } from "~/server/webhooks/deliver";

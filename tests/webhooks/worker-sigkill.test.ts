@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { startWorker, type WorkerHandle } from "~/server/jobs/worker";
+import { startWorker, type WorkerHandle } from "~/server/queue/worker";
 import { createSandboxProvider } from "~/server/providers";
 
 import { startWebhookReceiver, type WebhookReceiver } from "../fixtures/webhook-receiver";

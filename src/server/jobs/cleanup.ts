@@ -2,7 +2,7 @@ import "server-only";
 
 import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
-import { deadPoolLeases } from "~/server/jobs/worker-registry";
+import { deadPoolLeases } from "~/server/queue/worker-registry";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 import { money } from "~/server/money";

@@ -13,13 +13,6 @@ import { retryDelayMs, type WebhooksConfig } from "~/server/webhooks/config";
 import { sendWebhook, type AttemptResult } from "~/server/webhooks/send";
 import { money } from "~/server/money";
 
-/**
- * The graphile-worker task that makes one attempt of one delivery. Its jobs
- * are added by SQL (cw_enqueue_webhook_delivery) in the transaction that
- * wrote the event, by a failed attempt for the next one, and by a resend;
- * the job key `webhook-delivery:<id>` keeps one waiting job per delivery.
- */
-export const deliverWebhookTask = "deliver-webhook";
 
 export type DeliverDeps = { db: Db; config: WebhooksConfig; resolve?: Resolver };
 

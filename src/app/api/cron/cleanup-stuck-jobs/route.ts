@@ -1,21 +1,16 @@
 import "server-only";
 
 import { env } from "~/env.js";
-import { refreshAdminRollups } from "~/server/admin/rollups";
 import { isAuthorizedBearer } from "~/server/cron-auth";
 import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
-import { runCleanup } from "~/server/jobs/cleanup";
-import { logger } from "~/server/logger";
-import { purgeExpiredIdempotency } from "~/server/rest/idempotency";
+import { runMaintenancePass } from "~/server/queue/maintenance";
 
 export const dynamic = "force-dynamic";
 
 /**
- * Vercel Cron (or any scheduler) calls this every minute: the cleanup, then
- * a bounded refresh of the admin roll-ups (hours whose jobs the cleanup just
- * ended may close). A failed refresh does not fail the cleanup: the admin
- * stats read the facts of any hour that is not rolled up yet.
+ * Vercel Cron (or any scheduler) calls this every minute: the maintenance
+ * pass the workers also run on their own timer (src/server/queue/maintenance.ts).
  */
 export async function GET(request: Request) {
   if (!env.CRON_SECRET) {
@@ -24,17 +19,5 @@ export async function GET(request: Request) {
   if (!isAuthorizedBearer(request.headers.get("authorization"), env.CRON_SECRET)) {
     return Response.json({ error: "unauthorized" }, { status: 401 });
   }
-  const result = await runCleanup(db, jobsConfigFromEnv());
-  let rollupHoursClosed: number | null = null;
-  try {
-    rollupHoursClosed = await refreshAdminRollups(db);
-  } catch (error) {
-    logger.warn({ err: error }, "admin roll-up refresh failed after the cleanup");
-  }
-  // Expired stored REST responses (Idempotency-Key) go too, bounded per call.
-  const idempotencyPurged = await purgeExpiredIdempotency(db).catch((error: unknown) => {
-    logger.warn({ err: error }, "purging expired idempotency responses failed after the cleanup");
-    return null;
-  });
-  return Response.json({ ...result, rollupHoursClosed, idempotencyPurged });
+  return Response.json(await runMaintenancePass(db, jobsConfigFromEnv()));
 }

@@ -1,7 +1,7 @@
 import { env } from "~/env.js";
 import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
-import { startWorker, type WorkerHandle } from "~/server/jobs/worker";
+import { startWorker, type WorkerHandle } from "~/server/queue/worker";
 import { createProvider } from "~/server/providers";
 
 /**

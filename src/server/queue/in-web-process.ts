@@ -1,5 +1,5 @@
 import { env } from "~/env.js";
-import { startStandaloneWorker } from "~/server/jobs/standalone";
+import { startStandaloneWorker } from "~/server/queue/standalone";
 
 /** A graceful stop that takes longer than this is cut short: the cleanup recovers what it left. */
 const stopGraceMs = 3_000;

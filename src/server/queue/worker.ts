@@ -8,15 +8,15 @@ import pg from "pg";
 import type { JobsConfig } from "~/server/config";
 import { poolConfig, surviveLostConnections } from "~/server/database/pool-config";
 import { withTransaction, type Db } from "~/server/db";
-import { startCleanupSchedule, type CleanupSchedule } from "~/server/jobs/cleanup-schedule";
-import { autoTopupTask, runJobTask } from "~/server/jobs/queue";
+import { startCleanupSchedule, type CleanupSchedule } from "~/server/queue/maintenance";
+import { autoTopupTask, deliverWebhookTask, runJobTask } from "~/server/queue/tasks";
 import { runJob } from "~/server/jobs/run";
-import { registerPool, type PoolRegistration } from "~/server/jobs/worker-registry";
+import { registerPool, type PoolRegistration } from "~/server/queue/worker-registry";
 import { logger } from "~/server/logger";
 import { failTopup, runAutoTopup } from "~/server/payments/auto-topup";
 import { increment, observe } from "~/server/metrics";
 import type { GenerationProvider } from "~/server/providers/types";
-import { deliverWebhook, deliverWebhookTask } from "~/server/webhooks/deliver";
+import { deliverWebhook } from "~/server/webhooks/deliver";
 import { webhooksConfigFromEnv, type WebhooksConfig } from "~/server/webhooks/config";
 
 export type WorkerOptions = {

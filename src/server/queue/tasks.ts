@@ -1,4 +1,10 @@
 /**
+ * The names of the queue's tasks, in one place: the SQL functions that
+ * enqueue them (prisma/sql/functions) use the same names, and the worker
+ * (./worker.ts) maps each to its handler.
+ */
+
+/**
  * The graphile-worker task that runs one generation job. Jobs are enqueued
  * inside the SQL functions that create or requeue them (cw_create_job,
  * cw_cleanup_account, cw_release_leases), in the same transaction: the
@@ -14,3 +20,11 @@ export const runJobTask = "run-job";
  * threshold (job key `auto-topup:<topup id>`); `runAutoTopup` is idempotent.
  */
 export const autoTopupTask = "auto-topup";
+
+/**
+ * The graphile-worker task that makes one attempt of one delivery. Its jobs
+ * are added by SQL (cw_enqueue_webhook_delivery) in the transaction that
+ * wrote the event, by a failed attempt for the next one, and by a resend;
+ * the job key `webhook-delivery:<id>` keeps one waiting job per delivery.
+ */
+export const deliverWebhookTask = "deliver-webhook";
