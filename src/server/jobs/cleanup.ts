@@ -2,7 +2,6 @@ import "server-only";
 
 import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
-import { deadPoolLeases } from "~/server/queue/worker-registry";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 import { money } from "~/server/money";
@@ -25,6 +24,9 @@ export type CleanupResult = {
   complete: boolean;
 };
 
+
+/** A worker pool silent this many leases is dead (it says it is alive every third of one: src/server/queue/worker-registry.ts). */
+export const deadPoolLeases = 2;
 
 type StuckJob = { id: string; userId: string; reason: "overdue" | "expired" };
 type AccountWork = { userId: string; overdue: string[]; expired: string[] };

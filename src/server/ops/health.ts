@@ -4,7 +4,8 @@ import pg from "pg";
 
 import { env } from "~/env.js";
 import { poolConfig, surviveLostConnections } from "~/server/database/pool-config";
-import { deadPoolLeases, queueLocksSql, type QueueLocks } from "~/server/queue/worker-registry";
+import { deadPoolLeases } from "~/server/jobs/cleanup";
+import { queueLocksSql, type QueueLocks } from "~/server/queue/worker-registry";
 import { logger } from "~/server/logger";
 
 /** The whole health check answers within this, database or not. */

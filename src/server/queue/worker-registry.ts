@@ -11,9 +11,6 @@ import { logger } from "~/server/logger";
  */
 export type PoolRegistration = { stop: () => Promise<void> };
 
-/** A worker pool silent this many leases is dead (its heartbeat is every third of one). */
-export const deadPoolLeases = 2;
-
 /** How often a pool says it is alive: a third of the lease, like a job's heartbeat. */
 export const registryHeartbeatsPerLease = 3;
 
