@@ -35,9 +35,11 @@ describe("a job in graphile-worker's queue", () => {
 
     const delivered = await drainRunJobs();
     expect(delivered.map((d) => d.payload)).toEqual([{ jobId: job.id, userId: user.id }]);
-    // No key (a requeued job gets a row of its own), no named queue (jobs run
-    // in parallel), default priority, five attempts of the queue's backoff.
-    expect(delivered[0]!.job).toMatchObject({ task_identifier: runJobTask, key: null, job_queue_id: null, priority: 0, max_attempts: 5, attempts: 1 });
+    // A key of its own (the create's: it never dedupes another), no named
+    // queue (jobs run in parallel), default priority, five attempts of the
+    // queue's backoff.
+    expect(delivered[0]!.job).toMatchObject({ task_identifier: runJobTask, job_queue_id: null, priority: 0, max_attempts: 5, attempts: 1 });
+    expect(delivered[0]!.job.key).toMatch(new RegExp(`^run-job:${job.id}:\\d+$`));
     expect(await queuedRunJobs()).toBe(0);
   });
 
@@ -113,6 +115,9 @@ describe("a job in graphile-worker's queue", () => {
     await db.$executeRaw`UPDATE job SET status = 'PROCESSING', lease_owner = 'stopping-worker', attempts = 1,
       lease_expires_at = now() + interval '1 minute' WHERE id = ANY (${ids}::uuid[])`;
     expect(await releaseLeases(db, "stopping-worker")).toBe(3);
-    expect((await drainRunJobs()).map((d) => d.payload.jobId).sort()).toEqual([...ids].sort());
+    const requeued = await drainRunJobs();
+    expect(requeued.map((d) => d.payload.jobId).sort()).toEqual([...ids].sort());
+    // A requeue has no key: it is a row of its own, whatever became of the job's earlier rows.
+    expect(requeued.every((d) => d.job.key === null && d.job.max_attempts === 5)).toBe(true);
   });
 });

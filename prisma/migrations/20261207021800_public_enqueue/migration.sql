@@ -6,11 +6,10 @@
 -- caller's transaction, so a paid job is always queued and a refused or
 -- rolled-back one never is (tests/jobs/enqueue.test.ts).
 --
--- What it costs (bench/README.md, 2026-12-07): add_job re-plans the
--- statements of add_jobs on every call (they take the spec array as a
--- parameter), about 0.5 ms more PostgreSQL CPU per create than the private
--- insert. A batch pays that once: the cleanup and a stopping worker requeue
--- their jobs with one add_jobs call.
+-- A create calls add_job in its unsafe_dedupe mode, with a key of its own;
+-- the cleanup and a stopping worker requeue their jobs together with one
+-- add_jobs call. Why, and what each costs: cw_enqueue_run_job below, and
+-- bench/README.md (2026-12-07).
 --
 -- Functions redefined here: cw_enqueue_run_job, cw_enqueue_run_jobs (new),
 -- cw_cleanup_account, cw_release_leases, cw_reap_dead_workers.
@@ -20,8 +19,9 @@
 -- graphile-worker installs its schema on a fresh database
 -- (scripts/lib/prepare-database.ts).
 
--- The run-job of each (job, user) pair, in one add_jobs call. The spec, and
--- why each field is what it is:
+-- The run-job of each (job, user) pair, in one add_jobs call (a requeue: the
+-- cleanup's recoveries, a stopping worker's jobs). The spec, and why each
+-- field is what it is:
 --  * no job_key: a requeued job needs a new queue row even while its old one
 --    is still locked by a worker that lost it; a second delivery is harmless
 --    (the worker's claim only takes a PENDING job);
@@ -48,13 +48,32 @@ BEGIN
       FROM unnest(p_job_ids, p_user_ids) AS q(job_id, user_id)));
 END $$;
 
--- One job's run-job (the create): add_job, the stable door, with the spec
--- of cw_enqueue_run_jobs. It also sends the notification that wakes an idle
--- worker.
+-- One job's run-job, at its create: add_job (the stable door) with the spec
+-- of cw_enqueue_run_jobs, except for a key. It also sends the notification
+-- that wakes an idle worker.
+--
+-- add_job's general path goes through add_jobs, which (graphile-worker
+-- 0.18.0) first updates the locked jobs that hold the keys being added.
+-- That read of the jobs table costs twice: its statements are planned
+-- again on every call (about 0.6 ms of PostgreSQL CPU per create against
+-- 0.1 ms for an insert, bench/README.md), and on an empty or tiny queue table
+-- (a drained queue, a fresh database) PostgreSQL scans the table, which in
+-- a SERIALIZABLE transaction takes a predicate lock on all of it: every two
+-- concurrent creates, of any accounts, then conflict, and 200 at once on a
+-- fresh database exhausted one create's retries
+-- (tests/ops/two-worker-processes.test.ts, tests/jobs/enqueue-conflicts.test.ts).
+--
+-- add_job's unsafe_dedupe mode is one insert that reads the jobs table
+-- through its key index only. Its hazard, "if a job with this key exists,
+-- add nothing, even if that one already started", cannot arise: the key
+-- names this job and this transaction (its id is txid_current()), and a
+-- job is created once, in the transaction that enqueues it; a requeue is
+-- always a row of its own (cw_enqueue_run_jobs, no key).
 CREATE OR REPLACE FUNCTION cw_enqueue_run_job(p_job_id uuid, p_user_id text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM graphile_worker.add_job('run-job', json_build_object('jobId', p_job_id, 'userId', p_user_id), max_attempts := 5);
+  PERFORM graphile_worker.add_job('run-job', json_build_object('jobId', p_job_id, 'userId', p_user_id), max_attempts := 5,
+    job_key := 'run-job:' || p_job_id || ':' || txid_current(), job_key_mode := 'unsafe_dedupe');
 END $$;
 
 -- The cleanup pass of 20261201100000_lean_settlement; the jobs it recovers
