@@ -54,21 +54,24 @@ END $$;
 --
 -- add_job's general path goes through add_jobs, which (graphile-worker
 -- 0.18.0) first updates the locked jobs that hold the keys being added.
--- That read of the jobs table costs twice: its statements are planned
--- again on every call (about 0.6 ms of PostgreSQL CPU per create against
--- 0.1 ms for an insert, bench/README.md), and on an empty or tiny queue table
--- (a drained queue, a fresh database) PostgreSQL scans the table, which in
--- a SERIALIZABLE transaction takes a predicate lock on all of it: every two
--- concurrent creates, of any accounts, then conflict, and 200 at once on a
--- fresh database exhausted one create's retries
--- (tests/ops/two-worker-processes.test.ts, tests/jobs/enqueue-conflicts.test.ts).
+-- That path costs twice. Its statements take the spec array as a parameter
+-- and are planned again on every call: about 0.8 ms more PostgreSQL CPU per
+-- create than a plain insert of the row (bench/README.md, 2026-12-07). And
+-- when the queue table is empty and analyzed as such (a drained queue)
+-- PostgreSQL scans it, which in a SERIALIZABLE transaction takes a
+-- predicate lock on the whole table: any two concurrent creates, of any
+-- accounts, then fail to serialize (tests/jobs/enqueue-conflicts.test.ts;
+-- once, 200 creates at once exhausted one create's retries in
+-- tests/ops/two-worker-processes.test.ts).
 --
 -- add_job's unsafe_dedupe mode is one insert that reads the jobs table
--- through its key index only. Its hazard, "if a job with this key exists,
--- add nothing, even if that one already started", cannot arise: the key
--- names this job and this transaction (its id is txid_current()), and a
--- job is created once, in the transaction that enqueues it; a requeue is
--- always a row of its own (cw_enqueue_run_jobs, no key).
+-- through its key index only (about 0.1 ms more than a plain insert). Its
+-- hazard, "if a job with this key exists, add nothing, even if that one
+-- already started", cannot arise: the key names this job and this
+-- transaction (its id is txid_current()), and a job is created once, in the
+-- transaction that enqueues it; a requeue is always a row of its own
+-- (cw_enqueue_run_jobs, no key). Should graphile-worker route this mode
+-- through add_jobs one day, only the cost and the conflicts come back.
 CREATE OR REPLACE FUNCTION cw_enqueue_run_job(p_job_id uuid, p_user_id text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
