@@ -88,7 +88,7 @@ export async function processesScenario(context: Context): Promise<Row[]> {
     let locked = Number.NaN;
     while (performance.now() < unlockDeadline) {
       await cron();
-      locked = Number((await sql.query(`SELECT count(*) FROM graphile_worker._private_jobs WHERE locked_by IS NOT NULL`)).rows[0].count);
+      locked = Number((await sql.query(`SELECT count(*) FROM graphile_worker.jobs WHERE locked_by IS NOT NULL`)).rows[0].count);
       if (locked === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }

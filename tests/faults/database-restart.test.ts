@@ -11,9 +11,9 @@ import { serverProcessIds, startOwnDatabase, type OwnDatabase } from "../fixture
 // are imported after DATABASE_URL points at that server, with short timeouts
 // and retry budget so that each failure path is reached within the test.
 
-// graphile-worker 0.16 prints a runner's death with console.trace (which
-// writes through console.error, and would fail the file): that death is
-// exactly what these tests provoke, so its trace is expected here.
+// graphile-worker prints a runner's death with console.trace (which writes
+// through console.error, and would fail the file): that death is what some
+// of these tests provoke, so its trace is expected here.
 console.trace = () => {};
 
 let own: OwnDatabase;
@@ -209,8 +209,9 @@ describe("the worker pool after its runners lost the database", () => {
       await waitUntil("jobs in flight", 10_000, async () => (await app.db.job.count({ where: { status: "PROCESSING" } })) > 0);
       const port = own.server.port;
       process.kill(own.server.pid()!, "SIGKILL");
-      // Down for longer than the retry budget: the runners' own queue
-      // writes fail, which is what killed them for good before.
+      // Down for longer than the retry budget: the pool's own queue writes
+      // fail, and graphile-worker shuts the pool down (it did not replace a
+      // dead runner before 0.17, graphile/worker#592).
       await sleep(2_500);
       own.server = (await startEmbeddedPostgres({ dataDir: own.dataDir, port, supervise: false }));
       const after = await createJobs(user.id, 8);
@@ -222,7 +223,7 @@ describe("the worker pool after its runners lost the database", () => {
     }
   }, 90_000);
 
-  it("runners that die (their queue row cannot be released) are replaced: the pool keeps its concurrency", async () => {
+  it("a pool whose queue rows cannot be completed is replaced: the worker keeps its concurrency", async () => {
     const user = await app.createUser({ balance: 10_000 });
     const handle = await startPool();
     const blocker = new pg.Client({ connectionString: own.url });
@@ -231,11 +232,11 @@ describe("the worker pool after its runners lost the database", () => {
       expect(handle.liveRunners).toBe(4);
       const ids = await createJobs(user.id, 8);
       await waitUntil("jobs in flight", 10_000, async () => (await app.db.job.count({ where: { status: "PROCESSING" } })) > 0);
-      // While the queue table is locked, a runner that finishes its job cannot
-      // complete the queue row (lock_timeout): graphile-worker lets it die.
+      // While the queue table is locked, a finished job's queue row cannot be
+      // completed (lock_timeout): graphile-worker shuts the pool down.
       await blocker.query("BEGIN");
       await blocker.query("LOCK TABLE graphile_worker._private_jobs IN ACCESS EXCLUSIVE MODE");
-      await waitUntil("a runner to die", 10_000, async () => handle.restarts > 0 || handle.liveRunners < 4);
+      await waitUntil("the pool to be replaced", 10_000, async () => handle.restarts > 0);
       await blocker.query("COMMIT");
       await waitUntil("the pool to run at full concurrency again", 15_000, async () => handle.liveRunners === 4);
       const more = await createJobs(user.id, 4);
@@ -277,18 +278,19 @@ describe("the worker pool after its runners lost the database", () => {
 
   it("a pool whose every fetch keeps failing (graphile-worker cached a failed task lookup) is replaced", async () => {
     // While the task table is locked, the new pool's first lookup of its task
-    // ids fails (lock_timeout); graphile-worker keeps that failure cached and
-    // every later fetch of that pool fails with it, though the runners live.
+    // ids fails (lock_timeout); graphile-worker (0.16 to 0.18.0) keeps that
+    // failure cached and every later fetch of that pool fails with it, though
+    // the runners live.
     expect(await runJobsAfterStartingBehindALock("graphile_worker._private_tasks")).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
   it("a pool that starts while the queue's tables cannot be read leaves no unhandled rejection (which would end the process) and runs jobs", async () => {
     // graphile-worker's runner starts a cron that reads its crontab table
-    // at once; when that read fails (here: lock_timeout, in production a
-    // dropped connection) graphile-worker 0.16 leaves a derived promise
-    // rejected with no handler, and Node ends the process. The worker runs
-    // the task pool alone, so nothing reads that table; vitest fails the
-    // run on any unhandled rejection.
+    // at once; when that read failed (here: lock_timeout, in production a
+    // dropped connection) graphile-worker 0.16 left a derived promise
+    // rejected with no handler, and Node ended the process (0.18 retries the
+    // cron instead). The worker runs the task pool alone, so nothing reads
+    // that table; vitest fails the run on any unhandled rejection.
     await runJobsAfterStartingBehindALock("graphile_worker._private_known_crontabs");
   }, 60_000);
 

@@ -12,7 +12,7 @@ import { createUser, db, jobRequest, testConfig } from "../helpers";
 // Issue 11.4: a worker process killed with SIGKILL must not leave its queue
 // rows locked for graphile-worker's four-hour lock timeout. Its pool stops
 // heartbeating in worker_process; the cleanup reaps it and unlocks its
-// runners' rows; health tells live locks from dead ones meanwhile.
+// rows; health tells live locks from dead ones meanwhile.
 
 const leaseMs = 1_000;
 const workers: ChildProcess[] = [];
@@ -50,7 +50,8 @@ describe("a SIGKILLed worker's queue rows", () => {
     for (let index = 0; index < 2; index++) jobs.push((await createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig)).job.id);
     await waitUntil("both queue rows locked by the worker", 30_000, async () => (await locks()).lockedLive === 2);
     const [pool] = await db.workerProcess.findMany({ select: { workerId: true, runnerIds: true } });
-    expect(pool?.runnerIds).toHaveLength(2);
+    // graphile-worker 0.17+ locks a pool's rows with the pool's one id.
+    expect(pool?.runnerIds).toHaveLength(1);
 
     worker.kill("SIGKILL");
     await waitUntil("the locks to be seen as dead", 10_000, async () => (await locks()).lockedDead === 2);

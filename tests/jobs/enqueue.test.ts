@@ -1,87 +1,123 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventEmitter } from "node:events";
 
-import { callerFor, createUser, db, jobRequest } from "../helpers";
+import { Logger, runTaskList, type WorkerEvents } from "graphile-worker";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+
+import { createJob, createJobCommitting } from "~/server/jobs/create";
+import { runJobTask } from "~/server/queue/tasks";
+import { money } from "~/server/money";
+
+import { sleep } from "../fixtures/concurrency";
+import { drainQueue, queuedJobs } from "../fixtures/queue";
+import { callerFor, createUser, db, jobRequest, testConfig } from "../helpers";
 
 /**
- * A create enqueues its job with one insert into graphile-worker's own
- * table (cw_enqueue_run_job) instead of graphile_worker.add_job. These
- * tests hold it to what add_job would have done: the same row, the same
- * wake-up of the workers, and add_job itself while the task is unknown.
+ * A job enters graphile-worker's queue through its public functions
+ * (graphile_worker.add_job, add_jobs), in the transaction that charges it.
+ * These tests look at the queue only from the outside: what a graphile-worker
+ * pool is handed to run, and the documented `graphile_worker.jobs` view.
  */
 
-type QueueRow = {
-  task_id: number;
-  job_queue_id: number | null;
-  payload: unknown;
-  priority: number;
-  max_attempts: number;
-  attempts: number;
-  key: string | null;
-  flags: unknown;
-  locked_at: Date | null;
-  locked_by: string | null;
-  revision: number;
-  last_error: string | null;
-  run_at_is_now: boolean;
-};
+const silent = new Logger(() => () => {});
 
-const queueRowsOf = (jobId: string) =>
-  db.$queryRaw<QueueRow[]>`
-    SELECT task_id, job_queue_id, payload, priority, max_attempts, attempts, key, flags, locked_at, locked_by,
-           revision, last_error, abs(extract(epoch FROM run_at - created_at)) < 1 AS run_at_is_now
-      FROM graphile_worker._private_jobs WHERE payload->>'jobId' = ${jobId} ORDER BY id`;
+type RunJobPayload = { jobId: string; userId: string };
 
-let listener: pg.Client;
-const notifications: string[] = [];
+const drainRunJobs = () => drainQueue<RunJobPayload>(runJobTask);
+const queuedRunJobs = () => queuedJobs(runJobTask);
 
-beforeAll(async () => {
-  listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await listener.connect();
-  listener.on("notification", (message) => notifications.push(message.payload ?? ""));
-  await listener.query(`LISTEN "jobs:insert"`);
-});
-afterAll(async () => {
-  await listener.end();
-});
-
-async function nextNotification(after: number): Promise<string> {
-  for (let waited = 0; waited < 5_000; waited += 20) {
-    if (notifications.length > after) return notifications[after]!;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("no jobs:insert notification");
-}
-
-describe("a created job in the queue", () => {
-  it("is the row graphile_worker.add_job makes for it, and wakes the workers as add_job does", async () => {
+describe("a job in graphile-worker's queue", () => {
+  it("a create queues exactly one run-job, with the spec the worker relies on", async () => {
+    await drainRunJobs();
     const user = await createUser({ balance: 20 });
-    const seen = notifications.length;
-    const { job: first } = await callerFor(user).jobs.create(jobRequest());
     const { job } = await callerFor(user).jobs.create(jobRequest());
-    // One notification per created job, as add_job sends.
-    expect(JSON.parse(await nextNotification(seen + 1))).toMatchObject({ count: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(notifications).toHaveLength(seen + 2);
+    expect(await queuedRunJobs()).toBe(1);
 
-    const [ours] = await queueRowsOf(job.id);
-    expect(ours).toBeDefined();
-    // The same job enqueued through graphile-worker's own door, for comparison.
-    await db.$executeRaw`SELECT graphile_worker.add_job('run-job', json_build_object('jobId', ${job.id}::uuid, 'userId', ${user.id}::text), max_attempts := 5)`;
-    const [, theirs] = await queueRowsOf(job.id);
-    expect(ours).toEqual(theirs);
-    expect(ours).toMatchObject({ payload: { jobId: job.id, userId: user.id }, max_attempts: 5, attempts: 0, key: null, run_at_is_now: true });
-    expect((await queueRowsOf(first.id))).toHaveLength(1);
+    const delivered = await drainRunJobs();
+    expect(delivered.map((d) => d.payload)).toEqual([{ jobId: job.id, userId: user.id }]);
+    // A key of its own (the create's: it never dedupes another), no named
+    // queue (jobs run in parallel), default priority, five attempts of the
+    // queue's backoff.
+    expect(delivered[0]!.job).toMatchObject({ task_identifier: runJobTask, job_queue_id: null, priority: 0, max_attempts: 5, attempts: 1 });
+    expect(delivered[0]!.job.key).toMatch(new RegExp(`^run-job:${job.id}:\\d+$`));
+    expect(await queuedRunJobs()).toBe(0);
   });
 
-  it("goes through add_job while the database has no run-job task yet, which makes the task", async () => {
-    await db.$executeRaw`DELETE FROM graphile_worker._private_tasks WHERE identifier = 'run-job'`;
+  it("a refused create queues nothing, whatever refused it", async () => {
+    await drainRunJobs();
+    const poor = await createUser({ balance: 1 });
+    await expect(callerFor(poor).jobs.create(jobRequest({ outputs: 4 }))).rejects.toMatchObject({ cause: { code: "INSUFFICIENT_CREDITS" } });
+    const busy = await createUser({ balance: 100 });
+    await createJob(db, busy.id, jobRequest(), { ...testConfig, maxActiveJobs: 1 });
+    await expect(createJob(db, busy.id, jobRequest(), { ...testConfig, maxActiveJobs: 1 })).rejects.toMatchObject({ code: "MAX_ACTIVE_JOBS" });
+    expect((await drainRunJobs()).map((d) => d.payload.userId)).toEqual([busy.id]);
+  });
+
+  it("a replay queues nothing more", async () => {
+    await drainRunJobs();
     const user = await createUser({ balance: 20 });
-    const { job } = await callerFor(user).jobs.create(jobRequest());
-    const tasks = await db.$queryRaw<{ id: number }[]>`SELECT id FROM graphile_worker._private_tasks WHERE identifier = 'run-job'`;
-    expect(tasks).toHaveLength(1);
-    const rows = await queueRowsOf(job.id);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.task_id).toBe(tasks[0]!.id);
+    const request = jobRequest();
+    const first = await callerFor(user).jobs.create(request);
+    const again = await callerFor(user).jobs.create(request);
+    expect(again).toMatchObject({ replayed: true, job: { id: first.job.id } });
+    expect((await drainRunJobs()).map((d) => d.payload.jobId)).toEqual([first.job.id]);
+  });
+
+  it("a create whose transaction rolls back leaves no run-job (and no job, no charge)", async () => {
+    await drainRunJobs();
+    const user = await createUser({ balance: 20 });
+    let created: string | null = null;
+    await expect(
+      createJobCommitting(db, user.id, jobRequest(), testConfig, async (_tx, result) => {
+        created = result.job.id;
+        throw new Error("after the create, in its transaction (test)");
+      }),
+    ).rejects.toThrow(/in its transaction/);
+    expect(created).not.toBeNull();
+    expect(await queuedRunJobs()).toBe(0);
+    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } })).toBe(0);
+  });
+
+  it("wakes an idle worker at once, long before its next poll", async () => {
+    const events = new EventEmitter() as WorkerEvents;
+    const listening = new Promise((resolve) => events.once("pool:listen:success", resolve));
+    const delivered: string[] = [];
+    const pgPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 3 });
+    const pool = runTaskList(
+      { events, logger: silent, concurrency: 1, pollInterval: 60_000, noHandleSignals: true },
+      { [runJobTask]: async (payload) => void delivered.push((payload as RunJobPayload).jobId) },
+      pgPool,
+    );
+    try {
+      await listening;
+      // Past its first fetch: the pool now waits for a notification or its poll a minute away.
+      await sleep(500);
+      const user = await createUser({ balance: 20 });
+      const startedAt = Date.now();
+      const { job } = await callerFor(user).jobs.create(jobRequest());
+      for (let waited = 0; !delivered.includes(job.id) && waited < 5_000; waited += 20) await sleep(20);
+      expect(delivered).toContain(job.id);
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+    } finally {
+      await pool.gracefulShutdown();
+      await pgPool.end();
+    }
+  });
+
+  it("a stopping worker's jobs are requeued together: one run-job each", async () => {
+    await drainRunJobs();
+    const user = await createUser({ balance: 100 });
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index++) ids.push((await createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig)).job.id);
+    await drainRunJobs();
+    // A worker that claimed them and is stopping.
+    await db.$executeRaw`UPDATE job SET status = 'PROCESSING', lease_owner = 'stopping-worker', attempts = 1,
+      lease_expires_at = now() + interval '1 minute' WHERE id = ANY (${ids}::uuid[])`;
+    expect(await money.releaseLeases(db, "stopping-worker")).toBe(3);
+    const requeued = await drainRunJobs();
+    expect(requeued.map((d) => d.payload.jobId).sort()).toEqual([...ids].sort());
+    // A requeue has no key: it is a row of its own, whatever became of the job's earlier rows.
+    expect(requeued.every((d) => d.job.key === null && d.job.max_attempts === 5)).toBe(true);
   });
 });

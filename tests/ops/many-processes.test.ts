@@ -109,7 +109,7 @@ describe("many processes, one database", () => {
     await until(async () => {
       await runCleanup(db, { ...testConfig, leaseMs: 2_000 });
       const [row] = await db.$queryRaw<{ locked: number }[]>`
-        SELECT count(*)::int AS locked FROM graphile_worker._private_jobs j
+        SELECT count(*)::int AS locked FROM graphile_worker.jobs j
         WHERE j.locked_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM worker_process w WHERE j.locked_by = ANY (w.runner_ids))`;
       return row!.locked === 0;
     }, 30_000, "the dead worker's queue rows to be unlocked");

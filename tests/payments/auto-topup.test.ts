@@ -5,6 +5,9 @@ import { createJob } from "~/server/jobs/create";
 import { runAutoTopup } from "~/server/payments/auto-topup";
 import { sandboxTestCards } from "~/server/payments/sandbox";
 import { money } from "~/server/money";
+import { autoTopupTask } from "~/server/queue/tasks";
+
+import { drainQueue } from "../fixtures/queue";
 
 const card = { cardNumber: sandboxTestCards.success, expiry: "12/99", cvc: "123" };
 
@@ -31,10 +34,10 @@ async function purchasesOf(userId: string) {
   return db.ledgerEntry.findMany({ where: { userId, kind: "PURCHASE" }, select: { amount: true, idempotencyKey: true } });
 }
 
+/** The auto-topup jobs queued for `topupId`, with their keys (handed to a pool that only records them). */
 async function queuedTopups(topupId: string) {
-  return db.$queryRaw<{ key: string | null }[]>`
-    SELECT j.key FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-    WHERE t.identifier = 'auto-topup' AND j.payload->>'topupId' = ${topupId}`;
+  const delivered = await drainQueue<{ topupId: string }>(autoTopupTask);
+  return delivered.filter((d) => d.payload.topupId === topupId).map((d) => ({ key: d.job.key }));
 }
 
 describe("auto top-up", () => {

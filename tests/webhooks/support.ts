@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 
 import type { WebhookEventType } from "~/shared/webhook-events";
 import type { WebhooksConfig } from "~/server/webhooks/config";
+import { deliverWebhookTask } from "~/server/queue/tasks";
 import { createEndpoint } from "~/server/webhooks/endpoints";
 
 import { sleep } from "../fixtures/concurrency";
+import { drainQueue, queuedJobs } from "../fixtures/queue";
 import { db } from "../helpers";
 import { money } from "~/server/money";
 
@@ -31,24 +33,19 @@ export function outboxOf(userId: string) {
   return db.webhookEvent.findMany({ where: { userId }, orderBy: { createdAt: "asc" }, include: { deliveries: true } });
 }
 
-/** The deliver-webhook queue rows (graphile-worker) of one user's deliveries. */
-export async function deliveryQueueRows(userId: string): Promise<{ key: string | null; payload: { deliveryId: string }; runAt: Date }[]> {
-  return db.$queryRaw`
-    SELECT j.key, j.payload, j.run_at AS "runAt"
-      FROM graphile_worker._private_jobs j
-      JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-      JOIN webhook_delivery d ON d.id = (j.payload->>'deliveryId')::uuid
-      JOIN webhook_endpoint e ON e.id = d.endpoint_id
-     WHERE t.identifier = 'deliver-webhook' AND e.user_id = ${userId}
-     ORDER BY j.id`;
+/**
+ * The deliver-webhook jobs queued for one user's deliveries, with their keys
+ * (handed to a graphile-worker pool that only records them: they leave the queue).
+ */
+export async function deliveryQueueRows(userId: string): Promise<{ key: string | null; payload: { deliveryId: string } }[]> {
+  const delivered = await drainQueue<{ deliveryId: string }>(deliverWebhookTask);
+  const ours = new Set((await db.webhookDelivery.findMany({ where: { endpoint: { userId } }, select: { id: true } })).map((d) => d.id));
+  return delivered.filter((d) => ours.has(d.payload.deliveryId)).map((d) => ({ key: d.job.key, payload: d.payload }));
 }
 
-/** Every deliver-webhook queue row. */
-export async function allDeliveryQueueRows(): Promise<number> {
-  const rows = await db.$queryRaw<{ count: number }[]>`
-    SELECT count(*)::int AS count FROM graphile_worker._private_jobs j
-      JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'deliver-webhook'`;
-  return rows[0]!.count;
+/** Every deliver-webhook job waiting in the queue. */
+export function allDeliveryQueueRows(): Promise<number> {
+  return queuedJobs(deliverWebhookTask);
 }
 
 export async function waitUntil(what: string, timeoutMs: number, condition: () => Promise<boolean>): Promise<void> {

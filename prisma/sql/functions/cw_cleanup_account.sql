@@ -12,7 +12,8 @@
 --   live grant is past its expiry).
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201000000_cleanup_divides_accounts,
---   20261201100000_lean_settlement: this is the text of the last.
+--   20261201100000_lean_settlement, 20261207021800_public_enqueue: this is
+--   the text of the last.
 CREATE OR REPLACE FUNCTION cw_cleanup_account(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
 RETURNS TABLE (recovered integer, failed integer, refunded integer, grants_expired integer)
 LANGUAGE plpgsql AS $$
@@ -20,7 +21,7 @@ DECLARE
   v_stuck record;
   v_attempts integer;
   v_settled record;
-  v_recovered integer := 0;
+  v_requeued uuid[] := '{}';
   v_failed integer := 0;
   v_refunded integer := 0;
   v_grants_expired integer;
@@ -52,10 +53,9 @@ BEGIN
           AND attempts < p_max_attempts AND deadline_at > clock_timestamp()
         RETURNING attempts INTO v_attempts;
       IF FOUND THEN
-        PERFORM cw_enqueue_run_job(v_stuck.id, p_user_id);
+        v_requeued := v_requeued || v_stuck.id;
         INSERT INTO job_event (job_id, type, worker_id, data, created_at)
         VALUES (v_stuck.id, 'recovered', NULL, jsonb_build_object('attempts', v_attempts), clock_timestamp());
-        v_recovered := v_recovered + 1;
         CONTINUE;
       END IF;
       SELECT * INTO v_settled FROM cw_settle_job(v_stuck.id, 'FAILED', 'lease-expired', NULL, 'SYSTEM', 'cleanup',
@@ -67,5 +67,6 @@ BEGIN
       IF v_settled.refunded > 0 THEN v_refunded := v_refunded + 1; END IF;
     END IF;
   END LOOP;
-  RETURN QUERY SELECT v_recovered, v_failed, v_refunded, v_grants_expired;
+  PERFORM cw_enqueue_run_jobs(v_requeued, array_fill(p_user_id, ARRAY[cardinality(v_requeued)]));
+  RETURN QUERY SELECT cardinality(v_requeued), v_failed, v_refunded, v_grants_expired;
 END $$;

@@ -6,18 +6,11 @@
 --
 -- Guards: §3.8 (every created or recovered job is enqueued in its own
 --   transaction).
--- History: created in 20261201100000_lean_settlement, never replaced.
+-- History: created in 20261201100000_lean_settlement, replaced in
+--   20261207021800_public_enqueue: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_enqueue_run_job(p_job_id uuid, p_user_id text) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-  v_task_id integer;
 BEGIN
-  SELECT id INTO v_task_id FROM graphile_worker._private_tasks WHERE identifier = 'run-job';
-  IF NOT FOUND THEN
-    PERFORM graphile_worker.add_job('run-job', json_build_object('jobId', p_job_id, 'userId', p_user_id), max_attempts := 5);
-    RETURN;
-  END IF;
-  INSERT INTO graphile_worker._private_jobs (task_id, payload, run_at, max_attempts, priority)
-  VALUES (v_task_id, json_build_object('jobId', p_job_id, 'userId', p_user_id), now(), 5, 0);
-  PERFORM pg_notify('jobs:insert', '{"r":' || random()::text || ',"count":1}');
+  PERFORM graphile_worker.add_job('run-job', json_build_object('jobId', p_job_id, 'userId', p_user_id), max_attempts := 5,
+    job_key := 'run-job:' || p_job_id || ':' || txid_current(), job_key_mode := 'unsafe_dedupe');
 END $$;

@@ -6,7 +6,8 @@
 --
 -- Guards: §3.8 (a dead worker's queue rows do not stay locked for
 --   graphile-worker's four-hour lock timeout).
--- History: created in 20261130140000_worker_registry, never replaced.
+-- History: created in 20261130140000_worker_registry, replaced in
+--   20261207021800_public_enqueue: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_reap_dead_workers(p_stale_ms integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -19,10 +20,10 @@ BEGIN
   )
   SELECT COALESCE(array_agg(DISTINCT runner), '{}') INTO v_dead FROM reaped, unnest(reaped.runner_ids) AS runner;
   SELECT v_dead || COALESCE(array_agg(DISTINCT j.locked_by), '{}') INTO v_dead
-    FROM graphile_worker._private_jobs j
+    FROM graphile_worker.jobs j
    WHERE j.locked_by IS NOT NULL AND j.locked_at < clock_timestamp() - make_interval(secs => p_stale_ms / 1000.0)
      AND NOT EXISTS (SELECT 1 FROM worker_process w WHERE j.locked_by = ANY (w.runner_ids));
-  SELECT count(*) INTO v_unlocked FROM graphile_worker._private_jobs WHERE locked_by = ANY (v_dead);
+  SELECT count(*) INTO v_unlocked FROM graphile_worker.jobs WHERE locked_by = ANY (v_dead);
   IF cardinality(v_dead) > 0 THEN
     PERFORM graphile_worker.force_unlock_workers(v_dead);
   END IF;

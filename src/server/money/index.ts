@@ -15,6 +15,7 @@
  * | settleJob               | cw_settle_job                 | account transaction                     | an admin's audit row commits with it                   |
  * | cleanupAccount          | cw_cleanup_account            | statement alone                         | the whole account pass is one call                     |
  * | reapDeadWorkers         | cw_reap_dead_workers          | one statement, no account               | unlocks queue rows only                                |
+ * | releaseLeases           | cw_release_leases             | statement alone, no account             | a stopping pool's jobs, of any account, requeued       |
  * | moveCredits             | cw_move_credits               | account transaction                     | audit rows, a checkout's completion commit with it     |
  * | voidGrant               | cw_void_grant                 | account transaction                     | the audit row commits with it                          |
  * | enqueueWebhookDelivery  | cw_enqueue_webhook_delivery   | the caller's transaction                | the queue entry commits with the delivery row          |
@@ -34,6 +35,7 @@ import { finishJob } from "~/server/money/finish-job";
 import { lockAccount } from "~/server/money/lock-account";
 import { moveCredits, moveOrScheduleCredits } from "~/server/money/move-credits";
 import { reapDeadWorkers } from "~/server/money/reap-dead-workers";
+import { releaseLeases } from "~/server/money/release-leases";
 import { settleJob } from "~/server/money/settle-job";
 import { voidGrant } from "~/server/money/void-grant";
 import { writeOutputs } from "~/server/money/write-outputs";
@@ -47,6 +49,7 @@ export const money = {
   settleJob,
   cleanupAccount,
   reapDeadWorkers,
+  releaseLeases,
   moveCredits,
   moveOrScheduleCredits,
   voidGrant,

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
 import { refreshAdminRollups } from "~/server/admin/rollups";

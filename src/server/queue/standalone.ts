@@ -1,3 +1,5 @@
+import "server-only";
+
 import { env } from "~/env.js";
 import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { hostname } from "node:os";
 
 import type { Db } from "~/server/db";
@@ -5,9 +7,15 @@ import { logger } from "~/server/logger";
 
 /**
  * The registry of live worker pools (table worker_process): a pool says
- * which graphile-worker runners it has and keeps saying it is alive, so that
- * the cleanup can unlock the queue rows of a pool that died
+ * which graphile-worker ids lock its queue rows and keeps saying it is
+ * alive, so that the cleanup can unlock the queue rows of a pool that died
  * (cw_reap_dead_workers) and health can tell live locks from dead ones.
+ *
+ * graphile-worker itself unlocks a row only after its four-hour lock
+ * timeout (resetLockedAt, unchanged in 0.18.0); recovering a dead worker's
+ * jobs sooner is a Worker Pro feature. Since 0.17 a row is locked by its
+ * worker pool's id (`WorkerPool.id`), not by a runner's: the column
+ * `runner_ids` holds that one id.
  */
 export type PoolRegistration = { stop: () => Promise<void> };
 
@@ -15,19 +23,19 @@ export type PoolRegistration = { stop: () => Promise<void> };
 export const registryHeartbeatsPerLease = 3;
 
 /**
- * Registers the pool `workerId` with its runners and heartbeats every
+ * Registers the pool `workerId` with the ids that lock its queue rows and heartbeats every
  * `leaseMs / 3` until stopped; a failed heartbeat (database away) is retried
  * on the next tick, and a pool the cleanup reaped meanwhile registers again.
  * `stop()` removes the registration.
  */
-export function registerPool(db: Db, workerId: string, runnerIds: () => string[], leaseMs: number): PoolRegistration {
+export function registerPool(db: Db, workerId: string, lockOwnerIds: () => string[], leaseMs: number): PoolRegistration {
   const register = () => db.$executeRaw`
     INSERT INTO worker_process (worker_id, runner_ids, host, pid)
-    VALUES (${workerId}, ${runnerIds()}::text[], ${hostname()}, ${process.pid})
+    VALUES (${workerId}, ${lockOwnerIds()}::text[], ${hostname()}, ${process.pid})
     ON CONFLICT (worker_id) DO UPDATE SET runner_ids = EXCLUDED.runner_ids, heartbeat_at = clock_timestamp()`;
   const beat = async () => {
     const touched = await db.$executeRaw`
-      UPDATE worker_process SET heartbeat_at = clock_timestamp(), runner_ids = ${runnerIds()}::text[]
+      UPDATE worker_process SET heartbeat_at = clock_timestamp(), runner_ids = ${lockOwnerIds()}::text[]
       WHERE worker_id = ${workerId}`;
     if (touched === 0) await register();
   };
@@ -49,8 +57,8 @@ export function registerPool(db: Db, workerId: string, runnerIds: () => string[]
 export type QueueLocks = { queued: number; lockedLive: number; lockedDead: number };
 
 /**
- * Queue rows waiting, locked by runners of pools that are alive, and locked
- * by runners of none (a dead pool's, until the cleanup unlocks them). One
+ * Queue rows waiting, locked by pools that are alive, and locked by pools
+ * that are not (a dead one's, until the cleanup unlocks them). One
  * parameter: how many seconds of silence make a pool dead. Plain SQL, so
  * the health check's own pool can run it too.
  */
