@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 
 import { withTransaction } from "~/server/db";
+import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
 
 import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
 import { refusedBy } from "../fixtures/errors";
-import { jobLedger, jobRow } from "../fixtures/jobs";
+import { createTestJob, jobLedger, jobRow, pastDeadlines } from "../fixtures/jobs";
 import { writeRawEntry } from "../fixtures/raw-ledger";
 import { money } from "~/server/money";
 
@@ -130,6 +131,42 @@ describe("§3.4 at most one refund per job, equal to what was not delivered", ()
     expect(goodwillRefund?.amount).toBe(20);
     expect(goodwillRefund?.reason).toMatch(/goodwill/i);
     expect(fairRefund?.reason).not.toMatch(/goodwill/i);
+    await expectConserved(user.id, expect);
+  });
+
+  it("every way a job ends writes its refund reason and error message from one place in SQL", async () => {
+    const user = await createUser({ balance: 200 });
+    const admin = await createUser({ role: "ADMIN" });
+    const reasonOf = async (jobId: string) => (await jobLedger(jobId)).refunds[0]?.reason;
+    const texts = async (status: string, code: string | null, goodwill: boolean) => {
+      const [row] = await db.$queryRaw<{ reason: string; message: string | null }[]>`
+        SELECT cw_refund_reason(${status}::"JobStatus", ${code}, ${goodwill}) AS reason, cw_job_error_message(${code}) AS message`;
+      return row!;
+    };
+    // A cancel, an admin's force-fail (fair and goodwill), a worker's finish with failed outputs, a timeout.
+    const cancelled = (await callerFor(user).jobs.create(jobRequest({ outputs: 2 }))).job;
+    await callerFor(user).jobs.cancel({ id: cancelled.id });
+    expect(await reasonOf(cancelled.id)).toBe((await texts("CANCELLED", "CANCELLED_BY_USER", false)).reason);
+    const forced = (await callerFor(user).jobs.create(jobRequest({ outputs: 2 }))).job;
+    await callerFor(admin).admin.forceFail({ id: forced.id, reason: "stuck provider" });
+    expect(await reasonOf(forced.id)).toBe((await texts("FAILED", "FORCE_FAILED", false)).reason);
+    const goodwill = (await callerFor(user).jobs.create(jobRequest({ outputs: 2 }))).job;
+    await callerFor(admin).admin.forceFail({ id: goodwill.id, reason: "our fault", goodwill: true });
+    expect(await reasonOf(goodwill.id)).toBe((await texts("FAILED", "FORCE_FAILED", true)).reason);
+    const partly = (await callerFor(user).jobs.create(jobRequest({ outputs: 3, prompt: "#fail-output-2" }))).job;
+    await runJob(workerDeps(), partly.id);
+    expect(await reasonOf(partly.id)).toBe((await texts("COMPLETED", null, false)).reason);
+    const failing = (await callerFor(user).jobs.create(jobRequest({ outputs: 2, prompt: "#fail" }))).job;
+    await runJob(workerDeps(), failing.id);
+    const failedRow = await jobRow(failing.id);
+    expect(await reasonOf(failing.id)).toBe((await texts("FAILED", failedRow.errorCode, false)).reason);
+    const late = await createTestJob(user.id, { outputs: 1 }, { jobTimeoutMs: 1_000 });
+    await pastDeadlines([late.job.id]);
+    await runCleanup(db, testConfig);
+    const timedOut = await jobRow(late.job.id);
+    const timeout = await texts("FAILED", "TIMEOUT", false);
+    expect([await reasonOf(late.job.id), timedOut.errorMessage]).toEqual([timeout.reason, timeout.message]);
+    expect(timeout).toEqual({ reason: "Job failed (TIMEOUT): undelivered outputs", message: "The job did not finish before its deadline." });
     await expectConserved(user.id, expect);
   });
 

@@ -12,8 +12,8 @@
 --   live grant is past its expiry).
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201000000_cleanup_divides_accounts,
---   20261201100000_lean_settlement, 20261207021800_public_enqueue: this is
---   the text of the last.
+--   20261201100000_lean_settlement, 20261207021800_public_enqueue,
+--   20261207044933_settlement_texts_in_sql: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_cleanup_account(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
 RETURNS TABLE (recovered integer, failed integer, refunded integer, grants_expired integer)
 LANGUAGE plpgsql AS $$
@@ -46,7 +46,7 @@ BEGIN
     END IF;
     IF v_stuck.overdue THEN
       SELECT * INTO v_settled FROM cw_settle_job(v_stuck.id, 'FAILED', 'overdue', NULL, 'SYSTEM', 'cleanup',
-        'TIMEOUT', 'The job did not finish before its deadline.', false, 'Job failed (TIMEOUT): undelivered outputs', true);
+        'TIMEOUT', NULL, false, NULL, true);
     ELSE
       UPDATE job SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, updated_at = clock_timestamp()
         WHERE id = v_stuck.id AND user_id = p_user_id AND status = 'PROCESSING' AND lease_expires_at < clock_timestamp()
@@ -60,7 +60,7 @@ BEGIN
       END IF;
       SELECT * INTO v_settled FROM cw_settle_job(v_stuck.id, 'FAILED', 'lease-expired', NULL, 'SYSTEM', 'cleanup',
         'WORKER_LOST', format('The worker stopped responding %s times.', p_max_attempts), false,
-        'Job failed (WORKER_LOST): undelivered outputs', true);
+        NULL, true);
     END IF;
     IF v_settled.settled THEN
       v_failed := v_failed + 1;

@@ -9,7 +9,8 @@
 -- Guards: §3.4 (refund = undelivered outputs, once), §3.5 (a late worker
 --   changes nothing), §3.9 (unique (job, index)).
 -- History: created in 20261130120000_money_functions, replaced in
---   20261201100000_lean_settlement: this is the text of the last.
+--   20261201100000_lean_settlement, 20261207044933_settlement_texts_in_sql:
+--   this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_finish_job(
   p_job_id uuid, p_worker_id text, p_lease_ms integer,
   p_indexes integer[], p_ok boolean[], p_mime text[], p_content text[], p_error text[],
@@ -36,7 +37,6 @@ BEGIN
     IF v_job.outputs_done + v_ok = 0 THEN
       v_status := 'FAILED';
       v_error_code := 'ALL_OUTPUTS_FAILED';
-      v_error_message := 'No output could be generated.';
     ELSE
       v_status := 'COMPLETED';
     END IF;
@@ -48,10 +48,7 @@ BEGIN
     PERFORM cw_insert_outputs(p_job_id, p_worker_id, p_indexes, p_ok, p_mime, p_content, p_error);
   END IF;
   SELECT * INTO v_settled FROM cw_settle_job(p_job_id, v_status, 'lease', p_worker_id, 'SYSTEM', p_worker_id,
-    v_error_code, v_error_message, false,
-    CASE WHEN v_status = 'COMPLETED' THEN 'Undelivered outputs'
-         ELSE 'Job failed (' || COALESCE(v_error_code, 'PROVIDER_ERROR') || '): undelivered outputs' END,
-    false, v_ok, v_failed);
+    v_error_code, v_error_message, false, NULL, false, v_ok, v_failed);
   IF NOT v_settled.settled THEN
     RAISE EXCEPTION 'lease of job % changed under a serializable finish', p_job_id USING ERRCODE = 'CW500';
   END IF;

@@ -114,7 +114,7 @@ async function renewLease(deps: RunDeps, jobId: string): Promise<boolean> {
   return recorded === 1;
 }
 
-type FinishResult = { status: "FAILED"; errorCode: string; errorMessage: string } | { status: null };
+type FinishResult = { status: "FAILED"; errorCode: string; errorMessage: string | null } | { status: null };
 type Ending = { kind: "lease-lost" } | { kind: "finish"; result: FinishResult };
 
 async function generateMissing(deps: RunDeps, job: ClaimedJob, outputs: OutputBatch, signal: AbortSignal): Promise<Ending> {
@@ -158,7 +158,8 @@ async function endingAfterAbort(outputs: OutputBatch, signal: AbortSignal): Prom
   if (signal.reason instanceof LeaseLostError) return { kind: "lease-lost" };
   return {
     kind: "finish",
-    result: { status: "FAILED", errorCode: "TIMEOUT", errorMessage: "The job did not finish before its deadline." },
+    // The message of a timeout is the settlement's own (cw_job_error_message).
+    result: { status: "FAILED", errorCode: "TIMEOUT", errorMessage: null },
   };
 }
 

@@ -29,7 +29,7 @@ export type SettleInput = {
   errorCode?: string | null;
   errorMessage?: string | null;
   workerId?: string | null;
-  /** An admin's goodwill force-fail: the whole cost back, said in the ledger reason. */
+  /** An admin's goodwill force-fail: the whole cost back, said in the ledger reason (which the SQL writes). */
   goodwill?: boolean;
 };
 
@@ -71,18 +71,10 @@ async function callSettleJob(tx: Tx, input: SettleInput): Promise<Settlement | n
     SELECT r.settled, r.refunded, ${settledJobColumns}
     FROM cw_settle_job(${input.jobId}::uuid, ${input.status}::"JobStatus", ${input.guard.kind}, ${workerId},
       ${input.actor.type}::"ActorType", ${input.actor.id}, ${input.errorCode ?? null}, ${input.errorMessage ?? null},
-      ${goodwill}, ${refundReason(input.status, input.errorCode, goodwill)}) AS r`;
+      ${goodwill}, NULL) AS r`;
   const row = rows[0];
   assert(row, "cw_settle_job answers one row");
   if (!row.settled) return null;
   const { settled: _settled, refunded, ...job } = row;
   return { jobId: input.jobId, userId: job.userId, status: input.status, refunded, job };
-}
-
-/** The ledger reason of a refund: what ended the job and what comes back. */
-function refundReason(status: FinalStatus, errorCode: string | null | undefined, goodwill: boolean): string {
-  if (goodwill) return "Goodwill refund of the whole cost (job failed by an admin)";
-  if (status === "COMPLETED") return "Undelivered outputs";
-  if (status === "CANCELLED") return "Job cancelled: undelivered outputs";
-  return `Job failed${errorCode ? ` (${errorCode})` : ""}: undelivered outputs`;
 }
