@@ -20,11 +20,12 @@ export type Tx = Prisma.TransactionClient;
  * assert it (cw_assert_serializable), so a pool set up otherwise fails
  * loudly instead of silently weakening the guarantees. Single statements
  * outside a transaction (reads) keep the server's default level; a money
- * statement sent alone goes to the client's twin, a second pool (as large,
- * opened on first use) whose connections default to SERIALIZABLE
+ * statement sent alone goes to the client's twin, a second pg pool (as
+ * large, opened on first use) whose connections default to SERIALIZABLE
  * (see src/server/money/shapes.ts). The pools are bounded by the timeouts of
- * `poolConfig`, their statements are prepared once per connection, and
- * statements outside transactions are retried once their connection dropped.
+ * `poolConfig`, the client's statements are prepared once per connection,
+ * and statements outside transactions are retried once their connection
+ * dropped.
  */
 export function createDb(
   connectionString: string,
@@ -34,11 +35,11 @@ export function createDb(
   const client = prismaOn(createPool(connectionString, poolMax, timeouts));
   // The client's twin for money statements sent alone (money/shapes.ts),
   // opened on first use and closed with the client.
-  let twin: Db | null = null;
-  statementTwins.set(client, () => (twin ??= prismaOn(createPool(connectionString, poolMax, timeouts, { serializableDefault: true }))));
+  let twin: pg.Pool | null = null;
+  statementTwins.set(client, () => (twin ??= createPool(connectionString, poolMax, timeouts, { serializableDefault: true })));
   const disconnect = client.$disconnect.bind(client);
   client.$disconnect = async () => {
-    await Promise.all([disconnect(), twin?.$disconnect()]);
+    await Promise.all([disconnect(), twin?.end()]);
   };
   return client;
 }
@@ -73,7 +74,7 @@ export function createPool(
 }
 
 const serializableStartup = "-c default_transaction_isolation=serializable";
-const statementTwins = new WeakMap<Db, () => Db>();
+const statementTwins = new WeakMap<Db, () => pg.Pool>();
 
 const globalForDb = globalThis as unknown as { creditworksDb?: Db; creditworksReportingDb?: Db };
 
@@ -156,11 +157,11 @@ export async function withTransaction<T>(
 }
 
 /**
- * The client's twin for money statements sent alone: a pool as large as the
- * client's whose connections start every transaction SERIALIZABLE (opened on
- * first use, closed with the client). Null for a client not made by
- * `createDb`. Only the money door (src/server/money/shapes.ts) uses it.
+ * The client's twin for money statements sent alone: a pg pool as large as
+ * the client's whose connections start every transaction SERIALIZABLE
+ * (opened on first use, closed with the client). Null for a client not made
+ * by `createDb`. Only the money door (src/server/money/shapes.ts) uses it.
  */
-export function serializableTwinOf(client: Db): Db | null {
+export function serializableTwinOf(client: Db): pg.Pool | null {
   return statementTwins.get(client)?.() ?? null;
 }

@@ -93,8 +93,8 @@ describe("SPEC §2: money transactions are SERIALIZABLE", () => {
     expect(single!.isolation).toBe("read committed");
     // A money call sent alone (a worker's claim, a create) is its own
     // transaction on connections whose default is SERIALIZABLE.
-    const [alone] = await statementAlone(db, { label: "test.isolation" }, (tx) =>
-      tx.$queryRaw<{ isolation: string }[]>`SELECT current_setting('transaction_isolation') AS isolation`);
+    const [alone] = await statementAlone<{ isolation: string }>(db, { label: "test.isolation" },
+      Prisma.sql`SELECT current_setting('transaction_isolation') AS isolation`);
     expect(alone!.isolation).toBe("serializable");
     // And an account's interactive money transaction begins SERIALIZABLE too.
     const [interactive] = await accountTransaction(db, { label: "test.isolation", accountId: "nobody" }, (tx) =>

@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Db } from "~/server/db";
+import { Prisma, type Db } from "~/server/db";
 import { statementAlone } from "~/server/money/shapes";
 
 /** A job a worker holds the lease of, with the outputs an earlier attempt already wrote. */
@@ -26,7 +26,7 @@ export async function claimJob(
   client: Db,
   claim: { jobId: string; workerId: string; leaseMs: number; maxAttempts: number },
 ): Promise<ClaimedJob | null> {
-  const rows = await statementAlone(client, { label: "jobs.claim" }, (db) => db.$queryRaw<ClaimRow[]>`
+  const rows = await statementAlone<ClaimRow>(client, { label: "jobs.claim" }, Prisma.sql`
     SELECT (r.j).id::text AS id, (r.j).user_id AS "userId", (r.j).model_id AS "modelId", (r.j).prompt,
       (r.j).outputs_requested AS "outputsRequested", (r.j).deadline_at AS "deadlineAt", (r.j).attempts,
       r.done_indexes AS "doneIndexes"

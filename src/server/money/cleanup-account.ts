@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Db } from "~/server/db";
+import { Prisma, type Db } from "~/server/db";
 import { statementAlone } from "~/server/money/shapes";
 
 export type AccountCleanup = { recovered: number; failed: number; refunded: number; grantsExpired: number };
@@ -12,16 +12,16 @@ export type AccountCleanup = { recovered: number; failed: number; refunded: numb
  * outputs refunded; `expired` ones (lease expired) are requeued with their
  * outputs kept until `maxAttempts`, then failed. Every job's condition is
  * checked again inside, so a job ends once whoever races; an account
- * another cleanup is settling is skipped (all zeros).
+ * another transaction holds now is skipped (all zeros), not waited for.
  */
 export async function cleanupAccount(
   client: Db,
   work: { accountId: string; overdue: string[]; expired: string[]; maxAttempts: number },
 ): Promise<AccountCleanup> {
-  const rows = await statementAlone(client, { label: "cleanup.account", accountId: work.accountId }, (db) =>
-    db.$queryRaw<AccountCleanup[]>`
-      SELECT recovered, failed, refunded, grants_expired AS "grantsExpired"
-      FROM cw_cleanup_account(${work.accountId}, ${work.overdue}::uuid[], ${work.expired}::uuid[], ${work.maxAttempts}::int)`,
-  );
+  // Another pass settling this account now is left to it (the pass is partial).
+  const shape = { label: "cleanup.account", accountId: work.accountId, skipIfAccountBusy: true };
+  const rows = await statementAlone<AccountCleanup>(client, shape, Prisma.sql`
+    SELECT recovered, failed, refunded, grants_expired AS "grantsExpired"
+    FROM cw_cleanup_account(${work.accountId}, ${work.overdue}::uuid[], ${work.expired}::uuid[], ${work.maxAttempts}::int)`);
   return rows[0] ?? { recovered: 0, failed: 0, refunded: 0, grantsExpired: 0 };
 }

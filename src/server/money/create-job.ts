@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Db, Tx } from "~/server/db";
+import { Prisma, type Db, type Tx } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { jobViewColumnsOf, type JobView } from "~/server/money/job-view";
 import { accountTransaction, statementAlone } from "~/server/money/shapes";
@@ -30,8 +30,8 @@ type CreateRow = JobView & { outcome: CreateOutcome; detail: number | null; avai
 
 const createdJobColumns = jobViewColumnsOf("(r.j)");
 
-function callCreateJob(db: Tx, charge: JobCharge) {
-  return db.$queryRaw<CreateRow[]>`
+function createJobCall(charge: JobCharge): Prisma.Sql {
+  return Prisma.sql`
     SELECT r.outcome, r.detail, r.available, ${createdJobColumns}
     FROM cw_create_job(${charge.userId}, ${charge.idempotencyKey}, ${charge.requestHash}, ${charge.modelId}, ${charge.prompt},
       ${charge.outputs}::int, ${charge.pricePerOutput}::int, ${charge.jobTimeoutMs}::int, ${charge.maxActiveJobs}::int,
@@ -47,7 +47,7 @@ function callCreateJob(db: Tx, charge: JobCharge) {
  * its AppError; a replay returns the original job with `replayed: true`.
  */
 export async function createJob(client: Db, charge: JobCharge): Promise<CreatedJob> {
-  const rows = await statementAlone(client, { label: "jobs.create", accountId: charge.userId }, (db) => callCreateJob(db, charge));
+  const rows = await statementAlone<CreateRow>(client, { label: "jobs.create", accountId: charge.userId }, createJobCall(charge));
   return outcomeOf(rows, charge);
 }
 
@@ -62,7 +62,7 @@ export async function createJobCommitting(
   alsoCommit: (tx: Tx, created: CreatedJob) => Promise<void>,
 ): Promise<CreatedJob> {
   const rows = await accountTransaction(client, { label: "jobs.create", accountId: charge.userId }, async (tx) => {
-    const created = await callCreateJob(tx, charge);
+    const created = await tx.$queryRaw<CreateRow[]>(createJobCall(charge));
     if (created[0]?.outcome === "CREATED") await alsoCommit(tx, outcomeOf(created, charge));
     return created;
   });

@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Db, Tx } from "~/server/db";
+import { Prisma, type Db } from "~/server/db";
 import { assert } from "~/server/errors";
 import { accountTransaction, statementAlone } from "~/server/money/shapes";
 import type { OutputWrite } from "~/server/money/types";
@@ -39,17 +39,18 @@ export async function finishJob(client: Db, finish: JobFinish): Promise<Finished
   const refundsNothing = finish.status === null && finish.earlierOutputs === 0 &&
     finish.outputs.length === finish.outputsRequested && finish.outputs.every((output) => output.ok);
   const shape = { label: "jobs.finish", accountId: finish.accountId };
+  type FinishRow = { outcome: "SETTLED" | "LEASE_LOST"; status: string | null; refunded: number };
   const rows = refundsNothing
-    ? await statementAlone(client, shape, (db) => callFinishJob(db, finish))
-    : await accountTransaction(client, shape, (tx) => callFinishJob(tx, finish));
+    ? await statementAlone<FinishRow>(client, shape, finishJobCall(finish))
+    : await accountTransaction(client, shape, (tx) => tx.$queryRaw<FinishRow[]>(finishJobCall(finish)));
   const row = rows[0];
   assert(row, "cw_finish_job answers one row");
   return row.outcome === "SETTLED" ? { status: row.status ?? "", refunded: row.refunded } : null;
 }
 
-function callFinishJob(db: Tx, finish: JobFinish) {
+function finishJobCall(finish: JobFinish): Prisma.Sql {
   const { outputs } = finish;
-  return db.$queryRaw<{ outcome: "SETTLED" | "LEASE_LOST"; status: string | null; refunded: number }[]>`
+  return Prisma.sql`
     SELECT r.outcome, r.status, r.refunded
     FROM cw_finish_job(${finish.jobId}::uuid, ${finish.workerId}, ${finish.leaseMs}::int,
       ${outputs.map((o) => o.index)}::int[], ${outputs.map((o) => o.ok)}::boolean[], ${outputs.map((o) => o.mimeType)}::text[],

@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Db } from "~/server/db";
+import { Prisma, type Db } from "~/server/db";
 import { statementAlone } from "~/server/money/shapes";
 
 /**
@@ -11,8 +11,7 @@ import { statementAlone } from "~/server/money/shapes";
  * jobs may belong to many accounts; no credit moves). Answers how many.
  */
 export async function releaseLeases(client: Db, workerId: string): Promise<number> {
-  const rows = await statementAlone(client, { label: "worker.release" }, (db) =>
-    db.$queryRaw<{ released: number }[]>`SELECT cw_release_leases(${workerId}, 'worker shutdown') AS released`,
-  );
+  const rows = await statementAlone<{ released: number }>(client, { label: "worker.release" },
+    Prisma.sql`SELECT cw_release_leases(${workerId}, 'worker shutdown') AS released`);
   return rows[0]?.released ?? 0;
 }

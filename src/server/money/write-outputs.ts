@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Db } from "~/server/db";
+import { Prisma, type Db } from "~/server/db";
 import { statementAlone } from "~/server/money/shapes";
 import type { OutputWrite } from "~/server/money/types";
 
@@ -15,11 +15,9 @@ export async function writeOutputs(
   write: { jobId: string; workerId: string; leaseMs: number; outputs: OutputWrite[] },
 ): Promise<boolean> {
   const { outputs } = write;
-  return statementAlone(client, { label: "jobs.writeOutputs" }, async (db) => {
-    const rows = await db.$queryRaw<{ written: boolean }[]>`
-      SELECT cw_write_outputs(${write.jobId}::uuid, ${write.workerId}, ${write.leaseMs}::int,
-        ${outputs.map((o) => o.index)}::int[], ${outputs.map((o) => o.ok)}::boolean[], ${outputs.map((o) => o.mimeType)}::text[],
-        ${outputs.map((o) => o.content)}::text[], ${outputs.map((o) => o.error)}::text[]) AS written`;
-    return rows[0]?.written === true;
-  });
+  const rows = await statementAlone<{ written: boolean }>(client, { label: "jobs.writeOutputs" }, Prisma.sql`
+    SELECT cw_write_outputs(${write.jobId}::uuid, ${write.workerId}, ${write.leaseMs}::int,
+      ${outputs.map((o) => o.index)}::int[], ${outputs.map((o) => o.ok)}::boolean[], ${outputs.map((o) => o.mimeType)}::text[],
+      ${outputs.map((o) => o.content)}::text[], ${outputs.map((o) => o.error)}::text[]) AS written`);
+  return rows[0]?.written === true;
 }
