@@ -128,7 +128,7 @@ function literalOf(value: unknown): string {
   if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
   if (Array.isArray(value)) return pg.escapeLiteral(arrayText(value));
   if (typeof value === "object") return pg.escapeLiteral(JSON.stringify(value));
-  return pg.escapeLiteral(String(value as string));
+  return pg.escapeLiteral(String(value));
 }
 
 /** PostgreSQL's text form of an array: `{"a","b\"c",NULL,1,true}`. */
@@ -136,7 +136,7 @@ function arrayText(values: readonly unknown[]): string {
   const element = (value: unknown): string => {
     if (value === null || value === undefined) return "NULL";
     if (Array.isArray(value)) return arrayText(value);
-    const text = value instanceof Date ? value.toISOString() : String(value as string);
+    const text = value instanceof Date ? value.toISOString() : String(value);
     return `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
   };
   return `{${values.map(element).join(",")}}`;
