@@ -31,6 +31,9 @@ const env: NodeJS.ProcessEnv = {
   CREDITWORKS_DATA_DIR: dataDir,
   EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
   PORT: port,
+  // The client-address proxy (e2e/fixtures/client-address.ts) connects to
+  // IPv4 loopback: name it rather than trust what "localhost" resolves to.
+  HOSTNAME: "127.0.0.1",
   APP_URL: `http://localhost:${port}`,
   CRON_SECRET: "e2e-cron-secret-0123456789",
   METRICS_TOKEN: "e2e-metrics-token-0123456789",

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
+import { listenHost, nextServeArgs } from "./lib/listen-host";
 import { resolveLocalEnvironment } from "./lib/local-env";
 import { prepareDatabase } from "./lib/prepare-database";
 
@@ -46,13 +47,13 @@ async function main(): Promise<number> {
     const { seed } = await import("../prisma/seed");
     await retryWhileUnreachable("seed", () => seed(log));
     if (command === "seed") return 0;
-    return await runNext(command as "dev" | "start" | "build", env);
+    return await runNext(command as "dev" | "start" | "build", env, listenHost(process.env, embedded !== null));
   } finally {
     await stopDatabase();
   }
 }
 
-async function runNext(mode: "dev" | "start" | "build", env: { PORT: number; APP_URL: string }): Promise<number> {
+async function runNext(mode: "dev" | "start" | "build", env: { PORT: number; APP_URL: string }, host: string | null): Promise<number> {
   const next = "node_modules/.bin/next";
   if (mode === "build" || (mode === "start" && buildIsStale())) {
     log("Building the app (the sources changed since the last build) …");
@@ -61,8 +62,8 @@ async function runNext(mode: "dev" | "start" | "build", env: { PORT: number; APP
   }
   // APP_URL defaults to http://localhost:$PORT (src/env.js): what is
   // printed is where the origin checks expect the browser to be.
-  const child = run(next, [mode, "-p", String(env.PORT)]);
-  log(`Serving on ${env.APP_URL}`);
+  const child = run(next, nextServeArgs(mode, env.PORT, host));
+  log(`Serving on ${env.APP_URL}${host === "localhost" ? " (this machine only; HOSTNAME=0.0.0.0 opens it to the network)" : ""}`);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       child.kill(signal);
