@@ -9,7 +9,7 @@
  * reads). With DATABASE_URL set — a deployment — Next.js's default stays:
  * every interface, unless `HOSTNAME` says otherwise.
  */
-export function listenHost(env: { HOSTNAME?: string | undefined }, embedded: boolean): string | null {
+export function listenHost(env: Record<string, string | undefined>, embedded: boolean): string | null {
   const chosen = env.HOSTNAME?.trim();
   if (chosen) return chosen;
   return embedded ? "localhost" : null;
