@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import type { APIRequestContext, Page } from "@playwright/test";
 
+import { seededAdmin } from "./fixtures/admin";
 import { expectAccessible, screenshotBoth } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
 import { signUpViaApi } from "./fixtures/user";
@@ -11,7 +12,7 @@ import { signUpViaApi } from "./fixtures/user";
 // the job reported healthy by the integrity checks. Screenshots go to
 // docs/screenshots/admin-*.png.
 
-const admin = { email: "admin@creditworks.dev", password: "admin-password" };
+const admin = seededAdmin;
 const metricsToken = "e2e-metrics-token-0123456789";
 
 /** A fresh user (100 signup credits) with one job that never finishes on its own. */

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 
 import { startMailCatcher } from "../tests/fixtures/mail-catcher";
+import { seededAdmin } from "./fixtures/admin";
 import { e2eInboxDir } from "./fixtures/mail";
 
 const port = process.env.E2E_PORT ?? "3100";
@@ -39,6 +40,8 @@ const env: NodeJS.ProcessEnv = {
   METRICS_TOKEN: "e2e-metrics-token-0123456789",
   SANDBOX_LATENCY_MS: process.env.SANDBOX_LATENCY_MS ?? "600",
   SIGNUP_CREDITS: "100",
+  ADMIN_EMAIL: seededAdmin.email,
+  ADMIN_PASSWORD: seededAdmin.password,
   SMTP_URL: smtp.url,
   MAIL_FROM: "Creditworks <no-reply@creditworks.test>",
   NODE_ENV: "production",
