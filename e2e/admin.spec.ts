@@ -121,6 +121,19 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   await expect(rows.filter({ hasText: "job.force-fail" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "credits.grant" })).toHaveCount(2);
   await expect(rows.filter({ hasText: "credits.void-grant" })).toHaveCount(1);
+  // Before and after read as lines of fields, in a column wide enough for them.
+  const afterCell = rows.filter({ hasText: "credits.void-grant" }).getByRole("cell").last();
+  expect((await afterCell.boundingBox())!.width).toBeGreaterThanOrEqual(150);
+  await expect(afterCell.getByRole("listitem")).toHaveText(["voided: true", /^grantId: \d+$/, "remaining: 0"]); // jsonb's key order
+
+  // A filtered trail is a link: ?action= selects the filter, and choosing one puts it in the URL.
+  await page.goto("/admin/audit?action=credits.void-grant");
+  await expect(page.getByRole("combobox", { name: "Action" })).toHaveValue("credits.void-grant");
+  await expect(page.getByRole("row").filter({ hasText: customer.email })).toHaveCount(1);
+  await expect(page.getByRole("row").filter({ hasText: customer.email })).toContainText("credits.void-grant");
+  await page.getByRole("combobox", { name: "Action" }).selectOption("credits.grant");
+  await expect(page).toHaveURL(/\/admin\/audit\?action=credits\.grant$/);
+  await expect(page.getByRole("row").filter({ hasText: customer.email })).toHaveCount(2);
   await customerContext.close();
 });
 
