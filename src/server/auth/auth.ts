@@ -6,7 +6,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { env, requireAuthSecret } from "~/env.js";
 import { sessionCache, type CachedSessionUser } from "~/server/auth/session-cache";
 import { db } from "~/server/db";
-import { clientAddressHeader } from "~/server/http/client-address";
+import { canonicalAddress, clientAddressHeader } from "~/server/http/client-address";
 import { logger } from "~/server/logger";
 import { sendResetPasswordMail, sendVerificationMail } from "~/server/mail/auth-mail";
 import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
@@ -72,10 +72,14 @@ export const auth = betterAuth({
   databaseHooks: {
     session: {
       create: {
-        // A deleted account never gets a session again, whatever path asks for one.
-        before: async (session) => {
+        before: async (session, context) => {
+          // A deleted account never gets a session again, whatever path asks for one.
           const user = await db.user.findUnique({ where: { id: session.userId }, select: { deletedAt: true } });
           if (!user || user.deletedAt) return false;
+          // better-auth records the key it limits by (an IPv6 client's /64,
+          // written out in full): the sessions list shows the client's own
+          // address instead, or nothing when it is not known.
+          return { data: { ...session, ipAddress: sessionAddressOf(context?.headers ?? context?.request?.headers) } };
         },
       },
     },
@@ -100,6 +104,12 @@ export const auth = betterAuth({
     },
   },
 });
+
+/** The client address our auth route resolved for this request (never a client's claim), or null. */
+function sessionAddressOf(headers: Headers | undefined): string | null {
+  const address = headers?.get(clientAddressHeader);
+  return address ? canonicalAddress(address) : null;
+}
 
 export type SessionUser = CachedSessionUser;
 
