@@ -8,7 +8,7 @@ import { sessionCache, type CachedSessionUser } from "~/server/auth/session-cach
 import { db } from "~/server/db";
 import { canonicalAddress, clientAddressHeader } from "~/server/http/client-address";
 import { logger } from "~/server/logger";
-import { sendResetPasswordMail, sendVerificationMail } from "~/server/mail/auth-mail";
+import { sendResetPasswordMail, sendVerificationMail, tellOldAddressOfEmailChange } from "~/server/mail/auth-mail";
 import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
 import { money } from "~/server/money";
 
@@ -21,7 +21,8 @@ import { money } from "~/server/money";
  * an unverified account may sign in and spend its welcome credits while a
  * banner asks it to verify (the credits are granted once per account, so a
  * throwaway address gains nothing a verified one would not). Changing the
- * email always needs a click on a link mailed to the NEW address. Deleting
+ * email always needs a click on a link mailed to the NEW address; once it
+ * is changed, the OLD address gets a link that undoes it. Deleting
  * an account is `account.delete` (tRPC), not better-auth's deleteUser, which
  * would delete the user row the ledger must keep.
  */
@@ -84,6 +85,8 @@ export const auth = betterAuth({
       },
     },
     user: {
+      // An email change confirmed by its link tells the old address, with a way back.
+      update: { after: (user, context) => tellOldAddressOfEmailChange(user, context) },
       create: {
         after: async (user) => {
           if (env.SIGNUP_CREDITS <= 0) return;
