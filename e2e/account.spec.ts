@@ -186,6 +186,32 @@ test.describe("Account settings", () => {
     await expect(page.getByTestId("balance-available")).toHaveText("100");
   });
 
+  test("change email: the old address is told and can undo it, once; every device is signed out", async ({ page }) => {
+    const user = await signUp(page);
+    const next = newUser().email;
+    await page.goto("/settings/account");
+    const form = page.getByRole("form", { name: "Change email" });
+    await form.getByLabel("New email").fill(next);
+    await form.getByRole("button", { name: "Change email" }).click();
+    await page.goto(await linkFromMail(next, "Confirm your new email address"));
+    await expect(page.getByRole("heading", { name: "Your email address is changed" })).toBeVisible();
+
+    const undoLink = await linkFromMail(user.email, "Your Creditworks email address was changed");
+    await page.goto(undoLink);
+    await expect(page.getByRole("heading", { name: "Undo the change of your email address?" })).toBeVisible();
+    await expect(page.getByText(`changed from ${user.email} to ${next}`)).toBeVisible();
+    await expectAccessible(page, "undo an email change");
+    await page.getByRole("button", { name: `Restore ${user.email}` }).click();
+    await expect(page.getByRole("heading", { name: "Your email address is restored" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Choose a new password" })).toBeVisible();
+
+    await expectSignedOut(page);
+    await signIn(page, user);
+    await expect(page.getByTestId("balance-available")).toHaveText("100");
+    await page.goto(undoLink);
+    await expect(page.getByRole("heading", { name: "This link was already used" })).toBeVisible();
+  });
+
   test("the settings page is accessible and keyboard-operable (screenshots)", async ({ page }) => {
     await signUp(page);
     await page.goto("/settings/account");

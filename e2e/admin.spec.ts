@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import type { APIRequestContext, Page } from "@playwright/test";
 
+import { seededAdmin } from "./fixtures/admin";
 import { expectAccessible, screenshotBoth } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
 import { signUpViaApi } from "./fixtures/user";
@@ -11,7 +12,7 @@ import { signUpViaApi } from "./fixtures/user";
 // the job reported healthy by the integrity checks. Screenshots go to
 // docs/screenshots/admin-*.png.
 
-const admin = { email: "admin@creditworks.dev", password: "admin-password" };
+const admin = seededAdmin;
 const metricsToken = "e2e-metrics-token-0123456789";
 
 /** A fresh user (100 signup credits) with one job that never finishes on its own. */
@@ -120,6 +121,19 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   await expect(rows.filter({ hasText: "job.force-fail" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "credits.grant" })).toHaveCount(2);
   await expect(rows.filter({ hasText: "credits.void-grant" })).toHaveCount(1);
+  // Before and after read as lines of fields, in a column wide enough for them.
+  const afterCell = rows.filter({ hasText: "credits.void-grant" }).getByRole("cell").last();
+  expect((await afterCell.boundingBox())!.width).toBeGreaterThanOrEqual(150);
+  await expect(afterCell.getByRole("listitem")).toHaveText(["voided: true", /^grantId: \d+$/, "remaining: 0"]); // jsonb's key order
+
+  // A filtered trail is a link: ?action= selects the filter, and choosing one puts it in the URL.
+  await page.goto("/admin/audit?action=credits.void-grant");
+  await expect(page.getByRole("combobox", { name: "Action" })).toHaveValue("credits.void-grant");
+  await expect(page.getByRole("row").filter({ hasText: customer.email })).toHaveCount(1);
+  await expect(page.getByRole("row").filter({ hasText: customer.email })).toContainText("credits.void-grant");
+  await page.getByRole("combobox", { name: "Action" }).selectOption("credits.grant");
+  await expect(page).toHaveURL(/\/admin\/audit\?action=credits\.grant$/);
+  await expect(page.getByRole("row").filter({ hasText: customer.email })).toHaveCount(2);
   await customerContext.close();
 });
 

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 
+import { seededAdmin } from "./fixtures/admin";
 import { expect, test } from "./fixtures/test";
 import { authPost, newUser, signIn, signUpViaApi, type TestUser } from "./fixtures/user";
 
@@ -8,7 +9,7 @@ import { authPost, newUser, signIn, signUpViaApi, type TestUser } from "./fixtur
 // X-Forwarded-For, sign-up telling who has an account, and an APP_URL that
 // did not follow PORT.
 
-const admin: TestUser = { email: "admin@creditworks.dev", password: "admin-password", name: "Admin" };
+const admin: TestUser = seededAdmin;
 
 /** `next` values as they appear in the query string: browsers strip tab/LF/CR and read `\` as `/`. */
 const hostileNext = [

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 
+import { seededAdmin } from "./fixtures/admin";
 import { horizontalOverflow, phoneWidths, settled } from "./fixtures/layout";
 import { expectAccessible } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
@@ -10,7 +11,7 @@ import { authPost, createJobViaApi, signUpViaApi, trpcMutation } from "./fixture
 // names, emails and admin reasons. Wide tables scroll inside their own
 // focusable region instead (axe runs on each page at phone width).
 
-const admin = { email: "admin@creditworks.dev", password: "admin-password" };
+const admin = seededAdmin;
 const unbroken = (word: string, times: number) => word.repeat(times);
 const longName = `Maximiliana-${unbroken("Konstantinopoulou", 5)}`;
 const longPrompt = `${unbroken("Supercalifragilistic", 15)} and then a lighthouse at dawn with ${unbroken("x", 120)}`;

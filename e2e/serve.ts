@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 
 import { startMailCatcher } from "../tests/fixtures/mail-catcher";
+import { seededAdmin } from "./fixtures/admin";
 import { e2eInboxDir } from "./fixtures/mail";
 
 const port = process.env.E2E_PORT ?? "3100";
@@ -31,11 +32,16 @@ const env: NodeJS.ProcessEnv = {
   CREDITWORKS_DATA_DIR: dataDir,
   EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
   PORT: port,
+  // The client-address proxy (e2e/fixtures/client-address.ts) connects to
+  // IPv4 loopback: name it rather than trust what "localhost" resolves to.
+  HOSTNAME: "127.0.0.1",
   APP_URL: `http://localhost:${port}`,
   CRON_SECRET: "e2e-cron-secret-0123456789",
   METRICS_TOKEN: "e2e-metrics-token-0123456789",
   SANDBOX_LATENCY_MS: process.env.SANDBOX_LATENCY_MS ?? "600",
   SIGNUP_CREDITS: "100",
+  ADMIN_EMAIL: seededAdmin.email,
+  ADMIN_PASSWORD: seededAdmin.password,
   SMTP_URL: smtp.url,
   MAIL_FROM: "Creditworks <no-reply@creditworks.test>",
   NODE_ENV: "production",

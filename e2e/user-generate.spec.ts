@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 import type { Request } from "@playwright/test";
 
+import { seededAdmin } from "./fixtures/admin";
 import { expect, test } from "./fixtures/test";
 import { fillGenerateForm, generateButton, jobsOf, ledgerOf, signIn, signUp } from "./fixtures/user";
 
@@ -208,7 +209,7 @@ test.describe("Sign up and sign in", () => {
     await page.goto("/sign-out");
     await expect(page.getByRole("status")).toHaveText("You are signed out");
     await page.goto("/sign-in");
-    await signIn(page, { email: "admin@creditworks.dev", password: "admin-password", name: "Admin" });
+    await signIn(page, seededAdmin);
     await expect(nav.getByRole("link", { name: "Admin" })).toHaveAttribute("href", "/admin");
   });
 });

@@ -1,5 +1,5 @@
 import { buyPack, expectPaid } from "./fixtures/checkout";
-import { expectAccessible, screenshotBoth, viewports } from "./fixtures/pages";
+import { expectAccessible, expectDistinctLandmarks, screenshotBoth, viewports } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
 import { fillGenerateForm, generateButton, signUp } from "./fixtures/user";
 
@@ -69,6 +69,7 @@ test("every page is accessible and captured at desktop and phone width", async (
   await page.goto("/statement");
   await expect(page.getByTestId("ledger-balanced")).toBeVisible();
   await expectAccessible(page, "statement");
+  await expectDistinctLandmarks(page, "statement");
   await screenshotBoth(page, "statement");
 
   // Dark mode: the same checks with the other palette.

@@ -81,9 +81,12 @@ test.describe("Webhooks", () => {
     // only the scheme rule is left to see: a non-http(s) URL is refused.
     await signUp(page);
     await page.goto("/settings/webhooks");
+    // The hint says what this server takes: http:// and local addresses too.
+    await expect(page.getByText(/^This server also takes http:\/\/ and local addresses/)).toBeVisible();
+    await expect(page.getByText("Public HTTPS only")).toHaveCount(0);
     await page.getByLabel("Endpoint URL").fill("ftp://files.example.com/in");
     await page.getByRole("button", { name: "Add endpoint" }).click();
-    await expect(page.getByText("Use an https:// URL.")).toBeVisible();
+    await expect(page.getByText("Use an http:// or https:// URL.")).toBeVisible();
     await expect(page.getByLabel("Endpoint URL")).toHaveAttribute("aria-invalid", "true");
   });
 });

@@ -9,7 +9,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
+import { listenHost, nextServeArgs } from "./lib/listen-host";
 import { resolveLocalEnvironment } from "./lib/local-env";
+import { startOutboxEcho } from "./lib/outbox-echo";
 import { prepareDatabase } from "./lib/prepare-database";
 
 const command = process.argv[2] ?? "start";
@@ -46,13 +48,19 @@ async function main(): Promise<number> {
     const { seed } = await import("../prisma/seed");
     await retryWhileUnreachable("seed", () => seed(log));
     if (command === "seed") return 0;
-    return await runNext(command as "dev" | "start" | "build", env);
+    // The local run's mails, for `npm start`, whose server never serves /dev/outbox.
+    const outboxDir = embedded && command === "start" && !process.env.SMTP_URL ? (process.env.MAIL_OUTBOX_DIR ?? null) : null;
+    return await runNext(command as "dev" | "start" | "build", env, { host: listenHost(process.env, embedded !== null), outboxDir });
   } finally {
     await stopDatabase();
   }
 }
 
-async function runNext(mode: "dev" | "start" | "build", env: { PORT: number; APP_URL: string }): Promise<number> {
+async function runNext(
+  mode: "dev" | "start" | "build",
+  env: { PORT: number; APP_URL: string },
+  { host, outboxDir }: { host: string | null; outboxDir: string | null },
+): Promise<number> {
   const next = "node_modules/.bin/next";
   if (mode === "build" || (mode === "start" && buildIsStale())) {
     log("Building the app (the sources changed since the last build) …");
@@ -61,8 +69,12 @@ async function runNext(mode: "dev" | "start" | "build", env: { PORT: number; APP
   }
   // APP_URL defaults to http://localhost:$PORT (src/env.js): what is
   // printed is where the origin checks expect the browser to be.
-  const child = run(next, [mode, "-p", String(env.PORT)]);
-  log(`Serving on ${env.APP_URL}`);
+  const child = run(next, nextServeArgs(mode, env.PORT, host));
+  log(`Serving on ${env.APP_URL}${host === "localhost" ? " (this machine only; HOSTNAME=0.0.0.0 opens it to the network)" : ""}`);
+  if (outboxDir) {
+    await startOutboxEcho(outboxDir, log);
+    log(`Mails are written to ${path.relative(process.cwd(), outboxDir)}/ and printed here.`);
+  }
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       child.kill(signal);

@@ -76,7 +76,6 @@ export const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default("Creditworks <no-reply@creditworks.dev>"),
   MAIL_OUTBOX_DIR: z.string().min(1).optional(),
-  MAIL_OUTBOX_PAGE: booleanFlag(false),
   // Webhooks (README "Webhooks"): private, loopback and link-local targets
   // are refused unless this is true (tests and local runs only).
   WEBHOOKS_ALLOW_PRIVATE: booleanFlag(false),

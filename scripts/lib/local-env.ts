@@ -39,11 +39,9 @@ export async function resolveLocalEnvironment(log: (message: string) => void): P
   process.env.DATABASE_URL = server.url(databaseName);
   for (const [name, value] of Object.entries(localSecrets())) process.env[name] ??= value;
   // No SMTP on a zero-setup machine: account mails (verification, password
-  // reset) go to .data/mail and are read on /dev/outbox, even under `npm start`.
-  if (!process.env.SMTP_URL) {
-    process.env.MAIL_OUTBOX_DIR ??= path.join(dataDir, "mail");
-    process.env.MAIL_OUTBOX_PAGE ??= "true";
-  }
+  // reset) go to .data/mail, listed on /dev/outbox by `npm run dev` and in
+  // the terminal by `npm start` (a production server never serves that page).
+  if (!process.env.SMTP_URL) process.env.MAIL_OUTBOX_DIR ??= path.join(dataDir, "mail");
   // A local run's webhook receiver is on this machine (http://localhost:…):
   // the SSRF guard is for servers that others can register endpoints on.
   process.env.WEBHOOKS_ALLOW_PRIVATE ??= "true";

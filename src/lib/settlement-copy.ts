@@ -26,6 +26,18 @@ export function settlementSummary(job: SettledJobFacts): string {
   return job.outputsDone === 0 ? `${refund}, nothing delivered` : `${refund}, ${job.outputsDone} delivered and paid`;
 }
 
+/**
+ * The cancel dialog's promise about the outputs not delivered yet: "the
+ * output not delivered yet (5 credits) comes back to your balance", "the 3
+ * outputs … come back …".
+ */
+export function cancelRefundPromise(outputsLeft: number, pricePerOutput: number): string {
+  const credits = pluralCredits(outputsLeft * pricePerOutput);
+  return outputsLeft === 1
+    ? `the output not delivered yet (${credits}) comes back to your balance.`
+    : `the ${outputsLeft} outputs not delivered yet (${credits}) come back to your balance.`;
+}
+
 /** The title of a settled job's outcome: "Cancelled", "Failed", "Partly delivered". */
 export function settlementTitle(status: string): string {
   return status === "COMPLETED" ? "Partly delivered" : status === "CANCELLED" ? "Cancelled" : "Failed";

@@ -4,6 +4,8 @@ export const accountPaths = {
   emailVerified: "/email-verified",
   /** After an email-change link (the new address confirmed). */
   emailChanged: "/email-verified?change=1",
+  /** The link mailed to the OLD address after a change: `?token=` restores it. */
+  undoEmailChange: "/email-change/undo",
   /** The new-password form: `?token=` from a reset link, or `?error=`. */
   resetPassword: "/reset-password",
   settings: "/settings/account",

@@ -189,6 +189,32 @@ describe("admin procedures", () => {
     await expectConserved(user.id, expect);
   });
 
+  it("a grant drawn down to nothing is 'spent' in the wallet, not 'live'", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 100 });
+    const caller = callerFor(admin).admin;
+    await caller.adjustCredits({ userId: user.id, amount: -100, reason: "Chargeback", idempotencyKey: randomUUID() });
+    const topUp = await caller.adjustCredits({ userId: user.id, amount: 5, reason: "Goodwill", idempotencyKey: randomUUID() });
+    const { wallet } = await caller.user({ id: user.id });
+    expect(wallet.grants.map((grant) => [grant.reason, grant.state, grant.remaining])).toEqual([["Goodwill", "live", 5], ["Test credits", "spent", 0]]);
+    expect(wallet.grants[0]?.id).toBe(topUp.grantId);
+  });
+
+  it("the audit trail filters by every action it records, voids included; another action is refused", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser();
+    const caller = callerFor(admin).admin;
+    const granted = await caller.adjustCredits({ userId: user.id, amount: 10, reason: "Gift", idempotencyKey: randomUUID() });
+    await caller.adjustCredits({ userId: user.id, amount: -2, reason: "Correction", idempotencyKey: randomUUID() });
+    await caller.voidGrant({ grantId: granted.grantId!, reason: "Gift sent twice" });
+    const actionsOf = async (action?: Parameters<typeof caller.audit>[0]["action"]) =>
+      (await caller.audit({ targetUserId: user.id, action })).items.map((row) => row.action);
+    expect(await actionsOf()).toEqual(["credits.void-grant", "credits.deduct", "credits.grant"]);
+    expect(await actionsOf("credits.void-grant")).toEqual(["credits.void-grant"]);
+    expect(await actionsOf("credits.deduct")).toEqual(["credits.deduct"]);
+    await expect(caller.audit({ action: "credits.nonsense" as never })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
   it("a grant retried after its expiry has passed replays (the key is checked before the date); an unapplied one is refused", async () => {
     const admin = await createUser({ role: "ADMIN" });
     const user = await createUser();

@@ -60,6 +60,36 @@ describe("Idempotency-Key on POST /jobs", () => {
     await expectConserved(user.id, expect);
   });
 
+  it("a replay repeats the original's headers (Location) and its very bytes, sequential or concurrent", async () => {
+    const { key } = await account();
+    const idempotencyKey = randomUUID();
+    const first = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody() });
+    expect(first.status).toBe(201);
+    const location = first.headers.get("location");
+    expect(location).toBe(`/api/v1/jobs/${String(first.json.id)}`);
+    const replay = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody() });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.headers.get("location")).toBe(location);
+    expect(replay.text).toBe(first.text);
+
+    // Duplicates racing the first are answered from what it stored: the same bytes and Location.
+    const racingKey = randomUUID();
+    const racing = await all(times(5), () => rest.request("POST", "/jobs", { key, idempotencyKey: racingKey, body: restJobBody({ outputs: 1 }) }));
+    const original = racing.find((response) => response.headers.get("idempotent-replayed") === null)!;
+    for (const response of racing) {
+      expect(response.text).toBe(original.text);
+      expect(response.headers.get("location")).toBe(`/api/v1/jobs/${String(original.json.id)}`);
+    }
+
+    // A cancel's stored 200 replays byte for byte too.
+    const cancelKey = randomUUID();
+    const cancelled = await rest.request("POST", `/jobs/${String(first.json.id)}/cancel`, { key, idempotencyKey: cancelKey });
+    const cancelReplay = await rest.request("POST", `/jobs/${String(first.json.id)}/cancel`, { key, idempotencyKey: cancelKey });
+    expect(cancelReplay.headers.get("idempotent-replayed")).toBe("true");
+    expect(cancelReplay.text).toBe(cancelled.text);
+  });
+
   it("the same key with another body → 422 IDEMPOTENCY_KEY_REUSED, nothing charged", async () => {
     const { user, key } = await account();
     const idempotencyKey = randomUUID();
@@ -116,7 +146,8 @@ describe("Idempotency-Key on POST /jobs", () => {
     const created = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody() });
     const stored = await db.apiIdempotency.findUniqueOrThrow({ where: { userId_key: { userId: user.id, key: idempotencyKey } } });
     expect(stored.statusCode).toBe(201);
-    expect(stored.responseBody).toEqual(created.json);
+    expect(stored.responseText).toBe(created.text);
+    expect(stored.responseHeaders).toEqual({ location: `/api/v1/jobs/${String(created.json.id)}` });
     expect(stored.expiresAt.getTime() - stored.createdAt.getTime()).toBeGreaterThanOrEqual(24 * 3_600_000);
     const job = await db.job.findUniqueOrThrow({ where: { id: String(created.json.id) } });
     expect(job.idempotencyKey).toBe(jobKeyOfRestKey(idempotencyKey));

@@ -5,10 +5,11 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import {
   clientAddressHeader,
+  canonicalAddress,
   isTrackingSocketAddresses,
-  normalizeAddress,
   resolveClientAddress,
   socketAddressHeader,
+  throttleKeyOf,
   trackSocketAddresses,
 } from "~/server/http/client-address";
 
@@ -46,12 +47,23 @@ describe("client address", () => {
     expect(resolveClientAddress(new Headers({ "x-forwarded-for": "not-an-ip" }), { trustProxy: true, tracking: true })).toBeNull();
   });
 
-  it("normalizes: IPv4-mapped IPv6 as IPv4, IPv6 by /64", () => {
-    expect(normalizeAddress("::ffff:192.0.2.1")).toBe("192.0.2.1");
-    expect(normalizeAddress("2001:db8:abcd:12:1:2:3:4")).toBe("2001:db8:abcd:12::");
-    expect(normalizeAddress("2001:db8:abcd:12::9")).toBe("2001:db8:abcd:12::");
-    expect(normalizeAddress("2001:db8::1")).toBe("2001:db8:0:0::");
-    expect(normalizeAddress("::1")).toBe("0:0:0:0::");
-    expect(normalizeAddress("evil")).toBeNull();
+  it("the client's address: IPv4-mapped IPv6 as IPv4, IPv6 whole, compressed and in lower case", () => {
+    expect(canonicalAddress("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(canonicalAddress("::FFFF:c000:201")).toBe("192.0.2.1");
+    expect(canonicalAddress("2001:DB8:ABCD:0012:0001:0002:0003:0004")).toBe("2001:db8:abcd:12:1:2:3:4");
+    expect(canonicalAddress("2001:db8:0:0:0:0:0:1")).toBe("2001:db8::1");
+    expect(canonicalAddress("::1")).toBe("::1");
+    expect(canonicalAddress("fe80::1%eth0")).toBe("fe80::1");
+    expect(canonicalAddress("evil")).toBeNull();
+    expect(resolveClientAddress(new Headers({ [socketAddressHeader]: "2001:db8:abcd:12:1:2:3:4" }), { trustProxy: false, tracking: true })).toBe("2001:db8:abcd:12:1:2:3:4");
+  });
+
+  it("limits by the IPv4 address, or by the IPv6 /64", () => {
+    expect(throttleKeyOf("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(throttleKeyOf("2001:db8:abcd:12:1:2:3:4")).toBe("2001:db8:abcd:12::");
+    expect(throttleKeyOf("2001:db8:abcd:12::9")).toBe("2001:db8:abcd:12::");
+    expect(throttleKeyOf("2001:db8::1")).toBe("2001:db8::");
+    expect(throttleKeyOf("::1")).toBe("::");
+    expect(throttleKeyOf("evil")).toBeNull();
   });
 });

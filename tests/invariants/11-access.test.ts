@@ -20,7 +20,9 @@ import { jobRow } from "../fixtures/jobs";
  * Every other procedure must refuse anonymous callers: adding a public
  * procedure means adding it here, on purpose.
  */
-const publicProcedures = new Set(["catalog.list", "checkout.packs", "account.me"]);
+// The email-change undo link's procedures need no session: the link's
+// token is the proof (an unknown one is "invalid", a malformed one a 400).
+const publicProcedures = new Set(["catalog.list", "checkout.packs", "account.me", "account.emailChangeUndo", "account.undoEmailChange"]);
 
 const procedurePaths = Object.keys(appRouter._def.procedures);
 

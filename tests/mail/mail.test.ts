@@ -79,11 +79,10 @@ describe("sendMail", () => {
   });
 
   it("chooses SMTP, then an explicit outbox, then the data-dir outbox outside production, else nothing", () => {
-    const base = { NODE_ENV: "production" as const, SMTP_URL: undefined, MAIL_OUTBOX_DIR: undefined, MAIL_OUTBOX_PAGE: false, CREDITWORKS_DATA_DIR: "/srv/data" };
+    const base = { NODE_ENV: "production" as const, SMTP_URL: undefined, MAIL_OUTBOX_DIR: undefined, CREDITWORKS_DATA_DIR: "/srv/data" };
     expect(mailDeliveryOf({ ...base, SMTP_URL: "smtp://mx:25", MAIL_OUTBOX_DIR: "/tmp/o" })).toEqual({ kind: "smtp", url: "smtp://mx:25" });
     expect(mailDeliveryOf(base)).toEqual({ kind: "off" });
     expect(mailDeliveryOf({ ...base, MAIL_OUTBOX_DIR: "/tmp/o" })).toEqual({ kind: "outbox", dir: "/tmp/o", page: false });
-    expect(mailDeliveryOf({ ...base, MAIL_OUTBOX_DIR: "/tmp/o", MAIL_OUTBOX_PAGE: true })).toEqual({ kind: "outbox", dir: "/tmp/o", page: true });
     expect(mailDeliveryOf({ ...base, NODE_ENV: "development" })).toEqual({ kind: "outbox", dir: "/srv/data/mail", page: true });
   });
 });

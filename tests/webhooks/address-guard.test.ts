@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 
 import { addressRefusal, checkWebhookUrl, parseIpv6, type ResolvedAddress } from "~/server/webhooks/address-guard";
 import { sendWebhook } from "~/server/webhooks/send";
+import { endpointUrlRules } from "~/lib/webhook-copy";
 
 // SPEC §8: endpoints that resolve to private, loopback or link-local
 // addresses are refused unless the operator allows them — at registration
@@ -119,6 +120,20 @@ describe("checkWebhookUrl", () => {
   it("allows http and private targets only when the operator allows them", async () => {
     const { target } = await checkWebhookUrl("http://127.0.0.1:9/in", { allowPrivate: true });
     expect(target).toEqual({ address: "127.0.0.1", family: 4 });
+    // There the refusal of another scheme names both that are taken.
+    await expect(checkWebhookUrl("ftp://127.0.0.1/in", { allowPrivate: true })).rejects.toThrow("Use an http:// or https:// URL.");
+    await expect(checkWebhookUrl("http://hooks.example.com/in", strict)).rejects.toThrow("Use an https:// URL.");
+  });
+});
+
+describe("what the endpoint form says it takes", () => {
+  it("a public deployment: public HTTPS only; a server allowing private targets: http:// and localhost too", () => {
+    expect(endpointUrlRules(false).hint).toBe("Public HTTPS only: http:// URLs and private or local addresses are refused.");
+    expect(endpointUrlRules(false).description).toContain("HTTPS URL");
+    const local = endpointUrlRules(true);
+    expect(local.hint).toMatch(/^This server also takes http:\/\/ and local addresses, such as http:\/\/localhost/);
+    expect(local.hint).not.toMatch(/^Public HTTPS only/);
+    expect(local.description).not.toContain("HTTPS");
   });
 });
 

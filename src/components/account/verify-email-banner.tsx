@@ -15,7 +15,9 @@ import { useTRPC } from "~/trpc/react";
  * in and generate (see auth.ts); this is the nudge. Never on the pages of
  * signing in and out, where the cached account may already be gone.
  */
-const signedOutPaths: ReadonlySet<string> = new Set(["/sign-in", "/sign-up", "/sign-out", "/forgot-password", accountPaths.resetPassword, accountPaths.deleted]);
+const signedOutPaths: ReadonlySet<string> = new Set([
+  "/sign-in", "/sign-up", "/sign-out", "/forgot-password", accountPaths.resetPassword, accountPaths.deleted, accountPaths.undoEmailChange,
+]);
 
 export function VerifyEmailBanner() {
   const trpc = useTRPC();

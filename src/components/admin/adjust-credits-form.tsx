@@ -11,7 +11,8 @@ import { FieldError, Label } from "~/components/ui/label";
 import { Input, Textarea } from "~/components/ui/input";
 import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
-import { formatCredits, formatDateTime } from "~/lib/format";
+import { adjustedToast } from "~/lib/admin-copy";
+import { formatCredits } from "~/lib/format";
 import { type grantCategories } from "~/shared/schemas/admin";
 import { useTRPC } from "~/trpc/react";
 
@@ -74,11 +75,14 @@ export function AdjustCreditsForm({ userId, balance }: { userId: string; balance
       setPriority("");
       setEffectiveOn("");
       setExpiresOn("");
-      const verb = direction === "grant" ? "Granted" : "Deducted";
-      const message = result.entry
-        ? `${verb} ${formatCredits(credits)} credits — balance now ${formatCredits(result.entry.balanceAfter)}`
-        : `${formatCredits(credits)} credits scheduled from ${formatDateTime(terms?.effectiveAt ?? new Date())}`;
-      toast.success(result.replayed ? `${message} (already applied)` : message, { id: key });
+      const message = adjustedToast({
+        direction,
+        credits,
+        balanceAfter: result.entry?.balanceAfter ?? null,
+        effectiveAt: terms?.effectiveAt ?? new Date(),
+        replayed: result.replayed,
+      });
+      toast.success(message, { id: key });
       await queryClient.invalidateQueries({ queryKey: trpc.admin.pathKey() });
     } catch (error) {
       const appError = appErrorOf(error);

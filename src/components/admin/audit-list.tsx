@@ -1,6 +1,7 @@
 import Link from "next/link";
 
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow, TableSkeletonRows } from "~/components/ui/table";
+import { auditStateLines } from "~/lib/admin-copy";
 import { formatDateTime } from "~/lib/format";
 
 export type AuditRow = {
@@ -17,12 +18,18 @@ export type AuditRow = {
   createdAt: Date;
 };
 
-/** A state snapshot without the internal note (shown under the reason instead). */
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return "—";
-  if (typeof value !== "object" || Array.isArray(value)) return JSON.stringify(value);
-  const { internalNote: _note, ...state } = value as Record<string, unknown>;
-  return JSON.stringify(state);
+/**
+ * A state snapshot, one field per line. The minimum width keeps a table
+ * that is wider than its card from squeezing the column to one character.
+ */
+function StateLines({ value }: { value: unknown }) {
+  const lines = auditStateLines(value);
+  if (lines.length === 0) return <>—</>;
+  return (
+    <ul className="flex min-w-44 flex-col" data-testid="audit-state">
+      {lines.map((line) => <li key={line} className="break-words">{line}</li>)}
+    </ul>
+  );
 }
 
 /** An admin's internal note, kept in the audit row's `after` (never in the ledger, never shown to the user). */
@@ -70,8 +77,8 @@ export function AuditList({ rows, loading = false }: { rows: AuditRow[]; loading
                 </span>
               ) : null}
             </TableCell>
-            <TableCell className="max-w-48 break-all font-mono text-xs">{describe(row.before)}</TableCell>
-            <TableCell className="max-w-48 break-all font-mono text-xs">{describe(row.after)}</TableCell>
+            <TableCell className="max-w-64 align-top font-mono text-xs"><StateLines value={row.before} /></TableCell>
+            <TableCell className="max-w-64 align-top font-mono text-xs"><StateLines value={row.after} /></TableCell>
           </TableRow>
         ))}
         {loading ? <TableSkeletonRows rows={5} columns={7} /> : null}

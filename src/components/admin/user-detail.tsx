@@ -5,7 +5,7 @@ import Link from "next/link";
 
 import { AdjustCreditsForm } from "~/components/admin/adjust-credits-form";
 import { AuditList } from "~/components/admin/audit-list";
-import { VoidGrantDialog } from "~/components/admin/void-grant-dialog";
+import { isVoidable, VoidGrantDialog } from "~/components/admin/void-grant-dialog";
 import { JobsTable } from "~/components/admin/jobs-table";
 import { LedgerTable } from "~/components/admin/ledger-table";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
@@ -64,7 +64,7 @@ export function AdminUserDetail({ id }: { id: string }) {
         <CardContent>
           <GrantsList
             grants={[...wallet.grants, ...wallet.closed]}
-            action={(grant) => (grant.state === "live" || grant.state === "scheduled" ? <VoidGrantDialog grant={grant} /> : null)}
+            action={(grant) => (isVoidable(grant) ? <VoidGrantDialog grant={grant} /> : null)}
             empty={<p className="text-sm text-muted-foreground">No grants: this account has never received credits.</p>}
           />
         </CardContent>

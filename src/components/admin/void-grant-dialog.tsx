@@ -19,8 +19,17 @@ import { Textarea } from "~/components/ui/input";
 import { toast } from "~/components/ui/toaster";
 import { grantCategoryLabel, type GrantRow } from "~/components/wallet/grants-table";
 import { appErrorOf } from "~/lib/app-error";
-import { formatCredits } from "~/lib/format";
+import { voidConsequence, voidedToast } from "~/lib/admin-copy";
 import { useTRPC } from "~/trpc/react";
+
+/**
+ * Whether the wallet offers Void on a grant: live (credits in it) or
+ * scheduled. A used-up grant holds nothing to void, and a closed one is
+ * closed for good.
+ */
+export function isVoidable(grant: Pick<GrantRow, "state">): boolean {
+  return grant.state === "live" || grant.state === "scheduled";
+}
 
 /**
  * Voids a live or scheduled grant with a reason the user reads (SPEC §7):
@@ -40,7 +49,7 @@ export function VoidGrantDialog({ grant }: { grant: GrantRow }) {
     setError(null);
     try {
       const result = await voidGrant.mutateAsync({ grantId: grant.id, reason });
-      toast.success(result.replayed ? "This grant was already voided." : `Grant voided; ${formatCredits(result.voided)} credits expired.`);
+      toast.success(voidedToast(grant, result));
       setOpen(false);
       setReason("");
     } catch (caught) {
@@ -63,9 +72,7 @@ export function VoidGrantDialog({ grant }: { grant: GrantRow }) {
           <AlertDialogHeader>
             <AlertDialogTitle>Void this grant?</AlertDialogTitle>
             <AlertDialogDescription>
-              The {formatCredits(grant.remaining)} credits it still holds (of {formatCredits(grant.amount)}) leave the account
-              now, in one entry the user sees with your reason. Credits it gave to a job still running expire when they
-              come back. This cannot be undone, and is recorded in the audit trail.
+              {voidConsequence(grant)} This cannot be undone, and is recorded in the audit trail.
             </AlertDialogDescription>
           </AlertDialogHeader>
           <div className="flex flex-col gap-1.5">

@@ -15,6 +15,19 @@ const bannerPollMs = 30_000;
 const dismissedKey = "creditworks:auto-topup-banner-dismissed";
 
 /**
+ * The banner's words: that auto top-up is off, then the reason it was
+ * turned off as the payment provider gave it ("Your card was declined.",
+ * "The saved card was removed.", …), which says what happened to the card.
+ */
+export function AutoTopupOffText({ reason }: { reason: string }) {
+  return (
+    <p className="min-w-0 flex-1 break-words">
+      <strong>Auto top-up is off.</strong> <span className="break-words">{reason}</span>
+    </p>
+  );
+}
+
+/**
  * Tells a signed-in user, under the header on every page, that auto top-up
  * was turned off by a declined card, until they fix it (saving the setting
  * again clears the reason). Dismissing hides it for this tab only.
@@ -43,9 +56,7 @@ export function AutoTopupBanner() {
     >
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 text-sm">
         <CreditCardIcon className="size-4 shrink-0" aria-hidden />
-        <p className="min-w-0 flex-1 break-words">
-          <strong>Auto top-up is off: your card was declined.</strong> <span className="break-words">{reason}</span>
-        </p>
+        <AutoTopupOffText reason={reason} />
         {pathname !== billingPath ? (
           <Button asChild variant="outline" size="sm"><Link href={billingPath}>Update your card</Link></Button>
         ) : null}

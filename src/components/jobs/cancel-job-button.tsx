@@ -10,8 +10,7 @@ import {
 } from "~/components/ui/dialog";
 import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
-import { pluralCredits } from "~/lib/format";
-import { settlementSummary } from "~/lib/settlement-copy";
+import { cancelRefundPromise, settlementSummary } from "~/lib/settlement-copy";
 import { useTRPC } from "~/trpc/react";
 
 /**
@@ -41,8 +40,7 @@ export function CancelJobButton({ jobId, pricePerOutput, outputsLeft }: { jobId:
         <AlertDialogHeader>
           <AlertDialogTitle>Cancel this job?</AlertDialogTitle>
           <AlertDialogDescription>
-            Generation stops now. Outputs already delivered are yours and stay paid for; the{" "}
-            {outputsLeft === 1 ? "output" : `${outputsLeft} outputs`} not delivered yet ({pluralCredits(outputsLeft * pricePerOutput)}) come back to your balance.
+            Generation stops now. Outputs already delivered are yours and stay paid for; {cancelRefundPromise(outputsLeft, pricePerOutput)}
           </AlertDialogDescription>
         </AlertDialogHeader>
         <AlertDialogFooter>

@@ -109,8 +109,10 @@ function LedgerEntries({ filter, filtered, onClear }: { filter: StatementFilter;
       <EmptyState icon={<ReceiptTextIcon />} title="No entries yet" action={<Button asChild><Link href="/buy">Buy credits</Link></Button>} />
     );
   }
+  // A plain box: the table's own scrolling region already carries the name
+  // "Ledger entries", and two landmarks of one name cannot be told apart.
   return (
-    <section aria-labelledby="ledger-title" className="flex flex-col gap-3">
+    <div className="flex flex-col gap-3">
       <Card>
         <CardHeader><CardTitle id="ledger-title">Ledger entries</CardTitle></CardHeader>
         <Table aria-labelledby="ledger-title">
@@ -164,6 +166,6 @@ function LedgerEntries({ filter, filtered, onClear }: { filter: StatementFilter;
           label="Statement pages"
         />
       ) : null}
-    </section>
+    </div>
   );
 }

@@ -9,6 +9,7 @@ export type GrantRow = WalletGrant;
 
 const stateBadge: Record<GrantRow["state"], { label: string; variant: "success" | "info" | "secondary" | "destructive" }> = {
   live: { label: "Live", variant: "success" },
+  spent: { label: "Used up", variant: "secondary" },
   scheduled: { label: "Scheduled", variant: "info" },
   expired: { label: "Expired", variant: "secondary" },
   voided: { label: "Voided", variant: "destructive" },

@@ -8,12 +8,18 @@ import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { FieldError } from "~/components/ui/label";
 import { appErrorOf } from "~/lib/app-error";
+import { endpointUrlRules } from "~/lib/webhook-copy";
 import { webhookEventDescriptions, webhookEventTypes, type WebhookEventType } from "~/shared/webhook-events";
 import { useTRPC } from "~/trpc/react";
 import { formText } from "~/lib/form-text";
 
-/** Registers an endpoint (URL and events); the new secret goes to `onCreated`, to be shown once. */
-export function NewEndpointForm({ onCreated }: { onCreated: (secret: string) => void }) {
+/**
+ * Registers an endpoint (URL and events); the new secret goes to `onCreated`,
+ * to be shown once. `allowPrivate` is this server's SSRF rule, so that the
+ * form says which URLs it takes.
+ */
+export function NewEndpointForm({ onCreated, allowPrivate }: { onCreated: (secret: string) => void; allowPrivate: boolean }) {
+  const rules = endpointUrlRules(allowPrivate);
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [events, setEvents] = useState<Set<WebhookEventType>>(new Set(["job.completed", "job.failed"]));
@@ -53,11 +59,11 @@ export function NewEndpointForm({ onCreated }: { onCreated: (secret: string) => 
     <Card aria-labelledby="new-endpoint-title">
       <CardHeader>
         <CardTitle id="new-endpoint-title">Add an endpoint</CardTitle>
-        <CardDescription>We POST signed JSON to this HTTPS URL when the events you pick happen.</CardDescription>
+        <CardDescription>{rules.description}</CardDescription>
       </CardHeader>
       <CardContent>
         <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label="Add a webhook endpoint">
-          <FormField id="webhook-url" label="Endpoint URL" type="url" inputMode="url" placeholder="https://example.com/webhooks" error={errors.url} hint="Public HTTPS only: private and local addresses are refused." />
+          <FormField id="webhook-url" label="Endpoint URL" type="url" inputMode="url" placeholder="https://example.com/webhooks" error={errors.url} hint={rules.hint} />
           <fieldset className="flex flex-col gap-2" aria-describedby={errors.events ? "webhook-events-error" : undefined}>
             <legend className="mb-1 text-sm font-medium">Events</legend>
             {webhookEventTypes.map((type) => (

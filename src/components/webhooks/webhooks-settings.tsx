@@ -18,8 +18,11 @@ import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
 import { formText } from "~/lib/form-text";
 
-/** The webhooks settings page: endpoints with their delivery logs, a new endpoint, the credits.low threshold. */
-export function WebhooksSettings() {
+/**
+ * The webhooks settings page: endpoints with their delivery logs, a new
+ * endpoint, the credits.low threshold. `allowPrivate`: WEBHOOKS_ALLOW_PRIVATE.
+ */
+export function WebhooksSettings({ allowPrivate }: { allowPrivate: boolean }) {
   const trpc = useTRPC();
   const list = useQuery(trpc.webhooks.list.queryOptions());
   useUnauthorizedRedirect(list.error);
@@ -39,7 +42,7 @@ export function WebhooksSettings() {
           ))
         )}
       </section>
-      <NewEndpointForm onCreated={(value) => setSecret({ value, title: "Endpoint added" })} />
+      <NewEndpointForm allowPrivate={allowPrivate} onCreated={(value) => setSecret({ value, title: "Endpoint added" })} />
       {list.data ? <LowBalanceCard threshold={list.data.lowBalanceThreshold} isDefault={list.data.thresholdIsDefault} /> : null}
       <SecretDialog secret={secret?.value ?? null} title={secret?.title ?? ""} onClose={() => setSecret(null)} />
     </div>

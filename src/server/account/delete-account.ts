@@ -53,6 +53,8 @@ export async function deleteAccount(client: Db, userId: string, password: string
     // Its API keys stop with it (the REST layer also refuses a deleted user's key).
     await tx.apiKey.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: deletedAt } });
     await tx.account.deleteMany({ where: { userId } });
+    // Undo links of email changes hold addresses: personal data, and no way back into a deleted account.
+    await tx.emailChangeUndo.deleteMany({ where: { userId } });
     // better-auth's password-reset tokens carry the user id as their value.
     await tx.verification.deleteMany({ where: { value: userId } });
     // Webhook endpoints (URLs, secrets) and the events sent to them go too: nothing is delivered for a deleted account.

@@ -4,6 +4,7 @@ import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { money, type GrantTerms } from "~/server/money";
+import type { AuditAction } from "~/shared/schemas/admin";
 
 export type AdjustCreditsInput = {
   adminId: string;
@@ -48,7 +49,7 @@ export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
       await tx.adminAudit.create({
         data: {
           adminId: input.adminId,
-          action: input.amount > 0 ? "credits.grant" : "credits.deduct",
+          action: (input.amount > 0 ? "credits.grant" : "credits.deduct") satisfies AuditAction,
           targetUserId: input.userId,
           reason: input.reason,
           before: entry ? { balance: entry.balanceBefore } : {},

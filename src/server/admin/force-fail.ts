@@ -5,6 +5,7 @@ import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 import { money, type JobView } from "~/server/money";
+import type { AuditAction } from "~/shared/schemas/admin";
 
 export type ForceFailInput = { adminId: string; jobId: string; reason: string; goodwill: boolean };
 
@@ -46,7 +47,7 @@ export async function forceFailJob(client: Db, input: ForceFailInput): Promise<{
         await tx.adminAudit.create({
           data: {
             adminId: input.adminId,
-            action: "job.force-fail",
+            action: "job.force-fail" satisfies AuditAction,
             targetUserId: settled.userId,
             targetJobId: input.jobId,
             reason: input.reason,

@@ -3,6 +3,7 @@ import "server-only";
 import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";
 import { money, type VoidGrantResult } from "~/server/money";
+import type { AuditAction } from "~/shared/schemas/admin";
 
 export type VoidGrantInput = { adminId: string; grantId: bigint; reason: string };
 
@@ -16,7 +17,7 @@ export async function voidGrant(client: Db, input: VoidGrantInput): Promise<Void
     await tx.adminAudit.create({
       data: {
         adminId: input.adminId,
-        action: "credits.void-grant",
+        action: "credits.void-grant" satisfies AuditAction,
         targetUserId: voided.userId,
         reason: input.reason,
         before: { grantId: input.grantId.toString(), remaining: voided.voided },

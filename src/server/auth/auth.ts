@@ -6,9 +6,9 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { env, requireAuthSecret } from "~/env.js";
 import { sessionCache, type CachedSessionUser } from "~/server/auth/session-cache";
 import { db } from "~/server/db";
-import { clientAddressHeader } from "~/server/http/client-address";
+import { canonicalAddress, clientAddressHeader } from "~/server/http/client-address";
 import { logger } from "~/server/logger";
-import { sendResetPasswordMail, sendVerificationMail } from "~/server/mail/auth-mail";
+import { sendResetPasswordMail, sendVerificationMail, tellOldAddressOfEmailChange } from "~/server/mail/auth-mail";
 import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
 import { money } from "~/server/money";
 
@@ -21,7 +21,8 @@ import { money } from "~/server/money";
  * an unverified account may sign in and spend its welcome credits while a
  * banner asks it to verify (the credits are granted once per account, so a
  * throwaway address gains nothing a verified one would not). Changing the
- * email always needs a click on a link mailed to the NEW address. Deleting
+ * email always needs a click on a link mailed to the NEW address; once it
+ * is changed, the OLD address gets a link that undoes it. Deleting
  * an account is `account.delete` (tRPC), not better-auth's deleteUser, which
  * would delete the user row the ledger must keep.
  */
@@ -72,14 +73,20 @@ export const auth = betterAuth({
   databaseHooks: {
     session: {
       create: {
-        // A deleted account never gets a session again, whatever path asks for one.
-        before: async (session) => {
+        before: async (session, context) => {
+          // A deleted account never gets a session again, whatever path asks for one.
           const user = await db.user.findUnique({ where: { id: session.userId }, select: { deletedAt: true } });
           if (!user || user.deletedAt) return false;
+          // better-auth records the key it limits by (an IPv6 client's /64,
+          // written out in full): the sessions list shows the client's own
+          // address instead, or nothing when it is not known.
+          return { data: { ...session, ipAddress: sessionAddressOf(context?.headers ?? context?.request?.headers) } };
         },
       },
     },
     user: {
+      // An email change confirmed by its link tells the old address, with a way back.
+      update: { after: (user, context) => tellOldAddressOfEmailChange(user, context) },
       create: {
         after: async (user) => {
           if (env.SIGNUP_CREDITS <= 0) return;
@@ -100,6 +107,12 @@ export const auth = betterAuth({
     },
   },
 });
+
+/** The client address our auth route resolved for this request (never a client's claim), or null. */
+function sessionAddressOf(headers: Headers | undefined): string | null {
+  const address = headers?.get(clientAddressHeader);
+  return address ? canonicalAddress(address) : null;
+}
 
 export type SessionUser = CachedSessionUser;
 

@@ -4,7 +4,7 @@ import { env } from "~/env.js";
 import { auth } from "~/server/auth/auth";
 import { giveBackSignInAttempt, takeSignInAttempt } from "~/server/auth/sign-in-throttle";
 import { db } from "~/server/db";
-import { clientAddressHeader, isTrackingSocketAddresses, resolveClientAddress } from "~/server/http/client-address";
+import { clientAddressHeader, isTrackingSocketAddresses, resolveClientAddress, throttleKeyOf } from "~/server/http/client-address";
 import { originMismatch, warnOriginMismatch } from "~/server/http/request-origin";
 
 const signInPath = "/api/auth/sign-in/email";
@@ -13,8 +13,9 @@ const signInPath = "/api/auth/sign-in/email";
  * Every /api/auth request: resolves the client address once (the socket's,
  * or the trusted proxy's X-Forwarded-For entry — never a client's claim)
  * and hands it to better-auth in a header of our own, for its per-address
- * limits; throttles failed email sign-ins per address; logs when the
- * request's origin is not APP_URL's (better-auth refuses it).
+ * limits (by /64 for IPv6) and the session's record; throttles failed email
+ * sign-ins per `throttleKeyOf` the address; logs when the request's origin
+ * is not APP_URL's (better-auth refuses it).
  */
 export async function handleAuthRequest(request: Request): Promise<Response> {
   const address = resolveClientAddress(request.headers, { trustProxy: env.TRUST_PROXY, tracking: isTrackingSocketAddresses() });
@@ -26,11 +27,11 @@ export async function handleAuthRequest(request: Request): Promise<Response> {
   const mismatch = originMismatch(request.headers, env.APP_URL);
   if (mismatch) warnOriginMismatch(mismatch);
   if (new URL(request.url).pathname !== signInPath) return auth.handler(forwarded);
-  return signInThrottled(forwarded, address);
+  return signInThrottled(forwarded, address === null ? null : throttleKeyOf(address));
 }
 
-async function signInThrottled(request: Request, address: string | null): Promise<Response> {
-  const attempt = await takeSignInAttempt(db, address);
+async function signInThrottled(request: Request, throttleKey: string | null): Promise<Response> {
+  const attempt = await takeSignInAttempt(db, throttleKey);
   if (!attempt.allowed) return tooManyAttempts(attempt.retryAfterSeconds);
   const response = await auth.handler(request);
   if (response.ok) await giveBackSignInAttempt(db, attempt);

@@ -19,7 +19,11 @@ import type { Socket } from "node:net";
 
 /** Set by the request-start hook only: the TCP peer of the request. */
 export const socketAddressHeader = "x-creditworks-socket-address";
-/** Set by the auth route for better-auth (`advanced.ipAddress.ipAddressHeaders`): the resolved client. */
+/**
+ * Set by the auth route for better-auth (`advanced.ipAddress.ipAddressHeaders`):
+ * the resolved client address (better-auth limits by its /64 itself; the
+ * session it creates records the whole address, src/server/auth/auth.ts).
+ */
 export const clientAddressHeader = "x-creditworks-client-address";
 
 const privateHeaders = [socketAddressHeader, clientAddressHeader];
@@ -53,22 +57,51 @@ export function isTrackingSocketAddresses(): boolean {
   return (globalThis as { [installedKey]?: boolean })[installedKey] === true;
 }
 
-/** One key per client: IPv4-mapped IPv6 as IPv4, IPv6 cut to its /64 network address; null if not an IP. */
-export function normalizeAddress(address: string): string | null {
+/** An IPv6 address without its zone (`fe80::1%eth0`), in compressed lower case (RFC 5952, as URLs print it). */
+function compressedIpv6(address: string): string | null {
+  const bare = address.split("%")[0]!;
+  if (isIP(bare) !== 6) return null;
+  try {
+    return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The client's address as one text: IPv4-mapped IPv6 as IPv4, IPv6
+ * compressed and in lower case; null if not an IP. What a person reads (the
+ * sessions list); limits use `throttleKeyOf` instead.
+ */
+export function canonicalAddress(address: string): string | null {
   const trimmed = address.trim().toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(trimmed);
   if (mapped) return isIP(mapped[1]!) === 4 ? mapped[1]! : null;
-  const family = isIP(trimmed);
-  if (family === 4) return trimmed;
-  if (family !== 6) return null;
-  const [head = "", tail = ""] = trimmed.split("::");
+  if (isIP(trimmed) === 4) return trimmed;
+  const ipv6 = compressedIpv6(trimmed);
+  // An IPv4-mapped address in its other spelling (::ffff:c000:201) is IPv4 too.
+  const hex = ipv6 ? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(ipv6) : null;
+  if (!hex) return ipv6;
+  const [high, low] = [Number.parseInt(hex[1]!, 16), Number.parseInt(hex[2]!, 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
+}
+
+/**
+ * The key a client is limited by (failed sign-ins, better-auth's limits): its
+ * IPv4 address, or its IPv6 /64 network address (one host usually owns the
+ * whole prefix, and could otherwise take a new address per attempt).
+ */
+export function throttleKeyOf(address: string): string | null {
+  const canonical = canonicalAddress(address);
+  if (canonical === null || isIP(canonical) === 4) return canonical;
+  const [head = "", tail = ""] = canonical.split("::");
   const headGroups = head ? head.split(":") : [];
   const tailGroups = tail ? tail.split(":") : [];
-  const groups = trimmed.includes("::")
+  const groups = canonical.includes("::")
     ? [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups]
     : headGroups;
   // The prefix's network address: still a valid IPv6 address for better-auth.
-  return `${groups.slice(0, ipv6PrefixGroups).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::`;
+  return compressedIpv6(`${groups.slice(0, ipv6PrefixGroups).join(":")}::`);
 }
 
 /**
@@ -82,9 +115,9 @@ export function resolveClientAddress(headers: Headers, options: { trustProxy: bo
   if (options.trustProxy) {
     const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
     const nearest = hops.at(-1);
-    return nearest ? normalizeAddress(nearest) : null;
+    return nearest ? canonicalAddress(nearest) : null;
   }
   if (!options.tracking) return null;
   const socket = headers.get(socketAddressHeader);
-  return socket ? normalizeAddress(socket) : null;
+  return socket ? canonicalAddress(socket) : null;
 }

@@ -7,7 +7,8 @@ import type { Env } from "~/env.js";
  * - `smtp`: `SMTP_URL` is set — the only mode that reaches real inboxes;
  * - `outbox`: no SMTP, and `MAIL_OUTBOX_DIR` is set, or the app runs outside
  *   production (then `<CREDITWORKS_DATA_DIR>/mail`): each mail is written
- *   there as .eml and .json, and listed on /dev/outbox when `page` is true;
+ *   there as .eml and .json, and listed on /dev/outbox when `page` is true,
+ *   which is never in production;
  * - `off`: production with neither: mails are dropped with a warning.
  */
 export type MailDelivery =
@@ -15,14 +16,16 @@ export type MailDelivery =
   | { kind: "outbox"; dir: string; page: boolean }
   | { kind: "off" };
 
-type MailEnv = Pick<Env, "NODE_ENV" | "SMTP_URL" | "MAIL_OUTBOX_DIR" | "MAIL_OUTBOX_PAGE" | "CREDITWORKS_DATA_DIR">;
+type MailEnv = Pick<Env, "NODE_ENV" | "SMTP_URL" | "MAIL_OUTBOX_DIR" | "CREDITWORKS_DATA_DIR">;
 
 export function mailDeliveryOf(env: MailEnv): MailDelivery {
   if (env.SMTP_URL) return { kind: "smtp", url: env.SMTP_URL };
   const production = env.NODE_ENV === "production";
   if (!env.MAIL_OUTBOX_DIR && production) return { kind: "off" };
   const dir = path.resolve(/*turbopackIgnore: true*/ env.MAIL_OUTBOX_DIR ?? path.join(env.CREDITWORKS_DATA_DIR, "mail"));
-  // The page shows every account's links (password resets included): never
-  // in production unless the operator of a local run asked for it.
-  return { kind: "outbox", dir, page: !production || env.MAIL_OUTBOX_PAGE };
+  // The page shows every account's links (password resets included) to
+  // whoever asks, unauthenticated: never on a production server, whatever
+  // the configuration (`npm start`, a production build, prints them in its
+  // terminal instead: scripts/lib/outbox-echo.ts).
+  return { kind: "outbox", dir, page: !production };
 }

@@ -48,6 +48,26 @@ export function changeEmailMail(to: string, name: string, url: string): Mail {
   });
 }
 
+/**
+ * To the OLD address, once an email change is confirmed: what changed, and
+ * the way back if it was not the account's owner who changed it.
+ */
+export function emailChangedMail(to: string, name: string, newEmail: string, undoUrl: string, undoHours: number): Mail {
+  return compose({
+    to,
+    subject: "Your Creditworks email address was changed",
+    greeting: `Hi ${name},`,
+    lines: [
+      `The email address of your Creditworks account was changed from ${to} to ${newEmail}. Sign-in help and receipts now go there.`,
+      "If you made this change, there is nothing to do.",
+      "If you did not, undo it: your account gets this address back and every device is signed out. Then choose a new password.",
+    ],
+    action: `Undo: make ${to} the account's address again`,
+    url: undoUrl,
+    footer: `The link works once, for ${undoHours} hours.`,
+  });
+}
+
 export function resetPasswordMail(to: string, name: string, url: string): Mail {
   return compose({
     to,

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticateApiKey } from "~/server/api-keys/keys";
 import { AppError } from "~/server/errors";
 import { openApiDocument } from "~/server/rest/openapi";
-import { problemOf, RestProblem } from "~/server/rest/problem";
+import { httpProblem, problemOf, RestProblem } from "~/server/rest/problem";
 import { matchRoute, type RestDeps, type RestResponse } from "~/server/rest/routes";
 
 /** Where the REST API is mounted. */
@@ -14,8 +14,7 @@ export const bodyBytesMax = 32 * 1024;
 const jsonType = "application/json; charset=utf-8";
 const problemType = "application/problem+json; charset=utf-8";
 
-function send(res: ServerResponse, status: number, contentType: string, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+function send(res: ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
   res.statusCode = status;
   res.setHeader("content-type", contentType);
   res.setHeader("cache-control", "no-store");
@@ -49,7 +48,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function tooLarge(): RestProblem {
-  return new RestProblem(413, "VALIDATION_ERROR", `The body is larger than ${bodyBytesMax} bytes.`, {}, { connection: "close" });
+  return httpProblem("CONTENT_TOO_LARGE", `The body is larger than ${bodyBytesMax} bytes.`, { connection: "close" });
 }
 
 /** The JSON body of a request (undefined when empty): 415 for another media type, 400 for malformed JSON. */
@@ -58,7 +57,7 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   if (raw.length === 0) return undefined;
   const mediaType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    throw new RestProblem(415, "VALIDATION_ERROR", "Send the body as application/json.", {}, { "accept-post": "application/json" });
+    throw httpProblem("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.", { "accept-post": "application/json" });
   }
   const text = new TextDecoder("utf-8", { fatal: false }).decode(raw);
   try {
@@ -86,7 +85,7 @@ async function route(req: IncomingMessage, deps: RestDeps, method: string, url: 
   const path = url.pathname.slice(restBasePath.length) || "/";
   if (path === "/openapi.json") {
     if (method === "GET") return { status: 200, body: openApiDocument() };
-    throw new RestProblem(405, "VALIDATION_ERROR", `${method} is not allowed here; use GET.`, {}, { allow: "GET" });
+    throw httpProblem("METHOD_NOT_ALLOWED", `${method} is not allowed here; use GET.`, { allow: "GET" });
   }
   if (path === "/admin" || path.startsWith("/admin/")) {
     throw new RestProblem(403, "FORBIDDEN", "API keys never reach admin procedures: use the admin dashboard, signed in.");
@@ -94,9 +93,7 @@ async function route(req: IncomingMessage, deps: RestDeps, method: string, url: 
   const match = matchRoute(method, path);
   if (!match) throw new RestProblem(404, "NOT_FOUND", `No route ${path} under ${restBasePath}.`);
   if ("allowed" in match) {
-    throw new RestProblem(405, "VALIDATION_ERROR", `${method} is not allowed here; use ${match.allowed.join(" or ")}.`, {}, {
-      allow: match.allowed.join(", "),
-    });
+    throw httpProblem("METHOD_NOT_ALLOWED", `${method} is not allowed here; use ${match.allowed.join(" or ")}.`, { allow: match.allowed.join(", ") });
   }
   const secret = bearerOf(req);
   if (!secret) throw new AppError("UNAUTHORIZED", "Send an API key: Authorization: Bearer cw_live_….");
@@ -137,10 +134,10 @@ export function createRestHandler(deps: RestDeps) {
     }
     try {
       const response = await route(req, deps, method, url);
-      send(res, response.status, jsonType, response.body, response.headers);
+      send(res, response.status, jsonType, "text" in response ? response.text : JSON.stringify(response.body), response.headers);
     } catch (error) {
       const problem = problemOf(error, { method, path: url.pathname });
-      send(res, problem.status, problemType, problem.body, problem.headers);
+      send(res, problem.status, problemType, JSON.stringify(problem.body), problem.headers);
     }
   };
 }

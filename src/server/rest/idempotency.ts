@@ -25,7 +25,8 @@ export function jobKeyOfRestKey(key: string): string {
   return `${restJobKeyNamespace}${key}`;
 }
 
-export type StoredResponse = { fingerprint: string; statusCode: number; body: unknown };
+/** A completed response as it was sent: status, the headers a replay repeats, and the body's very text. */
+export type StoredResponse = { fingerprint: string; statusCode: number; headers: Record<string, string>; text: string };
 
 /** JSON with object keys sorted, so equal values have equal text whatever their key order. */
 function canonicalJson(value: unknown): string {
@@ -50,7 +51,7 @@ export function requestFingerprint(method: string, path: string, body: unknown):
 /** The live stored response of (user, key), if any; an expired one counts as none. */
 export async function findStoredResponse(client: Db, userId: string, key: string): Promise<StoredResponse | null> {
   const rows = await client.$queryRaw<StoredResponse[]>`
-    SELECT fingerprint, status_code AS "statusCode", response_body AS body
+    SELECT fingerprint, status_code AS "statusCode", response_headers AS headers, response_text AS text
     FROM api_idempotency
     WHERE user_id = ${userId} AND key = ${key} AND expires_at > clock_timestamp()`;
   return rows[0] ?? null;
@@ -66,21 +67,23 @@ export function replayOf(stored: StoredResponse, fingerprint: string): StoredRes
 }
 
 /**
- * Stores the completed response of (user, key). An expired row of the same
- * key is replaced; a live one is kept (the first response stays the one
- * replayed). Returns whether this response was stored.
+ * Stores the completed response of (user, key): its status, the headers a
+ * replay repeats and the body text exactly as sent. An expired row of the
+ * same key is replaced; a live one is kept (the first response stays the
+ * one replayed). Returns whether this response was stored.
  */
 export async function storeResponse(
   client: Db | Tx,
-  entry: { userId: string; key: string; fingerprint: string; statusCode: number; body: unknown },
+  entry: { userId: string; key: string; fingerprint: string } & Omit<StoredResponse, "fingerprint">,
 ): Promise<boolean> {
   assert(entry.statusCode >= 200 && entry.statusCode < 300, "only completed responses are stored");
   const stored = await client.$executeRaw`
-    INSERT INTO api_idempotency (user_id, key, fingerprint, status_code, response_body, created_at, expires_at)
-    VALUES (${entry.userId}, ${entry.key}, ${entry.fingerprint}, ${entry.statusCode}::int, ${JSON.stringify(entry.body)}::jsonb,
+    INSERT INTO api_idempotency (user_id, key, fingerprint, status_code, response_headers, response_text, created_at, expires_at)
+    VALUES (${entry.userId}, ${entry.key}, ${entry.fingerprint}, ${entry.statusCode}::int, ${JSON.stringify(entry.headers)}::jsonb, ${entry.text},
       clock_timestamp(), clock_timestamp() + make_interval(hours => ${idempotencyTtlHours}::int))
     ON CONFLICT (user_id, key) DO UPDATE SET
-      fingerprint = EXCLUDED.fingerprint, status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body,
+      fingerprint = EXCLUDED.fingerprint, status_code = EXCLUDED.status_code,
+      response_headers = EXCLUDED.response_headers, response_text = EXCLUDED.response_text,
       created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
     WHERE api_idempotency.expires_at <= clock_timestamp()`;
   return stored === 1;

@@ -9,6 +9,7 @@ import {
   restListJobsQuery,
 } from "~/shared/schemas/jobs";
 import { appErrors, type AppErrorCode } from "~/server/errors";
+import { httpProblems, problemTypeOf, problemTypes } from "~/server/rest/problem-types";
 import {
   balanceResource,
   jobPageResource,
@@ -81,8 +82,8 @@ function buildDocument() {
       ...problemsOf([
         ...common,
         { status: 402, description: "INSUFFICIENT_CREDITS, with `requiredCredits`." },
-        { status: 413, description: "VALIDATION_ERROR: the body is too large." },
-        { status: 415, description: "VALIDATION_ERROR: the body is not application/json." },
+        { status: 413, description: `${httpProblems.CONTENT_TOO_LARGE.title} Type \`${problemTypeOf("CONTENT_TOO_LARGE")}\`, code VALIDATION_ERROR: ${httpProblems.CONTENT_TOO_LARGE.when}.` },
+        { status: 415, description: `${httpProblems.UNSUPPORTED_MEDIA_TYPE.title} Type \`${problemTypeOf("UNSUPPORTED_MEDIA_TYPE")}\`, code VALIDATION_ERROR: ${httpProblems.UNSUPPORTED_MEDIA_TYPE.when}.` },
         { status: 422, description: "IDEMPOTENCY_KEY_REUSED: the key was used for another request." },
         { status: 429, description: "RATE_LIMIT_EXCEEDED or MAX_ACTIVE_JOBS; a `Retry-After` header and `retryAfterSeconds`." },
         { status: 503, description: "CONFLICT_RETRY: retry with the same key." },
@@ -141,6 +142,8 @@ function buildDocument() {
         "Create generation jobs, follow them and read your credits from code.",
         "Errors are RFC 9457 problem documents whose `code` is one of: " +
           (Object.keys(appErrors) as AppErrorCode[]).map((code) => `\`${code}\``).join(", ") + ".",
+        "Problem types (`type`, with `status` and `title`):\n\n" +
+          problemTypes.map((entry) => `- \`${entry.type}\` (${entry.status}, code \`${entry.code}\`): ${entry.title}${entry.when ? ` Sent when ${entry.when}.` : ""}`).join("\n"),
       ].join("\n\n"),
     },
     servers: [{ url: "/api/v1" }],

@@ -5,6 +5,9 @@ import type { z } from "zod";
 import { databaseFailureAsAppError } from "~/server/database/app-errors";
 import { AppError, appErrors, type AppErrorCode, type AppErrorDetails } from "~/server/errors";
 import { logger } from "~/server/logger";
+import { httpProblems, problemTypeOf, type HttpProblemKind } from "~/server/rest/problem-types";
+
+export { problemTypeOf };
 
 /**
  * An RFC 9457 problem document with the SPEC §4 `code` and its fields
@@ -22,19 +25,14 @@ export type ProblemDocument = {
 
 export type ProblemResponse = { status: number; body: ProblemDocument; headers: Record<string, string> };
 
-/** Where each code is explained: the API docs page (a relative URI, RFC 9457 §3.1.1). */
-export function problemTypeOf(code: AppErrorCode): string {
-  return `/docs/api#problem-${code.toLowerCase().replaceAll("_", "-")}`;
-}
-
 /** A 429 that carries no wait of its own (too many active jobs) suggests this one. */
 const activeJobsRetryAfterSeconds = 5;
 
 /**
  * A failure of the HTTP layer itself (unknown route, wrong method, media
  * type, body size, missing Idempotency-Key, scope): a status that may
- * differ from the code's usual one (405 and 415 are VALIDATION_ERRORs of
- * the request, like tRPC's METHOD_NOT_SUPPORTED), plus headers.
+ * differ from the code's usual one, plus headers. `kind` names an HTTP
+ * problem (405, 413, 415) with its own type and title (`httpProblem`).
  */
 export class RestProblem extends Error {
   constructor(
@@ -43,14 +41,21 @@ export class RestProblem extends Error {
     detail: string,
     readonly extra: { requiredScope?: string; fieldErrors?: Record<string, string[]> } = {},
     readonly headers: Record<string, string> = {},
+    readonly kind: HttpProblemKind | null = null,
   ) {
     super(detail);
     this.name = "RestProblem";
   }
 }
 
-function documentOf(status: number, code: AppErrorCode, detail: string, details: { requiredScope?: string } & AppErrorDetails): ProblemDocument {
-  return { type: problemTypeOf(code), title: appErrors[code].message, status, detail, code, ...details };
+/** A 405, 413 or 415: its own type and title, the code VALIDATION_ERROR (SPEC §4's closed set). */
+export function httpProblem(kind: HttpProblemKind, detail: string, headers: Record<string, string> = {}): RestProblem {
+  return new RestProblem(httpProblems[kind].status, "VALIDATION_ERROR", detail, {}, headers, kind);
+}
+
+function documentOf(status: number, code: AppErrorCode, detail: string, details: { requiredScope?: string } & AppErrorDetails, kind: HttpProblemKind | null = null): ProblemDocument {
+  const title = kind ? httpProblems[kind].title : appErrors[code].message;
+  return { type: problemTypeOf(kind ?? code), title, status, detail, code, ...details };
 }
 
 function fromAppError(error: AppError): ProblemResponse {
@@ -75,7 +80,7 @@ function fromAppError(error: AppError): ProblemResponse {
  */
 export function problemOf(error: unknown, context: { method: string; path: string }): ProblemResponse {
   if (error instanceof RestProblem) {
-    return { status: error.status, headers: error.headers, body: documentOf(error.status, error.code, error.message, error.extra) };
+    return { status: error.status, headers: error.headers, body: documentOf(error.status, error.code, error.message, error.extra, error.kind) };
   }
   const typed = error instanceof AppError ? error : databaseFailureAsAppError(error);
   if (typed) return fromAppError(typed);
@@ -83,24 +88,20 @@ export function problemOf(error: unknown, context: { method: string; path: strin
   return fromAppError(new AppError("INTERNAL"));
 }
 
-/** Field messages of a failed zod parse, keyed by dotted path (`_` for the whole value). */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.map(String).join(".") || "_";
-    (fields[key] ??= []).push(issue.message);
-  }
-  return fields;
-}
-
-/** Parses `value` with `schema` or throws a 400 VALIDATION_ERROR problem with field messages. */
+/**
+ * Parses `value` with `schema` or throws a 400 VALIDATION_ERROR problem with
+ * field messages. An unknown field is named by its own key with our message
+ * (zod reports it once, on the object, in words of its own).
+ */
 export function parseOrProblem<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const fieldErrors = fieldErrorsOf(parsed.error);
-  if (parsed.error.issues.some((issue) => issue.code === "unrecognized_keys")) {
-    for (const issue of parsed.error.issues) {
-      if (issue.code === "unrecognized_keys") for (const key of issue.keys) (fieldErrors[key] ??= []).push("Unknown field.");
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of parsed.error.issues) {
+    const keys = issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    for (const path of keys) {
+      const field = path.map(String).join(".") || "_";
+      (fieldErrors[field] ??= []).push(issue.code === "unrecognized_keys" ? "Unknown field." : issue.message);
     }
   }
   throw new RestProblem(400, "VALIDATION_ERROR", `The ${what} is not valid.`, { fieldErrors });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ActorType, LedgerKind, OutputStatus } from "~/generated/prisma/enums";
 import { apiKeyScopes } from "~/shared/schemas/jobs";
 import { appErrorCodes } from "~/server/errors";
+import { problemTypes } from "~/server/rest/problem-types";
 import { jobStatuses } from "~/server/money";
 
 /*
@@ -104,7 +105,9 @@ export const ledgerPageResource = z
 
 export const problemResource = z
   .object({
-    type: z.string().meta({ description: "A URI reference to this code's documentation." }),
+    type: z
+      .enum(problemTypes.map((entry) => entry.type) as [string, ...string[]])
+      .meta({ description: "A URI reference to this problem's documentation: one per code, and one each for 405, 413 and 415." }),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),

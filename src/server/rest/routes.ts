@@ -42,7 +42,8 @@ export type RouteContext = {
   idempotencyKeyHeader: string | undefined;
 };
 
-export type RestResponse = { status: number; body: unknown; headers?: Record<string, string> };
+/** An answer: `body` is sent as JSON, or `text` as it is (a stored response's very bytes). */
+export type RestResponse = { status: number; headers?: Record<string, string> } & ({ body: unknown } | { text: string });
 
 export type Route = {
   method: "GET" | "POST";
@@ -59,8 +60,14 @@ function wire(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value)) as unknown;
 }
 
+/** The stored response again: its status, headers and body bytes, marked as a replay. */
 function replayed(stored: StoredResponse): RestResponse {
-  return { status: stored.statusCode, body: stored.body, headers: { "idempotent-replayed": "true" } };
+  return { status: stored.statusCode, text: stored.text, headers: { ...stored.headers, "idempotent-replayed": "true" } };
+}
+
+/** What POST /jobs answers for a job it created: the job, and where to find it. */
+function createdResponse(job: { id: string }): Omit<StoredResponse, "fingerprint"> {
+  return { statusCode: 201, text: JSON.stringify(job), headers: { location: `/api/v1/jobs/${job.id}` } };
 }
 
 /** The request's Idempotency-Key, validated; null when it sent none. */
@@ -100,13 +107,19 @@ async function createJobRoute(context: RouteContext): Promise<RestResponse> {
   const stored = await findStoredResponse(db, userId, key);
   if (stored) return replayed(replayOf(stored, fingerprint));
 
+  // The response is built once, stored in the transaction that charges the
+  // job, and sent as stored: the original and its replays are the same bytes.
+  const committed: { response?: Omit<StoredResponse, "fingerprint"> } = {};
   const result = await createJobCommitting(db, userId, { idempotencyKey: jobKeyOfRestKey(key), ...input }, config(), async (tx, created) => {
-    const stored = await storeResponse(tx, { userId, key, fingerprint, statusCode: 201, body: wire(created.job) });
+    const response = createdResponse(created.job);
+    const stored = await storeResponse(tx, { userId, key, fingerprint, ...response });
     // A live stored response would name a job of this key, which the domain would have replayed.
     assert(stored, "a newly created job's key has no live stored response");
+    committed.response = response;
   });
   if (!result.replayed) {
-    return { status: 201, body: wire(result.job), headers: { location: `/api/v1/jobs/${result.job.id}` } };
+    assert(committed.response, "a created job's response was stored with it");
+    return { status: committed.response.statusCode, text: committed.response.text, headers: committed.response.headers };
   }
   const storedByFirst = await findStoredResponse(db, userId, key);
   if (storedByFirst) return replayed(replayOf(storedByFirst, fingerprint));
@@ -133,9 +146,9 @@ async function cancelJobRoute(context: RouteContext): Promise<RestResponse> {
     const stored = await findStoredResponse(db, userId, key);
     if (stored) return replayed(replayOf(stored, fingerprint));
   }
-  const body = wire(await cancelJob(db, userId, id));
-  if (key) await storeResponse(db, { userId, key, fingerprint, statusCode: 200, body });
-  return { status: 200, body };
+  const text = JSON.stringify(await cancelJob(db, userId, id));
+  if (key) await storeResponse(db, { userId, key, fingerprint, statusCode: 200, headers: {}, text });
+  return { status: 200, text };
 }
 
 /** Every REST route. The OpenAPI document (rest/openapi.ts) describes each of them. */

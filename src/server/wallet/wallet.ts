@@ -14,8 +14,11 @@ export type WalletGrant = {
   reason: string;
   effectiveAt: Date;
   expiresAt: Date | null;
-  /** live: its credits count; scheduled: effective later; expired / voided: closed. */
-  state: "live" | "scheduled" | "expired" | "voided";
+  /**
+   * live: its credits count; spent: open but holding nothing now (a refund
+   * may bring some back); scheduled: effective later; expired / voided: closed.
+   */
+  state: "live" | "spent" | "scheduled" | "expired" | "voided";
   closedAt: Date | null;
   voidReason: string | null;
 };
@@ -38,7 +41,8 @@ const closedShown = 10;
 function stateOf(row: GrantRow): WalletGrant["state"] {
   if (row.voidReason !== null) return "voided";
   if (row.closedAt !== null) return "expired";
-  return row.openedAt === null ? "scheduled" : "live";
+  if (row.openedAt === null) return "scheduled";
+  return row.remaining > 0 ? "live" : "spent";
 }
 
 function toWalletGrant(row: GrantRow): WalletGrant {

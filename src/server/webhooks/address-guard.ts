@@ -52,7 +52,7 @@ export function parseWebhookUrl(raw: string, options: Pick<GuardOptions, "allowP
     throw new WebhookTargetError("Enter a full URL, such as https://example.com/webhooks.");
   }
   const allowed = options.allowPrivate ? ["https:", "http:"] : ["https:"];
-  if (!allowed.includes(url.protocol)) throw new WebhookTargetError("Use an https:// URL.");
+  if (!allowed.includes(url.protocol)) throw new WebhookTargetError(options.allowPrivate ? "Use an http:// or https:// URL." : "Use an https:// URL.");
   if (url.username || url.password) throw new WebhookTargetError("Remove the user name and password from the URL.");
   if (!url.hostname) throw new WebhookTargetError("The URL has no host.");
   return url;

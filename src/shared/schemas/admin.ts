@@ -101,8 +101,17 @@ export const integrityInput = z.object({
   userId: userId.optional(),
 });
 
+/** Every action the audit trail records (the writers name theirs with `satisfies AuditAction`). */
+export const auditActions = ["credits.grant", "credits.deduct", "credits.void-grant", "job.force-fail"] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/** The audit action a URL's `?action=` names, or undefined for anything else (all actions). */
+export function auditActionOf(value: string | null | undefined): AuditAction | undefined {
+  return auditActions.find((action) => action === value);
+}
+
 export const auditInput = z.object({
-  action: z.string().max(64).optional(),
+  action: z.enum(auditActions).optional(),
   targetUserId: userId.optional(),
   targetJobId: jobId.optional(),
   cursor: z.string().regex(/^\d{1,19}$/, "Not a cursor.").optional(),

@@ -25,7 +25,14 @@ export const createJobInput = z.object({
 
 export const pageLimitMax = 100;
 export const pageLimitDefault = 20;
-export const pageLimit = z.number().int().min(1).max(pageLimitMax).default(pageLimitDefault);
+/** What a page size outside its range is told, whatever was wrong with it. */
+export const pageLimitMessage = `A whole number from 1 to ${pageLimitMax}.`;
+export const pageLimit = z
+  .number({ error: pageLimitMessage })
+  .int(pageLimitMessage)
+  .min(1, pageLimitMessage)
+  .max(pageLimitMax, pageLimitMessage)
+  .default(pageLimitDefault);
 
 export const listJobsInput = z.object({
   status: z.enum(JobStatus).optional(),
@@ -60,7 +67,12 @@ export const apiKeyId = z.uuid({ message: "Not a key id." });
 export const restCreateJobBody = createJobInput.omit({ idempotencyKey: true }).strict();
 
 /** Query strings are text: the same limits as `pageLimit`, coerced from it. */
-const queryLimit = z.coerce.number().int().min(1).max(pageLimitMax).default(pageLimitDefault);
+const queryLimit = z.coerce
+  .number({ error: pageLimitMessage })
+  .int(pageLimitMessage)
+  .min(1, pageLimitMessage)
+  .max(pageLimitMax, pageLimitMessage)
+  .default(pageLimitDefault);
 
 /** `GET /api/v1/jobs`: `jobs.list`'s input, from a query string. */
 export const restListJobsQuery = listJobsInput.extend({ limit: queryLimit }).strict();

@@ -22,8 +22,8 @@ function withLinks(text: string): ReactNode[] {
 /**
  * The mails the app wrote to its file outbox, newest first: how a local run
  * without SMTP signs up, verifies and resets passwords. 404 unless the file
- * outbox is in use and its page allowed (outside production, or
- * MAIL_OUTBOX_PAGE=true on a local run): it shows every account's links.
+ * outbox is in use and the server is not a production one: it shows every
+ * account's links to anyone who asks.
  */
 export default async function OutboxPage() {
   const delivery = mailDeliveryOf(env);

@@ -6,9 +6,9 @@ import { PageHeader } from "~/components/page-header";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
 import { env } from "~/env.js";
-import { appErrors, type AppErrorCode } from "~/server/errors";
+import { appErrors } from "~/server/errors";
 import { openApiDocument } from "~/server/rest/openapi";
-import { problemTypeOf } from "~/server/rest/problem";
+import { problemTypeOf, problemTypes } from "~/server/rest/problem-types";
 import { restBasePath } from "~/server/rest/handler";
 
 export const metadata: Metadata = { title: "API reference" };
@@ -102,7 +102,6 @@ function Section({ id, title, children }: { id: string; title: string; children:
 export default function ApiDocsPage() {
   const baseUrl = env.APP_URL;
   const operations = operationsOf();
-  const codes = Object.keys(appErrors) as AppErrorCode[];
   return (
     <>
       <PageHeader
@@ -137,7 +136,7 @@ export default function ApiDocsPage() {
             retry that same request (a timeout, a 503). For at least 24 hours:
           </p>
           <ul className="list-disc pl-5">
-            <li>the same key and body return the original response (status and body, as it was then) with <code>Idempotent-Replayed: true</code>, and charge nothing;</li>
+            <li>the same key and body return the original response (status, <code>Location</code> and body, byte for byte, as it was then) with <code>Idempotent-Replayed: true</code>, and charge nothing;</li>
             <li>the same key with another body is refused with 422 <code>IDEMPOTENCY_KEY_REUSED</code>;</li>
             <li>concurrent requests with one key create one job; the others wait for it and get its replay.</li>
           </ul>
@@ -151,18 +150,26 @@ export default function ApiDocsPage() {
           <p>
             Failures are <a className="underline underline-offset-2" href="https://www.rfc-editor.org/rfc/rfc9457">RFC 9457</a> problem documents
             (<code>application/problem+json</code>). Switch on <code>code</code>, never on the text; 429 responses carry a <code>Retry-After</code> header.
+            Each <code>type</code> below is where a problem is explained: one per code, and one each for the refusals of the HTTP exchange itself
+            (405, 413, 415), whose code is <code>VALIDATION_ERROR</code>.
           </p>
           <Code label="Example">{JSON.stringify({ type: problemTypeOf("INSUFFICIENT_CREDITS"), title: appErrors.INSUFFICIENT_CREDITS.message, status: 402, detail: "You need 4 more credits.", code: "INSUFFICIENT_CREDITS", requiredCredits: 4, availableCredits: 0 }, null, 2)}</Code>
-          <dl className="flex flex-col divide-y rounded-md border">
-            {codes.map((code) => (
-              <div key={code} id={problemTypeOf(code).split("#")[1]} className="flex flex-col gap-1 p-3 sm:flex-row sm:items-baseline sm:gap-3">
-                <dt className="flex shrink-0 items-center gap-2 sm:w-72">
-                  <Badge variant="outline">{appErrors[code].http}</Badge>
-                  <code className="break-all font-semibold">{code}</code>
-                </dt>
-                <dd className="text-muted-foreground">{appErrors[code].message}</dd>
-              </div>
-            ))}
+          <dl className="flex flex-col divide-y rounded-md border" aria-label="Problem types">
+            {problemTypes.map((problem) => {
+              const anchor = problem.type.split("#")[1]!;
+              return (
+                <div key={problem.type} id={anchor} className="flex flex-col gap-1 p-3 sm:flex-row sm:items-baseline sm:gap-3">
+                  <dt className="flex shrink-0 items-center gap-2 sm:w-72">
+                    <Badge variant="outline">{problem.status}</Badge>
+                    <code className="break-all font-semibold">{problem.when ? anchor.replace(/^problem-/, "") : problem.code}</code>
+                  </dt>
+                  <dd className="text-muted-foreground">
+                    {problem.title}
+                    {problem.when ? <> Code <code>{problem.code}</code>; sent when {problem.when.replace(/`/g, "")}.</> : null}
+                  </dd>
+                </div>
+              );
+            })}
           </dl>
         </Section>
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 
 import { PageHeader } from "~/components/page-header";
 import { WebhooksSettings } from "~/components/webhooks/webhooks-settings";
+import { webhooksConfigFromEnv } from "~/server/webhooks/config";
 import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: "Webhooks" };
@@ -10,8 +11,8 @@ export default async function WebhooksSettingsPage() {
   await requireUser("/settings/webhooks");
   return (
     <>
-      <PageHeader title="Webhooks" description="Signed HTTPS callbacks when your jobs finish, your balance runs low or a purchase lands." />
-      <WebhooksSettings />
+      <PageHeader title="Webhooks" description="Signed callbacks when your jobs finish, your balance runs low or a purchase lands." />
+      <WebhooksSettings allowPrivate={webhooksConfigFromEnv().allowPrivate} />
     </>
   );
 }

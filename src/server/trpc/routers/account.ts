@@ -2,9 +2,11 @@ import { z } from "zod";
 
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/trpc/procedures";
 import { deleteAccount } from "~/server/account/delete-account";
+import { previewEmailChangeUndo, undoEmailChange } from "~/server/account/email-change-undo";
 import { getProfile } from "~/server/account/profile";
 import { getStatementTotals } from "~/server/account/statement-totals";
 import { checkPasswordHash } from "~/server/auth/password-check";
+import { emailChangeUndoInput } from "~/shared/schemas/account";
 
 /** better-auth refuses longer passwords; the same bound here keeps hashing cheap. */
 const passwordMaxChars = 128;
@@ -22,4 +24,12 @@ export const accountRouter = createTRPCRouter({
   delete: protectedProcedure
     .input(z.object({ password: z.string().min(1, "Enter your password.").max(passwordMaxChars) }))
     .mutation(({ ctx, input }) => deleteAccount(ctx.db, ctx.user.id, input.password, checkPasswordHash)),
+  /**
+   * Follows the undo link mailed to the old address after an email change:
+   * no session needed (the link's token is the proof), and it signs every
+   * session of the account out.
+   */
+  /** What an email-change undo link would do (the page shows it before the click). */
+  emailChangeUndo: publicProcedure.input(emailChangeUndoInput).query(({ ctx, input }) => previewEmailChangeUndo(ctx.db, input.token)),
+  undoEmailChange: publicProcedure.input(emailChangeUndoInput).mutation(({ ctx, input }) => undoEmailChange(ctx.db, input.token)),
 });

@@ -1,0 +1,54 @@
+import { formatCredits, formatDateTime, pluralCredits } from "~/lib/format";
+
+/**
+ * The words of the admin's credit tools, in one place so that they can be
+ * checked without a browser: toasts after a grant, a deduction or a void,
+ * and the audit trail's before/after states.
+ */
+
+/** "Granted 1 credit — balance now 91", "Deducted 5 credits — …", or a scheduled grant's date. */
+export function adjustedToast(input: {
+  direction: "grant" | "deduct";
+  credits: number;
+  balanceAfter: number | null;
+  effectiveAt: Date;
+  replayed: boolean;
+}): string {
+  const verb = input.direction === "grant" ? "Granted" : "Deducted";
+  const message = input.balanceAfter !== null
+    ? `${verb} ${pluralCredits(input.credits)} — balance now ${formatCredits(input.balanceAfter)}`
+    : `${pluralCredits(input.credits)} scheduled from ${formatDateTime(input.effectiveAt)}`;
+  return input.replayed ? `${message} (already applied)` : message;
+}
+
+/**
+ * After voiding a grant: what left the balance. A scheduled grant had
+ * nothing in it yet (its credits are simply never added), so it says that,
+ * not "0 credits expired".
+ */
+export function voidedToast(grant: { state: string; amount: number }, result: { voided: number; replayed: boolean }): string {
+  if (result.replayed) return "This grant was already voided.";
+  if (grant.state === "scheduled") return `Scheduled grant voided; its ${pluralCredits(grant.amount)} will never be added.`;
+  if (result.voided === 0) return "Grant voided; it held no credits.";
+  return `Grant voided; ${pluralCredits(result.voided)} expired.`;
+}
+
+/** The void dialog's account of what voiding does to this grant. */
+export function voidConsequence(grant: { state: string; amount: number; remaining: number; effectiveAt: Date }): string {
+  if (grant.state === "scheduled") {
+    return `Its ${pluralCredits(grant.amount)}, due ${formatDateTime(grant.effectiveAt)}, will never be added to the account.`;
+  }
+  return `The ${pluralCredits(grant.remaining)} it still holds (of ${formatCredits(grant.amount)}) leave the account now, in one entry the user sees with your reason. Credits it gave to a job still running expire when they come back.`;
+}
+
+/**
+ * An audit row's state before or after, one `name: value` line per field
+ * (the internal note is shown under the reason instead). Read as lines, not
+ * as one JSON string that a narrow column breaks at every character.
+ */
+export function auditStateLines(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (typeof value !== "object" || Array.isArray(value)) return [JSON.stringify(value)];
+  const { internalNote: _note, ...state } = value as Record<string, unknown>;
+  return Object.entries(state).map(([name, item]) => `${name}: ${typeof item === "string" ? item : JSON.stringify(item)}`);
+}
