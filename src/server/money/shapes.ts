@@ -127,8 +127,7 @@ function literalOf(value: unknown): string {
   if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
   if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
   if (Array.isArray(value)) return pg.escapeLiteral(arrayText(value));
-  if (typeof value === "object") return pg.escapeLiteral(JSON.stringify(value));
-  return pg.escapeLiteral(String(value));
+  return pg.escapeLiteral(typeof value === "string" ? value : JSON.stringify(value));
 }
 
 /** PostgreSQL's text form of an array: `{"a","b\"c",NULL,1,true}`. */
@@ -136,7 +135,7 @@ function arrayText(values: readonly unknown[]): string {
   const element = (value: unknown): string => {
     if (value === null || value === undefined) return "NULL";
     if (Array.isArray(value)) return arrayText(value);
-    const text = value instanceof Date ? value.toISOString() : String(value);
+    const text = value instanceof Date ? value.toISOString() : typeof value === "string" ? value : JSON.stringify(value);
     return `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
   };
   return `{${values.map(element).join(",")}}`;
