@@ -18,7 +18,8 @@ export const metadata: Metadata = {
   description: "An AI generation studio where every credit is accounted for.",
   // public/: what a site serves besides its pages (favicon.ico, robots.txt, the manifest, icons).
   manifest: "/manifest.webmanifest",
-  icons: { apple: "/apple-touch-icon.png" },
+  // Named in full: once `icons` is set, Next.js no longer adds app/icon.svg on its own.
+  icons: { icon: [{ url: "/icon.svg", type: "image/svg+xml" }], apple: "/apple-touch-icon.png" },
 };
 
 export const viewport: Viewport = {
