@@ -32,11 +32,16 @@ export const viewport: Viewport = {
 /**
  * Every page is rendered per request: it carries that response's CSP nonce
  * (src/proxy.ts; next-themes' inline script needs it) and the signed-in
- * user, so the header is drawn complete at once (no placeholder to shift).
+ * user, so the header and the banner under it are drawn complete at once
+ * (no placeholder to shift, nothing inserted above the page later).
  */
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const nonce = (await headers()).get(nonceHeader) ?? undefined;
-  const me = await (await getServerCaller()).account.me();
+  const caller = await getServerCaller();
+  const me = await caller.account.me();
+  // Whether to ask for a verified email is known now, so the banner is
+  // drawn with the page instead of pushing it down after the first paint.
+  const profile = me ? await caller.account.profile().catch(() => null) : null;
   return (
     // next-themes sets the class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
@@ -50,7 +55,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               Skip to content
             </a>
             <Header initialUser={me} />
-            <VerifyEmailBanner />
+            <VerifyEmailBanner initialProfile={profile} />
             <AutoTopupBanner />
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
               {children}
