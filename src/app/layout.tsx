@@ -9,6 +9,7 @@ import { AutoTopupBanner } from "~/components/billing/auto-topup-banner";
 import { Header } from "~/components/header";
 import { ThemeProvider } from "~/components/theme-provider";
 import { Toaster } from "~/components/ui/toaster";
+import { inertUntilHydratedScript } from "~/lib/inert-until-hydrated";
 import { nonceHeader } from "~/server/http/security-headers";
 import { TRPCReactProvider } from "~/trpc/react";
 import { getServerCaller } from "~/trpc/server";
@@ -46,6 +47,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     // next-themes sets the class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen antialiased">
+        {/* Before any form is parsed: password forms stay inert until hydrated. */}
+        <script nonce={nonce} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: inertUntilHydratedScript }} />
         <ThemeProvider nonce={nonce}>
           <TRPCReactProvider>
             <a
