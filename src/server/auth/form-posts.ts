@@ -9,7 +9,7 @@ import { createCaller } from "~/server/trpc/root";
 import { createContext } from "~/server/trpc/procedures";
 import { accountPaths } from "~/shared/account-paths";
 import { signInNotices, type FormPostError } from "~/shared/form-posts";
-import { newPasswordErrors, passwordMaxChars } from "~/shared/password-rules";
+import { newPasswordError, newPasswordErrors, passwordMaxChars } from "~/shared/password-rules";
 import { safeReturnPath, signInPath } from "~/shared/sign-in-path";
 
 /*
@@ -35,9 +35,14 @@ function pathWith(path: string, query: Record<string, string | undefined>): stri
   return text ? `${path}${path.includes("?") ? "&" : "?"}${text}` : path;
 }
 
-/** 303 to `location` (a path on this site), with the cookies `from` set (a session opened or closed). */
-function seeOther(request: Request, location: string, from?: Response): Response {
-  const headers = new Headers({ location: new URL(location, request.url).toString(), "cache-control": "no-store" });
+/**
+ * 303 to `location`, a path on this site, with the cookies `from` set (a
+ * session opened or closed). Relative (RFC 9110 allows it): the browser
+ * stays on the address it posted to, whatever host the server sees behind
+ * a proxy.
+ */
+function seeOther(location: string, from?: Response): Response {
+  const headers = new Headers({ location, "cache-control": "no-store" });
   for (const cookie of from?.headers.getSetCookie() ?? []) headers.append("set-cookie", cookie);
   return new Response(null, { status: 303, headers });
 }
@@ -92,13 +97,13 @@ export async function signInByForm(request: Request): Promise<Response> {
   const next = safeReturnPath(field(form, "next") || null);
   const back = (refusal: AuthRefusal) =>
     pathWith("/sign-in", { next: next === "/" ? undefined : next, error: refusal.error, retry: refusal.retryAfterSeconds?.toString() });
-  if (!isOwnOrigin(request)) return seeOther(request, back({ error: "origin" }));
+  if (!isOwnOrigin(request)) return seeOther(back({ error: "origin" }));
   const email = field(form, "email").trim();
   const password = field(form, "password");
-  if (!email || !password || password.length > passwordMaxChars) return seeOther(request, back({ error: "credentials" }));
+  if (!email || !password || password.length > passwordMaxChars) return seeOther(back({ error: "credentials" }));
   const response = await callAuth(request, "sign-in/email", { email, password });
-  if (!response.ok) return seeOther(request, back(await refusalOf(response)));
-  return seeOther(request, next, response);
+  if (!response.ok) return seeOther(back(await refusalOf(response)));
+  return seeOther(next, response);
 }
 
 /** Signs up (which opens no session: the answer is the same for a new and a known email), then to sign-in. */
@@ -106,16 +111,15 @@ export async function signUpByForm(request: Request): Promise<Response> {
   const form = await request.formData();
   const next = field(form, "next") ? safeReturnPath(field(form, "next")) : undefined;
   const back = (error: FormPostError) => pathWith("/sign-up", { next, error });
-  if (!isOwnOrigin(request)) return seeOther(request, back("origin"));
+  if (!isOwnOrigin(request)) return seeOther(back("origin"));
   const name = field(form, "name").trim();
   const email = field(form, "email").trim();
   const password = field(form, "password");
-  const passwordProblem = newPasswordErrors(password, password).password;
-  if (passwordProblem) return seeOther(request, back(password.length > passwordMaxChars ? "password-long" : "password-short"));
-  if (!name || !email) return seeOther(request, back("failed"));
+  if (newPasswordError(password)) return seeOther(back(password.length > passwordMaxChars ? "password-long" : "password-short"));
+  if (!name || !email) return seeOther(back("failed"));
   const response = await callAuth(request, "sign-up/email", { name, email, password });
-  if (!response.ok) return seeOther(request, back((await refusalOf(response)).error));
-  return seeOther(request, pathWith("/sign-in", { next, notice: signInNotices.signedUp }));
+  if (!response.ok) return seeOther(back((await refusalOf(response)).error));
+  return seeOther(pathWith("/sign-in", { next, notice: signInNotices.signedUp }));
 }
 
 /** Sets a new password from a reset link (every session ends), then to sign-in. */
@@ -123,43 +127,43 @@ export async function resetPasswordByForm(request: Request): Promise<Response> {
   const form = await request.formData();
   const token = field(form, "token");
   const back = (error: FormPostError) => pathWith(accountPaths.resetPassword, { token, problem: error });
-  if (!isOwnOrigin(request)) return seeOther(request, back("origin"));
+  if (!isOwnOrigin(request)) return seeOther(back("origin"));
   const newPassword = field(form, "new-password");
   const problems = newPasswordErrors(newPassword, field(form, "confirm-password"));
-  if (problems.password) return seeOther(request, back(newPassword.length > passwordMaxChars ? "password-long" : "password-short"));
-  if (problems.confirm) return seeOther(request, back("password-mismatch"));
+  if (problems.password) return seeOther(back(newPassword.length > passwordMaxChars ? "password-long" : "password-short"));
+  if (problems.confirm) return seeOther(back("password-mismatch"));
   const response = await callAuth(request, "reset-password", { newPassword, token });
   if (!response.ok) {
     const { error } = await refusalOf(response);
-    return seeOther(request, error === "invalid-link" ? pathWith(accountPaths.resetPassword, { error: "INVALID_TOKEN" }) : back(error));
+    return seeOther(error === "invalid-link" ? pathWith(accountPaths.resetPassword, { error: "INVALID_TOKEN" }) : back(error));
   }
-  return seeOther(request, pathWith("/sign-in", { notice: signInNotices.passwordReset }));
+  return seeOther(pathWith("/sign-in", { notice: signInNotices.passwordReset }));
 }
 
 /** Changes the signed-in user's password (the current one confirms it), back to the settings with the outcome. */
 export async function changePasswordByForm(request: Request): Promise<Response> {
   const form = await request.formData();
   const back = (outcome: FormPostError | "changed") => `${pathWith(accountPaths.settings, { password: outcome })}#password-title`;
-  if (!isOwnOrigin(request)) return seeOther(request, back("origin"));
+  if (!isOwnOrigin(request)) return seeOther(back("origin"));
   const currentPassword = field(form, "current-password");
   const newPassword = field(form, "new-password");
   const problems = newPasswordErrors(newPassword, field(form, "confirm-password"));
-  if (!currentPassword) return seeOther(request, back("wrong-password"));
-  if (problems.password) return seeOther(request, back(newPassword.length > passwordMaxChars ? "password-long" : "password-short"));
-  if (problems.confirm) return seeOther(request, back("password-mismatch"));
+  if (!currentPassword) return seeOther(back("wrong-password"));
+  if (problems.password) return seeOther(back(newPassword.length > passwordMaxChars ? "password-long" : "password-short"));
+  if (problems.confirm) return seeOther(back("password-mismatch"));
   const revokeOtherSessions = field(form, "revoke-others") === "on";
   const response = await callAuth(request, "change-password", { currentPassword, newPassword, revokeOtherSessions });
-  if (response.status === 401) return seeOther(request, signInPath(accountPaths.settings));
-  if (!response.ok) return seeOther(request, back((await refusalOf(response)).error));
+  if (response.status === 401) return seeOther(signInPath(accountPaths.settings));
+  if (!response.ok) return seeOther(back((await refusalOf(response)).error));
   // Signing out the other sessions gives this one a new cookie.
-  return seeOther(request, back("changed"), response);
+  return seeOther(back("changed"), response);
 }
 
 /** Deletes the signed-in account (`account.delete`, the password confirms it), signs out, and says goodbye. */
 export async function deleteAccountByForm(request: Request): Promise<Response> {
   const form = await request.formData();
   const back = (error: FormPostError) => `${pathWith(accountPaths.settings, { delete: error })}#delete-title`;
-  if (!isOwnOrigin(request)) return seeOther(request, back("origin"));
+  if (!isOwnOrigin(request)) return seeOther(back("origin"));
   const caller = createCaller(await createContext({ headers: request.headers }));
   let failure: TRPCError | null = null;
   try {
@@ -168,11 +172,11 @@ export async function deleteAccountByForm(request: Request): Promise<Response> {
     if (!(error instanceof TRPCError)) throw error;
     failure = error;
   }
-  if (failure?.code === "UNAUTHORIZED") return seeOther(request, signInPath(accountPaths.settings));
+  if (failure?.code === "UNAUTHORIZED") return seeOther(signInPath(accountPaths.settings));
   if (failure) {
     const fieldErrors = failure.cause instanceof AppError ? failure.cause.details.fieldErrors : undefined;
     // An empty password is refused by the input schema (BAD_REQUEST), a wrong one by the domain; a running job blocks it ("_").
-    return seeOther(request, back(fieldErrors?._ ? "busy" : fieldErrors?.password || failure.code === "BAD_REQUEST" ? "wrong-password" : "failed"));
+    return seeOther(back(fieldErrors?._ ? "busy" : fieldErrors?.password || failure.code === "BAD_REQUEST" ? "wrong-password" : "failed"));
   }
-  return seeOther(request, accountPaths.deleted, await callAuth(request, "sign-out", {}));
+  return seeOther(accountPaths.deleted, await callAuth(request, "sign-out", {}));
 }
