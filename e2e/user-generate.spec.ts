@@ -108,7 +108,7 @@ test.describe("Generate", () => {
     expect(page.url()).toContain((await jobsOf(page.request))[0]!.id);
   });
 
-  test("a reload while the answer is slow, then Generate again: one job, one charge, the replayed job opens", async ({ page }) => {
+  test("a reload while the answer is slow, then submitting again: one job, one charge, the replayed job opens", async ({ page }) => {
     await signUp(page);
     await page.goto("/");
     await fillGenerateForm(page, { model: /^Storyteller/, prompt: "Slow connection story", outputs: 2 });
@@ -125,8 +125,9 @@ test.describe("Generate", () => {
     await generateButton(page).click();
     await expect.poll(async () => (await jobsOf(page.request)).length).toBe(1);
     await page.reload();
-    await expect(page.getByLabel("Prompt")).toHaveValue("Slow connection story"); // The draft is back.
-    await generateButton(page).click();
+    await expect(page.getByLabel("Prompt")).toHaveValue("Slow connection story"); // The draft is back …
+    await expect(page.getByText("Your job was created")).toBeVisible(); // … with its job, which Generate only opens again.
+    await page.getByRole("button", { name: "Open the job" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     await expect(page.getByText("Already submitted — opening that job")).toBeVisible();
     const keys = keysOf(creates);

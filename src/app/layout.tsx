@@ -9,6 +9,7 @@ import { AutoTopupBanner } from "~/components/billing/auto-topup-banner";
 import { Header } from "~/components/header";
 import { ThemeProvider } from "~/components/theme-provider";
 import { Toaster } from "~/components/ui/toaster";
+import { inertUntilHydratedScript } from "~/lib/inert-until-hydrated";
 import { nonceHeader } from "~/server/http/security-headers";
 import { TRPCReactProvider } from "~/trpc/react";
 import { getServerCaller } from "~/trpc/server";
@@ -18,7 +19,8 @@ export const metadata: Metadata = {
   description: "An AI generation studio where every credit is accounted for.",
   // public/: what a site serves besides its pages (favicon.ico, robots.txt, the manifest, icons).
   manifest: "/manifest.webmanifest",
-  icons: { apple: "/apple-touch-icon.png" },
+  // Named in full: once `icons` is set, Next.js no longer adds app/icon.svg on its own.
+  icons: { icon: [{ url: "/icon.svg", type: "image/svg+xml" }], apple: "/apple-touch-icon.png" },
 };
 
 export const viewport: Viewport = {
@@ -31,15 +33,22 @@ export const viewport: Viewport = {
 /**
  * Every page is rendered per request: it carries that response's CSP nonce
  * (src/proxy.ts; next-themes' inline script needs it) and the signed-in
- * user, so the header is drawn complete at once (no placeholder to shift).
+ * user, so the header and the banner under it are drawn complete at once
+ * (no placeholder to shift, nothing inserted above the page later).
  */
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const nonce = (await headers()).get(nonceHeader) ?? undefined;
-  const me = await (await getServerCaller()).account.me();
+  const caller = await getServerCaller();
+  const me = await caller.account.me();
+  // Whether to ask for a verified email is known now, so the banner is
+  // drawn with the page instead of pushing it down after the first paint.
+  const profile = me ? await caller.account.profile().catch(() => null) : null;
   return (
     // next-themes sets the class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen antialiased">
+        {/* Before any form is parsed: password forms stay inert until hydrated. */}
+        <script nonce={nonce} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: inertUntilHydratedScript }} />
         <ThemeProvider nonce={nonce}>
           <TRPCReactProvider>
             <a
@@ -49,7 +58,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               Skip to content
             </a>
             <Header initialUser={me} />
-            <VerifyEmailBanner />
+            <VerifyEmailBanner initialProfile={profile} />
             <AutoTopupBanner />
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
               {children}

@@ -1,3 +1,5 @@
+import type { Metadata } from "next";
+
 import { GenerateForm } from "~/components/generate/generate-form";
 import { RecentJobs } from "~/components/jobs/recent-jobs";
 import { Landing } from "~/components/landing";
@@ -5,6 +7,16 @@ import { PageHeader } from "~/components/page-header";
 import { getServerCaller } from "~/trpc/server";
 
 export const dynamic = "force-dynamic";
+
+/**
+ * Signed in, the page is Generate; signed out, the landing page says what
+ * the product is. Absolute: the root layout's title template applies to
+ * pages below it, not to its own.
+ */
+export async function generateMetadata(): Promise<Metadata> {
+  const me = await (await getServerCaller()).account.me();
+  return { title: { absolute: me ? "Generate · Creditworks" : "Creditworks — an AI studio where every credit is accounted for" } };
+}
 
 export default async function HomePage() {
   const me = await (await getServerCaller()).account.me();

@@ -8,6 +8,11 @@ function fingerprintOf(request: GenerateRequest): string {
   return JSON.stringify([request.modelId, request.prompt.trim(), request.outputs]);
 }
 
+/** Whether `request` is the one `intent` was made for (then submitting it again can only replay). */
+export function isSameRequest(intent: GenerateIntent, request: GenerateRequest): boolean {
+  return intent.fingerprint === fingerprintOf(request);
+}
+
 /**
  * The idempotency key for a submission. Retrying the same request (after a
  * network error, a CONFLICT_RETRY, or a refusal that stored nothing) keeps

@@ -22,6 +22,8 @@ const isoDay = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date as YYYY-MM-DD.")
   .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), "Not a date.");
 
+const rangeErrorMessage = "The start date must be on or before the end date.";
+
 export const statementFilterInput = z
   .object({
     /** First day included (UTC). */
@@ -31,7 +33,7 @@ export const statementFilterInput = z
     kinds: z.array(z.enum(ledgerKinds)).max(ledgerKinds.length).optional(),
   })
   .refine((filter) => !filter.from || !filter.to || filter.from <= filter.to, {
-    message: "The start date must be on or before the end date.",
+    message: rangeErrorMessage,
     path: ["to"],
   });
 
@@ -48,6 +50,28 @@ export function statementFilterFromSearchParams(params: URLSearchParams): Statem
   const parsed = statementFilterInput.safeParse(candidate);
   if (parsed.success) return parsed.data;
   return { kinds: candidate.kinds };
+}
+
+/**
+ * The statement page's query as it was given: each date kept when it is a
+ * date, even when the two are the wrong way round, so that the date inputs
+ * show them with the same message as when they are typed that way (the
+ * list ignores such a range until it is fixed); kinds as the filter reads
+ * them; anything else dropped.
+ */
+export function statementQueryFromSearchParams(params: URLSearchParams): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const key of ["from", "to"] as const) {
+    const value = params.get(key);
+    if (value && isoDay.safeParse(value).success) query.set(key, value);
+  }
+  for (const kind of statementFilterFromSearchParams(params).kinds ?? []) query.append("kind", kind);
+  return query;
+}
+
+/** The message of a range whose start is after its end (the inputs and the URL show it alike). */
+export function statementRangeError(from: string, to: string): string | undefined {
+  return from && to && from > to ? rangeErrorMessage : undefined;
 }
 
 /** The URL query of a filter (the inverse of `statementFilterFromSearchParams`). */

@@ -1,6 +1,7 @@
 import "server-only";
 
-import { redirect } from "next/navigation";
+import type { Metadata } from "next";
+import { forbidden, redirect } from "next/navigation";
 
 import { currentPagePath } from "~/trpc/request-path";
 import { signInPath } from "~/shared/sign-in-path";
@@ -17,4 +18,31 @@ export async function requireUser(fallback: string) {
   const me = await caller.account.me();
   if (!me) redirect(signInPath(await currentPagePath(fallback)));
   return me;
+}
+
+/**
+ * For admin pages: the signed-in admin; anyone else signed in gets a real
+ * 403 (`forbidden()`, app/forbidden.tsx), anonymous visitors go to sign-in
+ * and back. The procedures check the role again.
+ */
+export async function requireAdmin(fallback: string) {
+  const me = await requireUser(fallback);
+  if (me.role !== "ADMIN") forbidden();
+  return me;
+}
+
+const forbiddenTitle = "Admins only · Creditworks";
+
+/**
+ * The title of an admin page: `name` under the admin template ("Users ·
+ * Admin · Creditworks"), or, for anyone who is not an admin (they get the
+ * 403 page), the 403's title — `forbidden()` renders no metadata of its
+ * own. As a layout's title it also sets the template of the pages below.
+ */
+export async function adminTitle(name: string, options: { absolute?: boolean } = {}): Promise<NonNullable<Metadata["title"]>> {
+  const me = await (await getServerCaller()).account.me();
+  // A template without %s: every admin page below gets the 403's title.
+  if (me && me.role !== "ADMIN") return { absolute: forbiddenTitle, template: forbiddenTitle };
+  const template = "%s · Admin · Creditworks";
+  return options.absolute ? { absolute: template.replace("%s", name), template } : { default: name, template };
 }

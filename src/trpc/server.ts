@@ -1,6 +1,8 @@
 import "server-only";
 
+import { TRPCError } from "@trpc/server";
 import { headers } from "next/headers";
+import { notFound } from "next/navigation";
 import { cache } from "react";
 
 import { createCaller } from "~/server/trpc/root";
@@ -8,3 +10,46 @@ import { createContext } from "~/server/trpc/procedures";
 
 /** A tRPC caller for server components, with the request's session. */
 export const getServerCaller = cache(async () => createCaller(await createContext({ headers: await headers() })));
+
+export type ServerCaller = Awaited<ReturnType<typeof getServerCaller>>;
+
+/** A thing the URL names that is not there (or not the caller's), or an id that cannot be one. */
+function isNotFound(error: unknown): boolean {
+  return error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST");
+}
+
+/** This request's answers by what was looked up: a page and its metadata ask once. */
+const getLookups = cache(() => new Map<string, Promise<boolean>>());
+
+/**
+ * Whether what the URL names exists for the signed-in caller, asked once
+ * per request under `key` (say `job:<id>`) through a procedure: NOT_FOUND,
+ * or an input that cannot name anything, is `false`; any other failure is
+ * thrown.
+ */
+export function exists(key: string, lookUp: (caller: ServerCaller) => Promise<unknown>): Promise<boolean> {
+  const lookups = getLookups();
+  let answer = lookups.get(key);
+  if (!answer) {
+    answer = getServerCaller()
+      .then(lookUp)
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (isNotFound(error)) return false;
+          throw error;
+        },
+      );
+    lookups.set(key, answer);
+  }
+  return answer;
+}
+
+/**
+ * For a page about one thing (a job, a checkout, a user): when it does not
+ * exist for the caller, the not-found page answers with HTTP 404 — never a
+ * 200 page that only looks like an error.
+ */
+export async function requireExisting(key: string, lookUp: (caller: ServerCaller) => Promise<unknown>): Promise<void> {
+  if (!(await exists(key, lookUp))) notFound();
+}

@@ -71,3 +71,18 @@ describe("sandbox checkout", () => {
     expect(totals).toMatchObject({ net: 7, balance: 7, entries: 1 });
   });
 });
+
+describe("card details typed as digits only (a phone's numeric keypad)", () => {
+  it("pays and saves with an expiry of four digits and a number with or without spaces", async () => {
+    const user = await createUser();
+    const caller = callerFor(user);
+    const checkout = await caller.checkout.open({ packId: "starter" });
+    const paid = await caller.checkout.pay({ checkoutId: checkout.id, card: { cardNumber: "4242 4242 4242 4242", expiry: "1299", cvc: "123" } });
+    expect(paid).toMatchObject({ status: "paid" });
+    const saved = await caller.billing.saveCard({ card: { cardNumber: sandboxTestCards.success, expiry: "0999", cvc: "123" } });
+    expect(saved).toMatchObject({ last4: "4242", expMonth: 9, expYear: 2099 });
+    await expect(caller.billing.saveCard({ card: { ...card, expiry: "1399" } })).rejects.toMatchObject({
+      cause: { code: "VALIDATION_ERROR", details: { fieldErrors: { expiry: ["Enter a future date as MM/YY."] } } },
+    });
+  });
+});

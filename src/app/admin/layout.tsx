@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
-import { forbidden } from "next/navigation";
 import type { ReactNode } from "react";
 
 import { AdminNav } from "~/components/admin/admin-nav";
-import { requireUser } from "~/trpc/require-user";
+import { adminTitle, requireAdmin } from "~/trpc/require-user";
 
-export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · Creditworks" } };
+/** Every admin page's title says so; anyone else sees the 403's title, whichever admin page they asked for. */
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: await adminTitle("Admin") };
+}
 
 /**
  * Every /admin page checks the session on the server before rendering: no
@@ -14,8 +16,7 @@ export const metadata: Metadata = { title: { default: "Admin", template: "%s · 
  * so this is the first of two locks, not the only one.
  */
 export default async function AdminLayout({ children }: { children: ReactNode }) {
-  const me = await requireUser("/admin");
-  if (me.role !== "ADMIN") forbidden();
+  await requireAdmin("/admin");
   return (
     <div className="flex flex-col gap-6">
       <AdminNav />

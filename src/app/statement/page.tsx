@@ -5,13 +5,15 @@ import { PageHeader } from "~/components/page-header";
 import { StatementView } from "~/components/statement/statement-view";
 import { Button } from "~/components/ui/button";
 import { requireUser } from "~/trpc/require-user";
-import { statementFilterFromSearchParams, statementFilterToSearchParams, toSearchParams } from "~/shared/statement-filter";
+import { statementQueryFromSearchParams, toSearchParams } from "~/shared/statement-filter";
 
 export const metadata: Metadata = { title: "Statement" };
 
 export default async function StatementPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  // The ledger's filter lives in the query (statement-filter.ts); only its own keys are kept.
-  const query = statementFilterToSearchParams(statementFilterFromSearchParams(toSearchParams(await searchParams)));
+  // The ledger's filter lives in the query (statement-filter.ts); only its
+  // own keys are kept, and dates the wrong way round stay to be shown with
+  // their message rather than dropped in silence.
+  const query = statementQueryFromSearchParams(toSearchParams(await searchParams));
   await requireUser("/statement");
   return (
     <>

@@ -12,19 +12,37 @@ import {
   AlertDialog, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogHeader, AlertDialogTitle,
   AlertDialogTrigger,
 } from "~/components/ui/dialog";
+import { SecretForm } from "~/components/ui/secret-form";
 import { accountPaths } from "~/shared/account-paths";
+import { formPostPaths, type FormPostError } from "~/shared/form-posts";
 import { appErrorOf } from "~/lib/app-error";
 import { authClient } from "~/lib/auth-client";
 import { pluralCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 import { formText } from "~/lib/form-text";
 
+/** What a deletion posted without JavaScript came back with (`?delete=`), said under the button. */
+function postedMessage(posted: FormPostError | null): string | null {
+  switch (posted) {
+    case null:
+      return null;
+    case "wrong-password":
+      return "Wrong password: the account was not deleted.";
+    case "busy":
+      return "Cancel your running jobs or wait for them to finish first: the account was not deleted.";
+    default:
+      return "Could not delete the account. Try again.";
+  }
+}
+
 /**
  * Deleting the account (`account.delete`), confirmed with the password in
  * a dialog that stays open on a wrong password. Afterwards the cookie is
  * cleared, every cached query dropped, and the tab reloads on a goodbye page.
+ * The form posts to a route too (never a GET with the password in the URL);
+ * `posted` is what that route said.
  */
-export function DeleteAccountSection() {
+export function DeleteAccountSection({ posted = null }: { posted?: FormPostError | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: false });
@@ -62,13 +80,14 @@ export function DeleteAccountSection() {
           are kept, anonymised, for our accounting records. This cannot be undone.
         </CardDescription>
       </CardHeader>
-      <CardContent>
+      <CardContent className="flex flex-col items-start gap-3">
+        {postedMessage(posted) ? <Alert variant="destructive"><AlertDescription className="mt-0">{postedMessage(posted)}</AlertDescription></Alert> : null}
         <AlertDialog open={open} onOpenChange={(next) => { setOpen(next); setErrors({}); }}>
           <AlertDialogTrigger asChild>
             <Button variant="destructive"><Trash2Icon aria-hidden /> Delete account…</Button>
           </AlertDialogTrigger>
           <AlertDialogContent>
-            <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label="Delete account">
+            <SecretForm action={formPostPaths.deleteAccount} onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label="Delete account">
               <AlertDialogHeader>
                 <AlertDialogTitle>Delete your account?</AlertDialogTitle>
                 <AlertDialogDescription>
@@ -83,7 +102,7 @@ export function DeleteAccountSection() {
                   {remove.isPending ? "Deleting…" : "Delete my account"}
                 </Button>
               </AlertDialogFooter>
-            </form>
+            </SecretForm>
           </AlertDialogContent>
         </AlertDialog>
       </CardContent>

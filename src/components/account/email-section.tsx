@@ -5,7 +5,7 @@ import { MailCheckIcon, MailIcon } from "lucide-react";
 import { useState, type FormEvent } from "react";
 
 import { FormField } from "~/components/account/form-field";
-import { emailPattern } from "~/components/account/password-rules";
+import { emailPattern } from "~/shared/password-rules";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";

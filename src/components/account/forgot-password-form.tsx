@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 
 import { FormField } from "~/components/account/form-field";
-import { emailPattern } from "~/components/account/password-rules";
+import { emailPattern } from "~/shared/password-rules";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";

@@ -1,23 +1,49 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { CheckCircle2Icon } from "lucide-react";
 import { useState, type FormEvent } from "react";
 
 import { FormField } from "~/components/account/form-field";
-import { newPasswordErrors, passwordMinChars } from "~/components/account/password-rules";
 import { sessionsQueryKey } from "~/components/account/sessions-section";
+import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
+import { SecretForm } from "~/components/ui/secret-form";
 import { toast } from "~/components/ui/toaster";
 import { authClient } from "~/lib/auth-client";
 import { formText } from "~/lib/form-text";
+import { formPostPaths, type FormPostError } from "~/shared/form-posts";
+import { newPasswordErrors, passwordMaxChars, passwordMinChars } from "~/shared/password-rules";
 
 type Errors = { current?: string; password?: string; confirm?: string };
 
-/** Changes the password (the current one confirms it), optionally signing out every other session. */
-export function PasswordSection() {
+/** What the form route said about a change posted without JavaScript. */
+function errorsOfPost(outcome: FormPostError | null): Errors {
+  switch (outcome) {
+    case null:
+      return {};
+    case "wrong-password":
+      return { current: "Wrong password." };
+    case "password-short":
+      return { password: `Use at least ${passwordMinChars} characters.` };
+    case "password-long":
+      return { password: `Use at most ${passwordMaxChars} characters.` };
+    case "password-mismatch":
+      return { confirm: "The passwords do not match." };
+    default:
+      return { current: "Could not change the password. Try again." };
+  }
+}
+
+/**
+ * Changes the password (the current one confirms it), optionally signing
+ * out every other session. `posted` is what a change posted without
+ * JavaScript came back with (`?password=`): "changed", or what went wrong.
+ */
+export function PasswordSection({ posted = null }: { posted?: FormPostError | "changed" | null }) {
   const queryClient = useQueryClient();
-  const [errors, setErrors] = useState<Errors>({});
+  const [errors, setErrors] = useState<Errors>(() => errorsOfPost(posted === "changed" ? null : posted));
   const change = useMutation({
     mutationFn: async (input: { currentPassword: string; newPassword: string; revokeOtherSessions: boolean }) => {
       const result = await authClient.changePassword(input);
@@ -54,16 +80,22 @@ export function PasswordSection() {
         <CardDescription>Use {passwordMinChars} or more characters you do not use elsewhere.</CardDescription>
       </CardHeader>
       <CardContent>
-        <form onSubmit={onSubmit} noValidate aria-label="Change password" className="flex flex-col gap-4 sm:max-w-md">
-          <FormField id="current-password" label="Current password" type="password" autoComplete="current-password" error={errors.current} />
-          <FormField id="new-password" label="New password" type="password" autoComplete="new-password" error={errors.password} hint={`At least ${passwordMinChars} characters.`} />
-          <FormField id="confirm-password" label="Confirm new password" type="password" autoComplete="new-password" error={errors.confirm} />
+        <SecretForm action={formPostPaths.changePassword} onSubmit={onSubmit} noValidate aria-label="Change password" className="flex flex-col gap-4 sm:max-w-md">
+          {posted === "changed" ? (
+            <Alert variant="success"><CheckCircle2Icon aria-hidden /><AlertDescription className="mt-0">Password changed</AlertDescription></Alert>
+          ) : null}
+          <FormField id="current-password" label="Current password" type="password" autoComplete="current-password" error={errors.current}
+            required maxLength={passwordMaxChars} />
+          <FormField id="new-password" label="New password" type="password" autoComplete="new-password" error={errors.password}
+            hint={`At least ${passwordMinChars} characters.`} required minLength={passwordMinChars} maxLength={passwordMaxChars} />
+          <FormField id="confirm-password" label="Confirm new password" type="password" autoComplete="new-password" error={errors.confirm}
+            required maxLength={passwordMaxChars} />
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" name="revoke-others" defaultChecked className="size-4 accent-primary" />
             Sign out of my other sessions
           </label>
           <Button type="submit" className="self-start" disabled={change.isPending}>{change.isPending ? "Saving…" : "Change password"}</Button>
-        </form>
+        </SecretForm>
       </CardContent>
     </Card>
   );

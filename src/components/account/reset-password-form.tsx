@@ -6,13 +6,15 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 import { FormField } from "~/components/account/form-field";
-import { newPasswordErrors, passwordMinChars } from "~/components/account/password-rules";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
+import { SecretForm } from "~/components/ui/secret-form";
 import { toast } from "~/components/ui/toaster";
 import { authClient } from "~/lib/auth-client";
 import { formText } from "~/lib/form-text";
+import { formPostPaths, type FormPostError } from "~/shared/form-posts";
+import { newPasswordErrors, passwordMaxChars, passwordMinChars } from "~/shared/password-rules";
 
 function BadLink() {
   return (
@@ -28,14 +30,33 @@ function BadLink() {
   );
 }
 
+type Errors = { password?: string; confirm?: string };
+
+/** What the form route said about a new password posted without JavaScript. */
+function errorsOfPost(problem: FormPostError | null): Errors {
+  switch (problem) {
+    case null:
+      return {};
+    case "password-short":
+      return { password: `Use at least ${passwordMinChars} characters.` };
+    case "password-long":
+      return { password: `Use at most ${passwordMaxChars} characters.` };
+    case "password-mismatch":
+      return { confirm: "The passwords do not match." };
+    default:
+      return { password: "Could not reset the password." };
+  }
+}
+
 /**
  * The new-password form a reset link opens (`?token=` from better-auth's
- * redirect, or `?error=` when the link was bad). Success signs every
- * session out (revokeSessionsOnPasswordReset) and goes to sign-in.
+ * redirect, or `?error=` when the link was bad; `problem` is what a post
+ * without JavaScript came back with). Success signs every session out
+ * (revokeSessionsOnPasswordReset) and goes to sign-in.
  */
-export function ResetPasswordForm({ token, linkError }: { token: string | null; linkError: boolean }) {
+export function ResetPasswordForm({ token, linkError, problem }: { token: string | null; linkError: boolean; problem: FormPostError | null }) {
   const router = useRouter();
-  const [errors, setErrors] = useState<{ password?: string; confirm?: string }>({});
+  const [errors, setErrors] = useState<Errors>(() => errorsOfPost(problem));
   const [expired, setExpired] = useState(linkError || !token);
   const [pending, setPending] = useState(false);
 
@@ -68,11 +89,14 @@ export function ResetPasswordForm({ token, linkError }: { token: string | null; 
         {expired ? (
           <BadLink />
         ) : (
-          <form onSubmit={onSubmit} noValidate aria-label="Choose a new password" className="flex flex-col gap-4">
-            <FormField id="new-password" label="New password" type="password" autoComplete="new-password" error={errors.password} />
-            <FormField id="confirm-password" label="Confirm new password" type="password" autoComplete="new-password" error={errors.confirm} />
+          <SecretForm action={formPostPaths.resetPassword} onSubmit={onSubmit} noValidate aria-label="Choose a new password" className="flex flex-col gap-4">
+            <input type="hidden" name="token" value={token ?? ""} />
+            <FormField id="new-password" label="New password" type="password" autoComplete="new-password" error={errors.password}
+              required minLength={passwordMinChars} maxLength={passwordMaxChars} />
+            <FormField id="confirm-password" label="Confirm new password" type="password" autoComplete="new-password" error={errors.confirm}
+              required maxLength={passwordMaxChars} />
             <Button type="submit" disabled={pending} className="w-full">{pending ? "Saving…" : "Set the new password"}</Button>
-          </form>
+          </SecretForm>
         )}
       </CardContent>
     </Card>

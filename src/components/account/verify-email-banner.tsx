@@ -9,21 +9,33 @@ import { accountPaths } from "~/shared/account-paths";
 import { useCurrentPath } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
 
-/**
- * Asks a signed-in, unverified account to verify its email, under the
- * header on every page, with a resend. Unverified accounts may still sign
- * in and generate (see auth.ts); this is the nudge. Never on the pages of
- * signing in and out, where the cached account may already be gone.
- */
+/** The pages of signing in and out, where the cached account may already be gone. */
 const signedOutPaths: ReadonlySet<string> = new Set([
   "/sign-in", "/sign-up", "/sign-out", "/forgot-password", accountPaths.resetPassword, accountPaths.deleted, accountPaths.undoEmailChange,
 ]);
 
-export function VerifyEmailBanner() {
+/** The signed-in account's profile, as `account.profile` returns it. */
+type Profile = { name: string; email: string; emailVerified: boolean; createdAt: Date };
+
+/**
+ * Asks a signed-in, unverified account to verify its email, under the
+ * header on every page, with a resend. Unverified accounts may still sign
+ * in and generate (see auth.ts); this is the nudge. Never on the pages of
+ * signing in and out. `initialProfile` is the profile the server read for
+ * this page (null when nobody is signed in), so the banner is part of the
+ * first paint instead of pushing the whole page down after it.
+ */
+export function VerifyEmailBanner({ initialProfile }: { initialProfile: Profile | null }) {
   const trpc = useTRPC();
   const pathname = useCurrentPath();
   const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000 });
-  const profile = useQuery({ ...trpc.account.profile.queryOptions(), enabled: !!me.data, retry: false, staleTime: 30_000 });
+  const profile = useQuery({
+    ...trpc.account.profile.queryOptions(),
+    enabled: !!me.data,
+    retry: false,
+    staleTime: 30_000,
+    initialData: initialProfile ?? undefined,
+  });
   if (signedOutPaths.has(pathname) || !me.data || !profile.data || profile.error || profile.data.emailVerified) return null;
   return <Banner email={profile.data.email} />;
 }

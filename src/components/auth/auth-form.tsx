@@ -1,19 +1,23 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { AlertTriangleIcon, ClockIcon, MailCheckIcon } from "lucide-react";
+import { AlertTriangleIcon, CheckCircle2Icon, ClockIcon, MailCheckIcon } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Suspense, useRef, useState, type FormEvent } from "react";
 
-import { authFailureOf, formatWait, passwordMaxChars, passwordMinChars, retryAfterOf, type AuthFailure, type AuthMode } from "~/components/auth/auth-outcome";
+import {
+  authFailureOf, authFailureOfPost, formatWait, passwordMaxChars, passwordMinChars, retryAfterOf, type AuthFailure, type AuthMode,
+} from "~/components/auth/auth-outcome";
 import { OriginNotice, type OriginMismatchView } from "~/components/auth/origin-notice";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
 import { FieldError, Label } from "~/components/ui/label";
+import { SecretForm } from "~/components/ui/secret-form";
 import { authClient } from "~/lib/auth-client";
+import { formPostErrorOf, formPostPaths, signInNotices } from "~/shared/form-posts";
 import { safeReturnPath } from "~/shared/sign-in-path";
 import { useCountdown } from "~/lib/use-countdown";
 import { useCurrentSearchParams } from "~/lib/navigation";
@@ -59,8 +63,11 @@ function AuthFormInner({ mode: initialMode, originMismatch }: { mode: AuthMode; 
   // the server answers a new and an existing email alike, and so does this.
   const [signedUp, setSignedUp] = useState<Fields | null>(null);
   const mode: AuthMode = signedUp ? "sign-in" : initialMode;
+  // Where a post without JavaScript came back to (src/server/auth/form-posts.ts).
+  const notice = params.get("notice");
+  const signedUpByPost = initialMode === "sign-in" && notice === signInNotices.signedUp;
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [failure, setFailure] = useState<AuthFailure | null>(null);
+  const [failure, setFailure] = useState<AuthFailure | null>(() => authFailureOfPost(initialMode, formPostErrorOf(params.get("error")), params.get("retry")));
   const [pending, setPending] = useState(false);
   const [retryAt, setRetryAt] = useState<number | null>(null);
   const secondsLeft = useCountdown(retryAt);
@@ -93,7 +100,7 @@ function AuthFormInner({ mode: initialMode, originMismatch }: { mode: AuthMode; 
     setPending(false);
   }
 
-  const title = signedUp ? "Sign in to continue" : mode === "sign-in" ? "Sign in" : "Create your account";
+  const title = signedUp || signedUpByPost ? "Sign in to continue" : mode === "sign-in" ? "Sign in" : "Create your account";
   const submitLabel = mode === "sign-in" ? "Sign in" : "Create your account";
   const query = params.get("next") ? `?next=${encodeURIComponent(next)}` : "";
   return (
@@ -104,12 +111,21 @@ function AuthFormInner({ mode: initialMode, originMismatch }: { mode: AuthMode; 
       </CardHeader>
       <CardContent>
         {/* A new key remounts the fields with the sign-up's values. */}
-        <form key={signedUp ? "after-sign-up" : "form"} onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label={title}>
+        <SecretForm
+          key={signedUp ? "after-sign-up" : "form"}
+          action={mode === "sign-in" ? formPostPaths.signIn : formPostPaths.signUp}
+          onSubmit={onSubmit}
+          noValidate
+          className="flex flex-col gap-4"
+          aria-label={title}
+        >
+          {params.get("next") ? <input type="hidden" name="next" value={next} /> : null}
           {originMismatch ? <OriginNotice mismatch={originMismatch} /> : null}
-          {signedUp ? <SignedUpNotice email={signedUp.email.trim()} /> : null}
+          {signedUp || signedUpByPost ? <SignedUpNotice email={signedUp?.email.trim() ?? null} /> : null}
+          {notice === signInNotices.passwordReset ? <PasswordResetNotice /> : null}
           <FailureNotice failure={failure} secondsLeft={secondsLeft} />
-          {mode === "sign-up" ? <Field name="name" label="Name" autoComplete="name" error={errors.name} /> : null}
-          <Field name="email" label="Email" type="email" autoComplete="email" error={errors.email} defaultValue={signedUp?.email} />
+          {mode === "sign-up" ? <Field name="name" label="Name" autoComplete="name" error={errors.name} required /> : null}
+          <Field name="email" label="Email" type="email" autoComplete="email" error={errors.email} defaultValue={signedUp?.email} required />
           <Field
             name="password"
             label="Password"
@@ -118,6 +134,9 @@ function AuthFormInner({ mode: initialMode, originMismatch }: { mode: AuthMode; 
             error={errors.password}
             hint={mode === "sign-up" ? `At least ${passwordMinChars} characters.` : undefined}
             defaultValue={signedUp?.password}
+            required
+            minLength={mode === "sign-up" ? passwordMinChars : undefined}
+            maxLength={passwordMaxChars}
           />
           <Button type="submit" disabled={pending || secondsLeft > 0} className="w-full" aria-describedby={secondsLeft > 0 ? "auth-throttled" : undefined}>
             {secondsLeft > 0 ? <><ClockIcon aria-hidden /> <span className="tabular-nums">Try again in {formatWait(secondsLeft)}</span></> : pending ? "Please wait…" : submitLabel}
@@ -129,24 +148,39 @@ function AuthFormInner({ mode: initialMode, originMismatch }: { mode: AuthMode; 
               <>Have an account? <Link href={`/sign-in${query}`} className="font-medium text-primary underline-offset-4 hover:underline">Sign in</Link></>
             )}
           </p>
-        </form>
+        </SecretForm>
       </CardContent>
     </Card>
   );
 }
 
-/** The one outcome of a sign-up, whether the email was new or not: what to do next. */
-function SignedUpNotice({ email }: { email: string }) {
+/**
+ * The one outcome of a sign-up, whether the email was new or not: what to
+ * do next. Without JavaScript the page is a new one and does not know the
+ * email (it never travels in the URL).
+ */
+function SignedUpNotice({ email }: { email: string | null }) {
+  const address = email ? <span className="break-all font-medium">{email}</span> : "your email";
   return (
     <Alert variant="info">
       <MailCheckIcon aria-hidden />
       <div className="min-w-0">
         <AlertTitle>Now sign in</AlertTitle>
         <AlertDescription>
-          If <span className="break-all font-medium">{email}</span> is new here, its account is ready with the password you chose. If it
-          already had an account, nothing was changed: sign in with that account&apos;s password.
+          If {address} is new here, its account is ready with the password you chose. If it already had an account, nothing was
+          changed: sign in with that account&apos;s password.
         </AlertDescription>
       </div>
+    </Alert>
+  );
+}
+
+/** After a reset posted without JavaScript (with it, a toast says so). */
+function PasswordResetNotice() {
+  return (
+    <Alert variant="success">
+      <CheckCircle2Icon aria-hidden />
+      <AlertDescription className="mt-0">Password changed. Sign in with your new password.</AlertDescription>
     </Alert>
   );
 }
@@ -174,12 +208,21 @@ function FailureNotice({ failure, secondsLeft }: { failure: AuthFailure | null; 
   );
 }
 
-function Field({ name, label, type = "text", autoComplete, error, hint, defaultValue }: { name: string; label: string; type?: string; autoComplete: string; error?: string; hint?: string; defaultValue?: string }) {
+type FieldProps = {
+  name: string; label: string; type?: string; autoComplete: string; error?: string; hint?: string; defaultValue?: string;
+  /** The browser checks these without JavaScript; with it, `validate` says the same in our words. */
+  required?: boolean; minLength?: number; maxLength?: number;
+};
+
+function Field({ name, label, type = "text", autoComplete, error, hint, defaultValue, required, minLength, maxLength }: FieldProps) {
   const describedBy = error ? `${name}-error` : hint ? `${name}-hint` : undefined;
   return (
     <div className="flex flex-col gap-2">
       <Label htmlFor={name}>{label}</Label>
-      <Input id={name} name={name} type={type} autoComplete={autoComplete} defaultValue={defaultValue} aria-invalid={!!error || undefined} aria-describedby={describedBy} />
+      <Input
+        id={name} name={name} type={type} autoComplete={autoComplete} defaultValue={defaultValue} required={required} minLength={minLength}
+        maxLength={maxLength} aria-invalid={!!error || undefined} aria-describedby={describedBy}
+      />
       {error ? <FieldError id={`${name}-error`}>{error}</FieldError> : hint ? <p id={`${name}-hint`} className="text-xs text-muted-foreground">{hint}</p> : null}
     </div>
   );

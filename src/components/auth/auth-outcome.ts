@@ -1,3 +1,5 @@
+import type { FormPostError } from "~/shared/form-posts";
+
 /** What the auth endpoints answered, as the form needs it. */
 export type AuthMode = "sign-in" | "sign-up";
 
@@ -47,4 +49,31 @@ export function retryAfterOf(response: Response): number | null {
 export function formatWait(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+/**
+ * What a form posted without JavaScript came back with (`?error=`, and
+ * `?retry=` seconds when throttled): a message to show as it is, since
+ * there is no script to count down.
+ */
+export function authFailureOfPost(mode: AuthMode, error: FormPostError | null, retrySeconds: string | null): AuthFailure | null {
+  switch (error) {
+    case null:
+      return null;
+    case "throttled": {
+      const seconds = Number(retrySeconds);
+      const wait = Number.isInteger(seconds) && seconds > 0 ? formatWait(seconds) : "a minute";
+      return { kind: "message", message: `Too many failed sign-ins from your network. Try again in ${wait}.` };
+    }
+    case "credentials":
+      return authFailureOf(mode, { code: "INVALID_EMAIL_OR_PASSWORD" }, null);
+    case "origin":
+      return authFailureOf(mode, { code: "INVALID_ORIGIN" }, null);
+    case "password-short":
+      return authFailureOf(mode, { code: "PASSWORD_TOO_SHORT" }, null);
+    case "password-long":
+      return { kind: "message", message: `Use at most ${passwordMaxChars} characters.` };
+    default:
+      return authFailureOf(mode, {}, null);
+  }
 }

@@ -17,6 +17,8 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
 import { formatCents, formatCredits, formatDateTime } from "~/lib/format";
+import { formatAsTyped } from "~/lib/format-as-typed";
+import { formatCardNumber, formatExpiry } from "~/shared/card-entry";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import type { AppRouter } from "~/server/trpc/root";
 import { useTRPC } from "~/trpc/react";
@@ -226,6 +228,7 @@ function SavedCards({ methods, testCards }: { methods: BillingData["paymentMetho
           <div className="flex flex-col gap-2">
             <Label htmlFor="newCardNumber">Card number</Label>
             <Input id="newCardNumber" name="cardNumber" autoComplete="cc-number" inputMode="numeric" placeholder="4242 4242 4242 4242"
+              maxLength={23} onChange={formatAsTyped(formatCardNumber)}
               aria-invalid={!!error("cardNumber") || undefined} aria-describedby={error("cardNumber") ? "newCardNumber-error" : undefined} />
             <FieldError id="newCardNumber-error">{error("cardNumber")}</FieldError>
           </div>
@@ -233,12 +236,13 @@ function SavedCards({ methods, testCards }: { methods: BillingData["paymentMetho
             <div className="flex flex-col gap-2">
               <Label htmlFor="newCardExpiry">Expiry (MM/YY)</Label>
               <Input id="newCardExpiry" name="expiry" autoComplete="cc-exp" inputMode="numeric" placeholder="12/34"
+                maxLength={7} onChange={formatAsTyped(formatExpiry)}
                 aria-invalid={!!error("expiry") || undefined} aria-describedby={error("expiry") ? "newCardExpiry-error" : undefined} />
               <FieldError id="newCardExpiry-error">{error("expiry")}</FieldError>
             </div>
             <div className="flex flex-col gap-2">
               <Label htmlFor="newCardCvc">CVC</Label>
-              <Input id="newCardCvc" name="cvc" autoComplete="cc-csc" inputMode="numeric" placeholder="123"
+              <Input id="newCardCvc" name="cvc" autoComplete="cc-csc" inputMode="numeric" placeholder="123" maxLength={4}
                 aria-invalid={!!error("cvc") || undefined} aria-describedby={error("cvc") ? "newCardCvc-error" : undefined} />
               <FieldError id="newCardCvc-error">{error("cvc")}</FieldError>
             </div>

@@ -15,16 +15,23 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { toast } from "~/components/ui/toaster";
 import { appErrorOf } from "~/lib/app-error";
 import { formatCents, formatCredits, pluralCredits } from "~/lib/format";
+import { formatAsTyped } from "~/lib/format-as-typed";
+import { formatCardNumber, formatExpiry } from "~/shared/card-entry";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
 import { formText } from "~/lib/form-text";
 
 const awaitingPollMs = 2_000;
 
+/**
+ * Digits are enough in every field (a phone's numeric keypad often has no
+ * "/" or space): the number is grouped by four and the expiry becomes MM/YY
+ * as they are typed.
+ */
 const cardFields = [
-  { name: "cardNumber", label: "Card number", autoComplete: "cc-number", inputMode: "numeric", placeholder: "4242 4242 4242 4242" },
-  { name: "expiry", label: "Expiry (MM/YY)", autoComplete: "cc-exp", inputMode: "numeric", placeholder: "12/34" },
-  { name: "cvc", label: "CVC", autoComplete: "cc-csc", inputMode: "numeric", placeholder: "123" },
+  { name: "cardNumber", label: "Card number", autoComplete: "cc-number", placeholder: "4242 4242 4242 4242", maxLength: 23, format: formatCardNumber },
+  { name: "expiry", label: "Expiry (MM/YY)", autoComplete: "cc-exp", placeholder: "12/34", maxLength: 7, format: formatExpiry },
+  { name: "cvc", label: "CVC", autoComplete: "cc-csc", placeholder: "123", maxLength: 4, format: undefined },
 ] as const;
 
 /** Pays one checkout with the sandbox provider; a paid checkout shows its receipt (reload-safe). */
@@ -109,8 +116,10 @@ export function CheckoutForm({ checkoutId, returnTo }: { checkoutId: string; ret
                       id={field.name}
                       name={field.name}
                       autoComplete={field.autoComplete}
-                      inputMode={field.inputMode}
+                      inputMode="numeric"
                       placeholder={field.placeholder}
+                      maxLength={field.maxLength}
+                      onChange={field.format ? formatAsTyped(field.format) : undefined}
                       aria-invalid={!!error || undefined}
                       aria-describedby={error ? `${field.name}-error` : undefined}
                     />

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertTriangleIcon, ClockIcon, SparklesIcon, WifiOffIcon } from "lucide-react";
+import { AlertTriangleIcon, ArrowRightIcon, CheckCircle2Icon, ClockIcon, SparklesIcon, WifiOffIcon } from "lucide-react";
 import Link from "next/link";
 import type { FormEvent, KeyboardEvent } from "react";
 
@@ -14,7 +14,7 @@ import { Card, CardContent } from "~/components/ui/card";
 import { Textarea } from "~/components/ui/input";
 import { FieldError, Label } from "~/components/ui/label";
 import { formatCredits, pluralCredits } from "~/lib/format";
-import type { GenerateRequest } from "~/lib/generate-intent";
+import { isSameRequest, type GenerateRequest } from "~/lib/generate-intent";
 import { useSessionDraft } from "~/lib/use-session-draft";
 import { useTRPC } from "~/trpc/react";
 
@@ -33,13 +33,17 @@ export function GenerateForm() {
   const catalog = useQuery(trpc.catalog.list.queryOptions());
   const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: false });
   const draft = useSessionDraft<GenerateRequest>(draftKey, emptyDraft);
-  const { submit, busy, secondsLeft, fieldErrors, notice, needCredits, closeNeedCredits } = useGenerateSubmit({
+  const { submit, createdBeforeReload, busy, secondsLeft, fieldErrors, notice, needCredits, closeNeedCredits } = useGenerateSubmit({
     onCreated: draft.forget,
+    findPendingJob: true,
   });
 
   const { modelId, prompt, outputs } = draft.value;
   const model = catalog.data?.find((m) => m.id === modelId) ?? catalog.data?.[0];
   const cost = model ? model.pricePerOutput * outputs : 0;
+  // The form still holds the request whose job was created before a reload:
+  // it is paid for, and Generate would only open that job again.
+  const alreadyPaid = !!createdBeforeReload && !!model && isSameRequest(createdBeforeReload.intent, { modelId: model.id, prompt, outputs });
   const available = summary.data?.available;
   const update = (patch: Partial<GenerateRequest>) => draft.setValue((current) => ({ ...current, ...patch }));
   const send = () => {
@@ -117,6 +121,7 @@ export function GenerateForm() {
           </CardContent>
         </Card>
 
+        {createdBeforeReload ? <CreatedBeforeReloadNotice job={createdBeforeReload.job} /> : null}
         <FormNotices notice={notice} formError={formError} secondsLeft={secondsLeft} onRetry={send} />
 
         <CostBar
@@ -124,12 +129,29 @@ export function GenerateForm() {
           outputs={outputs}
           cost={cost}
           available={available}
+          alreadyPaid={alreadyPaid}
           busy={busy}
           secondsLeft={secondsLeft}
         />
       </form>
       <InsufficientCreditsDialog requiredCredits={needCredits} onClose={closeNeedCredits} />
     </>
+  );
+}
+
+/** The request in flight when the page reloaded went through: its job exists, charged once. */
+function CreatedBeforeReloadNotice({ job }: { job: { id: string; totalCost: number } }) {
+  return (
+    <Alert variant="success">
+      <CheckCircle2Icon aria-hidden />
+      <div>
+        <AlertTitle>Your job was created</AlertTitle>
+        <AlertDescription>
+          The request you sent before the page reloaded went through, and {pluralCredits(job.totalCost)} were charged once.{" "}
+          <Link href={`/jobs/${job.id}`} className="font-medium underline underline-offset-4">View the job</Link>
+        </AlertDescription>
+      </div>
+    </Alert>
   );
 }
 
@@ -186,16 +208,23 @@ function FormNotices({ notice, formError, secondsLeft, onRetry }: { notice: Gene
   );
 }
 
-/** The price, the total and the balance after, next to the Generate button (with the rate-limit countdown). */
-function CostBar({ model, outputs, cost, available, busy, secondsLeft }: {
+/**
+ * The price, the total and the balance after, next to the Generate button
+ * (with the rate-limit countdown). `alreadyPaid`: the request on screen was
+ * charged before a reload, so nothing more would be taken and the button
+ * opens its job.
+ */
+function CostBar({ model, outputs, cost, available, alreadyPaid, busy, secondsLeft }: {
   model: { pricePerOutput: number } | undefined;
   outputs: number;
   cost: number;
   available: number | undefined;
+  alreadyPaid: boolean;
   busy: boolean;
   secondsLeft: number;
 }) {
-  const insufficient = available !== undefined && cost > available;
+  const charge = alreadyPaid ? 0 : cost;
+  const insufficient = available !== undefined && charge > available;
   const rateLimited = secondsLeft > 0;
   return (
     <Card>
@@ -207,12 +236,12 @@ function CostBar({ model, outputs, cost, available, busy, secondsLeft }: {
           </div>
           <div>
             <dt className="text-muted-foreground">Total cost</dt>
-            <dd className="font-semibold tabular-nums" data-testid="total-cost">{pluralCredits(cost)}</dd>
+            <dd className="font-semibold tabular-nums" data-testid="total-cost">{pluralCredits(cost)}{alreadyPaid ? ", paid" : ""}</dd>
           </div>
           <div>
             <dt className="text-muted-foreground">After</dt>
-            <dd className={insufficient ? "font-medium tabular-nums text-destructive" : "font-medium tabular-nums"}>
-              {available === undefined ? "—" : insufficient ? "Not enough" : formatCredits(available - cost)}
+            <dd className={insufficient ? "font-medium tabular-nums text-destructive" : "font-medium tabular-nums"} data-testid="balance-after">
+              {available === undefined ? "—" : insufficient ? "Not enough" : formatCredits(available - charge)}
             </dd>
           </div>
         </dl>
@@ -221,6 +250,8 @@ function CostBar({ model, outputs, cost, available, busy, secondsLeft }: {
             <><ClockIcon aria-hidden /> <span className="tabular-nums">Try again in {secondsLeft}s</span></>
           ) : busy ? (
             <>Generating…</>
+          ) : alreadyPaid ? (
+            <><ArrowRightIcon aria-hidden /> Open the job</>
           ) : (
             <><SparklesIcon aria-hidden /> Generate · {pluralCredits(cost)}</>
           )}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
@@ -25,7 +25,15 @@ const rateLimitFallbackSeconds = 60;
 
 export type GenerateNotice = { kind: "max-active" | "network" | "generic"; message?: string } | null;
 
+/** A job that a request sent before the page reloaded created (its answer never arrived), and that request's intent. */
+export type CreatedBeforeReload = { job: { id: string; totalCost: number }; intent: GenerateIntent };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The later of two moments (epoch ms), either of which may be unknown. */
+function latest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
 
 /**
  * Submitting a generation, double-submit proof. A ref (not state, which
@@ -39,8 +47,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The generate form and the "Run again" buttons share it, so a re-run meets
  * every limit and error flow of a first run; `returnTo` is where sign-in
  * brings the user back.
+ *
+ * After a reload the page asks the server what it cannot remember: whether
+ * the per-minute window is full (the countdown goes on where it was) and,
+ * with `findPendingJob` (the generate form), whether the request in flight
+ * when the page went away created its job (`createdBeforeReload`).
  */
-export function useGenerateSubmit({ onCreated, returnTo = "/" }: { onCreated: () => void; returnTo?: string }) {
+export function useGenerateSubmit({ onCreated, returnTo = "/", findPendingJob = false }: {
+  onCreated: () => void;
+  returnTo?: string;
+  findPendingJob?: boolean;
+}) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const router = useRouter();
@@ -53,12 +70,38 @@ export function useGenerateSubmit({ onCreated, returnTo = "/" }: { onCreated: ()
   const [notice, setNotice] = useState<GenerateNotice>(null);
   const [needCredits, setNeedCredits] = useState<number | null>(null);
   const [retryAt, setRetryAt] = useState<number | null>(null);
-  const secondsLeft = useCountdown(retryAt);
+  const [pendingIntent, setPendingIntent] = useState<GenerateIntent | null>(null);
+  // The window as the server keeps it: a countdown started before a reload
+  // goes on (the time left, measured from when the answer arrived here).
+  const limits = useQuery({ ...trpc.jobs.limits.queryOptions(), retry: false });
+  const retryAfterMs = limits.data?.rateLimit.retryAfterMs;
+  const serverRetryAt = retryAfterMs ? limits.dataUpdatedAt + retryAfterMs : null;
+  const secondsLeft = useCountdown(latest(retryAt, serverRetryAt));
+  const pendingJob = useQuery({
+    ...trpc.jobs.byIdempotencyKey.queryOptions({ idempotencyKey: pendingIntent?.key ?? "" }),
+    enabled: findPendingJob && pendingIntent !== null,
+    retry: false,
+    staleTime: Infinity,
+  });
+  const createdBeforeReload: CreatedBeforeReload | null = pendingJob.data && pendingIntent ? { job: pendingJob.data, intent: pendingIntent } : null;
 
   useEffect(() => {
     // A request sent before a reload may have created a job: keep its key.
-    intent.current ??= loadPendingIntent();
+    const pending = loadPendingIntent();
+    intent.current ??= pending;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- sessionStorage exists only in the browser, after hydration
+    setPendingIntent(pending);
   }, []);
+
+  const createdJobId = createdBeforeReload?.job.id;
+  useEffect(() => {
+    if (!createdJobId) return;
+    // Its answer is known now, as if it had arrived: the intent is no longer
+    // pending and the draft is done with. The key stays in memory, so the
+    // same request sent again from this page replays that job.
+    clearPendingIntent();
+    onCreated();
+  }, [createdJobId, onCreated]);
 
   async function createWithRetries(request: GenerateRequest, key: string) {
     for (let attempt = 1; ; attempt++) {
@@ -131,6 +174,7 @@ export function useGenerateSubmit({ onCreated, returnTo = "/" }: { onCreated: ()
 
   return {
     submit,
+    createdBeforeReload,
     busy: pending || done,
     secondsLeft,
     fieldErrors,

@@ -8,7 +8,7 @@ import { Input } from "~/components/ui/input";
 import { FieldError, Label } from "~/components/ui/label";
 import { useCurrentPath } from "~/lib/navigation";
 import {
-  ledgerKindLabels, ledgerKinds, statementFilterFromSearchParams, statementFilterToSearchParams,
+  ledgerKindLabels, ledgerKinds, statementFilterFromSearchParams, statementFilterToSearchParams, statementRangeError,
   type LedgerKindFilter, type StatementFilter,
 } from "~/shared/statement-filter";
 import { cn } from "~/lib/utils";
@@ -43,7 +43,7 @@ export function StatementFilters({ state }: { state: ReturnType<typeof useStatem
   const { filter, params, setFilter, replaceQuery, active } = state;
   const rawFrom = params.get("from") ?? "";
   const rawTo = params.get("to") ?? "";
-  const rangeError = rawFrom && rawTo && rawFrom > rawTo ? "The start date must be on or before the end date." : undefined;
+  const rangeError = statementRangeError(rawFrom, rawTo);
   const selected = new Set<LedgerKindFilter>(filter.kinds ?? []);
   const exportQuery = statementFilterToSearchParams(filter).toString();
 

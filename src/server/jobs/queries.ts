@@ -1,9 +1,10 @@
 import "server-only";
 
+import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { idCursorArgs, toPage } from "~/server/pagination";
-import { jobSelect, type JobStatus } from "~/server/money";
+import { jobSelect, rateWindowSeconds, type JobStatus } from "~/server/money";
 
 /** One of the user's own jobs with its outputs; another user's is NOT_FOUND. */
 export async function getJobForUser(client: Db, userId: string, jobId: string) {
@@ -33,4 +34,61 @@ export async function listJobsForUser(
     ...idCursorArgs(input),
   });
   return toPage(rows, input.limit);
+}
+
+/**
+ * The user's job created under an idempotency key, or null when none was:
+ * what a page reloaded while its request was in flight asks, to tell the
+ * user that the job exists (and was charged once) before they submit again.
+ */
+export async function findJobByIdempotencyKey(client: Db, userId: string, idempotencyKey: string) {
+  return client.job.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, select: jobSelect });
+}
+
+/** The per-minute ring on the user row (`cw_create_job`): the latest creation in each second's slot and how many. */
+export type RateRing = { lastMs: readonly number[]; counts: readonly number[] };
+
+/**
+ * When the per-minute limit lets the next job in, in epoch milliseconds, or
+ * null when it would now. The same reading as `cw_create_job`: a second's
+ * slot counts until `windowSeconds` after its latest creation; at the limit,
+ * the oldest counting slot is the first to stop counting.
+ */
+export function nextRateSlotAtMs(ring: RateRing, nowMs: number, limit: number, windowSeconds: number): number | null {
+  const windowMs = windowSeconds * 1000;
+  let used = 0;
+  let oldestMs = Infinity;
+  ring.lastMs.forEach((lastMs, slot) => {
+    const count = ring.counts[slot] ?? 0;
+    if (count <= 0 || lastMs <= nowMs - windowMs) return;
+    used += count;
+    oldestMs = Math.min(oldestMs, lastMs);
+  });
+  return used >= limit ? oldestMs + windowMs : null;
+}
+
+/**
+ * The user's job limits as they stand now: how many jobs the per-minute
+ * window holds and, when it is full, when the next one may start
+ * (`nextSlotAt`, on the database's clock, which keeps the window) and how
+ * long that is from now (`retryAfterMs`: what a countdown needs, whatever
+ * the client's clock says). Read from the user row, like the limit itself.
+ */
+export async function getJobLimits(client: Db, userId: string, config: Pick<JobsConfig, "rateLimitPerMinute">) {
+  const [row] = await client.$queryRaw<{ lastMs: bigint[]; counts: number[]; nowMs: bigint }[]>`
+    SELECT job_rate_last_ms AS "lastMs", job_rate_counts AS "counts",
+           ceil(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS "nowMs"
+    FROM "user" WHERE id = ${userId} AND deleted_at IS NULL`;
+  if (!row) throw new AppError("NOT_FOUND", "No such account.");
+  const nowMs = Number(row.nowMs);
+  const ring = { lastMs: row.lastMs.map(Number), counts: row.counts };
+  const nextSlotAtMs = nextRateSlotAtMs(ring, nowMs, config.rateLimitPerMinute, rateWindowSeconds);
+  return {
+    rateLimit: {
+      limit: config.rateLimitPerMinute,
+      windowSeconds: rateWindowSeconds,
+      nextSlotAt: nextSlotAtMs === null ? null : new Date(nextSlotAtMs),
+      retryAfterMs: nextSlotAtMs === null ? null : nextSlotAtMs - nowMs,
+    },
+  };
 }

@@ -60,6 +60,8 @@ export const money = {
 export type { AccountCleanup } from "~/server/money/cleanup-account";
 export type { ClaimedJob } from "~/server/money/claim-job";
 export type { CreatedJob, JobCharge } from "~/server/money/create-job";
+/** The per-minute limit's window (read by the limits query; kept by `cw_create_job`). */
+export { rateWindowSeconds } from "~/server/money/create-job";
 export type { FinishedJob, JobFinish } from "~/server/money/finish-job";
 export { jobSelect, jobStatuses, type JobStatus, type JobView } from "~/server/money/job-view";
 export type { LockedAccount } from "~/server/money/lock-account";

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 import { requireAuthSecret } from "~/env.js";
 import { AppError } from "~/server/errors";
+import { normalizeCardNumber, parseExpiry } from "~/shared/card-entry";
 import type {
   CardInput, CheckoutConfirmation, CheckoutToPay, PaymentAttempt, PaymentProvider, SavedCard,
 } from "~/server/payments/provider";
@@ -26,11 +27,6 @@ const declines: Record<string, { declineCode: string; message: string }> = {
 
 const sandboxLatencyMs = 300;
 
-/** Digits only: people type card numbers with spaces. */
-export function normalizeCardNumber(value: string): string {
-  return value.replace(/[\s-]/g, "");
-}
-
 function signingKey(): Buffer {
   // Derived from the app secret so the sandbox needs no configuration of its
   // own, and a confirmation cannot be forged by a client that lacks it.
@@ -39,14 +35,6 @@ function signingKey(): Buffer {
 
 function sign(checkoutId: string): string {
   return createHmac("sha256", signingKey()).update(`paid:${checkoutId}`).digest("base64url");
-}
-
-function parseExpiry(expiry: string): { month: number; year: number } | null {
-  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(expiry);
-  if (!match) return null;
-  const month = Number(match[1]);
-  const year = match[2]!.length === 2 ? 2000 + Number(match[2]) : Number(match[2]);
-  return month >= 1 && month <= 12 ? { month, year } : null;
 }
 
 function expiryIsInFuture(expiry: string, now: Date): boolean {

@@ -2,11 +2,22 @@ import type { Metadata } from "next";
 
 import { JobView } from "~/components/jobs/job-view";
 import { requireUser } from "~/trpc/require-user";
+import { exists, getServerCaller, requireExisting, type ServerCaller } from "~/trpc/server";
 
-export const metadata: Metadata = { title: "Job" };
+type Props = { params: Promise<{ id: string }> };
 
-export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
+const getJob = (id: string) => (caller: ServerCaller) => caller.jobs.get({ id });
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  const signedIn = await (await getServerCaller()).account.me();
+  return { title: signedIn && !(await exists(`job:${id}`, getJob(id))) ? "Job not found" : "Job" };
+}
+
+/** One of the user's jobs, live; an unknown id, or another user's job, is a 404 ("Job not found"). */
+export default async function JobPage({ params }: Props) {
   const { id } = await params;
   await requireUser(`/jobs/${id}`);
+  await requireExisting(`job:${id}`, getJob(id));
   return <JobView id={id} />;
 }

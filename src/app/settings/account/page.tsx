@@ -6,12 +6,19 @@ import { AccountSettings } from "~/components/account/account-settings";
 import { PageHeader } from "~/components/page-header";
 import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/shared/account-paths";
+import { formPostErrorOf } from "~/shared/form-posts";
 import { requireUser } from "~/trpc/require-user";
 
 export const metadata: Metadata = { title: "Account settings" };
 
-export default async function AccountSettingsPage() {
+type Search = Promise<{ password?: string | string[]; delete?: string | string[] }>;
+
+export default async function AccountSettingsPage({ searchParams }: { searchParams: Search }) {
   await requireUser(accountPaths.settings);
+  const query = await searchParams;
+  const one = (value: string | string[] | undefined) => (typeof value === "string" ? value : null);
+  const password = one(query.password);
+  const posted = { password: password === "changed" ? "changed" : formPostErrorOf(password), delete: formPostErrorOf(one(query.delete)) } as const;
   return (
     <>
       <PageHeader
@@ -19,7 +26,7 @@ export default async function AccountSettingsPage() {
         description="Your email, password and sessions."
         actions={<Button asChild variant="outline" size="sm"><Link href="/settings/api-keys"><KeyRoundIcon aria-hidden /> API keys</Link></Button>}
       />
-      <AccountSettings />
+      <AccountSettings posted={posted} />
     </>
   );
 }

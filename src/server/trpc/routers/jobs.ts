@@ -1,11 +1,11 @@
 import { z } from "zod";
 
-import { createJobInput, jobId, listJobsInput } from "~/shared/schemas/jobs";
+import { createJobInput, idempotencyKey, jobId, listJobsInput } from "~/shared/schemas/jobs";
 import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
 import { jobsConfigFromEnv } from "~/server/config";
 import { cancelJob } from "~/server/jobs/cancel";
 import { createJob } from "~/server/jobs/create";
-import { getJobForUser, listJobsForUser } from "~/server/jobs/queries";
+import { findJobByIdempotencyKey, getJobForUser, getJobLimits, listJobsForUser } from "~/server/jobs/queries";
 
 export const jobsRouter = createTRPCRouter({
   /** Charges and enqueues a job; the same idempotency key replays it. */
@@ -16,6 +16,12 @@ export const jobsRouter = createTRPCRouter({
   get: protectedProcedure
     .input(z.object({ id: jobId }))
     .query(({ ctx, input }) => getJobForUser(ctx.db, ctx.user.id, input.id)),
+  /** The user's job created under an idempotency key, or null (a page reloaded mid-submit asks). */
+  byIdempotencyKey: protectedProcedure
+    .input(z.object({ idempotencyKey }))
+    .query(({ ctx, input }) => findJobByIdempotencyKey(ctx.db, ctx.user.id, input.idempotencyKey)),
+  /** The user's limits now: when the per-minute window lets the next job in (a countdown that survives a reload). */
+  limits: protectedProcedure.query(({ ctx }) => getJobLimits(ctx.db, ctx.user.id, jobsConfigFromEnv())),
   /** The user's jobs, newest first. */
   list: protectedProcedure
     .input(listJobsInput)

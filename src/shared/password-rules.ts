@@ -1,4 +1,4 @@
-/** The same bounds as better-auth's emailAndPassword config, checked first for instant messages. */
+/** The same bounds as better-auth's emailAndPassword config: forms check them first, the form routes again. */
 export const passwordMinChars = 8;
 export const passwordMaxChars = 128;
 export const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
