@@ -39,7 +39,10 @@ export function createDb(
   statementTwins.set(client, () => (twin ??= createPool(connectionString, poolMax, timeouts, { serializableDefault: true })));
   const disconnect = client.$disconnect.bind(client);
   client.$disconnect = async () => {
-    await Promise.all([disconnect(), twin?.end()]);
+    // Ended once however often the client is disconnected; reopened on next use.
+    const closing = twin;
+    twin = null;
+    await Promise.all([disconnect(), closing?.end()]);
   };
   return client;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
+import { accountLockTable } from "~/server/money/shapes";
 
 import { accountState, createUser, db, expectConserved, testConfig, workerDeps } from "../helpers";
 import { createTestJob, ghostClaim, jobEvents, jobLedger, jobRow, pastDeadlines } from "../fixtures/jobs";
@@ -117,6 +118,8 @@ describe("§3.8 liveness", () => {
     await other.connect();
     try {
       await other.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      // As every money transaction does, it took the account's lock first.
+      await other.query(`LOCK TABLE ${accountLockTable(busy.id)} IN EXCLUSIVE MODE`);
       const held = await other.query("SELECT failed FROM cw_cleanup_account($1, $2::uuid[], '{}'::uuid[], 3)", [busy.id, [busyJob.job.id]]);
       expect(held.rows).toEqual([{ failed: 1 }]);
       // While the holder is still open, this cleanup settles the free account

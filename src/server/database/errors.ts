@@ -114,6 +114,12 @@ export function isDatabaseTimeout(error: unknown): boolean {
   return false;
 }
 
+/** True when NOWAIT found the lock taken (55P03, also lock_timeout's code): the holder is busy now. */
+export function isLockNotAvailable(error: unknown): boolean {
+  for (const candidate of causeChain(error)) if (sqlStatesOf(candidate).includes("55P03")) return true;
+  return false;
+}
+
 /** SQLSTATEs of text PostgreSQL cannot store (a NUL byte, say): bad input. */
 const badTextSqlStates = new Set(["22021", "22P05"]);
 

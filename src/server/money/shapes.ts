@@ -3,6 +3,7 @@ import "server-only";
 import pg from "pg";
 
 import { inAccountOrder } from "~/server/database/account-queue";
+import { isLockNotAvailable } from "~/server/database/errors";
 import { withRetries } from "~/server/database/retry";
 import { serializableTwinOf, withTransaction, type Db, type Prisma, type Tx } from "~/server/db";
 
@@ -57,9 +58,6 @@ function lockStatement(shape: Shape): string {
   return `LOCK TABLE ${accountLockTable(shape.accountId!)} IN EXCLUSIVE MODE${shape.skipIfAccountBusy ? " NOWAIT" : ""}`;
 }
 
-/** SQLSTATE of a lock that NOWAIT could not take. */
-const lockNotAvailable = "55P03";
-
 /**
  * One `cw_*` call as its own SERIALIZABLE transaction (see the module
  * comment): the rows it answers (none when `skipIfAccountBusy` found the
@@ -79,7 +77,9 @@ export async function statementAlone<T>(client: Db, shape: Shape, statement: Pri
         if (shape.accountId !== undefined) await tx.$executeRawUnsafe(lockStatement(shape));
         return tx.$queryRaw<T[]>(statement);
       });
-  const run = () => withRetries(shape.label, { conflicts: true }, send).catch((error: unknown) => skipped<T>(shape, error));
+  // A busy account is skipped before withRetries could take NOWAIT's refusal for a timeout.
+  const attempt = () => send().catch((error: unknown) => skipped<T>(shape, error));
+  const run = () => withRetries(shape.label, { conflicts: true }, attempt);
   return shape.accountId === undefined ? run() : inAccountOrder(shape.accountId, run);
 }
 
@@ -102,7 +102,7 @@ export async function takeAccountLock(tx: Tx, accountId: string): Promise<void> 
 }
 
 function skipped<T>(shape: Shape, error: unknown): T[] {
-  if (shape.skipIfAccountBusy && (error as { code?: unknown } | null)?.code === lockNotAvailable) return [];
+  if (shape.skipIfAccountBusy && isLockNotAvailable(error)) return [];
   throw error;
 }
 
