@@ -55,8 +55,11 @@ export const auth = betterAuth({
     deleteUser: { enabled: false },
     // The role travels with the session's user: no second query per
     // request. Never settable by a client (input: false); the seed and
-    // admins set it in the database.
-    additionalFields: { role: { type: "string", required: false, input: false } },
+    // admins set it in the database. Its default is the database's, and
+    // better-auth fills the made-up user it answers an already-registered
+    // email with from it: without it, that answer said `role: null` where a
+    // new account's says "USER", which told who has an account.
+    additionalFields: { role: { type: "string", required: false, input: false, defaultValue: "USER" } },
   },
   session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
   advanced: {
