@@ -68,6 +68,10 @@ export const auth = betterAuth({
     // overwritten on every request: the client cannot choose its address.
     ipAddress: { ipAddressHeaders: [clientAddressHeader] },
   },
+  // One log for the whole app (JSON lines, src/server/logger.ts) instead of
+  // better-auth's coloured console lines. Its warnings are routine (a wrong
+  // password, an unknown email): information, not alarms.
+  logger: { level: "info", log: logBetterAuth },
   // Email sign-in is throttled by our route (failures only, shared through
   // PostgreSQL: src/server/auth/sign-in-throttle.ts); better-auth's own
   // per-address limits keep guarding sign-up and the rest.
@@ -103,6 +107,14 @@ export const auth = betterAuth({
     },
   },
 });
+
+function logBetterAuth(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]): void {
+  const err = args.find((arg) => arg instanceof Error);
+  const fields = { source: "better-auth", ...(err ? { err } : {}) };
+  if (level === "error") logger.error(fields, message);
+  else if (level === "debug") logger.debug(fields, message);
+  else logger.info(fields, message);
+}
 
 export type SessionUser = CachedSessionUser;
 

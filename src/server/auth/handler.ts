@@ -1,8 +1,10 @@
 import "server-only";
 
-import { env } from "~/env.js";
+import { env, requireAuthSecret } from "~/env.js";
 import { auth } from "~/server/auth/auth";
-import { giveBackSignInAttempt, takeSignInAttempt } from "~/server/auth/sign-in-throttle";
+import { InFlightFull, withInFlightLimit } from "~/server/auth/in-flight";
+import { accountTagOf, knownDeviceFor, knownDeviceSetCookie } from "~/server/auth/known-device";
+import { checkSignIn, recordSignInFailure } from "~/server/auth/sign-in-throttle";
 import { db } from "~/server/db";
 import { clientAddressHeader, isTrackingSocketAddresses, resolveClientAddress } from "~/server/http/client-address";
 import { originMismatch, warnOriginMismatch } from "~/server/http/request-origin";
@@ -13,7 +15,8 @@ const signInPath = "/api/auth/sign-in/email";
  * Every /api/auth request: resolves the client address once (the socket's,
  * or the trusted proxy's X-Forwarded-For entry — never a client's claim)
  * and hands it to better-auth in a header of our own, for its per-address
- * limits; throttles failed email sign-ins per address; logs when the
+ * limits; throttles failed email sign-ins per address and per account
+ * (counting only failures that finished); logs when the
  * request's origin is not APP_URL's (better-auth refuses it).
  */
 export async function handleAuthRequest(request: Request): Promise<Response> {
@@ -29,19 +32,60 @@ export async function handleAuthRequest(request: Request): Promise<Response> {
   return signInThrottled(forwarded, address);
 }
 
+/** How many sign-ins of one address check passwords at once in this process; the rest queue. */
+const addressInFlight = { running: 8, waitingMax: 256 };
+/** Attempts on one account check passwords one at a time in this process: each sees the failures before it. */
+const accountInFlight = { running: 1, waitingMax: 64 };
+/** A sign-in body is an email and a password; anything far larger is not one. */
+const signInBodyBytesMax = 16 * 1024;
+
+function emailOf(body: string): string {
+  try {
+    const email = (JSON.parse(body) as { email?: unknown } | null)?.email;
+    return typeof email === "string" ? email : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * An email sign-in, throttled by its finished failures (sign-in-throttle.ts):
+ * the password is checked only when neither the address nor the account is
+ * over its limit, or when the browser is known to the account; a 401 is
+ * counted, a success never is, and a success makes the browser known.
+ */
 async function signInThrottled(request: Request, address: string | null): Promise<Response> {
-  const attempt = await takeSignInAttempt(db, address);
-  if (!attempt.allowed) return tooManyAttempts(attempt.retryAfterSeconds);
-  const response = await auth.handler(request);
-  if (response.ok) await giveBackSignInAttempt(db, attempt);
-  return response;
+  const body = await request.text();
+  if (body.length > signInBodyBytesMax) return Response.json({ code: "VALIDATION_ERROR", message: "The request is too large." }, { status: 413 });
+  const secret = requireAuthSecret("sign-in throttling");
+  const accountTag = accountTagOf(secret, emailOf(body));
+  const cookies = request.headers.get("cookie");
+  const buckets = { address, account: accountTag, device: knownDeviceFor(secret, cookies, accountTag) };
+  try {
+    return await withInFlightLimit(`address:${address ?? "unknown"}`, addressInFlight, () =>
+      withInFlightLimit(`account:${accountTag}`, accountInFlight, async () => {
+        const verdict = await checkSignIn(db, buckets);
+        if (!verdict.allowed) return tooManyAttempts(verdict.retryAfterSeconds, verdict.reason);
+        const answer = await auth.handler(new Request(request.url, { method: "POST", headers: request.headers, body }));
+        if (answer.status === 401) await recordSignInFailure(db, buckets);
+        if (!answer.ok) return answer;
+        const response = new Response(answer.body, answer);
+        response.headers.append("set-cookie", knownDeviceSetCookie(secret, cookies, accountTag, { secure: env.APP_URL.startsWith("https://") }));
+        return response;
+      }),
+    );
+  } catch (error) {
+    if (error instanceof InFlightFull) return tooManyAttempts(1, "address");
+    throw error;
+  }
 }
 
 /** 429 with the wait in both headers clients read (Retry-After, better-auth's X-Retry-After) and in the body. */
-function tooManyAttempts(retryAfterSeconds: number): Response {
+function tooManyAttempts(retryAfterSeconds: number, reason: "address" | "account"): Response {
+  const who = reason === "account" ? "this account" : "this network";
   const body = {
     code: "TOO_MANY_ATTEMPTS",
-    message: `Too many failed sign-ins from this network. Try again in ${retryAfterSeconds} seconds.`,
+    message: `Too many failed sign-ins for ${who}. Try again in ${retryAfterSeconds} seconds.`,
     retryAfterSeconds,
   };
   return Response.json(body, {
