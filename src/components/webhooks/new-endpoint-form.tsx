@@ -13,7 +13,7 @@ import { useTRPC } from "~/trpc/react";
 import { formText } from "~/lib/form-text";
 
 /** Registers an endpoint (URL and events); the new secret goes to `onCreated`, to be shown once. */
-export function NewEndpointForm({ onCreated }: { onCreated: (secret: string) => void }) {
+export function NewEndpointForm({ onCreated, allowPrivateTargets }: { onCreated: (secret: string) => void; allowPrivateTargets: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [events, setEvents] = useState<Set<WebhookEventType>>(new Set(["job.completed", "job.failed"]));
@@ -57,7 +57,9 @@ export function NewEndpointForm({ onCreated }: { onCreated: (secret: string) => 
       </CardHeader>
       <CardContent>
         <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label="Add a webhook endpoint">
-          <FormField id="webhook-url" label="Endpoint URL" type="url" inputMode="url" placeholder="https://example.com/webhooks" error={errors.url} hint="Public HTTPS only: private and local addresses are refused." />
+          <FormField id="webhook-url" label="Endpoint URL" type="url" inputMode="url" placeholder="https://example.com/webhooks" error={errors.url} hint={allowPrivateTargets
+            ? "This server also delivers to http:// and to private and local addresses (WEBHOOKS_ALLOW_PRIVATE is on)."
+            : "Public HTTPS only: this server refuses private and local addresses."} />
           <fieldset className="flex flex-col gap-2" aria-describedby={errors.events ? "webhook-events-error" : undefined}>
             <legend className="mb-1 text-sm font-medium">Events</legend>
             {webhookEventTypes.map((type) => (

@@ -39,7 +39,7 @@ export function WebhooksSettings() {
           ))
         )}
       </section>
-      <NewEndpointForm onCreated={(value) => setSecret({ value, title: "Endpoint added" })} />
+      <NewEndpointForm allowPrivateTargets={list.data?.allowPrivateTargets ?? false} onCreated={(value) => setSecret({ value, title: "Endpoint added" })} />
       {list.data ? <LowBalanceCard threshold={list.data.lowBalanceThreshold} isDefault={list.data.thresholdIsDefault} /> : null}
       <SecretDialog secret={secret?.value ?? null} title={secret?.title ?? ""} onClose={() => setSecret(null)} />
     </div>
