@@ -8,6 +8,7 @@ import { checkSignIn, recordSignInFailure } from "~/server/auth/sign-in-throttle
 import { db } from "~/server/db";
 import { clientAddressHeader, isTrackingSocketAddresses, resolveClientAddress } from "~/server/http/client-address";
 import { originMismatch, warnOriginMismatch } from "~/server/http/request-origin";
+import { payloadTooLarge, readBodyBounded } from "~/server/http/request-body";
 
 const signInPath = "/api/auth/sign-in/email";
 
@@ -24,20 +25,27 @@ export async function handleAuthRequest(request: Request): Promise<Response> {
   const headers = new Headers(request.headers);
   if (address) headers.set(clientAddressHeader, address);
   else headers.delete(clientAddressHeader);
-  const forwarded = new Request(request, { headers });
+  // The body is read whole first (src/server/http/request-body.ts): better-auth
+  // answers some requests without reading theirs, which would leave it in
+  // the connection and stall the next request on it.
+  const body = await readBodyBounded(request, authBodyBytesMax);
+  if (!body.ok) return payloadTooLarge(authBodyBytesMax);
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  const forwarded = new Request(request.url, { method: request.method, headers, body: hasBody ? body.bytes : undefined });
   if (request.method !== "POST") return auth.handler(forwarded);
   const mismatch = originMismatch(request.headers, env.APP_URL);
   if (mismatch) warnOriginMismatch(mismatch);
   if (new URL(request.url).pathname !== signInPath) return auth.handler(forwarded);
-  return signInThrottled(forwarded, address);
+  return signInThrottled(forwarded, new TextDecoder().decode(body.bytes), address);
 }
+
+/** Auth requests carry an email, a password, a name, a token: a few hundred bytes; a megabyte is never one. */
+const authBodyBytesMax = 1024 * 1024;
 
 /** How many sign-ins of one address check passwords at once in this process; the rest queue. */
 const addressInFlight = { running: 8, waitingMax: 256 };
 /** Attempts on one account check passwords one at a time in this process: each sees the failures before it. */
 const accountInFlight = { running: 1, waitingMax: 64 };
-/** A sign-in body is an email and a password; anything far larger is not one. */
-const signInBodyBytesMax = 16 * 1024;
 
 function emailOf(body: string): string {
   try {
@@ -54,9 +62,7 @@ function emailOf(body: string): string {
  * over its limit, or when the browser is known to the account; a 401 is
  * counted, a success never is, and a success makes the browser known.
  */
-async function signInThrottled(request: Request, address: string | null): Promise<Response> {
-  const body = await request.text();
-  if (body.length > signInBodyBytesMax) return Response.json({ code: "VALIDATION_ERROR", message: "The request is too large." }, { status: 413 });
+async function signInThrottled(request: Request, body: string, address: string | null): Promise<Response> {
   const secret = requireAuthSecret("sign-in throttling");
   const accountTag = accountTagOf(secret, emailOf(body));
   const cookies = request.headers.get("cookie");
