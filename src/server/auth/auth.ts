@@ -4,9 +4,12 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 
 import { env, requireAuthSecret } from "~/env.js";
+import { authFailureScope } from "~/server/auth/failure-scope";
 import { sessionCache, type CachedSessionUser } from "~/server/auth/session-cache";
+import { isDatabaseUnavailable } from "~/server/database/app-errors";
 import { db } from "~/server/db";
 import { clientAddressHeader } from "~/server/http/client-address";
+import { sessionCookieOf } from "~/server/http/same-origin";
 import { logger } from "~/server/logger";
 import { sendResetPasswordMail, sendVerificationMail } from "~/server/mail/auth-mail";
 import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
@@ -111,6 +114,13 @@ export const auth = betterAuth({
 function logBetterAuth(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]): void {
   const err = args.find((arg) => arg instanceof Error);
   const fields = { source: "better-auth", ...(err ? { err } : {}) };
+  if (err && isDatabaseUnavailable(err)) {
+    // The entry point that answers the request logs it, once (src/server/database/app-errors.ts).
+    const scope = authFailureScope.getStore();
+    if (scope) scope.databaseFailure ??= err;
+    logger.debug(fields, message);
+    return;
+  }
   if (level === "error") logger.error(fields, message);
   else if (level === "debug") logger.debug(fields, message);
   else logger.info(fields, message);
@@ -118,19 +128,6 @@ function logBetterAuth(level: "debug" | "info" | "warn" | "error", message: stri
 
 export type SessionUser = CachedSessionUser;
 
-/** better-auth's session cookie (with the __Secure- prefix over https). */
-const sessionCookieNames = ["better-auth.session_token", "__Secure-better-auth.session_token"];
-
-/** The raw value of the session cookie, if the request carries one. */
-function sessionCookieOf(headers: Headers): string | null {
-  const header = headers.get("cookie");
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const at = part.indexOf("=");
-    if (at > 0 && sessionCookieNames.includes(part.slice(0, at).trim())) return part.slice(at + 1).trim();
-  }
-  return null;
-}
 
 /**
  * The signed-in user for a request. A session this process has validated
@@ -140,7 +137,7 @@ function sessionCookieOf(headers: Headers): string | null {
  * additional field), so no further query is needed.
  */
 export async function getSessionUser(headers: Headers): Promise<SessionUser | null> {
-  const cookie = sessionCookieOf(headers);
+  const cookie = sessionCookieOf(headers.get("cookie"));
   if (!cookie) return null;
   const cached = sessionCache.get(cookie);
   if (cached) return cached;

@@ -2,13 +2,17 @@ import "server-only";
 
 import { env, requireAuthSecret } from "~/env.js";
 import { auth } from "~/server/auth/auth";
+import { authFailureScope } from "~/server/auth/failure-scope";
 import { InFlightFull, withInFlightLimit } from "~/server/auth/in-flight";
 import { accountTagOf, knownDeviceFor, knownDeviceSetCookie } from "~/server/auth/known-device";
 import { checkSignIn, recordSignInFailure } from "~/server/auth/sign-in-throttle";
 import { db } from "~/server/db";
+import { AppError } from "~/server/errors";
 import { clientAddressHeader, isTrackingSocketAddresses, resolveClientAddress } from "~/server/http/client-address";
 import { originMismatch, warnOriginMismatch } from "~/server/http/request-origin";
 import { payloadTooLarge, readBodyBounded } from "~/server/http/request-body";
+import { problemResponse, routeFailure } from "~/server/http/route-failure";
+import { crossSiteRefusal, privateNoStore } from "~/server/http/same-origin";
 
 const signInPath = "/api/auth/sign-in/email";
 
@@ -21,6 +25,22 @@ const signInPath = "/api/auth/sign-in/email";
  * request's origin is not APP_URL's (better-auth refuses it).
  */
 export async function handleAuthRequest(request: Request): Promise<Response> {
+  const scope = { databaseFailure: undefined as unknown };
+  let response: Response;
+  try {
+    response = await authFailureScope.run(scope, () => answerAuthRequest(request));
+  } catch (error) {
+    return routeFailure(error, request);
+  }
+  // better-auth's own 500 for a database it could not reach: answered as every entry point answers it.
+  if (response.status >= 500 && scope.databaseFailure !== undefined) return routeFailure(scope.databaseFailure, request);
+  const answer = new Response(response.body, response);
+  // Every auth answer depends on the session (or opens one): never stored.
+  answer.headers.set("cache-control", privateNoStore);
+  return answer;
+}
+
+async function answerAuthRequest(request: Request): Promise<Response> {
   const address = resolveClientAddress(request.headers, { trustProxy: env.TRUST_PROXY, tracking: isTrackingSocketAddresses() });
   const headers = new Headers(request.headers);
   if (address) headers.set(clientAddressHeader, address);
@@ -35,6 +55,9 @@ export async function handleAuthRequest(request: Request): Promise<Response> {
   if (request.method !== "POST") return auth.handler(forwarded);
   const mismatch = originMismatch(request.headers, env.APP_URL);
   if (mismatch) warnOriginMismatch(mismatch);
+  // better-auth checks origins too; this is the rule every cookie-authenticated route applies (same-origin.ts).
+  const refusal = crossSiteRefusal(request, env.APP_URL);
+  if (refusal) return problemResponse(new AppError("FORBIDDEN", refusal));
   if (new URL(request.url).pathname !== signInPath) return auth.handler(forwarded);
   return signInThrottled(forwarded, new TextDecoder().decode(body.bytes), address);
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { authenticateApiKey } from "~/server/api-keys/keys";
 import { AppError } from "~/server/errors";
+import { privateNoStore } from "~/server/http/same-origin";
 import { openApiDocument } from "~/server/rest/openapi";
 import { problemOf, RestProblem } from "~/server/rest/problem";
 import { matchRoute, type RestDeps, type RestResponse } from "~/server/rest/routes";
@@ -18,7 +19,8 @@ function send(res: ServerResponse, status: number, contentType: string, body: un
   const text = JSON.stringify(body);
   res.statusCode = status;
   res.setHeader("content-type", contentType);
-  res.setHeader("cache-control", "no-store");
+  // Every answer depends on the API key (or the lack of one).
+  res.setHeader("cache-control", privateNoStore);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.end(text);
 }

@@ -6,6 +6,7 @@ import { isAuthorizedBearer } from "~/server/cron-auth";
 import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
 import { runCleanup } from "~/server/jobs/cleanup";
+import { routeFailure } from "~/server/http/route-failure";
 import { logger } from "~/server/logger";
 import { purgeExpiredIdempotency } from "~/server/rest/idempotency";
 
@@ -24,7 +25,13 @@ export async function GET(request: Request) {
   if (!isAuthorizedBearer(request.headers.get("authorization"), env.CRON_SECRET)) {
     return Response.json({ error: "unauthorized" }, { status: 401 });
   }
-  const result = await runCleanup(db, jobsConfigFromEnv());
+  let result: Awaited<ReturnType<typeof runCleanup>>;
+  try {
+    result = await runCleanup(db, jobsConfigFromEnv());
+  } catch (error) {
+    // The scheduler calls again next minute; a restarting database is a 503 with Retry-After.
+    return routeFailure(error, request);
+  }
   let rollupHoursClosed: number | null = null;
   try {
     rollupHoursClosed = await refreshAdminRollups(db);
