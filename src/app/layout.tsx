@@ -6,9 +6,11 @@ import type { ReactNode } from "react";
 import "~/app/globals.css";
 import { VerifyEmailBanner } from "~/components/account/verify-email-banner";
 import { AutoTopupBanner } from "~/components/billing/auto-topup-banner";
+import { ConnectionNotice } from "~/components/connection-notice";
 import { Header } from "~/components/header";
 import { ThemeProvider } from "~/components/theme-provider";
 import { Toaster } from "~/components/ui/toaster";
+import { isDatabaseUnavailable } from "~/server/database/app-errors";
 import { nonceHeader } from "~/server/http/security-headers";
 import { TRPCReactProvider } from "~/trpc/react";
 import { getServerCaller } from "~/trpc/server";
@@ -35,7 +37,9 @@ export const viewport: Viewport = {
  */
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const nonce = (await headers()).get(nonceHeader) ?? undefined;
-  const me = await (await getServerCaller()).account.me();
+  // Undefined: who is signed in cannot be told now (the database is
+  // unavailable); the header asks again by itself and the page reconnects.
+  const me = await readSignedInUser();
   return (
     // next-themes sets the class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
@@ -49,6 +53,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               Skip to content
             </a>
             <Header initialUser={me} />
+            <ConnectionNotice />
             <VerifyEmailBanner />
             <AutoTopupBanner />
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
@@ -67,4 +72,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </body>
     </html>
   );
+}
+
+async function readSignedInUser() {
+  try {
+    return await (await getServerCaller()).account.me();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return undefined;
+    throw error;
+  }
 }

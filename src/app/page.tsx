@@ -3,10 +3,11 @@ import { RecentJobs } from "~/components/jobs/recent-jobs";
 import { Landing } from "~/components/landing";
 import { PageHeader } from "~/components/page-header";
 import { getServerCaller } from "~/trpc/server";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const dynamic = "force-dynamic";
 
-export default async function HomePage() {
+export default withReconnecting(async function HomePage() {
   const me = await (await getServerCaller()).account.me();
   if (!me) return <Landing />;
   return (
@@ -18,4 +19,4 @@ export default async function HomePage() {
       </div>
     </>
   );
-}
+});

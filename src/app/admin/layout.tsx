@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 
 import { AdminNav } from "~/components/admin/admin-nav";
 import { requireUser } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · Creditworks" } };
 
@@ -13,7 +14,7 @@ export const metadata: Metadata = { title: { default: "Admin", template: "%s · 
  * (`forbidden()`, app/forbidden.tsx). The procedures check the role again,
  * so this is the first of two locks, not the only one.
  */
-export default async function AdminLayout({ children }: { children: ReactNode }) {
+export default withReconnecting(async function AdminLayout({ children }: { children: ReactNode }) {
   const me = await requireUser("/admin");
   if (me.role !== "ADMIN") forbidden();
   return (
@@ -22,4 +23,4 @@ export default async function AdminLayout({ children }: { children: ReactNode })
       {children}
     </div>
   );
-}
+});

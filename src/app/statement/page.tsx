@@ -6,10 +6,11 @@ import { StatementView } from "~/components/statement/statement-view";
 import { Button } from "~/components/ui/button";
 import { requireUser } from "~/trpc/require-user";
 import { statementFilterFromSearchParams, statementFilterToSearchParams, toSearchParams } from "~/shared/statement-filter";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Statement" };
 
-export default async function StatementPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default withReconnecting(async function StatementPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // The ledger's filter lives in the query (statement-filter.ts); only its own keys are kept.
   const query = statementFilterToSearchParams(statementFilterFromSearchParams(toSearchParams(await searchParams)));
   await requireUser("/statement");
@@ -23,4 +24,4 @@ export default async function StatementPage({ searchParams }: { searchParams: Pr
       <StatementView initialQuery={query.toString()} />
     </>
   );
-}
+});

@@ -7,10 +7,11 @@ import { PageHeader } from "~/components/page-header";
 import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/shared/account-paths";
 import { requireUser } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Account settings" };
 
-export default async function AccountSettingsPage() {
+export default withReconnecting(async function AccountSettingsPage() {
   await requireUser(accountPaths.settings);
   return (
     <>
@@ -22,4 +23,4 @@ export default async function AccountSettingsPage() {
       <AccountSettings />
     </>
   );
-}
+});

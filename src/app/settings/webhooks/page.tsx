@@ -3,10 +3,11 @@ import type { Metadata } from "next";
 import { PageHeader } from "~/components/page-header";
 import { WebhooksSettings } from "~/components/webhooks/webhooks-settings";
 import { requireUser } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-export default async function WebhooksSettingsPage() {
+export default withReconnecting(async function WebhooksSettingsPage() {
   await requireUser("/settings/webhooks");
   return (
     <>
@@ -14,4 +15,4 @@ export default async function WebhooksSettingsPage() {
       <WebhooksSettings />
     </>
   );
-}
+});

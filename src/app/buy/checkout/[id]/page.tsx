@@ -4,10 +4,11 @@ import { CheckoutForm } from "~/components/buy/checkout-form";
 import { PageHeader } from "~/components/page-header";
 import { requireUser } from "~/trpc/require-user";
 import { safeReturnPath } from "~/shared/sign-in-path";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Checkout" };
 
-export default async function CheckoutPage({
+export default withReconnecting(async function CheckoutPage({
   params,
   searchParams,
 }: {
@@ -23,4 +24,4 @@ export default async function CheckoutPage({
       <CheckoutForm checkoutId={id} returnTo={returnTo} />
     </>
   );
-}
+});
