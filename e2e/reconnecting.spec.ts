@@ -39,14 +39,15 @@ test("queries answered 503 CONFLICT_RETRY: the page keeps what it shows, says it
   await expect(page.getByRole("heading", { name: "No jobs yet" })).toBeVisible();
   const balance = await page.getByTestId("balance-available").textContent();
 
-  await page.route((url) => url.pathname.startsWith("/api/trpc/"), answerUnavailable);
+  const trpcUrl = (url: URL) => url.pathname.startsWith("/api/trpc/");
+  await page.route(trpcUrl, answerUnavailable);
   const notice = page.getByTestId("connection-notice");
   await expect(notice).toContainText("Reconnecting…");
   await expect(page.getByRole("heading", { name: "No jobs yet" })).toBeVisible();
   await expect(page.getByTestId("balance-available")).toHaveText(balance!);
   await expect(page.getByText("Something went wrong")).toHaveCount(0);
 
-  await page.unroute((url) => url.pathname.startsWith("/api/trpc/"), answerUnavailable);
+  await page.unroute(trpcUrl, answerUnavailable);
   await expect(notice).toHaveCount(0, { timeout: 30_000 });
   await expect(page.getByRole("heading", { name: "No jobs yet" })).toBeVisible();
 });

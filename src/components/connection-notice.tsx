@@ -18,7 +18,8 @@ export function ConnectionNotice() {
   const cache = queryClient.getQueryCache();
   const reconnecting = useSyncExternalStore(
     (onChange) => cache.subscribe(onChange),
-    () => cache.getAll().some((query) => isReconnectable(query.state.fetchFailureReason)),
+    // Only queries something on the page still shows (and retries).
+    () => cache.getAll().some((query) => query.getObserversCount() > 0 && isReconnectable(query.state.fetchFailureReason)),
     () => false,
   );
   if (!reconnecting) return null;

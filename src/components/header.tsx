@@ -12,6 +12,7 @@ import { formatExpiresIn } from "~/lib/format";
 import { cn } from "~/lib/utils";
 import { useCurrentPath, useCurrentSearchParams } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
+import { retryOnlyReconnectable } from "~/lib/app-error";
 
 const balancePollMs = 3_000;
 
@@ -110,7 +111,7 @@ function SignedOutActions({ returnTo }: { returnTo: string | null }) {
  */
 function BalanceBadge() {
   const trpc = useTRPC();
-  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), refetchInterval: balancePollMs, retry: false });
+  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), refetchInterval: balancePollMs, retry: retryOnlyReconnectable });
   const expiring = summary.data?.expiringSoon;
   return (
     <div className="flex items-center gap-1">

@@ -45,6 +45,15 @@ export function shouldRetryQuery(failureCount: number, error: unknown): boolean 
   return appErrorOf(error).appCode === "INTERNAL" && failureCount < internalRetriesMax;
 }
 
+/**
+ * `retry` for a query that should not retry its other failures (a poll, a
+ * banner): it still retries a reconnectable one until it passes, so the
+ * page recovers by itself when the server is back.
+ */
+export function retryOnlyReconnectable(_failureCount: number, error: unknown): boolean {
+  return isReconnectable(error);
+}
+
 /** The wait before retry `attempt` (0-based): 1, 2, 4, 8 seconds, then every 10. */
 export function queryRetryDelayMs(attempt: number): number {
   return Math.min(1_000 * 2 ** attempt, 10_000);

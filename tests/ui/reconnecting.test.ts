@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 
 import { ReconnectingPage } from "~/components/reconnecting-page";
-import { isReconnectable, queryRetryDelayMs, shouldRetryQuery } from "~/lib/app-error";
+import { isReconnectable, queryRetryDelayMs, retryOnlyReconnectable, shouldRetryQuery } from "~/lib/app-error";
 import { unavailable } from "~/server/database/retry";
 import { AppError } from "~/server/errors";
 import { withReconnecting } from "~/trpc/reconnecting";
@@ -53,6 +53,13 @@ describe("client queries", () => {
     expect(isReconnectable(null)).toBe(false);
     expect(isReconnectable(clientError("CONFLICT_RETRY"))).toBe(true);
     expect(isReconnectable(clientError("NOT_FOUND"))).toBe(false);
+  });
+
+  it("a poll or a banner that retries nothing else still retries until the server is back", () => {
+    expect(retryOnlyReconnectable(100, clientError("CONFLICT_RETRY"))).toBe(true);
+    expect(retryOnlyReconnectable(0, new TypeError("Failed to fetch"))).toBe(true);
+    expect(retryOnlyReconnectable(0, clientError("INTERNAL"))).toBe(false);
+    expect(retryOnlyReconnectable(0, clientError("UNAUTHORIZED"))).toBe(false);
   });
 
   it("wait 1, 2, 4, 8, then 10 seconds between retries", () => {

@@ -13,7 +13,7 @@ import {
   AlertDialogTrigger,
 } from "~/components/ui/dialog";
 import { accountPaths } from "~/shared/account-paths";
-import { appErrorOf } from "~/lib/app-error";
+import { appErrorOf, retryOnlyReconnectable } from "~/lib/app-error";
 import { authClient } from "~/lib/auth-client";
 import { pluralCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
@@ -27,7 +27,7 @@ import { formText } from "~/lib/form-text";
 export function DeleteAccountSection() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: false });
+  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: retryOnlyReconnectable });
   const [open, setOpen] = useState(false);
   const [errors, setErrors] = useState<{ password?: string; form?: string }>({});
   const remove = useMutation(trpc.account.delete.mutationOptions({

@@ -8,6 +8,7 @@ import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/shared/account-paths";
 import { useCurrentPath } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
+import { retryOnlyReconnectable } from "~/lib/app-error";
 
 /**
  * Asks a signed-in, unverified account to verify its email, under the
@@ -21,7 +22,7 @@ export function VerifyEmailBanner() {
   const trpc = useTRPC();
   const pathname = useCurrentPath();
   const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000 });
-  const profile = useQuery({ ...trpc.account.profile.queryOptions(), enabled: !!me.data, retry: false, staleTime: 30_000 });
+  const profile = useQuery({ ...trpc.account.profile.queryOptions(), enabled: !!me.data, retry: retryOnlyReconnectable, staleTime: 30_000 });
   if (signedOutPaths.has(pathname) || !me.data || !profile.data || profile.error || profile.data.emailVerified) return null;
   return <Banner email={profile.data.email} />;
 }
