@@ -5,7 +5,7 @@ import type { APIRequestContext, Page } from "@playwright/test";
 import { seededAdmin } from "./fixtures/admin";
 import { expectAccessible, screenshotBoth } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
-import { signUpViaApi } from "./fixtures/user";
+import { appOrigin, signUpViaApi } from "./fixtures/user";
 
 // The admin's day, in the production build: sign in, read the KPIs and a
 // chart, grant credits to a user, force-fail that user's stuck job, and see
@@ -20,7 +20,7 @@ async function userWithHangingJob(request: APIRequestContext) {
   const email = `admin-e2e-${randomUUID()}@example.test`;
   await signUpViaApi(request, { email, password: "correct-horse-battery", name: "Stuck Customer" });
   const created = await request.post("/api/trpc/jobs.create", {
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", origin: appOrigin },
     data: JSON.stringify({ json: { idempotencyKey: randomUUID(), modelId: "canvas-v1", prompt: "a lighthouse #hang", outputs: 2 } }),
   });
   expect(created.ok(), await created.text()).toBe(true);

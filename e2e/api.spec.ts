@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { APIRequestContext, APIResponse } from "@playwright/test";
 
 import { expect, test } from "./fixtures/test";
-import { newUser, signUpViaApi } from "./fixtures/user";
+import { appOrigin, newUser, signUpViaApi } from "./fixtures/user";
 
 // The HTTP surface against the real production server: health, the cron
 // route's secret, and tRPC's wire format (superjson envelope, data.appCode,
@@ -20,7 +20,7 @@ function query(request: APIRequestContext, path: string, input?: unknown) {
 
 function mutation(request: APIRequestContext, path: string, input: unknown) {
   return request.post(`/api/trpc/${path}`, {
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", origin: appOrigin },
     data: JSON.stringify({ json: input }),
   });
 }
@@ -105,7 +105,11 @@ test("jobs.create over HTTP: created, replayed with the same key, bad input is 4
 
 test("errors leak no stack or internals, including unexpected ones", async ({ request }) => {
   await signUp(request);
-  await expectAppError(await request.post("/api/trpc/jobs.create", { headers: { "content-type": "application/json" }, data: "{not json" }), 400, "VALIDATION_ERROR");
+  await expectAppError(
+    await request.post("/api/trpc/jobs.create", { headers: { "content-type": "application/json", origin: appOrigin }, data: "{not json" }),
+    400,
+    "VALIDATION_ERROR",
+  );
   await expectAppError(await query(request, "jobs.teleport", {}), 404, "NOT_FOUND");
   // A prompt PostgreSQL cannot store: refused as bad input; were it ever to
   // fail inside, the client must still see only a generic INTERNAL.

@@ -53,3 +53,25 @@ test("the app works under the policy: hydration, theme script, forms (no violati
   await page.getByRole("button", { name: "Toggle dark mode" }).click();
   // Any CSP violation on these pages fails the test (fixtures/test.ts).
 });
+
+test("every answer that depends on the session is never stored: signed-in pages, tRPC, the CSV, auth", async ({ page }) => {
+  await signUp(page);
+  for (const path of ["/", "/jobs", "/statement", "/api/trpc/credits.summary", "/api/statement/csv", "/api/auth/get-session"]) {
+    const cacheControl = (await page.request.get(path)).headers()["cache-control"] ?? "";
+    expect(cacheControl, path).toContain("private");
+    expect(cacheControl, path).toContain("no-store");
+  }
+});
+
+test("a tRPC mutation with the session cookie but another site's Origin is refused; the app's own goes through", async ({ page }) => {
+  await signUp(page);
+  const input = JSON.stringify({ json: { name: "cross-site", scopes: ["jobs:read"] } });
+  const foreign = await page.request.post("/api/trpc/apiKeys.create", {
+    headers: { "content-type": "application/json", origin: "https://evil.example" }, data: input,
+  });
+  expect(foreign.status()).toBe(403);
+  const own = await page.request.post("/api/trpc/apiKeys.create", {
+    headers: { "content-type": "application/json", origin: new URL(page.url()).origin }, data: input,
+  });
+  expect(own.status()).toBe(200);
+});

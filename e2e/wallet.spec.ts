@@ -6,9 +6,9 @@ const cronSecret = "e2e-cron-secret-0123456789";
 
 /**
  * The wallet from a user's seat (SPEC §7): the header warns of credits about
- * to expire, the statement lists the grants in spending order, and after the
- * sweep the expired grant's credits are gone from the balance, explained by
- * an "Expired" entry.
+ * to expire, the statement lists the grants in spending order, and once the
+ * grant has expired its credits are gone from the balance at once (before
+ * the sweep writes the "Expired" entry that explains them).
  */
 test("a promotional grant that expires: warned in the header, spent first, gone after the sweep", async ({ page, request }) => {
   test.setTimeout(90_000);
@@ -29,6 +29,11 @@ test("a promotional grant that expires: warned in the header, spent first, gone 
 
   // Half an hour later, as far as the database's clock is concerned.
   await expireGrantsNow(user.email, "Flash promo");
+  // Before any sweep, the header already shows what can be spent: expiry is computed at read time.
+  await page.reload();
+  await expect(page.getByTestId("balance-available")).toHaveText("125");
+  await expect(page.getByTestId("balance-expiring")).toHaveCount(0);
+  await expect(grants).toHaveCount(2);
   const sweep = await request.get("/api/cron/cleanup-stuck-jobs", { headers: { authorization: `Bearer ${cronSecret}` } });
   expect(sweep.ok()).toBe(true);
 

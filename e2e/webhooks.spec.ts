@@ -1,5 +1,7 @@
 import { startWebhookReceiver, type WebhookReceiver } from "../tests/fixtures/webhook-receiver";
 
+import { insertWebhookEndpoint } from "./fixtures/database";
+
 import { horizontalOverflow } from "./fixtures/layout";
 import { expectAccessible } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
@@ -74,6 +76,17 @@ test.describe("Webhooks", () => {
     await endpoint.getByRole("button", { name: "Delete" }).click();
     await page.getByRole("alertdialog", { name: "Delete this endpoint?" }).getByRole("button", { name: "Delete endpoint" }).click();
     await expect(page.getByRole("heading", { name: "No endpoints yet" })).toBeVisible();
+  });
+
+  test("an endpoint whose deliveries would be refused says so, with the reason", async ({ page }) => {
+    const user = await signUp(page);
+    await insertWebhookEndpoint(user.email, "https://no-such-host.invalid/hooks");
+    await page.goto("/settings/webhooks");
+    const refused = page.getByTestId("webhook-endpoint").getByTestId("webhook-delivery-refused");
+    await expect(refused).toContainText("Deliveries to this endpoint will be refused");
+    await expect(refused).toContainText("The host no-such-host.invalid could not be resolved.");
+    // This deployment's rule for targets is stated where endpoints are added.
+    await expect(page.getByText("This server also delivers to http:// and to private and local addresses")).toBeVisible();
   });
 
   test("a refused URL gets its message on the field", async ({ page }) => {

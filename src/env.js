@@ -76,8 +76,11 @@ export const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default("Creditworks <no-reply@creditworks.dev>"),
   MAIL_OUTBOX_DIR: z.string().min(1).optional(),
-  // Webhooks (README "Webhooks"): private, loopback and link-local targets
-  // are refused unless this is true (tests and local runs only).
+  // Webhooks (docs/api.md, "The SSRF rule"): private, loopback and
+  // link-local targets and http: are refused unless this is true (tests and
+  // local runs whose receiver is on the same machine). One default for every
+  // process: the web process that registers an endpoint and the worker that
+  // delivers to it read this same setting (src/server/webhooks/config.ts).
   WEBHOOKS_ALLOW_PRIVATE: booleanFlag(false),
   WEBHOOKS_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
   // Delays between attempts, in ms; the last one repeats until the window ends.

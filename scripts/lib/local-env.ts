@@ -29,7 +29,10 @@ function localSecrets(): LocalSecrets {
 /**
  * Makes `process.env` complete for a local run: loads .env if present; with
  * DATABASE_URL unset, starts the embedded PostgreSQL in .data/ and fills in
- * local secrets. Returns the embedded server (to stop on exit) or null.
+ * local secrets and the mail outbox. Nothing that changes what the app
+ * allows is defaulted here, only in src/env.js, so a process started with
+ * DATABASE_URL behaves as this one. Returns the embedded server (to stop on
+ * exit) or null.
  */
 export async function resolveLocalEnvironment(log: (message: string) => void): Promise<EmbeddedServer | null> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -42,9 +45,12 @@ export async function resolveLocalEnvironment(log: (message: string) => void): P
   // reset) go to .data/mail, listed on /dev/outbox by `npm run dev` and in
   // the terminal by `npm start` (a production server never serves that page).
   if (!process.env.SMTP_URL) process.env.MAIL_OUTBOX_DIR ??= path.join(dataDir, "mail");
-  // A local run's webhook receiver is on this machine (http://localhost:…):
-  // the SSRF guard is for servers that others can register endpoints on.
-  process.env.WEBHOOKS_ALLOW_PRIVATE ??= "true";
+  // WEBHOOKS_ALLOW_PRIVATE is NOT defaulted here: a worker started apart
+  // (`DATABASE_URL=… npm run worker`) never comes through this branch, and
+  // would refuse at delivery the private endpoints this process accepted.
+  // It has one default for every process (false, src/env.js); a local run
+  // whose receiver is on this machine sets it in .env, which every command
+  // of the launcher reads alike.
   log(`Embedded PostgreSQL on 127.0.0.1:${server.port} (data in ${path.relative(process.cwd(), dataDir)}/pg)`);
   return server;
 }

@@ -6,10 +6,12 @@ import type { ReactNode } from "react";
 import "~/app/globals.css";
 import { VerifyEmailBanner } from "~/components/account/verify-email-banner";
 import { AutoTopupBanner } from "~/components/billing/auto-topup-banner";
+import { ConnectionNotice } from "~/components/connection-notice";
 import { Header } from "~/components/header";
 import { ThemeProvider } from "~/components/theme-provider";
 import { Toaster } from "~/components/ui/toaster";
 import { inertUntilHydratedScript } from "~/lib/inert-until-hydrated";
+import { isDatabaseUnavailable } from "~/server/database/app-errors";
 import { nonceHeader } from "~/server/http/security-headers";
 import { TRPCReactProvider } from "~/trpc/react";
 import { getServerCaller } from "~/trpc/server";
@@ -38,11 +40,12 @@ export const viewport: Viewport = {
  */
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const nonce = (await headers()).get(nonceHeader) ?? undefined;
-  const caller = await getServerCaller();
-  const me = await caller.account.me();
+  // Undefined: who is signed in cannot be told now (the database is
+  // unavailable); the header asks again by itself and the page reconnects.
+  const me = await readSignedInUser();
   // Whether to ask for a verified email is known now, so the banner is
   // drawn with the page instead of pushing it down after the first paint.
-  const profile = me ? await caller.account.profile().catch(() => null) : null;
+  const profile = me ? await (await getServerCaller()).account.profile().catch(() => null) : null;
   return (
     // next-themes sets the class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
@@ -58,6 +61,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               Skip to content
             </a>
             <Header initialUser={me} />
+            <ConnectionNotice />
             <VerifyEmailBanner initialProfile={profile} />
             <AutoTopupBanner />
             <main id="main" className="mx-auto w-full max-w-6xl px-4 py-6 sm:py-8">
@@ -76,4 +80,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </body>
     </html>
   );
+}
+
+async function readSignedInUser() {
+  try {
+    return await (await getServerCaller()).account.me();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return undefined;
+    throw error;
+  }
 }

@@ -4,7 +4,8 @@ import { GenerateForm } from "~/components/generate/generate-form";
 import { RecentJobs } from "~/components/jobs/recent-jobs";
 import { Landing } from "~/components/landing";
 import { PageHeader } from "~/components/page-header";
-import { getServerCaller } from "~/trpc/server";
+import { getServerCaller, signedInForMetadata } from "~/trpc/server";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const dynamic = "force-dynamic";
 
@@ -14,11 +15,11 @@ export const dynamic = "force-dynamic";
  * pages below it, not to its own.
  */
 export async function generateMetadata(): Promise<Metadata> {
-  const me = await (await getServerCaller()).account.me();
+  const me = await signedInForMetadata();
   return { title: { absolute: me ? "Generate · Creditworks" : "Creditworks — an AI studio where every credit is accounted for" } };
 }
 
-export default async function HomePage() {
+export default withReconnecting(async function HomePage() {
   const me = await (await getServerCaller()).account.me();
   if (!me) return <Landing />;
   return (
@@ -30,4 +31,4 @@ export default async function HomePage() {
       </div>
     </>
   );
-}
+});

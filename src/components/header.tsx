@@ -12,6 +12,7 @@ import { formatExpiresIn } from "~/lib/format";
 import { cn } from "~/lib/utils";
 import { useCurrentPath, useCurrentSearchParams } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
+import { retryOnlyReconnectable } from "~/lib/app-error";
 
 const balancePollMs = 3_000;
 
@@ -29,10 +30,14 @@ type HeaderUser = { id: string; email: string; name: string; role: "USER" | "ADM
  * and the account menu. The server hands over who is signed in, so the
  * first paint already has its final shape: nothing appears or moves later.
  */
-export function Header({ initialUser }: { initialUser: HeaderUser | null }) {
+export function Header({ initialUser }: { initialUser: HeaderUser | null | undefined }) {
   const trpc = useTRPC();
   const pathname = useCurrentPath();
-  const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000, initialData: initialUser });
+  // `undefined`: the server could not tell who is signed in (its database
+  // was unavailable); the query asks until it can, and until then the
+  // header offers neither the account nor sign-in.
+  const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000, ...(initialUser !== undefined ? { initialData: initialUser } : {}) });
+  const known = me.data !== undefined;
   const user = me.data ?? null;
   const navLinks = user?.role === "ADMIN"
     ? [...links, { href: "/admin", label: "Admin", match: (path: string) => path.startsWith("/admin") }]
@@ -68,7 +73,7 @@ export function Header({ initialUser }: { initialUser: HeaderUser | null }) {
           </nav>
         ) : null}
         <div className="ml-auto flex items-center gap-1.5">
-          {user ? <BalanceBadge /> : <Suspense fallback={<SignedOutActions returnTo={null} />}><SignedOutActionsHere /></Suspense>}
+          {user ? <BalanceBadge /> : known ? <Suspense fallback={<SignedOutActions returnTo={null} />}><SignedOutActionsHere /></Suspense> : null}
           <ThemeToggle />
           {user ? <AccountMenu email={user.email} name={user.name} /> : null}
         </div>
@@ -106,7 +111,7 @@ function SignedOutActions({ returnTo }: { returnTo: string | null }) {
  */
 function BalanceBadge() {
   const trpc = useTRPC();
-  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), refetchInterval: balancePollMs, retry: false });
+  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), refetchInterval: balancePollMs, retry: retryOnlyReconnectable });
   const expiring = summary.data?.expiringSoon;
   return (
     <div className="flex items-center gap-1">

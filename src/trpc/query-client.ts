@@ -1,11 +1,17 @@
 import { defaultShouldDehydrateQuery, QueryClient } from "@tanstack/react-query";
 import superjson from "superjson";
 
-/** One QueryClient per browser tab (and per server request). */
+import { queryRetryDelayMs, shouldRetryQuery } from "~/lib/app-error";
+
+/**
+ * One QueryClient per browser tab (and per server request). A query whose
+ * server is unavailable (CONFLICT_RETRY, no answer) is retried until it
+ * answers, keeping what it showed; the layout's connection notice says so.
+ */
 export function makeQueryClient() {
   return new QueryClient({
     defaultOptions: {
-      queries: { staleTime: 5_000, retry: (count, error) => count < 2 && isRetryable(error) },
+      queries: { staleTime: 5_000, retry: shouldRetryQuery, retryDelay: queryRetryDelayMs },
       dehydrate: {
         serializeData: superjson.serialize,
         shouldDehydrateQuery: (query) => defaultShouldDehydrateQuery(query) || query.state.status === "pending",
@@ -13,9 +19,4 @@ export function makeQueryClient() {
       hydrate: { deserializeData: superjson.deserialize },
     },
   });
-}
-
-function isRetryable(error: unknown): boolean {
-  const code = (error as { data?: { appCode?: string } } | null)?.data?.appCode;
-  return code === undefined || code === "CONFLICT_RETRY" || code === "INTERNAL";
 }

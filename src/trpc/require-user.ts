@@ -5,7 +5,7 @@ import { forbidden, redirect } from "next/navigation";
 
 import { currentPagePath } from "~/trpc/request-path";
 import { signInPath } from "~/shared/sign-in-path";
-import { getServerCaller } from "~/trpc/server";
+import { getServerCaller, signedInForMetadata } from "~/trpc/server";
 
 /**
  * For server pages that need a session: returns the signed-in user or
@@ -40,7 +40,7 @@ const forbiddenTitle = "Admins only · Creditworks";
  * own. As a layout's title it also sets the template of the pages below.
  */
 export async function adminTitle(name: string, options: { absolute?: boolean } = {}): Promise<NonNullable<Metadata["title"]>> {
-  const me = await (await getServerCaller()).account.me();
+  const me = await signedInForMetadata();
   // A template without %s: every admin page below gets the 403's title.
   if (me && me.role !== "ADMIN") return { absolute: forbiddenTitle, template: forbiddenTitle };
   const template = "%s · Admin · Creditworks";

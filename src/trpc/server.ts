@@ -5,11 +5,36 @@ import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 
+import { isDatabaseUnavailable } from "~/server/database/app-errors";
+import { requestPathHeader } from "~/server/http/security-headers";
 import { createCaller } from "~/server/trpc/root";
 import { createContext } from "~/server/trpc/procedures";
 
-/** A tRPC caller for server components, with the request's session. */
-export const getServerCaller = cache(async () => createCaller(await createContext({ headers: await headers() })));
+/**
+ * A tRPC caller for server components, with the request's session. When
+ * the session cannot be read because the database is unavailable, it
+ * throws CONFLICT_RETRY (logged once, for the page): pages built with
+ * `withReconnecting` show their reconnecting state for it.
+ */
+export const getServerCaller = cache(async () => {
+  const requestHeaders = await headers();
+  const path = requestHeaders.get(requestPathHeader) ?? "(page)";
+  return createCaller(await createContext({ headers: requestHeaders, entry: "page", path }));
+});
+
+/**
+ * Who is signed in, for a page's metadata: null also while the database
+ * cannot tell (the page itself then shows its reconnecting state, and a
+ * title needs no error page of its own).
+ */
+export async function signedInForMetadata() {
+  try {
+    return await (await getServerCaller()).account.me();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return null;
+    throw error;
+  }
+}
 
 export type ServerCaller = Awaited<ReturnType<typeof getServerCaller>>;
 

@@ -6,6 +6,7 @@ import trpcHandler from "~/pages/api/trpc/[trpc]";
 import { auth } from "~/server/auth/auth";
 
 import { servePagesApi } from "../fixtures/pages-api";
+import { testAppOrigin } from "../fixtures/trpc-http";
 import { db, jobRequest } from "../helpers";
 
 // The tRPC API route as the browser sees it (real HTTP, superjson envelope),
@@ -25,6 +26,8 @@ type TrpcBody = {
 async function trpc(method: "GET" | "POST", path: string, options: { input?: unknown; cookie?: string; rawBody?: string } = {}) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.cookie) headers.cookie = options.cookie;
+  // As a browser sends it on every POST (the app refuses a cookie-authenticated POST from elsewhere).
+  if (method === "POST") headers.origin = testAppOrigin;
   const search = method === "GET" && options.input !== undefined ? `?input=${encodeURIComponent(JSON.stringify({ json: options.input }))}` : "";
   const response = await fetch(`${server.baseUrl}/api/trpc/${path}${search}`, {
     method,

@@ -1,60 +1,139 @@
+import { randomUUID } from "node:crypto";
+
 import { describe, expect, it } from "vitest";
 
-import { giveBackSignInAttempt, signInFailuresMax, takeSignInAttempt } from "~/server/auth/sign-in-throttle";
+import { InFlightFull, withInFlightLimit } from "~/server/auth/in-flight";
+import { accountTagOf, knownDeviceFor, knownDeviceSetCookie } from "~/server/auth/known-device";
+import { accountDelayMs, checkSignIn, recordSignInFailure, signInLimits, type SignInLimits } from "~/server/auth/sign-in-throttle";
+
 import { db } from "../helpers";
 
+// The sign-in throttle's parts, on the real database: buckets of finished
+// failures per address and per account, the account's growing delay, the
+// known-device exemption and its own bucket. Over HTTP:
+// tests/auth/sign-in-throttle-http.test.ts.
+
 const address = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+const account = () => randomUUID();
+const secret = "test-secret-test-secret-test-secret-0123";
 
-describe("sign-in throttle (failures per client address, in PostgreSQL)", () => {
-  it("allows the limit, then refuses with the wait until the window ends", async () => {
-    const client = address();
-    for (let attempt = 1; attempt <= signInFailuresMax; attempt++) {
-      expect((await takeSignInAttempt(db, client)).allowed, `attempt ${attempt}`).toBe(true);
+/** Small limits, so that windows and delays pass within a test. */
+const small: SignInLimits = {
+  ...signInLimits,
+  addressFailuresMax: 3, addressWindowMs: 300,
+  accountFreeFailures: 2, accountDelayBaseMs: 200, accountDelayMaxMs: 800, accountStreakMs: 60_000,
+  deviceFailuresMax: 2, deviceWindowMs: 60_000,
+};
+
+describe("the account's delay", () => {
+  it("is zero for the free failures, then doubles with each failure, up to its cap", () => {
+    expect([0, 1, 4].map((failures) => accountDelayMs(failures))).toEqual([0, 0, 0]);
+    expect([5, 6, 7, 8].map((failures) => accountDelayMs(failures))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(accountDelayMs(50)).toBe(signInLimits.accountDelayMaxMs);
+    expect(accountDelayMs(10_000)).toBe(signInLimits.accountDelayMaxMs);
+  });
+});
+
+describe("buckets of finished failures", () => {
+  it("an address over its failures is refused until its fixed window ends; then it starts from zero", async () => {
+    const from = address();
+    for (let failure = 0; failure < 3; failure++) {
+      expect(await checkSignIn(db, { address: from, account: account(), device: null }, small)).toMatchObject({ allowed: true });
+      await recordSignInFailure(db, { address: from, account: account(), device: null }, small);
     }
-    const refused = await takeSignInAttempt(db, client);
-    expect(refused).toMatchObject({ allowed: false });
-    if (!refused.allowed) expect(refused.retryAfterSeconds).toBeGreaterThan(590);
-    // Another address is another visitor.
-    expect((await takeSignInAttempt(db, address())).allowed).toBe(true);
+    expect(await checkSignIn(db, { address: from, account: account(), device: null }, small)).toEqual({
+      allowed: false, reason: "address", retryAfterSeconds: 1,
+    });
+    await expect.poll(async () => (await checkSignIn(db, { address: from, account: account(), device: null }, small)).allowed).toBe(true);
   });
 
-  it("a successful sign-in gives its attempt back: only failures count", async () => {
-    const client = address();
-    const limits = { max: 3, windowMs: 60_000 };
-    for (let success = 0; success < 10; success++) {
-      const attempt = await takeSignInAttempt(db, client, limits);
-      expect(attempt.allowed).toBe(true);
-      if (attempt.allowed) await giveBackSignInAttempt(db, attempt);
-    }
-    for (let failure = 0; failure < 3; failure++) expect((await takeSignInAttempt(db, client, limits)).allowed).toBe(true);
-    expect((await takeSignInAttempt(db, client, limits)).allowed).toBe(false);
+  it("an account's failures from any address make it wait: free ones first, then a delay from the last failure", async () => {
+    const target = account();
+    const attempt = () => ({ address: address(), account: target, device: null });
+    await recordSignInFailure(db, attempt(), small);
+    expect((await checkSignIn(db, attempt(), small)).allowed).toBe(true);
+    await recordSignInFailure(db, attempt(), small);
+    expect(await checkSignIn(db, attempt(), small)).toEqual({ allowed: false, reason: "account", retryAfterSeconds: 1 });
+    // Checking writes nothing: the delay ends when it said it would, however often it was asked.
+    for (let asked = 0; asked < 5; asked++) await checkSignIn(db, attempt(), small);
+    await expect.poll(async () => (await checkSignIn(db, attempt(), small)).allowed).toBe(true);
   });
 
-  it("50 parallel guesses take 50 attempts: exactly the limit gets through", async () => {
-    const client = address();
-    const results = await Promise.all(Array.from({ length: 50 }, () => takeSignInAttempt(db, client, { max: 7, windowMs: 60_000 })));
-    expect(results.filter((result) => result.allowed)).toHaveLength(7);
+  it("50 failures recorded at once count 50", async () => {
+    const target = account();
+    await Promise.all(Array.from({ length: 50 }, () => recordSignInFailure(db, { address: address(), account: target, device: null })));
+    const row = await db.authThrottle.findUniqueOrThrow({ where: { key: `sign-in:account:${target}` } });
+    expect(row.attempts).toBe(50);
   });
 
-  it("a new window starts from zero, and expired windows are pruned", async () => {
-    const client = address();
-    const limits = { max: 1, windowMs: 200 };
-    expect((await takeSignInAttempt(db, client, limits)).allowed).toBe(true);
-    expect((await takeSignInAttempt(db, client, limits)).allowed).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect((await takeSignInAttempt(db, client, limits)).allowed).toBe(true);
+  it("a known device skips the address and account limits until its own bucket is full (a stolen cookie gets little)", async () => {
+    const from = address();
+    const target = account();
+    const device = randomUUID();
+    for (let failure = 0; failure < 3; failure++) await recordSignInFailure(db, { address: from, account: target, device: null }, small);
+    expect((await checkSignIn(db, { address: from, account: target, device: null }, small)).allowed).toBe(false);
+    expect(await checkSignIn(db, { address: from, account: target, device }, small)).toEqual({ allowed: true, viaKnownDevice: true });
+    for (let failure = 0; failure < 2; failure++) await recordSignInFailure(db, { address: from, account: target, device }, small);
+    expect((await checkSignIn(db, { address: from, account: target, device }, small)).allowed).toBe(false);
+  });
+
+  it("expired buckets are pruned when a new one starts", async () => {
     const stale = address();
-    await takeSignInAttempt(db, stale, limits);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await takeSignInAttempt(db, address(), limits); // A new window prunes expired ones.
-    expect(await db.authThrottle.count({ where: { key: `sign-in:${stale}` } })).toBe(0);
+    await recordSignInFailure(db, { address: stale, account: account(), device: null }, { ...small, accountStreakMs: 200, deviceWindowMs: 200 });
+    await expect.poll(async () => {
+      await recordSignInFailure(db, { address: address(), account: account(), device: null }, { ...small, accountStreakMs: 200, deviceWindowMs: 200 });
+      return db.authThrottle.count({ where: { key: `sign-in:address:${stale}` } });
+    }).toBe(0);
   });
+});
 
-  it("an unknown address shares one bucket: it fails closed", async () => {
-    const limits = { max: 2, windowMs: 60_000 };
-    await db.authThrottle.deleteMany({ where: { key: "sign-in:unknown" } });
-    expect((await takeSignInAttempt(db, null, limits)).allowed).toBe(true);
-    expect((await takeSignInAttempt(db, null, limits)).allowed).toBe(true);
-    expect((await takeSignInAttempt(db, null, limits)).allowed).toBe(false);
+describe("known-device cookies", () => {
+  it("name the account only by an HMAC, verify only with this secret, and keep the last few accounts", () => {
+    const alice = accountTagOf(secret, " Alice@Example.test ");
+    expect(alice).toBe(accountTagOf(secret, "alice@example.test"));
+    expect(alice).not.toContain("alice");
+    const first = knownDeviceSetCookie(secret, null, alice, { secure: false });
+    expect(first).toMatch(/; Path=\/api\/auth\/sign-in; Max-Age=\d+; HttpOnly; SameSite=Strict$/);
+    const cookie = first.split(";")[0]!;
+    const device = knownDeviceFor(secret, cookie, alice);
+    expect(device).toEqual(expect.any(String));
+    expect(knownDeviceFor("another-secret-another-secret-0000000", cookie, alice)).toBeNull();
+    expect(knownDeviceFor(secret, cookie, accountTagOf(secret, "bob@example.test"))).toBeNull();
+    // Signing in again keeps the device id; another account joins the same cookie.
+    const bob = accountTagOf(secret, "bob@example.test");
+    const both = knownDeviceSetCookie(secret, knownDeviceSetCookie(secret, cookie, alice, { secure: true }).split(";")[0]!, bob, { secure: true });
+    expect(both).toContain("; Secure");
+    expect(knownDeviceFor(secret, both.split(";")[0]!, alice)).toBe(device);
+    expect(knownDeviceFor(secret, both.split(";")[0]!, bob)).toEqual(expect.any(String));
+    const tampered = cookie.replace(/\.[^.]+$/, ".forged");
+    expect(knownDeviceFor(secret, tampered, alice)).toBeNull();
+  });
+});
+
+describe("attempts in flight", () => {
+  it("run at most `running` at once per key, the rest in order, and past `waitingMax` are refused", async () => {
+    const key = randomUUID();
+    let running = 0;
+    let most = 0;
+    const order: number[] = [];
+    const gates: (() => void)[] = [];
+    const work = (index: number) => withInFlightLimit(key, { running: 2, waitingMax: 3 }, async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      order.push(index);
+      running--;
+      return index;
+    });
+    const calls = [0, 1, 2, 3, 4].map(work);
+    await expect(work(5)).rejects.toBeInstanceOf(InFlightFull);
+    while (order.length < 5) {
+      await expect.poll(() => gates.length).toBeGreaterThan(0);
+      gates.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4]);
+    expect(most).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 });

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 
 import { AdminNav } from "~/components/admin/admin-nav";
 import { adminTitle, requireAdmin } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 /** Every admin page's title says so; anyone else sees the 403's title, whichever admin page they asked for. */
 export async function generateMetadata(): Promise<Metadata> {
@@ -15,7 +16,7 @@ export async function generateMetadata(): Promise<Metadata> {
  * (`forbidden()`, app/forbidden.tsx). The procedures check the role again,
  * so this is the first of two locks, not the only one.
  */
-export default async function AdminLayout({ children }: { children: ReactNode }) {
+export default withReconnecting(async function AdminLayout({ children }: { children: ReactNode }) {
   await requireAdmin("/admin");
   return (
     <div className="flex flex-col gap-6">
@@ -23,4 +24,4 @@ export default async function AdminLayout({ children }: { children: ReactNode })
       {children}
     </div>
   );
-}
+});

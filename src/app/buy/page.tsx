@@ -6,10 +6,11 @@ import { PageHeader } from "~/components/page-header";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { requireUser } from "~/trpc/require-user";
 import { safeReturnPath } from "~/shared/sign-in-path";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Buy credits" };
 
-export default async function BuyPage({ searchParams }: { searchParams: Promise<{ next?: string; cancelled?: string }> }) {
+export default withReconnecting(async function BuyPage({ searchParams }: { searchParams: Promise<{ next?: string; cancelled?: string }> }) {
   const { next, cancelled } = await searchParams;
   const returnTo = next ? safeReturnPath(next) : null;
   await requireUser(returnTo ? `/buy?next=${encodeURIComponent(returnTo)}` : "/buy");
@@ -25,4 +26,4 @@ export default async function BuyPage({ searchParams }: { searchParams: Promise<
       <PackList returnTo={returnTo} />
     </>
   );
-}
+});

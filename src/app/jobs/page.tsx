@@ -6,10 +6,11 @@ import { PageHeader } from "~/components/page-header";
 import { Button } from "~/components/ui/button";
 import { parseJobFilter } from "~/shared/job-filters";
 import { requireUser } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Jobs" };
 
-export default async function JobsPage({ searchParams }: { searchParams: Promise<{ status?: string }> }) {
+export default withReconnecting(async function JobsPage({ searchParams }: { searchParams: Promise<{ status?: string }> }) {
   const { status } = await searchParams;
   const filter = parseJobFilter(status);
   await requireUser(filter === "all" ? "/jobs" : `/jobs?status=${filter}`);
@@ -23,4 +24,4 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
       <JobsList initialFilter={filter} />
     </>
   );
-}
+});

@@ -6,10 +6,11 @@ import { StatementView } from "~/components/statement/statement-view";
 import { Button } from "~/components/ui/button";
 import { requireUser } from "~/trpc/require-user";
 import { statementQueryFromSearchParams, toSearchParams } from "~/shared/statement-filter";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Statement" };
 
-export default async function StatementPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default withReconnecting(async function StatementPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // The ledger's filter lives in the query (statement-filter.ts); only its
   // own keys are kept, and dates the wrong way round stay to be shown with
   // their message rather than dropped in silence.
@@ -25,4 +26,4 @@ export default async function StatementPage({ searchParams }: { searchParams: Pr
       <StatementView initialQuery={query.toString()} />
     </>
   );
-}
+});

@@ -15,7 +15,7 @@ import {
 import { SecretForm } from "~/components/ui/secret-form";
 import { accountPaths } from "~/shared/account-paths";
 import { formPostPaths, type FormPostError } from "~/shared/form-posts";
-import { appErrorOf } from "~/lib/app-error";
+import { appErrorOf, retryOnlyReconnectable } from "~/lib/app-error";
 import { authClient } from "~/lib/auth-client";
 import { pluralCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
@@ -45,7 +45,7 @@ function postedMessage(posted: FormPostError | null): string | null {
 export function DeleteAccountSection({ posted = null }: { posted?: FormPostError | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: false });
+  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: retryOnlyReconnectable });
   const [open, setOpen] = useState(false);
   const [errors, setErrors] = useState<{ password?: string; form?: string }>({});
   const remove = useMutation(trpc.account.delete.mutationOptions({

@@ -8,6 +8,7 @@ import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/shared/account-paths";
 import { useCurrentPath } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
+import { retryOnlyReconnectable } from "~/lib/app-error";
 
 /** The pages of signing in and out, where the cached account may already be gone. */
 const signedOutPaths: ReadonlySet<string> = new Set([
@@ -32,7 +33,7 @@ export function VerifyEmailBanner({ initialProfile }: { initialProfile: Profile 
   const profile = useQuery({
     ...trpc.account.profile.queryOptions(),
     enabled: !!me.data,
-    retry: false,
+    retry: retryOnlyReconnectable,
     staleTime: 30_000,
     initialData: initialProfile ?? undefined,
   });

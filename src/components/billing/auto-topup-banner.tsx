@@ -8,6 +8,7 @@ import { useEffect, useState } from "react";
 import { Button } from "~/components/ui/button";
 import { useCurrentPath } from "~/lib/navigation";
 import { useTRPC } from "~/trpc/react";
+import { retryOnlyReconnectable } from "~/lib/app-error";
 
 const billingPath = "/settings/billing";
 const bannerPollMs = 30_000;
@@ -39,7 +40,7 @@ export function AutoTopupBanner() {
   const billing = useQuery({
     ...trpc.billing.autoTopup.queryOptions(),
     enabled: !!me.data,
-    retry: false,
+    retry: retryOnlyReconnectable,
     refetchInterval: bannerPollMs,
   });
   const [dismissed, setDismissed] = useState<string | null>(null);

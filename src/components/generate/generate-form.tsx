@@ -17,6 +17,7 @@ import { formatCredits, pluralCredits } from "~/lib/format";
 import { isSameRequest, type GenerateRequest } from "~/lib/generate-intent";
 import { useSessionDraft } from "~/lib/use-session-draft";
 import { useTRPC } from "~/trpc/react";
+import { retryOnlyReconnectable } from "~/lib/app-error";
 
 const promptMaxChars = 2000;
 const outputsMax = 4;
@@ -31,7 +32,7 @@ const emptyDraft: GenerateRequest = { modelId: "", prompt: "", outputs: 1 };
 export function GenerateForm() {
   const trpc = useTRPC();
   const catalog = useQuery(trpc.catalog.list.queryOptions());
-  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: false });
+  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: retryOnlyReconnectable });
   const draft = useSessionDraft<GenerateRequest>(draftKey, emptyDraft);
   const { submit, createdBeforeReload, busy, secondsLeft, fieldErrors, notice, needCredits, closeNeedCredits } = useGenerateSubmit({
     onCreated: draft.forget,

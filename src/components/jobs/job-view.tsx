@@ -15,7 +15,7 @@ import { Card, CardContent } from "~/components/ui/card";
 import { EmptyState } from "~/components/ui/empty-state";
 import { Progress } from "~/components/ui/progress";
 import { Skeleton } from "~/components/ui/skeleton";
-import { appErrorOf, isFinalError } from "~/lib/app-error";
+import { appErrorOf, isFinalError, isReconnectable, shouldRetryQuery } from "~/lib/app-error";
 import { formatClock, formatDateTime, formatDuration, pluralCredits } from "~/lib/format";
 import { settlementSummary, settlementTitle, type SettledJobFacts } from "~/lib/settlement-copy";
 import { useNow } from "~/lib/use-now";
@@ -23,7 +23,6 @@ import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
 
 const activePollMs = 1_000;
-const queryRetriesMax = 2;
 
 /**
  * A job, live: React Query polls `jobs.get` every second while the job is
@@ -37,8 +36,9 @@ export function JobView({ id }: { id: string }) {
   const job = useQuery({
     ...trpc.jobs.get.queryOptions({ id }),
     // Poll while the job is active; stop when it is terminal — and when the
-    // answer can never change (no such job, not yours): no retry either.
-    retry: (count, error) => !isFinalError(error) && count < queryRetriesMax,
+    // answer can never change (no such job, not yours): no retry either. A
+    // server that cannot reach its database is retried until it can.
+    retry: shouldRetryQuery,
     refetchInterval: (query) => {
       if (query.state.error && isFinalError(query.state.error)) return false;
       return query.state.data && !activeJobStatuses.has(query.state.data.status) ? false : activePollMs;
@@ -55,7 +55,8 @@ export function JobView({ id }: { id: string }) {
     lastStatus.current = status;
   }, [status, queryClient, trpc]);
 
-  if (job.error) return <JobError appCode={appErrorOf(job.error).appCode} />;
+  // A failed poll keeps what it showed: only a job never loaded shows the error.
+  if (job.error && !(job.data && isReconnectable(job.error))) return <JobError appCode={appErrorOf(job.error).appCode} />;
   if (!job.data) return <JobSkeleton />;
   const j = job.data;
   const model = catalog.data?.find((m) => m.id === j.modelId);

@@ -26,6 +26,8 @@ export type EndpointSummary = {
   disabledAt: Date | null;
   previousSecretExpiresAt: Date | null;
   createdAt: Date;
+  /** Why deliveries to it would be refused now (this server's rule for targets, the host's address); null: they would not. */
+  deliveryRefusal: string | null;
 };
 
 /** One endpoint: its URL, events and state, enable/disable, rotate, delete, and its delivery log. */
@@ -67,6 +69,17 @@ export function EndpointCard({ endpoint, onSecret }: { endpoint: EndpointSummary
         </p>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
+        {endpoint.deliveryRefusal ? (
+          <Alert variant="warning" data-testid="webhook-delivery-refused">
+            <div>
+              <AlertTitle>Deliveries to this endpoint will be refused</AlertTitle>
+              <AlertDescription>
+                {endpoint.deliveryRefusal} Every attempt fails before anything is sent, until the URL points at an address this
+                server delivers to.
+              </AlertDescription>
+            </div>
+          </Alert>
+        ) : null}
         {endpoint.disabledReason === "FAILING" ? (
           <Alert variant="warning">
             <div>

@@ -4,9 +4,12 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 
 import { env, requireAuthSecret } from "~/env.js";
+import { authFailureScope } from "~/server/auth/failure-scope";
 import { sessionCache, type CachedSessionUser } from "~/server/auth/session-cache";
+import { isDatabaseUnavailable } from "~/server/database/app-errors";
 import { db } from "~/server/db";
 import { canonicalAddress, clientAddressHeader } from "~/server/http/client-address";
+import { sessionCookieOf } from "~/server/http/same-origin";
 import { logger } from "~/server/logger";
 import { sendResetPasswordMail, sendVerificationMail, tellOldAddressOfEmailChange } from "~/server/mail/auth-mail";
 import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
@@ -56,8 +59,11 @@ export const auth = betterAuth({
     deleteUser: { enabled: false },
     // The role travels with the session's user: no second query per
     // request. Never settable by a client (input: false); the seed and
-    // admins set it in the database.
-    additionalFields: { role: { type: "string", required: false, input: false } },
+    // admins set it in the database. Its default is the database's, and
+    // better-auth fills the made-up user it answers an already-registered
+    // email with from it: without it, that answer said `role: null` where a
+    // new account's says "USER", which told who has an account.
+    additionalFields: { role: { type: "string", required: false, input: false, defaultValue: "USER" } },
   },
   session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
   advanced: {
@@ -66,6 +72,10 @@ export const auth = betterAuth({
     // overwritten on every request: the client cannot choose its address.
     ipAddress: { ipAddressHeaders: [clientAddressHeader] },
   },
+  // One log for the whole app (JSON lines, src/server/logger.ts) instead of
+  // better-auth's coloured console lines. Its warnings are routine (a wrong
+  // password, an unknown email): information, not alarms.
+  logger: { level: "info", log: logBetterAuth },
   // Email sign-in is throttled by our route (failures only, shared through
   // PostgreSQL: src/server/auth/sign-in-throttle.ts); better-auth's own
   // per-address limits keep guarding sign-up and the rest.
@@ -114,21 +124,23 @@ function sessionAddressOf(headers: Headers | undefined): string | null {
   return address ? canonicalAddress(address) : null;
 }
 
+function logBetterAuth(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]): void {
+  const err = args.find((arg) => arg instanceof Error);
+  const fields = { source: "better-auth", ...(err ? { err } : {}) };
+  if (err && isDatabaseUnavailable(err)) {
+    // The entry point that answers the request logs it, once (src/server/database/app-errors.ts).
+    const scope = authFailureScope.getStore();
+    if (scope) scope.databaseFailure ??= err;
+    logger.debug(fields, message);
+    return;
+  }
+  if (level === "error") logger.error(fields, message);
+  else if (level === "debug") logger.debug(fields, message);
+  else logger.info(fields, message);
+}
+
 export type SessionUser = CachedSessionUser;
 
-/** better-auth's session cookie (with the __Secure- prefix over https). */
-const sessionCookieNames = ["better-auth.session_token", "__Secure-better-auth.session_token"];
-
-/** The raw value of the session cookie, if the request carries one. */
-function sessionCookieOf(headers: Headers): string | null {
-  const header = headers.get("cookie");
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const at = part.indexOf("=");
-    if (at > 0 && sessionCookieNames.includes(part.slice(0, at).trim())) return part.slice(at + 1).trim();
-  }
-  return null;
-}
 
 /**
  * The signed-in user for a request. A session this process has validated
@@ -138,7 +150,7 @@ function sessionCookieOf(headers: Headers): string | null {
  * additional field), so no further query is needed.
  */
 export async function getSessionUser(headers: Headers): Promise<SessionUser | null> {
-  const cookie = sessionCookieOf(headers);
+  const cookie = sessionCookieOf(headers.get("cookie"));
   if (!cookie) return null;
   const cached = sessionCache.get(cookie);
   if (cached) return cached;

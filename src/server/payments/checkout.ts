@@ -7,7 +7,7 @@ import { logger } from "~/server/logger";
 import { findPack } from "~/server/payments/packs";
 import { defaultPaymentProvider, paymentProviderFor } from "~/server/payments";
 import { savePaymentMethod } from "~/server/payments/payment-methods";
-import type { CardInput, CheckoutConfirmation, PaymentDetails } from "~/server/payments/provider";
+import type { CardInput, CheckoutConfirmation, PaymentDetails, PaymentProvider } from "~/server/payments/provider";
 import { money } from "~/server/money";
 
 export const checkoutSelect = {
@@ -73,8 +73,12 @@ export async function getCheckoutForUser(client: Db, userId: string, checkoutId:
 /**
  * Pays an open checkout with a card through its provider and, when paid,
  * completes it (and saves the card when asked). A declined card changes
- * nothing. Paying a completed checkout again is refused before any card is
- * charged; a hosted (Stripe) checkout is paid on the provider's page.
+ * nothing; a hosted (Stripe) checkout is paid on the provider's page.
+ *
+ * Idempotent by checkout, like every other money call: paying a checkout
+ * that is already paid (the first answer was lost, a double submit, a
+ * second tab) charges nothing and answers what the first pay answered, the
+ * receipt, with `replayed: true` (`replayPaidCheckout`).
  */
 export async function payCheckout(
   client: Db,
@@ -84,12 +88,13 @@ export async function payCheckout(
   options: { saveCard?: boolean } = {},
 ) {
   const checkout = await getCheckoutForUser(client, userId, checkoutId);
-  if (checkout.status !== "OPEN") {
-    throw new AppError("VALIDATION_ERROR", "This checkout is already paid.", { fieldErrors: { _: ["Already paid."] } });
-  }
   const provider = paymentProviderFor(checkout.provider);
   if (!provider.pay) {
     throw new AppError("VALIDATION_ERROR", "This checkout is paid on the provider's page.", { fieldErrors: { _: ["Pay on the provider's page."] } });
+  }
+  if (checkout.status === "COMPLETED") return replayPaidCheckout(client, userId, checkout.id, provider, card, options);
+  if (checkout.status !== "OPEN") {
+    throw new AppError("VALIDATION_ERROR", "This checkout was declined.", { fieldErrors: { _: ["Declined: open a new checkout."] } });
   }
   const attempt = await provider.pay({ ...checkout, userId }, card);
   if (attempt.status === "declined") {
@@ -97,8 +102,45 @@ export async function payCheckout(
     return { status: "declined" as const, message: attempt.message, declineCode: attempt.declineCode };
   }
   const completed = await confirmCheckout(client, attempt.confirmation, { ownerId: userId, payment: attempt.payment });
-  const savedMethod = options.saveCard ? await savePaymentMethod(client, userId, card) : null;
-  return { status: "paid" as const, confirmation: attempt.confirmation, savedPaymentMethodId: savedMethod?.id ?? null, ...completed };
+  const savedPaymentMethodId = options.saveCard ? await saveCardOfCheckout(client, userId, checkout.id, card) : null;
+  return { status: "paid" as const, confirmation: attempt.confirmation, savedPaymentMethodId, ...completed };
+}
+
+/**
+ * The answer of a pay whose checkout is already paid: the same as the first
+ * pay's (the receipt: its credits, the balance after its PURCHASE entry,
+ * that entry and the provider's confirmation), with `replayed: true`,
+ * through the same idempotent completion (the ledger's unique
+ * `checkout:<id>` key grants nothing twice). A card the first pay was asked
+ * to save and did not (its answer lost before) is saved now, once.
+ */
+async function replayPaidCheckout(
+  client: Db,
+  userId: string,
+  checkoutId: string,
+  provider: PaymentProvider,
+  card: CardInput,
+  options: { saveCard?: boolean },
+) {
+  const completed = await completePaidCheckout(client, checkoutId, noPaymentDetails);
+  assert(completed.replayed, "a completed checkout's PURCHASE entry exists");
+  const paid = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { paymentMethodId: true } });
+  const savedPaymentMethodId = paid.paymentMethodId ?? (options.saveCard ? await saveCardOfCheckout(client, userId, checkoutId, card) : null);
+  const confirmation = provider.paidConfirmation?.(checkoutId);
+  assert(confirmation, "a provider that takes card payments can restate its confirmation");
+  return { status: "paid" as const, confirmation, savedPaymentMethodId, ...completed };
+}
+
+/** Saves the card a checkout was paid with and records it on the checkout (once: a repeated pay answers the same card). */
+async function saveCardOfCheckout(client: Db, userId: string, checkoutId: string, card: CardInput): Promise<string> {
+  const saved = await savePaymentMethod(client, userId, card);
+  const linked = await client.checkout.updateMany({ where: { id: checkoutId, paymentMethodId: null }, data: { paymentMethodId: saved.id } });
+  if (linked.count === 1) return saved.id;
+  // A concurrent pay of this checkout saved it first: keep that one, drop ours.
+  await client.paymentMethod.delete({ where: { id: saved.id } });
+  const kept = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { paymentMethodId: true } });
+  assert(kept.paymentMethodId, "the checkout records the card saved with it");
+  return kept.paymentMethodId;
 }
 
 /**

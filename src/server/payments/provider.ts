@@ -54,6 +54,11 @@ export interface PaymentProvider {
     checkout: CheckoutToPay & { packName: string },
     urls: { successUrl: string; cancelUrl: string },
   ): Promise<HostedCheckout>;
+  /**
+   * The confirmation `pay` answered for a checkout this provider was paid
+   * for, restated for a repeated pay (its first answer was lost).
+   */
+  paidConfirmation?(checkoutId: string): CheckoutConfirmation;
   /** Whether a confirmation (browser return, webhook body) really comes from this provider. */
   verifyConfirmation(confirmation: CheckoutConfirmation): Promise<boolean>;
 }

@@ -67,8 +67,12 @@ const declinesByCode: Record<string, { declineCode: string; message: string }> =
   Object.values(declines).map((decline) => [decline.declineCode, decline]),
 );
 
+function confirmationOf(checkoutId: string): CheckoutConfirmation {
+  return { checkoutId, provider: "sandbox", token: sign(checkoutId) };
+}
+
 function paidAttempt(checkout: CheckoutToPay, payment: { cardBrand: string; cardLast4: string; providerReference: string }): PaymentAttempt {
-  return { status: "paid", confirmation: { checkoutId: checkout.id, provider: "sandbox", token: sign(checkout.id) }, payment };
+  return { status: "paid", confirmation: confirmationOf(checkout.id), payment };
 }
 
 function validateCard(card: CardInput): void {
@@ -123,6 +127,9 @@ export const sandboxProvider = {
     if (outcome === null) return { status: "declined", declineCode: "invalid_token", message: "This saved card is not valid." };
     if (outcome !== "ok") return { status: "declined", ...declinesByCode[outcome]! };
     return paidAttempt(checkout, { cardBrand: card.brand, cardLast4: card.last4, providerReference: card.token });
+  },
+  paidConfirmation(checkoutId: string): CheckoutConfirmation {
+    return confirmationOf(checkoutId);
   },
   async verifyConfirmation(confirmation: CheckoutConfirmation): Promise<boolean> {
     const expected = Buffer.from(sign(confirmation.checkoutId));

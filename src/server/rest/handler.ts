@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { authenticateApiKey } from "~/server/api-keys/keys";
 import { AppError } from "~/server/errors";
+import { privateNoStore } from "~/server/http/same-origin";
 import { openApiDocument } from "~/server/rest/openapi";
 import { httpProblem, problemOf, RestProblem } from "~/server/rest/problem";
 import { matchRoute, type RestDeps, type RestResponse } from "~/server/rest/routes";
@@ -17,7 +18,8 @@ const problemType = "application/problem+json; charset=utf-8";
 function send(res: ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
   res.statusCode = status;
   res.setHeader("content-type", contentType);
-  res.setHeader("cache-control", "no-store");
+  // Every answer depends on the API key (or the lack of one).
+  res.setHeader("cache-control", privateNoStore);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.end(text);
 }

@@ -2,7 +2,7 @@ import "server-only";
 
 import type { z } from "zod";
 
-import { databaseFailureAsAppError } from "~/server/database/app-errors";
+import { answerableFailure } from "~/server/database/app-errors";
 import { AppError, appErrors, type AppErrorCode, type AppErrorDetails } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { httpProblems, problemTypeOf, type HttpProblemKind } from "~/server/rest/problem-types";
@@ -75,14 +75,15 @@ function fromAppError(error: AppError): ProblemResponse {
 /**
  * The problem response of anything a REST request threw. Expected failures
  * keep their code and message; a database failure that is not a bug gets
- * its typed code; anything else is logged and answered as a generic 500,
+ * its typed code (a lost connection logged once, as every entry point
+ * does); anything else is logged and answered as a generic 500,
  * never with a stack or an internal message.
  */
 export function problemOf(error: unknown, context: { method: string; path: string }): ProblemResponse {
   if (error instanceof RestProblem) {
     return { status: error.status, headers: error.headers, body: documentOf(error.status, error.code, error.message, error.extra, error.kind) };
   }
-  const typed = error instanceof AppError ? error : databaseFailureAsAppError(error);
+  const typed = answerableFailure(error, { entry: "rest", ...context });
   if (typed) return fromAppError(typed);
   logger.error({ err: error, ...context }, "unexpected error in REST request");
   return fromAppError(new AppError("INTERNAL"));

@@ -4,9 +4,11 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 
 import { getSessionUser, type SessionUser } from "~/server/auth/auth";
-import { databaseFailureAsAppError } from "~/server/database/app-errors";
+import { env } from "~/env.js";
+import { answerableFailure } from "~/server/database/app-errors";
 import { db as sharedDb, type Db } from "~/server/db";
 import { AppError, appErrors, type AppErrorCode, type AppErrorDetails } from "~/server/errors";
+import { crossSiteRefusal } from "~/server/http/same-origin";
 import { logger } from "~/server/logger";
 
 export type Context = { db: Db; user: SessionUser | null };
@@ -16,9 +18,32 @@ export function createContextInner(opts: { user: SessionUser | null; db?: Db }):
   return { db: opts.db ?? sharedDb, user: opts.user };
 }
 
-/** The context of one HTTP request: the session comes from its cookies. */
-export async function createContext(opts: { headers: Headers }): Promise<Context> {
-  return createContextInner({ user: await getSessionUser(opts.headers) });
+/**
+ * The context of one HTTP request: the session comes from its cookies.
+ *
+ * It runs before any procedure and outside their middleware, so it answers
+ * for itself: a cookie-authenticated POST from another site is refused
+ * (FORBIDDEN, before the session is even read: src/server/http/same-origin.ts),
+ * and a session lookup that finds the database unavailable is CONFLICT_RETRY
+ * (503, Retry-After), logged here once for the whole request (a batch of
+ * calls included). Anything else is a bug: logged, and INTERNAL.
+ */
+export async function createContext(opts: { headers: Headers; method?: string; path?: string; entry?: "trpc" | "page" }): Promise<Context> {
+  const refusal = opts.method ? crossSiteRefusal({ method: opts.method, headers: opts.headers }, env.APP_URL) : null;
+  if (refusal) throw trpcErrorOf(new AppError("FORBIDDEN", refusal));
+  try {
+    return createContextInner({ user: await getSessionUser(opts.headers) });
+  } catch (error) {
+    const site = { entry: opts.entry ?? "trpc", path: opts.path ?? "(session)", method: opts.method };
+    const typed = answerableFailure(error, site);
+    if (typed) throw trpcErrorOf(typed);
+    logger.error({ ...site, err: error }, "unexpected error reading the session");
+    throw error;
+  }
+}
+
+function trpcErrorOf(error: AppError): TRPCError {
+  return new TRPCError({ code: appErrors[error.code].trpc, message: error.message, cause: error });
 }
 
 type Issue = { path?: readonly (PropertyKey | { key: PropertyKey })[]; message: string };
@@ -73,14 +98,11 @@ const appErrors_ = t.middleware(async ({ next, path }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
-  if (cause instanceof AppError) {
-    throw new TRPCError({ code: appErrors[cause.code].trpc, message: cause.message, cause });
-  }
+  if (cause instanceof AppError) throw trpcErrorOf(cause);
   if (result.error.code === "INTERNAL_SERVER_ERROR") {
-    const typed = databaseFailureAsAppError(cause);
-    if (typed) throw new TRPCError({ code: appErrors[typed.code].trpc, message: typed.message, cause: typed });
-  }
-  if (result.error.code === "INTERNAL_SERVER_ERROR") {
+    // A lost or refused database connection is typed (and logged once) here.
+    const typed = answerableFailure(cause, { entry: "trpc", path });
+    if (typed) throw trpcErrorOf(typed);
     logger.error({ err: cause ?? result.error, path }, "unexpected error in procedure");
   }
   return result;

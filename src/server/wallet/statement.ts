@@ -2,7 +2,7 @@ import "server-only";
 
 import { LedgerKind } from "~/generated/prisma/enums";
 import type { Db, Prisma } from "~/server/db";
-import { AppError } from "~/server/errors";
+import { AppError, assert } from "~/server/errors";
 import { expiringSoonDays } from "~/server/wallet/wallet";
 import { toPage } from "~/server/pagination";
 import type { StatementFilter } from "~/shared/statement-filter";
@@ -12,34 +12,57 @@ const ledgerIdMax = 2n ** 63n - 1n;
 const dayMs = 86_400_000;
 
 /**
- * The user's balance: `available` is spendable now; `reserved` is what their
- * active jobs were charged and may still partly come back; `expiringSoon`
- * the credits that expire first, when that is within two weeks.
+ * The user's balance as of the database's clock: `available` is what a
+ * create can spend now; `reserved` is what their active jobs were charged
+ * and may still partly come back; `expiringSoon` the credits that expire
+ * first, when that is within two weeks (never a moment already past).
+ *
+ * The stored balance changes at the account's next movement or the sweep;
+ * until then it may still hold a grant that has expired (or miss one that
+ * became effective). A create brings the grants up to the clock before it
+ * checks the balance (cw_refresh_grants), so the summary counts them the
+ * same way at read time: the balance, less what is left on open grants past
+ * their expiry, plus scheduled grants now effective and not expired. Each
+ * read is one statement, so it sees one moment of the clock.
  */
 export async function getCreditSummary(client: Db, userId: string) {
-  const [user, reserved, expiring] = await Promise.all([
-    client.user.findUniqueOrThrow({ where: { id: userId }, select: { balance: true } }),
+  const [balances, reserved] = await Promise.all([
+    client.$queryRaw<{ available: number; expiringCredits: number | null; expiresAt: Date | null }[]>`
+      WITH clock AS (SELECT clock_timestamp() AS now),
+      grants AS (
+        SELECT g.remaining, g.amount, g.opened_at, g.effective_at, g.expires_at FROM credit_grant g
+        WHERE g.user_id = ${userId} AND g.closed_at IS NULL),
+      live AS (
+        -- What a create would find spendable after bringing the grants up to the clock.
+        SELECT CASE WHEN g.opened_at IS NULL THEN g.amount ELSE g.remaining END AS credits, g.expires_at
+        FROM grants g, clock
+        WHERE (g.expires_at IS NULL OR g.expires_at > clock.now) AND (g.opened_at IS NOT NULL OR g.effective_at <= clock.now)),
+      soon AS (
+        SELECT credits, expires_at FROM live, clock
+        WHERE credits > 0 AND expires_at < clock.now + make_interval(days => ${expiringSoonDays}))
+      SELECT u.balance
+          - COALESCE((SELECT sum(g.remaining) FROM grants g, clock WHERE g.opened_at IS NOT NULL AND g.expires_at <= clock.now), 0)::int
+          + COALESCE((SELECT sum(g.amount) FROM grants g, clock
+                      WHERE g.opened_at IS NULL AND g.effective_at <= clock.now AND (g.expires_at IS NULL OR g.expires_at > clock.now)), 0)::int
+          AS available,
+        -- The first credits to expire within the warning horizon, and every credit that expires within a day of them.
+        (SELECT sum(credits)::int FROM soon WHERE expires_at < (SELECT min(expires_at) FROM soon) + interval '1 day') AS "expiringCredits",
+        (SELECT min(expires_at) FROM soon) AS "expiresAt"
+      FROM "user" u WHERE u.id = ${userId}`,
     client.job.aggregate({
       where: { userId, status: { in: ["PENDING", "PROCESSING"] } },
       _sum: { totalCost: true },
       _count: true,
     }),
-    // The first credits to expire within the warning horizon, and every
-    // credit that expires within a day of them (one read of the open grants' index).
-    client.$queryRaw<{ credits: number | null; expiresAt: Date | null }[]>`
-      WITH soon AS (
-        SELECT remaining, expires_at FROM credit_grant
-        WHERE user_id = ${userId} AND closed_at IS NULL AND remaining > 0
-          AND expires_at < clock_timestamp() + make_interval(days => ${expiringSoonDays}))
-      SELECT sum(remaining)::int AS credits, min(expires_at) AS "expiresAt" FROM soon
-      WHERE expires_at < (SELECT min(expires_at) FROM soon) + interval '1 day'`,
   ]);
-  const soonest = expiring[0];
+  const balance = balances[0];
+  if (!balance) throw new AppError("NOT_FOUND", "No such user.");
+  assert(balance.available >= 0, "the credits spendable now are never negative");
   return {
-    available: user.balance,
+    available: balance.available,
     reserved: reserved._sum.totalCost ?? 0,
     activeJobs: reserved._count,
-    expiringSoon: soonest?.credits && soonest.expiresAt ? { credits: soonest.credits, expiresAt: soonest.expiresAt } : null,
+    expiringSoon: balance.expiringCredits && balance.expiresAt ? { credits: balance.expiringCredits, expiresAt: balance.expiresAt } : null,
   };
 }
 

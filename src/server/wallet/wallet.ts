@@ -38,38 +38,58 @@ type GrantRow = Omit<WalletGrant, "id" | "state"> & { id: bigint; openedAt: Date
 export const expiringSoonDays = 14;
 const closedShown = 10;
 
-function stateOf(row: GrantRow): WalletGrant["state"] {
+/**
+ * A grant's state at `now`, as the next movement of the account will find
+ * it: an open grant past its expiry is expired (its rest leaves at the
+ * sweep, and no create spends it before), a scheduled one now effective is
+ * live (its credits enter then).
+ */
+function stateAt(row: GrantRow, now: Date): WalletGrant["state"] {
   if (row.voidReason !== null) return "voided";
   if (row.closedAt !== null) return "expired";
-  if (row.openedAt === null) return "scheduled";
+  if (row.expiresAt !== null && row.expiresAt <= now) return "expired";
+  if (row.openedAt === null) return row.effectiveAt > now ? "scheduled" : "live";
   return row.remaining > 0 ? "live" : "spent";
 }
 
-function toWalletGrant(row: GrantRow): WalletGrant {
+function toWalletGrant(row: GrantRow, now: Date): WalletGrant {
   const { openedAt: _openedAt, id, ...shown } = row;
-  return { ...shown, id: id.toString(), state: stateOf(row) };
+  const state = stateAt(row, now);
+  if (row.closedAt === null && state === "expired") {
+    // Expired but not swept yet: shown as the sweep will leave it.
+    return { ...shown, id: id.toString(), state, remaining: 0, closedAt: row.expiresAt };
+  }
+  if (row.openedAt === null && state === "live") return { ...shown, id: id.toString(), state, remaining: row.amount };
+  return { ...shown, id: id.toString(), state };
 }
 
 /**
- * A user's wallet (SPEC §7): every open grant in the order credits are spent
- * (priority, soonest expiry, age), the scheduled ones, the last closed ones,
- * and what expires soonest. Two index reads of the user's grants.
+ * A user's wallet (SPEC §7) as of the database's clock: every live grant in
+ * the order credits are spent (priority, soonest expiry, age), the spent
+ * ones, the scheduled ones, the last closed ones (a grant past its expiry
+ * counts as closed before the sweep closes it), and what expires soonest.
+ * Two index reads of the user's grants and one of the clock.
  */
-export async function getWallet(client: Db, userId: string, now = new Date()): Promise<Wallet> {
+export async function getWallet(client: Db, userId: string): Promise<Wallet> {
   const select = {
     id: true, category: true, priority: true, amount: true, remaining: true, kind: true, reason: true,
     effectiveAt: true, expiresAt: true, openedAt: true, closedAt: true, voidReason: true,
   } as const;
-  const [open, closed] = await Promise.all([
+  const [open, closedRows, clock] = await Promise.all([
     client.creditGrant.findMany({
       where: { userId, closedAt: null },
       orderBy: [{ priority: "asc" }, { expiresAt: { sort: "asc", nulls: "last" } }, { effectiveAt: "asc" }, { id: "asc" }],
       select,
     }),
     client.creditGrant.findMany({ where: { userId, closedAt: { not: null } }, orderBy: { closedAt: "desc" }, take: closedShown, select }),
+    client.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`,
   ]);
-  const live = open.filter((grant) => grant.openedAt !== null && grant.remaining > 0);
-  const scheduled = open.filter((grant) => grant.openedAt === null);
+  const now = clock[0]!.now;
+  const grants = open.map((row) => toWalletGrant(row, now));
+  const live = grants.filter((grant) => grant.state === "live" && grant.remaining > 0);
+  const spent = grants.filter((grant) => grant.state === "live" && grant.remaining === 0);
+  const scheduled = grants.filter((grant) => grant.state === "scheduled");
+  const expiredUnswept = grants.filter((grant) => grant.state === "expired");
   const horizon = now.getTime() + expiringSoonDays * 86_400_000;
   const soonest = live
     .filter((grant): grant is typeof grant & { expiresAt: Date } => grant.expiresAt !== null && grant.expiresAt.getTime() <= horizon)
@@ -83,9 +103,8 @@ export async function getWallet(client: Db, userId: string, now = new Date()): P
           .reduce((total, grant) => total + grant.remaining, 0),
       }
     : null;
-  return {
-    grants: [...live, ...open.filter((grant) => grant.openedAt !== null && grant.remaining === 0), ...scheduled].map(toWalletGrant),
-    closed: closed.map(toWalletGrant),
-    expiringSoon,
-  };
+  const closed = [...expiredUnswept, ...closedRows.map((row) => toWalletGrant(row, now))]
+    .sort((a, b) => (b.closedAt?.getTime() ?? 0) - (a.closedAt?.getTime() ?? 0))
+    .slice(0, closedShown);
+  return { grants: [...live, ...spent, ...scheduled], closed, expiringSoon };
 }

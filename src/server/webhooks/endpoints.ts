@@ -70,14 +70,55 @@ export async function createEndpoint(
   return { endpoint, secret };
 }
 
-/** The user's endpoints, oldest first, and their credits.low threshold. */
-export async function listEndpoints(db: Db, userId: string): Promise<{ endpoints: EndpointView[]; lowBalanceThreshold: number; thresholdIsDefault: boolean }> {
+/** How long the endpoint list waits for one host's DNS answer before it says so. */
+const listLookupTimeoutMs = 2_000;
+
+/**
+ * Why deliveries to `url` would be refused now, by the very check every
+ * delivery attempt runs first (the SSRF rule of this deployment, the host's
+ * current DNS answer), in words for the endpoint page; null when they would
+ * be attempted. An endpoint registered under another rule, or whose host
+ * has since moved to a private address, says so before a delivery fails.
+ */
+export async function deliveryRefusal(url: string, guard: GuardOptions): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WebhookTargetError("The host did not resolve in time.")), listLookupTimeoutMs);
+  });
+  try {
+    await Promise.race([checkWebhookUrl(url, guard), timeout]);
+    return null;
+  } catch (error) {
+    if (error instanceof WebhookTargetError) return error.message;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The user's endpoints, oldest first, each with why its deliveries would be
+ * refused (null: they would not); this deployment's rule for targets; and
+ * the credits.low threshold.
+ */
+export async function listEndpoints(
+  db: Db,
+  userId: string,
+  guard: GuardOptions,
+): Promise<{
+  endpoints: (EndpointView & { deliveryRefusal: string | null })[];
+  allowPrivateTargets: boolean;
+  lowBalanceThreshold: number;
+  thresholdIsDefault: boolean;
+}> {
   const [endpoints, preference] = await Promise.all([
     db.webhookEndpoint.findMany({ where: { userId }, orderBy: { createdAt: "asc" }, select: endpointSelect }),
     db.webhookPreference.findUnique({ where: { userId }, select: { lowBalanceThreshold: true } }),
   ]);
+  const refusals = await Promise.all(endpoints.map((endpoint) => deliveryRefusal(endpoint.url, guard)));
   return {
-    endpoints,
+    endpoints: endpoints.map((endpoint, index) => ({ ...endpoint, deliveryRefusal: refusals[index] ?? null })),
+    allowPrivateTargets: guard.allowPrivate,
     lowBalanceThreshold: preference?.lowBalanceThreshold ?? defaultLowBalanceThreshold,
     thresholdIsDefault: !preference,
   };

@@ -4,6 +4,7 @@ import { env } from "~/env.js";
 import { collectMetrics, metricsContentType } from "~/server/admin/prometheus";
 import { isAuthorizedBearer } from "~/server/cron-auth";
 import { db } from "~/server/db";
+import { routeFailure } from "~/server/http/route-failure";
 
 export const dynamic = "force-dynamic";
 
@@ -20,7 +21,11 @@ export async function GET(request: Request) {
   if (!isAuthorizedBearer(request.headers.get("authorization"), env.METRICS_TOKEN)) {
     return Response.json({ error: "unauthorized" }, { status: 401 });
   }
-  return new Response(await collectMetrics(db), {
-    headers: { "content-type": metricsContentType, "cache-control": "no-store" },
-  });
+  try {
+    return new Response(await collectMetrics(db), {
+      headers: { "content-type": metricsContentType, "cache-control": "no-store" },
+    });
+  } catch (error) {
+    return routeFailure(error, request);
+  }
 }

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 
 import { JobView } from "~/components/jobs/job-view";
 import { requireUser } from "~/trpc/require-user";
-import { exists, getServerCaller, requireExisting, type ServerCaller } from "~/trpc/server";
+import { withReconnecting } from "~/trpc/reconnecting";
+import { exists, requireExisting, signedInForMetadata, type ServerCaller } from "~/trpc/server";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -10,14 +11,14 @@ const getJob = (id: string) => (caller: ServerCaller) => caller.jobs.get({ id })
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
-  const signedIn = await (await getServerCaller()).account.me();
+  const signedIn = await signedInForMetadata();
   return { title: signedIn && !(await exists(`job:${id}`, getJob(id))) ? "Job not found" : "Job" };
 }
 
 /** One of the user's jobs, live; an unknown id, or another user's job, is a 404 ("Job not found"). */
-export default async function JobPage({ params }: Props) {
+export default withReconnecting(async function JobPage({ params }: Props) {
   const { id } = await params;
   await requireUser(`/jobs/${id}`);
   await requireExisting(`job:${id}`, getJob(id));
   return <JobView id={id} />;
-}
+});

@@ -10,6 +10,7 @@ import { formatCredits, formatDateTime } from "~/lib/format";
 import { requireUser } from "~/trpc/require-user";
 import { checkoutId } from "~/shared/schemas/payments";
 import { getServerCaller } from "~/trpc/server";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Receipt" };
 
@@ -18,7 +19,7 @@ function formatMoney(cents: number, currency: string): string {
 }
 
 /** A printable receipt of one of the user's purchases; anyone else's (or no such) receipt is a 404. */
-export default async function ReceiptPage({ params }: { params: Promise<{ id: string }> }) {
+export default withReconnecting(async function ReceiptPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requireUser(`/receipts/${id}`);
   if (!checkoutId.safeParse(id).success) notFound();
@@ -73,4 +74,4 @@ export default async function ReceiptPage({ params }: { params: Promise<{ id: st
       </Card>
     </article>
   );
-}
+});

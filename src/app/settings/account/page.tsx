@@ -8,12 +8,13 @@ import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/shared/account-paths";
 import { formPostErrorOf } from "~/shared/form-posts";
 import { requireUser } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Account settings" };
 
 type Search = Promise<{ password?: string | string[]; delete?: string | string[] }>;
 
-export default async function AccountSettingsPage({ searchParams }: { searchParams: Search }) {
+export default withReconnecting(async function AccountSettingsPage({ searchParams }: { searchParams: Search }) {
   await requireUser(accountPaths.settings);
   const query = await searchParams;
   const one = (value: string | string[] | undefined) => (typeof value === "string" ? value : null);
@@ -29,4 +30,4 @@ export default async function AccountSettingsPage({ searchParams }: { searchPara
       <AccountSettings posted={posted} />
     </>
   );
-}
+});

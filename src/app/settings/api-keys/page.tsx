@@ -3,10 +3,11 @@ import type { Metadata } from "next";
 import { ApiKeysSettings } from "~/components/api-keys/api-keys-settings";
 import { PageHeader } from "~/components/page-header";
 import { requireUser } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "API keys" };
 
-export default async function ApiKeysPage() {
+export default withReconnecting(async function ApiKeysPage() {
   await requireUser("/settings/api-keys");
   return (
     <>
@@ -14,4 +15,4 @@ export default async function ApiKeysPage() {
       <ApiKeysSettings />
     </>
   );
-}
+});

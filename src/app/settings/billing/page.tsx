@@ -3,10 +3,11 @@ import type { Metadata } from "next";
 import { BillingSettings } from "~/components/billing/billing-settings";
 import { PageHeader } from "~/components/page-header";
 import { requireUser } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Billing" };
 
-export default async function BillingSettingsPage() {
+export default withReconnecting(async function BillingSettingsPage() {
   await requireUser("/settings/billing");
   return (
     <>
@@ -14,4 +15,4 @@ export default async function BillingSettingsPage() {
       <BillingSettings />
     </>
   );
-}
+});

@@ -4,10 +4,11 @@ import { PageHeader } from "~/components/page-header";
 import { WebhooksSettings } from "~/components/webhooks/webhooks-settings";
 import { webhooksConfigFromEnv } from "~/server/webhooks/config";
 import { requireUser } from "~/trpc/require-user";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-export default async function WebhooksSettingsPage() {
+export default withReconnecting(async function WebhooksSettingsPage() {
   await requireUser("/settings/webhooks");
   return (
     <>
@@ -15,4 +16,4 @@ export default async function WebhooksSettingsPage() {
       <WebhooksSettings allowPrivate={webhooksConfigFromEnv().allowPrivate} />
     </>
   );
-}
+});

@@ -17,13 +17,13 @@ import {
 
 const endpointId = z.object({ endpointId: z.string().uuid() });
 
-/** The SSRF rule of this deployment (WEBHOOKS_ALLOW_PRIVATE). */
+/** The SSRF rule of this deployment (WEBHOOKS_ALLOW_PRIVATE): the one the workers' deliveries apply too. */
 const guard = () => ({ allowPrivate: webhooksConfigFromEnv().allowPrivate });
 
 /** The signed-in user's webhook endpoints (SPEC §8); another user's are NOT_FOUND. */
 export const webhooksRouter = createTRPCRouter({
-  /** Endpoints (without secrets) and the credits.low threshold. */
-  list: protectedProcedure.query(({ ctx }) => listEndpoints(ctx.db, ctx.user.id)),
+  /** Endpoints (without secrets, each with why deliveries to it would be refused), the target rule and the credits.low threshold. */
+  list: protectedProcedure.query(({ ctx }) => listEndpoints(ctx.db, ctx.user.id, guard())),
   /** Registers an endpoint after the SSRF check; returns its secret, this once. */
   create: protectedProcedure
     .input(

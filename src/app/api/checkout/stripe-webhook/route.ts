@@ -1,7 +1,7 @@
 import "server-only";
 
 import { db } from "~/server/db";
-import { logger } from "~/server/logger";
+import { routeFailure } from "~/server/http/route-failure";
 import { stripeProvider } from "~/server/payments";
 import { handleStripeWebhook } from "~/server/payments/stripe-webhook";
 
@@ -27,8 +27,8 @@ export async function POST(request: Request) {
     const result = await handleStripeWebhook(db, stripe, rawBody, request.headers.get("stripe-signature"));
     return Response.json(result.body, { status: result.status });
   } catch (error) {
-    // A database failure: Stripe retries the delivery, which is idempotent.
-    logger.error({ err: error }, "stripe webhook failed");
-    return Response.json({ error: "INTERNAL" }, { status: 500 });
+    // A database failure: Stripe retries the delivery, which is idempotent
+    // (503 with Retry-After when the database is restarting, logged once).
+    return routeFailure(error, request);
   }
 }

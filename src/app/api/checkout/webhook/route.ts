@@ -2,7 +2,7 @@ import "server-only";
 
 import { db } from "~/server/db";
 import { appErrors, isAppError } from "~/server/errors";
-import { logger } from "~/server/logger";
+import { routeFailure } from "~/server/http/route-failure";
 import { confirmCheckout } from "~/server/payments/checkout";
 import { confirmationInput } from "~/shared/schemas/payments";
 
@@ -21,8 +21,8 @@ export async function POST(request: Request) {
     const result = await confirmCheckout(db, parsed.data);
     return Response.json({ received: true, replayed: result.replayed, credits: result.credits });
   } catch (error) {
-    if (isAppError(error)) return Response.json({ error: error.code }, { status: appErrors[error.code].http });
-    logger.error({ err: error }, "checkout webhook failed");
-    return Response.json({ error: "INTERNAL" }, { status: 500 });
+    // The provider retries what is not a 2xx; a database that is restarting is a 503 with Retry-After.
+    if (isAppError(error) && error.code !== "CONFLICT_RETRY") return Response.json({ error: error.code }, { status: appErrors[error.code].http });
+    return routeFailure(error, request);
   }
 }

@@ -4,6 +4,7 @@ import { env } from "~/env.js";
 import { isAuthorizedBearer } from "~/server/cron-auth";
 import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
+import { routeFailure } from "~/server/http/route-failure";
 import { runMaintenancePass } from "~/server/queue/maintenance";
 
 export const dynamic = "force-dynamic";
@@ -19,5 +20,10 @@ export async function GET(request: Request) {
   if (!isAuthorizedBearer(request.headers.get("authorization"), env.CRON_SECRET)) {
     return Response.json({ error: "unauthorized" }, { status: 401 });
   }
-  return Response.json(await runMaintenancePass(db, jobsConfigFromEnv()));
+  try {
+    return Response.json(await runMaintenancePass(db, jobsConfigFromEnv()));
+  } catch (error) {
+    // The scheduler calls again next minute; a restarting database is a 503 with Retry-After.
+    return routeFailure(error, request);
+  }
 }

@@ -2,18 +2,17 @@ import "server-only";
 
 import { getSessionUser } from "~/server/auth/auth";
 import { db } from "~/server/db";
-import { appErrors } from "~/server/errors";
+import { AppError, type AppErrorCode } from "~/server/errors";
+import { problemResponse, routeFailure } from "~/server/http/route-failure";
+import { privateNoStore } from "~/server/http/same-origin";
 import { statementCsv, statementCsvFileName } from "~/server/wallet/statement-csv";
 import { logger } from "~/server/logger";
 import { statementFilterInput } from "~/shared/statement-filter";
 
 export const dynamic = "force-dynamic";
 
-function problem(code: keyof typeof appErrors, fieldErrors?: Record<string, string[]>): Response {
-  return Response.json(
-    { code, message: appErrors[code].message, ...(fieldErrors ? { fieldErrors } : {}) },
-    { status: appErrors[code].http, headers: { "cache-control": "no-store" } },
-  );
+function problem(code: AppErrorCode, fieldErrors?: Record<string, string[]>): Response {
+  return problemResponse(new AppError(code, undefined, fieldErrors ? { fieldErrors } : {}));
 }
 
 /**
@@ -22,6 +21,14 @@ function problem(code: keyof typeof appErrors, fieldErrors?: Record<string, stri
  * attachment. Only the session's own entries; no session: 401.
  */
 export async function GET(request: Request) {
+  try {
+    return await exportStatement(request);
+  } catch (error) {
+    return routeFailure(error, request);
+  }
+}
+
+async function exportStatement(request: Request): Promise<Response> {
   const user = await getSessionUser(request.headers);
   if (!user) return problem("UNAUTHORIZED");
   const params = new URL(request.url).searchParams;
@@ -57,7 +64,7 @@ export async function GET(request: Request) {
     headers: {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="${statementCsvFileName(parsed.data)}"`,
-      "cache-control": "private, no-store",
+      "cache-control": privateNoStore,
     },
   });
 }

@@ -3,8 +3,9 @@ import type { Metadata } from "next";
 import { CheckoutForm } from "~/components/buy/checkout-form";
 import { PageHeader } from "~/components/page-header";
 import { requireUser } from "~/trpc/require-user";
-import { exists, getServerCaller, requireExisting, type ServerCaller } from "~/trpc/server";
+import { exists, requireExisting, signedInForMetadata, type ServerCaller } from "~/trpc/server";
 import { safeReturnPath } from "~/shared/sign-in-path";
+import { withReconnecting } from "~/trpc/reconnecting";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ next?: string }> };
 
@@ -12,12 +13,12 @@ const getCheckout = (id: string) => (caller: ServerCaller) => caller.checkout.ge
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
-  const signedIn = await (await getServerCaller()).account.me();
+  const signedIn = await signedInForMetadata();
   return { title: signedIn && !(await exists(`checkout:${id}`, getCheckout(id))) ? "Checkout not found" : "Checkout" };
 }
 
 /** Paying one of the user's checkouts; an unknown id, or another user's checkout, is a 404. */
-export default async function CheckoutPage({ params, searchParams }: Props) {
+export default withReconnecting(async function CheckoutPage({ params, searchParams }: Props) {
   const [{ id }, { next }] = await Promise.all([params, searchParams]);
   const returnTo = next ? safeReturnPath(next) : null;
   await requireUser(`/buy/checkout/${id}`);
@@ -28,4 +29,4 @@ export default async function CheckoutPage({ params, searchParams }: Props) {
       <CheckoutForm checkoutId={id} returnTo={returnTo} />
     </>
   );
-}
+});

@@ -3,15 +3,16 @@ import "server-only";
 import { jobId } from "~/shared/schemas/jobs";
 import { getSessionUser } from "~/server/auth/auth";
 import { db } from "~/server/db";
-import { appErrors, isAppError } from "~/server/errors";
+import { AppError, isAppError, type AppErrorCode } from "~/server/errors";
+import { problemResponse, routeFailure } from "~/server/http/route-failure";
+import { privateNoStore } from "~/server/http/same-origin";
 import { zipStream } from "~/server/files/zip-stream";
 import { outputsArchiveFor } from "~/server/jobs/outputs-archive";
-import { logger } from "~/server/logger";
 
 export const dynamic = "force-dynamic";
 
-function problem(code: keyof typeof appErrors): Response {
-  return Response.json({ code, message: appErrors[code].message }, { status: appErrors[code].http, headers: { "cache-control": "no-store" } });
+function problem(code: AppErrorCode): Response {
+  return problemResponse(new AppError(code));
 }
 
 /**
@@ -20,22 +21,22 @@ function problem(code: keyof typeof appErrors): Response {
  * all (a malformed id included): 404, the same answer, so ids are not probed.
  */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const user = await getSessionUser(request.headers);
-  if (!user) return problem("UNAUTHORIZED");
-  const id = jobId.safeParse((await params).id);
-  if (!id.success) return problem("NOT_FOUND");
   try {
+    const user = await getSessionUser(request.headers);
+    if (!user) return problem("UNAUTHORIZED");
+    const id = jobId.safeParse((await params).id);
+    if (!id.success) return problem("NOT_FOUND");
     const archive = await outputsArchiveFor(db, user.id, id.data);
     return new Response(zipStream(archive.entries), {
       headers: {
         "content-type": "application/zip",
         "content-disposition": `attachment; filename="${archive.fileName}"`,
-        "cache-control": "private, no-store",
+        "cache-control": privateNoStore,
       },
     });
   } catch (error) {
-    if (isAppError(error)) return problem(error.code);
-    logger.error({ err: error, jobId: id.data, userId: user.id }, "outputs archive failed");
-    return problem("INTERNAL");
+    // The code's own message only: another user's job and no job answer the same.
+    if (isAppError(error) && error.code !== "CONFLICT_RETRY") return problem(error.code);
+    return routeFailure(error, request);
   }
 }
