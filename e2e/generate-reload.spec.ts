@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures/test";
-import { createJobViaApi, fillGenerateForm, generateButton, jobsOf, ledgerOf, signUp, trpcMutation } from "./fixtures/user";
+import { createdAndCancelled, fillGenerateForm, generateButton, jobsOf, ledgerOf, signUp } from "./fixtures/user";
 
 // What the Generate page knows after a reload comes from the server: a job
 // that the lost answer would have announced, and the rate limit's countdown.
@@ -43,11 +43,7 @@ test("the rate-limit countdown survives a reload and keeps counting down", async
   await signUp(page);
   // Nine jobs this minute, the page opens, a tenth elsewhere (each cancelled
   // at once so the active limit never trips first) …
-  const burst = async (i: number) => {
-    const { data } = await createJobViaApi(page.request, `Burst ${i} #hang`);
-    expect(data).toBeDefined();
-    await trpcMutation(page.request, "jobs.cancel", { id: data!.job.id });
-  };
+  const burst = (i: number) => createdAndCancelled(page.request, `Burst ${i}`);
   for (let i = 0; i < 9; i++) await burst(i);
   await page.goto("/");
   await fillGenerateForm(page, { prompt: "One too many" });

@@ -3,7 +3,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { buyPack, expectPaid } from "./fixtures/checkout";
 import { screenshotBoth } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
-import { balanceOf, createJobViaApi, fillGenerateForm, generateButton, jobsOf, ledgerOf, signUp, trpcMutation } from "./fixtures/user";
+import { balanceOf, createdAndCancelled, createJobViaApi, fillGenerateForm, generateButton, jobsOf, ledgerOf, signUp, trpcMutation } from "./fixtures/user";
 
 async function waitUntilNoActiveJobs(request: APIRequestContext) {
   await expect.poll(async () => (await balanceOf(request)).reserved, { timeout: 20_000 }).toBe(0);
@@ -50,11 +50,7 @@ test.describe("Error codes drive their UI flows", () => {
     // Ten jobs this minute, the tenth after the page opened (cancelled at
     // once so the active limit never trips first; a page opened at the limit
     // shows the countdown from the start: e2e/generate-reload.spec.ts).
-    const burst = async (i: number) => {
-      const { data } = await createJobViaApi(page.request, `Burst ${i} #hang`);
-      expect(data).toBeDefined();
-      await trpcMutation(page.request, "jobs.cancel", { id: data!.job.id });
-    };
+    const burst = (i: number) => createdAndCancelled(page.request, `Burst ${i}`);
     for (let i = 0; i < 9; i++) await burst(i);
     await page.goto("/");
     await fillGenerateForm(page, { prompt: "One too many" });

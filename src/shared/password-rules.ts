@@ -10,10 +10,29 @@ export function newPasswordError(password: string): string | undefined {
   return undefined;
 }
 
+const mismatch = "The passwords do not match.";
+
+/**
+ * What a form route's `?error=` says about a new password and its
+ * confirmation (form-posts.ts), or null when it is about something else.
+ */
+export function newPasswordErrorsOfPost(problem: string | null): { password?: string; confirm?: string } | null {
+  switch (problem) {
+    case "password-short":
+      return { password: `Use at least ${passwordMinChars} characters.` };
+    case "password-long":
+      return { password: `Use at most ${passwordMaxChars} characters.` };
+    case "password-mismatch":
+      return { confirm: mismatch };
+    default:
+      return null;
+  }
+}
+
 /** A new password and its confirmation: the first problem of each field. */
 export function newPasswordErrors(password: string, confirm: string): { password?: string; confirm?: string } {
   const password_ = newPasswordError(password);
   if (password_) return { password: password_ };
-  if (password !== confirm) return { confirm: "The passwords do not match." };
+  if (password !== confirm) return { confirm: mismatch };
   return {};
 }

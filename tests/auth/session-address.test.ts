@@ -43,7 +43,7 @@ describe("a session's recorded address", () => {
 
     // A failed sign-in from a neighbour in the same /64 counts against the prefix.
     expect((await signInFrom("2001:db8:abcd:12::99", email, "wrong-password")).status).toBe(401);
-    expect(await db.authThrottle.findUnique({ where: { key: "sign-in:2001:db8:abcd:12::" }, select: { attempts: true } })).toEqual({ attempts: 1 });
+    expect(await db.authThrottle.findUnique({ where: { key: "sign-in:address:2001:db8:abcd:12::" }, select: { attempts: true } })).toEqual({ attempts: 1 });
   });
 
   it("loopback over IPv6 reads ::1, IPv4 and IPv4-mapped read as IPv4", async () => {

@@ -14,7 +14,7 @@ import { toast } from "~/components/ui/toaster";
 import { authClient } from "~/lib/auth-client";
 import { formText } from "~/lib/form-text";
 import { formPostPaths, type FormPostError } from "~/shared/form-posts";
-import { newPasswordErrors, passwordMaxChars, passwordMinChars } from "~/shared/password-rules";
+import { newPasswordErrors, newPasswordErrorsOfPost, passwordMaxChars, passwordMinChars } from "~/shared/password-rules";
 
 type Errors = { current?: string; password?: string; confirm?: string };
 
@@ -25,14 +25,8 @@ function errorsOfPost(outcome: FormPostError | null): Errors {
       return {};
     case "wrong-password":
       return { current: "Wrong password." };
-    case "password-short":
-      return { password: `Use at least ${passwordMinChars} characters.` };
-    case "password-long":
-      return { password: `Use at most ${passwordMaxChars} characters.` };
-    case "password-mismatch":
-      return { confirm: "The passwords do not match." };
     default:
-      return { current: "Could not change the password. Try again." };
+      return newPasswordErrorsOfPost(outcome) ?? { current: "Could not change the password. Try again." };
   }
 }
 

@@ -14,7 +14,7 @@ import { toast } from "~/components/ui/toaster";
 import { authClient } from "~/lib/auth-client";
 import { formText } from "~/lib/form-text";
 import { formPostPaths, type FormPostError } from "~/shared/form-posts";
-import { newPasswordErrors, passwordMaxChars, passwordMinChars } from "~/shared/password-rules";
+import { newPasswordErrors, newPasswordErrorsOfPost, passwordMaxChars, passwordMinChars } from "~/shared/password-rules";
 
 function BadLink() {
   return (
@@ -34,18 +34,8 @@ type Errors = { password?: string; confirm?: string };
 
 /** What the form route said about a new password posted without JavaScript. */
 function errorsOfPost(problem: FormPostError | null): Errors {
-  switch (problem) {
-    case null:
-      return {};
-    case "password-short":
-      return { password: `Use at least ${passwordMinChars} characters.` };
-    case "password-long":
-      return { password: `Use at most ${passwordMaxChars} characters.` };
-    case "password-mismatch":
-      return { confirm: "The passwords do not match." };
-    default:
-      return { password: "Could not reset the password." };
-  }
+  if (problem === null) return {};
+  return newPasswordErrorsOfPost(problem) ?? { password: "Could not reset the password." };
 }
 
 /**

@@ -86,8 +86,8 @@ export async function getWallet(client: Db, userId: string): Promise<Wallet> {
   ]);
   const now = clock[0]!.now;
   const grants = open.map((row) => toWalletGrant(row, now));
-  const live = grants.filter((grant) => grant.state === "live" && grant.remaining > 0);
-  const spent = grants.filter((grant) => grant.state === "live" && grant.remaining === 0);
+  const live = grants.filter((grant) => grant.state === "live");
+  const spent = grants.filter((grant) => grant.state === "spent");
   const scheduled = grants.filter((grant) => grant.state === "scheduled");
   const expiredUnswept = grants.filter((grant) => grant.state === "expired");
   const horizon = now.getTime() + expiringSoonDays * 86_400_000;
