@@ -5,7 +5,7 @@ import { RecentJobs } from "~/components/jobs/recent-jobs";
 import { Landing } from "~/components/landing";
 import { PageHeader } from "~/components/page-header";
 import { getServerCaller, signedInForMetadata } from "~/trpc/server";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 export const dynamic = "force-dynamic";
 

@@ -5,7 +5,7 @@ import { ReconnectingPage } from "~/components/reconnecting-page";
 import { isReconnectable, queryRetryDelayMs, retryOnlyReconnectable, shouldRetryQuery } from "~/lib/app-error";
 import { unavailable } from "~/server/database/retry";
 import { AppError } from "~/server/errors";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 // While the database is unavailable, pages show a reconnecting state that
 // retries by itself, never the error page: a server page whose reads fail

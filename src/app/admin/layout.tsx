@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 
 import { AdminNav } from "~/components/admin/admin-nav";
 import { adminTitle, requireAdmin } from "~/trpc/require-user";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 /** Every admin page's title says so; anyone else sees the 403's title, whichever admin page they asked for. */
 export async function generateMetadata(): Promise<Metadata> {

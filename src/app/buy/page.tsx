@@ -6,7 +6,7 @@ import { PageHeader } from "~/components/page-header";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { requireUser } from "~/trpc/require-user";
 import { safeReturnPath } from "~/shared/sign-in-path";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 export const metadata: Metadata = { title: "Buy credits" };
 

@@ -6,7 +6,7 @@ import { PageHeader } from "~/components/page-header";
 import { Button } from "~/components/ui/button";
 import { parseJobFilter } from "~/shared/job-filters";
 import { requireUser } from "~/trpc/require-user";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 export const metadata: Metadata = { title: "Jobs" };
 

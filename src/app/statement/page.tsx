@@ -6,7 +6,7 @@ import { StatementView } from "~/components/statement/statement-view";
 import { Button } from "~/components/ui/button";
 import { requireUser } from "~/trpc/require-user";
 import { statementQueryFromSearchParams, toSearchParams } from "~/shared/statement-filter";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 export const metadata: Metadata = { title: "Statement" };
 

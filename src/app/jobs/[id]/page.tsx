@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 
 import { JobView } from "~/components/jobs/job-view";
 import { requireUser } from "~/trpc/require-user";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 import { exists, requireExisting, signedInForMetadata, type ServerCaller } from "~/trpc/server";
 
 type Props = { params: Promise<{ id: string }> };

@@ -10,7 +10,7 @@ import { formatCredits, formatDateTime } from "~/lib/format";
 import { requireUser } from "~/trpc/require-user";
 import { checkoutId } from "~/shared/schemas/payments";
 import { getServerCaller } from "~/trpc/server";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 export const metadata: Metadata = { title: "Receipt" };
 

@@ -8,7 +8,7 @@ import { Button } from "~/components/ui/button";
 import { accountPaths } from "~/shared/account-paths";
 import { formPostErrorOf } from "~/shared/form-posts";
 import { requireUser } from "~/trpc/require-user";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 export const metadata: Metadata = { title: "Account settings" };
 

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { ApiKeysSettings } from "~/components/api-keys/api-keys-settings";
 import { PageHeader } from "~/components/page-header";
 import { requireUser } from "~/trpc/require-user";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 export const metadata: Metadata = { title: "API keys" };
 

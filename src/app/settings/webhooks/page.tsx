@@ -4,7 +4,7 @@ import { PageHeader } from "~/components/page-header";
 import { WebhooksSettings } from "~/components/webhooks/webhooks-settings";
 import { webhooksConfigFromEnv } from "~/server/webhooks/config";
 import { requireUser } from "~/trpc/require-user";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 export const metadata: Metadata = { title: "Webhooks" };
 

@@ -5,7 +5,7 @@ import { PageHeader } from "~/components/page-header";
 import { requireUser } from "~/trpc/require-user";
 import { exists, requireExisting, signedInForMetadata, type ServerCaller } from "~/trpc/server";
 import { safeReturnPath } from "~/shared/sign-in-path";
-import { withReconnecting } from "~/trpc/reconnecting";
+import { withReconnecting } from "~/app/with-reconnecting";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ next?: string }> };
 
