@@ -35,10 +35,18 @@ const endpoints = ["credits.summary", "jobs.list", "jobs.create", "GET /api/v1/b
 type Endpoint = (typeof endpoints)[number];
 type Phase = "warm" | "restart" | "recovered";
 
+/**
+ * A moment of the run: `seq` orders the run's events by cause (this
+ * process is single-threaded, so an answer numbered before the kill was
+ * answered before it, however close the clock), `at` is the wall clock,
+ * for the report.
+ */
+type Moment = { seq: number; at: number };
+
 type Answer = {
   endpoint: Endpoint;
-  sentAt: number;
-  answeredAt: number;
+  sent: Moment;
+  answered: Moment;
   status: number | "network error";
   retryAfter: string | null;
   code: string | null;
@@ -52,11 +60,12 @@ type Run = {
   baseUrl: string;
   answers: Answer[];
   stopping: boolean;
-  killedAt: number | null;
+  seq: number;
+  killed: Moment | null;
   /** When the supervisor said the server accepts connections again. */
-  backAt: number | null;
-  /** When the first answer to a request sent after `backAt` came back 200: the restart window ends. */
-  recoveredAt: number | null;
+  back: Moment | null;
+  /** When the first answer to a request sent after `back` came back 200: the restart window ends. */
+  recovered: Moment | null;
   events: EventEmitter;
 };
 
@@ -75,7 +84,7 @@ beforeAll(async () => {
     supervise: true,
     log: (message) => {
       console.log(`[chaos-http] ${message}`);
-      if (message.startsWith("PostgreSQL is back")) database.emit("back", Date.now());
+      if (message.startsWith("PostgreSQL is back")) database.emit("back");
     },
   });
   process.env.DATABASE_URL = own.url;
@@ -112,11 +121,16 @@ function codeOf(endpoint: Endpoint, text: string): string | null {
   return body.error?.json?.data?.appCode ?? null;
 }
 
+function now(run: Run): Moment {
+  return { seq: ++run.seq, at: Date.now() };
+}
+
 function record(run: Run, answer: Answer): void {
   run.answers.push(answer);
-  const reachedRestartedServer = run.backAt !== null && answer.sentAt >= run.backAt;
-  if (answer.status === 200 && reachedRestartedServer && run.recoveredAt === null) {
-    run.recoveredAt = answer.answeredAt;
+  run.events.emit("answer");
+  const reachedRestartedServer = run.back !== null && answer.sent.seq > run.back.seq;
+  if (answer.status === 200 && reachedRestartedServer && run.recovered === null) {
+    run.recovered = answer.answered;
     run.events.emit("recovered");
   }
 }
@@ -126,17 +140,17 @@ function record(run: Run, answer: Answer): void {
  * Retry-After says, as a well-behaved client does.
  */
 async function ask<T extends { status: number; headers: Headers; text: string }>(run: Run, endpoint: Endpoint, send: () => Promise<T>): Promise<T | null> {
-  const sentAt = Date.now();
+  const sent = now(run);
   let answer: T;
   try {
     answer = await send();
   } catch (error) {
-    record(run, { endpoint, sentAt, answeredAt: Date.now(), status: "network error", retryAfter: null, code: null, text: String(error) });
+    record(run, { endpoint, sent, answered: now(run), status: "network error", retryAfter: null, code: null, text: String(error) });
     return null;
   }
   const retryAfter = answer.headers.get("retry-after");
   const code = answer.status === 200 ? null : codeOf(endpoint, answer.text);
-  record(run, { endpoint, sentAt, answeredAt: Date.now(), status: answer.status, retryAfter, code, text: answer.status === 200 ? "" : answer.text.slice(0, answerTextMax) });
+  record(run, { endpoint, sent, answered: now(run), status: answer.status, retryAfter, code, text: answer.status === 200 ? "" : answer.text.slice(0, answerTextMax) });
   if (answer.status === 503 && retryAfter !== null) await sleep(Number(retryAfter) * 1000);
   return answer;
 }
@@ -176,9 +190,9 @@ async function runClient(run: Run, client: Client): Promise<void> {
 }
 
 /** The restart window is every request that overlapped [kill, first answer from the restarted server). */
-function phaseOf(answer: Answer, killedAt: number, recoveredAt: number): Phase {
-  if (answer.answeredAt < killedAt) return "warm";
-  if (answer.sentAt >= recoveredAt) return "recovered";
+function phaseOf(answer: Answer, killed: Moment, recovered: Moment): Phase {
+  if (answer.answered.seq < killed.seq) return "warm";
+  if (answer.sent.seq > recovered.seq) return "recovered";
   return "restart";
 }
 
@@ -189,12 +203,12 @@ function labelOf(answer: Answer): string {
 type Counts = Record<Phase, Record<string, number>>;
 
 /** Answers counted by phase and label, over all endpoints and per endpoint. */
-function countAnswers(answers: Answer[], killedAt: number, recoveredAt: number) {
+function countAnswers(answers: Answer[], killed: Moment, recovered: Moment) {
   const empty = (): Counts => ({ warm: {}, restart: {}, recovered: {} });
   const total = empty();
   const byEndpoint: Partial<Record<Endpoint, Counts>> = {};
   for (const answer of answers) {
-    const phase = phaseOf(answer, killedAt, recoveredAt);
+    const phase = phaseOf(answer, killed, recovered);
     const label = labelOf(answer);
     total[phase][label] = (total[phase][label] ?? 0) + 1;
     const endpoint = (byEndpoint[answer.endpoint] ??= empty());
@@ -229,11 +243,11 @@ function expectOutageAnswer(answer: Answer): void {
 }
 
 /** Prints how long the outage lasted and every count, as the other chaos runs print their report. */
-function printReport(run: Run, clients: Client[], killedAt: number, recoveredAt: number): void {
-  const counts = countAnswers(run.answers, killedAt, recoveredAt);
+function printReport(run: Run, clients: Client[], killed: Moment, recovered: Moment): void {
+  const counts = countAnswers(run.answers, killed, recovered);
   console.log(
-    `[chaos-http] PostgreSQL down ${run.backAt! - killedAt} ms (SIGKILL to accepting connections); ` +
-      `restart window ${recoveredAt - killedAt} ms (SIGKILL to the first answer from the restarted server)`,
+    `[chaos-http] PostgreSQL down ${run.back!.at - killed.at} ms (SIGKILL to accepting connections); ` +
+      `restart window ${recovered.at - killed.at} ms (SIGKILL to the first answer from the restarted server)`,
   );
   console.log(`[chaos-http] answers by phase and status ${JSON.stringify(counts.total, null, 1)}`);
   console.log(`[chaos-http] answers by endpoint, phase and status ${JSON.stringify(counts.byEndpoint)}`);
@@ -245,21 +259,31 @@ function printReport(run: Run, clients: Client[], killedAt: number, recoveredAt:
   console.log(`[chaos-http] ${created.length} jobs created by ${clients.length} clients, ${replayed} of them answered by a replay of their key`);
 }
 
+/** Resolves once every endpoint has answered 200 to a request sent after the event numbered `since` (whatever the machine's speed). */
+async function everyEndpointServed(run: Run, since: number): Promise<void> {
+  const served = () => endpoints.every((endpoint) => run.answers.some((answer) => answer.endpoint === endpoint && answer.status === 200 && answer.sent.seq > since));
+  while (!served()) await once(run.events, "answer");
+}
+
 /**
  * Warm load, then SIGKILL of the postmaster; resolves `recoveredMs` after
- * the first answer from the restarted server, once every client has ended.
- * A client whose loop throws ends every wait at once.
+ * the first answer from the restarted server (and once every endpoint has
+ * been served since), once every client has ended. A client whose loop
+ * throws ends every wait at once.
  */
 async function loadThroughRestart(run: Run, clients: Client[]): Promise<void> {
   const loops = Promise.all(clients.map((client) => runClient(run, client)));
-  await sleep(warmMs);
+  await Promise.race([Promise.all([sleep(warmMs), everyEndpointServed(run, 0)]), loops]);
+  database.once("back", () => {
+    run.back = now(run);
+  });
   const back = once(database, "back");
   const recovered = once(run.events, "recovered");
-  run.killedAt = Date.now();
+  run.killed = now(run);
   process.kill(own.server.pid()!, "SIGKILL");
-  [run.backAt] = (await Promise.race([back, loops])) as [number];
+  await Promise.race([back, loops]);
   await Promise.race([recovered, loops]);
-  await sleep(recoveredMs);
+  await Promise.race([Promise.all([sleep(recoveredMs), everyEndpointServed(run, run.recovered!.seq)]), loops]);
   run.stopping = true;
   await loops;
 }
@@ -269,22 +293,22 @@ describe("PostgreSQL restarted under HTTP load", () => {
   // a hung run on a busy 2-core machine, it measures nothing.
   it("answers no 500 ever, no 503 outside the restart window, a typed CONFLICT_RETRY inside it, and charges each key once", async () => {
     const clients = await Promise.all(Array.from({ length: clientsCount }, (_, index) => newClient(index)));
-    const run: Run = { baseUrl: web.baseUrl, answers: [], stopping: false, killedAt: null, backAt: null, recoveredAt: null, events: new EventEmitter() };
+    const run: Run = { baseUrl: web.baseUrl, answers: [], stopping: false, seq: 0, killed: null, back: null, recovered: null, events: new EventEmitter() };
     await loadThroughRestart(run, clients);
-    const killedAt = run.killedAt!;
-    const recoveredAt = run.recoveredAt!;
-    printReport(run, clients, killedAt, recoveredAt);
+    const killed = run.killed!;
+    const recovered = run.recovered!;
+    printReport(run, clients, killed, recovered);
 
     const serverErrors = run.answers.filter((answer) => typeof answer.status === "number" && answer.status >= 500 && answer.status !== 503);
     expect(serverErrors, "500s over the whole run").toEqual([]);
     // Nor did any request fail on the server without its client seeing it.
     expect(web.lines.filter((line) => (line.level as number) >= 50), "the web process's errors").toEqual([]);
     for (const phase of ["warm", "recovered"] as const) {
-      const inPhase = run.answers.filter((answer) => phaseOf(answer, killedAt, recoveredAt) === phase);
+      const inPhase = run.answers.filter((answer) => phaseOf(answer, killed, recovered) === phase);
       expect(inPhase.filter((answer) => answer.status !== 200), `answers other than 200 while ${phase}`).toEqual([]);
       for (const endpoint of endpoints) expect(inPhase.some((answer) => answer.endpoint === endpoint), `${endpoint} answered while ${phase}`).toBe(true);
     }
-    const restart = run.answers.filter((answer) => phaseOf(answer, killedAt, recoveredAt) === "restart");
+    const restart = run.answers.filter((answer) => phaseOf(answer, killed, recovered) === "restart");
     for (const answer of restart) expectOutageAnswer(answer);
     // The run exercised what it claims to: the outage reached the clients.
     expect(restart.some((answer) => answer.code === "CONFLICT_RETRY")).toBe(true);
