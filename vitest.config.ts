@@ -13,7 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ["tests/**/*.test.ts"],
-    exclude: ["tests/chaos/long.test.ts", "node_modules/**"],
+    // The long chaos runs: tests/chaos/vitest.long.config.ts.
+    exclude: ["tests/chaos/long.test.ts", "tests/chaos/http-restart.test.ts", "node_modules/**"],
     globalSetup: ["tests/setup/global-setup.ts"],
     setupFiles: ["tests/setup/per-file.ts"],
     pool: "forks",

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { startOwnDatabase, type OwnDatabase } from "../fixtures/own-database";
 import { callTrpc } from "../fixtures/trpc-http";
+import { startWebProcess, type WebProcess } from "../fixtures/web-process-spawn";
 
 // While PostgreSQL is down (stopped, restarting), every entry point answers
 // a typed, retryable 503 — `CONFLICT_RETRY` with `Retry-After` — and logs it
@@ -15,38 +15,14 @@ import { callTrpc } from "../fixtures/trpc-http";
 // handlers over HTTP) on a database of its own, its pino log captured.
 
 let own: OwnDatabase;
-let web: { child: ChildProcess; baseUrl: string; lines: Record<string, unknown>[] };
-
-async function startWeb(databaseUrl: string) {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "tests/fixtures/web-process.ts"], {
-    env: {
-      ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "info", NODE_ENV: "production",
-      DATABASE_CONNECT_TIMEOUT_MS: "1000", DATABASE_STATEMENT_TIMEOUT_MS: "1000", DATABASE_QUERY_TIMEOUT_MS: "1500",
-      DATABASE_RETRY_BUDGET_MS: "500", DATABASE_LOCK_TIMEOUT_MS: "500",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let pending = "";
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      pending += chunk.toString("utf8");
-      const complete = pending.split("\n");
-      pending = complete.pop()!;
-      for (const line of complete) {
-        const listening = /^listening (\S+)$/.exec(line);
-        if (listening) resolve(listening[1]!);
-        else if (line.startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`web process exited (${code})`)));
-  });
-  return { child, baseUrl, lines };
-}
+let web: WebProcess;
 
 beforeAll(async () => {
   own = await startOwnDatabase({ supervise: false });
-  web = await startWeb(own.url);
+  web = await startWebProcess(own.url, {
+    DATABASE_CONNECT_TIMEOUT_MS: "1000", DATABASE_STATEMENT_TIMEOUT_MS: "1000", DATABASE_QUERY_TIMEOUT_MS: "1500",
+    DATABASE_RETRY_BUDGET_MS: "500", DATABASE_LOCK_TIMEOUT_MS: "500",
+  });
 }, 120_000);
 
 afterAll(async () => {
