@@ -1,5 +1,5 @@
 -- Today's triggers of the `public` schema, as the migrations created them
--- (none was dropped or replaced since), grouped by table. For reading: a
+-- (or last replaced them), grouped by table. For reading: a
 -- migration changes a trigger, then this file follows. The test
 -- tests/ops/sql-function-files.test.ts drops every trigger in a rolled-back
 -- transaction, runs this file and compares pg_get_triggerdef before and after.
@@ -7,7 +7,8 @@
 --
 -- PostgreSQL fires the triggers of one table, timing and event in the order
 -- of their names (ledger_entry's AFTER INSERT: ledger_entry_auto_topup, then
--- ledger_entry_webhook_event). Constraint triggers run at COMMIT.
+-- ledger_entry_webhook_event, per row; then ledger_entry_chain, once per
+-- statement). Constraint triggers run at COMMIT.
 
 -- "user" -------------------------------------------------------------------
 
@@ -32,9 +33,12 @@ CREATE TRIGGER user_identity_changed AFTER UPDATE OF role, email, name, deleted_
 
 -- ledger_entry -------------------------------------------------------------
 
--- §3.1: each entry starts where the last ended (20261125000100_invariants).
-CREATE TRIGGER ledger_entry_chain BEFORE INSERT ON ledger_entry
-  FOR EACH ROW EXECUTE FUNCTION ledger_entry_check_chain();
+-- §3.1: each entry starts where the last ended, once per INSERT statement, so
+-- that a set of entries chains too (20261125000100_invariants, made a
+-- statement trigger in 20261207071000_cleanup_settles_a_set).
+CREATE TRIGGER ledger_entry_chain AFTER INSERT ON ledger_entry
+  REFERENCING NEW TABLE AS new_entries
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_entry_check_chain();
 
 -- §3.10: append-only (20261125000100_invariants).
 CREATE TRIGGER ledger_entry_append_only BEFORE UPDATE OR DELETE ON ledger_entry
@@ -73,9 +77,12 @@ CREATE TRIGGER credit_draw_append_only BEFORE UPDATE OR DELETE ON credit_draw
 CREATE TRIGGER credit_draw_no_truncate BEFORE TRUNCATE ON credit_draw
   FOR EACH STATEMENT EXECUTE FUNCTION credit_draw_refuse_change();
 
--- §3.12: a draw moves its grant's remaining (20261130300100_wallet_grants).
+-- §3.12: the draws move their grants' remaining, once per grant and INSERT
+-- statement (20261130300100_wallet_grants, made a statement trigger in
+-- 20261207071000_cleanup_settles_a_set).
 CREATE TRIGGER credit_draw_apply AFTER INSERT ON credit_draw
-  FOR EACH ROW EXECUTE FUNCTION credit_draw_apply();
+  REFERENCING NEW TABLE AS new_draws
+  FOR EACH STATEMENT EXECUTE FUNCTION credit_draw_apply();
 
 -- job ----------------------------------------------------------------------
 

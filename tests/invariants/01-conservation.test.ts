@@ -67,6 +67,22 @@ describe("§3.1 conservation", () => {
     await expectConserved(user.id, expect);
   });
 
+  it("the chain trigger checks every entry of one INSERT: each follows the one before, the last ends at the balance", async () => {
+    const user = await createUser({ balance: 10 });
+    const insertTwo = (secondBefore: number) => db.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE "user" SET balance = 18 WHERE id = ${user.id}`;
+      await tx.$executeRaw`
+        INSERT INTO ledger_entry (id, user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+        SELECT nextval('ledger_entry_id_seq'), ${user.id}, 'ADJUSTMENT', e.amount, e.before, e.before + e.amount, 'SYSTEM', 'two at once'
+          FROM (VALUES (1, 5, 10), (2, 3, ${secondBefore}::int)) AS e(n, amount, before) ORDER BY e.n`;
+    });
+    const gap = await refusedBy(insertTwo(14));
+    expect(gap.state).toBe("23514");
+    expect(gap.message).toContain("ledger chain broken");
+    expect((await accountState(user.id)).balance).toBe(10);
+    await expectConserved(user.id, expect);
+  });
+
   it("the entry sign check refuses a positive CHARGE and a negative GRANT", async () => {
     const user = await createUser({ balance: 10 });
     const negativeGrant = await refusedBy(writeRawEntry(

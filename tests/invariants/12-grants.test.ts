@@ -187,6 +187,41 @@ describe("§3.12 grants", () => {
     }
   });
 
+  it("the cleanup settles an account's stuck jobs as a set, each refund as a cancel would write it", async () => {
+    const user = await createUser();
+    const paid = await give(user, 12, { category: "PAID" }, "PURCHASE");
+    const promo = await give(user, 4, { category: "PROMOTIONAL", expiresAt: at(3_600_000) });
+    const first = (await createJob(db, user.id, jobRequest({ outputs: 3 }), testConfig)).job; // 6: 4 promo + 2 paid
+    const second = (await createJob(db, user.id, jobRequest({ outputs: 2 }), testConfig)).job; // 4 paid
+    const lost = (await createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig)).job; // 2 paid, attempts left
+    // Two past their deadline, one whose worker died with attempts left; then the promo expires.
+    await db.$executeRaw`UPDATE job SET status = 'PROCESSING', attempts = 1, lease_owner = 'gone',
+      lease_expires_at = clock_timestamp() - interval '1 second', started_at = clock_timestamp(),
+      deadline_at = clock_timestamp() + CASE WHEN id = ${lost.id}::uuid THEN interval '1 hour' ELSE interval '-1 second' END
+      WHERE id IN (${first.id}::uuid, ${second.id}::uuid, ${lost.id}::uuid)`;
+    await expireNow(promo);
+    const result = await runCleanup(db, testConfig);
+    expect(result).toMatchObject({ failed: 2, refunded: 2, recovered: 1, complete: true });
+    const [refundFirst, expireFirst] = await db.ledgerEntry.findMany({ where: { jobId: first.id, kind: { not: "CHARGE" } }, orderBy: { id: "asc" } });
+    expect(refundFirst).toMatchObject({ kind: "REFUND", amount: 6, reason: "Job failed (TIMEOUT): undelivered outputs" });
+    expect(await drawsOf(refundFirst!.id)).toEqual([{ grantId: paid, amount: 2 }, { grantId: promo, amount: 4 }]);
+    // What went back to the expired promo expires at once, right after its refund.
+    expect(expireFirst).toMatchObject({ kind: "EXPIRE", amount: -4, id: refundFirst!.id + 1n });
+    expect(await drawsOf(expireFirst!.id)).toEqual([{ grantId: promo, amount: -4 }]);
+    const refundSecond = await db.ledgerEntry.findFirstOrThrow({ where: { jobId: second.id, kind: "REFUND" } });
+    expect(refundSecond.amount).toBe(4);
+    expect(await drawsOf(refundSecond.id)).toEqual([{ grantId: paid, amount: 4 }]);
+    expect(await db.ledgerEntry.count({ where: { jobId: lost.id, kind: "REFUND" } })).toBe(0);
+    expect((await db.job.findUniqueOrThrow({ where: { id: lost.id } })).status).toBe("PENDING");
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(10);
+    expect((await grantsOf(user.id)).map((grant) => [grant.id, grant.remaining, grant.closedAt !== null])).toEqual([
+      [paid, 10, false], [promo, 0, true],
+    ]);
+    // A second pass finds the two settled and changes nothing.
+    expect(await runCleanup(db, testConfig)).toMatchObject({ failed: 0, refunded: 0 });
+    await expectHealthy(user.id);
+  });
+
   it("a grant scheduled for later adds nothing until it is effective, then the sweep opens it", async () => {
     const user = await createUser();
     const result = await money.moveOrScheduleCredits(db, {

@@ -1,6 +1,7 @@
 -- cw_ledger_post: Moves p_amount credits and appends the ledger entry that
 -- explains it, with its draws: the only code that writes a balance, a ledger
--- entry or a draw. A debit that would overdraw is refused (CW402), never
+-- entry or a draw (with cw_ledger_post_refunds, the cleanup's refunds of one
+-- account as a set). A debit that would overdraw is refused (CW402), never
 -- clamped. Credits in (GRANT, PURCHASE, ADJUSTMENT > 0) open the pending
 -- grant p_grant_id of exactly this amount; REFUND returns credits to the
 -- grants the job's charge drew from; EXPIRE takes exactly p_draw_amounts from

@@ -29,35 +29,67 @@ export type CleanupResult = {
 export const deadPoolLeases = 2;
 
 type StuckJob = { id: string; userId: string; reason: "overdue" | "expired" };
+type StuckRow = StuckJob & { found: number };
+
+/**
+ * At most `batchMax` stuck jobs, whole accounts first: the accounts of the
+ * jobs longest overdue or lease-expired (two scans of at most `batchMax`
+ * each, as before), each with every stuck job it has, the account whose
+ * oldest stuck job is oldest first, so that an account's jobs settle in one
+ * set-based pass rather than a few at a time over several passes. `found` is
+ * how many the two scans found: fewer than `batchMax` means every stuck job
+ * of the moment was found.
+ */
+async function findStuckJobs(client: Db, batchMax: number): Promise<{ found: number; stuck: StuckJob[] }> {
+  // now() is this statement's start (it runs alone); the money functions check
+  // each job's guard again against the clock. The accounts are sorted before
+  // their jobs are read, so that only the first few accounts' jobs are (an
+  // incremental sort under the LIMIT), each through the active jobs' index.
+  const rows = await client.$queryRaw<StuckRow[]>`
+    WITH due AS (
+      (SELECT user_id, deadline_at AS due_at FROM job
+        WHERE status IN ('PENDING', 'PROCESSING') AND deadline_at < now()
+        ORDER BY deadline_at LIMIT ${batchMax})
+      UNION ALL
+      (SELECT user_id, lease_expires_at FROM job
+        WHERE status = 'PROCESSING' AND lease_expires_at < now() AND deadline_at >= now()
+        ORDER BY lease_expires_at LIMIT ${batchMax}))
+    SELECT j.id::text AS id, a.user_id AS "userId", j.reason, (SELECT count(*)::int FROM due) AS found
+      FROM (SELECT user_id, min(due_at) AS first_due FROM due GROUP BY user_id ORDER BY first_due, user_id) a
+      CROSS JOIN LATERAL (
+        SELECT id, CASE WHEN deadline_at < now() THEN 'overdue' ELSE 'expired' END AS reason,
+               least(deadline_at, lease_expires_at) AS due_at
+          FROM job
+         WHERE user_id = a.user_id AND status IN ('PENDING', 'PROCESSING')
+           AND (deadline_at < now() OR (status = 'PROCESSING' AND lease_expires_at < now()))
+         LIMIT ${batchMax}) j
+     ORDER BY a.first_due, a.user_id, j.due_at, j.id
+     LIMIT ${batchMax}`;
+  return { found: rows[0]?.found ?? 0, stuck: rows.map(({ id, userId, reason }) => ({ id, userId, reason })) };
+}
 type AccountWork = { userId: string; overdue: string[]; expired: string[] };
 
 /**
  * Unlocks the queue rows of worker pools that died (`reapDeadWorkers`:
  * their heartbeat stopped two leases ago), then ends or recovers stuck
- * jobs, at most `config.cleanupBatchMax` per call:
- * jobs past their deadline are failed and their undelivered outputs
- * refunded; jobs whose worker died (lease expired) are requeued with their
- * finished outputs kept, until `maxAttempts`, then failed. One transaction
- * per account (the money door's `cleanupAccount`), which re-checks every job's condition,
- * so concurrent cleanups and workers settle a job at most once; the loser
- * changes nothing. Concurrent cleanups (one schedule per worker process,
- * the cron route) divide the accounts: one skips an account another is
- * settling (an advisory lock), instead of waiting for it and retrying. The
- * same pass sweeps the wallet (SPEC §7): every account with a grant past its
- * expiry or newly effective is brought up to the clock in its transaction
- * (cw_refresh_grants: one EXPIRE per grant, under the user lock, whoever
- * sweeps).
+ * jobs, at most `config.cleanupBatchMax` per call, whole accounts first
+ * (`findStuckJobs`): jobs past their deadline are failed and their
+ * undelivered outputs refunded; jobs whose worker died (lease expired) are
+ * requeued with their finished outputs kept, until `maxAttempts`, then
+ * failed. One statement per account (the money door's `cleanupAccount`),
+ * which settles the account's stuck jobs as a set and re-checks every job's
+ * condition, so concurrent cleanups and workers settle a job at most once;
+ * the loser changes nothing. Concurrent cleanups (one schedule per worker
+ * process, the cron route) divide the accounts: one skips an account another
+ * is settling (its account lock, taken NOWAIT), instead of waiting for it
+ * and retrying. The same pass sweeps the wallet (SPEC §7): every account
+ * with a grant past its expiry or newly effective is brought up to the clock
+ * in its transaction (cw_refresh_grants: one EXPIRE per grant, under the
+ * user lock, whoever sweeps).
  */
 export async function runCleanup(client: Db, config: JobsConfig): Promise<CleanupResult> {
   const unlocked = await money.reapDeadWorkers(client, config.leaseMs * deadPoolLeases);
-  const stuck = await client.$queryRaw<StuckJob[]>`
-    (SELECT id::text AS id, user_id AS "userId", 'overdue' AS reason FROM job
-      WHERE status IN ('PENDING', 'PROCESSING') AND deadline_at < clock_timestamp()
-      ORDER BY deadline_at LIMIT ${config.cleanupBatchMax})
-    UNION ALL
-    (SELECT id::text, user_id, 'expired' FROM job
-      WHERE status = 'PROCESSING' AND lease_expires_at < clock_timestamp() AND deadline_at >= clock_timestamp()
-      ORDER BY lease_expires_at LIMIT ${config.cleanupBatchMax})`;
+  const { found, stuck } = await findStuckJobs(client, config.cleanupBatchMax);
   const dueGrants = await client.$queryRaw<{ userId: string }[]>`
     SELECT DISTINCT "userId" FROM (
       (SELECT user_id AS "userId" FROM credit_grant
@@ -66,18 +98,17 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
       (SELECT user_id FROM credit_grant
         WHERE opened_at IS NULL AND closed_at IS NULL AND effective_at <= clock_timestamp()
         ORDER BY effective_at LIMIT ${config.cleanupBatchMax})) due`;
-  const batch = stuck.slice(0, config.cleanupBatchMax);
   const byAccount = new Map<string, AccountWork>();
   const workOf = (userId: string) => {
     const work = byAccount.get(userId) ?? { userId, overdue: [], expired: [] };
     byAccount.set(userId, work);
     return work;
   };
-  for (const job of batch) workOf(job.userId)[job.reason].push(job.id);
+  for (const job of stuck) workOf(job.userId)[job.reason].push(job.id);
   for (const { userId } of dueGrants) workOf(userId);
   const result: CleanupResult = {
-    recovered: 0, failed: 0, refunded: 0, scanned: batch.length, unlocked, grantsExpired: 0,
-    complete: stuck.length < config.cleanupBatchMax,
+    recovered: 0, failed: 0, refunded: 0, scanned: stuck.length, unlocked, grantsExpired: 0,
+    complete: found < config.cleanupBatchMax && stuck.length < config.cleanupBatchMax,
   };
   // One account at a time: at SERIALIZABLE, two accounts' settlements touch
   // the same job index pages (a settled job's new row version is indexed

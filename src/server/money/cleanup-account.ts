@@ -6,8 +6,8 @@ import { statementAlone } from "~/server/money/shapes";
 export type AccountCleanup = { recovered: number; failed: number; refunded: number; grantsExpired: number };
 
 /**
- * Ends or recovers one account's stuck jobs and brings its grants up to the
- * clock (`cw_cleanup_account`), one SERIALIZABLE statement sent alone:
+ * Ends or recovers one account's stuck jobs, as a set, and brings its grants
+ * up to the clock (`cw_cleanup_account`), one SERIALIZABLE statement sent alone:
  * `overdue` jobs (past their deadline) are failed and their undelivered
  * outputs refunded; `expired` ones (lease expired) are requeued with their
  * outputs kept until `maxAttempts`, then failed. Every job's condition is
