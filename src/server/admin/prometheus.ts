@@ -46,7 +46,7 @@ type LiveRow = { queued: number; locked: number; oldest: number; stuck: number }
  * their indexes.
  */
 async function readDatabaseGauges(client: Db): Promise<void> {
-  await refreshAdminRollupsLazily(client);
+  refreshAdminRollupsLazily(client);
   const [byStatus, liveRows] = await Promise.all([
     jobsByStatusAllTime(client),
     client.$queryRaw<LiveRow[]>`

@@ -60,18 +60,17 @@ export async function resetAdminRollups(client: Db, from: Date, to: Date): Promi
 const globalForRollups = globalThis as unknown as { creditworksRollupsRefreshedAt?: number };
 
 /**
- * A small refresh at most once a minute per process, from the admin reads
- * and the metrics scrape, so the roll-ups keep up without a scheduler. A
- * failure is logged and ignored: the stats stay exact without it (open
- * hours are read from the facts), only slower.
+ * A small refresh at most once a minute per process, started by the admin
+ * reads and the metrics scrape so the roll-ups keep up without a scheduler,
+ * and never waited for: the read that started it answers at once (the
+ * stats are exact either way: hours not rolled up yet are read from the
+ * facts). A failure is logged and ignored.
  */
-export async function refreshAdminRollupsLazily(client: Db): Promise<void> {
+export function refreshAdminRollupsLazily(client: Db): void {
   const now = Date.now();
   if (now - (globalForRollups.creditworksRollupsRefreshedAt ?? 0) < lazyRefreshIntervalMs) return;
   globalForRollups.creditworksRollupsRefreshedAt = now;
-  try {
-    await refreshAdminRollups(client, { hoursMax: lazyRollupHoursMax });
-  } catch (error) {
+  refreshAdminRollups(client, { hoursMax: lazyRollupHoursMax }).catch((error: unknown) => {
     logger.warn({ err: error }, "admin roll-up refresh failed; the stats read the facts instead");
-  }
+  });
 }

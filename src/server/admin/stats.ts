@@ -164,7 +164,7 @@ export function assembleStats(
  * integrity check admin-rollups-match-facts hold it to that.
  */
 export async function getAdminStats(client: Db, since: Date): Promise<AdminStats> {
-  await refreshAdminRollupsLazily(client);
+  refreshAdminRollupsLazily(client);
   return readAdminStats(client, since);
 }
 
@@ -206,7 +206,7 @@ export const unitStep = (unit: "hour" | "day") => Prisma.sql`make_interval(hours
  * `getAdminStats`), so a 30-day chart reads ~720 small rows.
  */
 export async function getAdminTimeseries(client: Db, since: Date): Promise<AdminTimeseries> {
-  await refreshAdminRollupsLazily(client);
+  refreshAdminRollupsLazily(client);
   return readAdminTimeseries(client, since);
 }
 
