@@ -2,13 +2,12 @@ import type { APIRequestContext, Page } from "@playwright/test";
 
 import { expect, test } from "./fixtures/test";
 import { authPost, createJobViaApi, signUpViaApi, trpcMutation } from "./fixtures/user";
+import { seededAdmin as admin } from "./fixtures/admin";
 
 // A page that does not exist says so with HTTP 404 (not a 200 that only
 // looks like an error: crawlers, monitors and link checkers read the
 // status), and every page has a title of its own, so tabs, history and
 // bookmarks tell them apart.
-
-const admin = { email: "admin@creditworks.dev", password: "admin-password" };
 
 async function statusOf(request: APIRequestContext, path: string): Promise<number> {
   return (await request.get(path, { maxRedirects: 0 })).status();

@@ -92,7 +92,7 @@ test.describe("Wallet payments", () => {
     await signUp(page);
     await saveCardAndTurnOnAutoTopup(page, testCards.declined, 99);
     await generateOne(page, "A story that crosses the threshold");
-    const banner = page.getByRole("status").filter({ hasText: "Auto top-up is off: your card was declined." });
+    const banner = page.getByRole("status").filter({ hasText: /Auto top-up is off\..*Your card was declined\./ });
     await expect(async () => {
       await page.reload();
       await expect(banner).toBeVisible({ timeout: 2_000 });

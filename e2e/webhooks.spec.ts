@@ -86,7 +86,7 @@ test.describe("Webhooks", () => {
     await expect(refused).toContainText("Deliveries to this endpoint will be refused");
     await expect(refused).toContainText("The host no-such-host.invalid could not be resolved.");
     // This deployment's rule for targets is stated where endpoints are added.
-    await expect(page.getByText("This server also delivers to http:// and to private and local addresses")).toBeVisible();
+    await expect(page.getByText("This server also takes http:// and local addresses")).toBeVisible();
   });
 
   test("a refused URL gets its message on the field", async ({ page }) => {
