@@ -22,6 +22,7 @@ import pg from "pg";
 import { ensureDatabase, startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
 import { prepareDatabase } from "../scripts/lib/prepare-database";
 import { freePort } from "../scripts/lib/free-port";
+import { meterBackendCpu } from "./cpu";
 import { seedAccounts } from "./sql-seed";
 
 const clockTicksPerSecond = 100;
@@ -89,12 +90,15 @@ async function main(): Promise<void> {
 
     const measure = async (label: string, work: () => Promise<number>) => {
       const [cpu0, wal0, app0, t0] = [serverCpuSeconds(server.pid()!), await walBytes(sql), process.cpuUsage(), performance.now()];
+      const backends = meterBackendCpu(server.pid()!);
       const count = await work();
       const seconds = (performance.now() - t0) / 1000;
+      const backendMs = backends.stop();
       const [cpu1, wal1, app1] = [serverCpuSeconds(server.pid()!), await walBytes(sql), process.cpuUsage(app0)];
       const row = {
         phase: label, jobs: count, perSecond: Math.round(count / seconds),
         dbCpuMsPerJob: Math.round(((cpu1 - cpu0) * 1000 / count) * 100) / 100,
+        backendCpuMsPerJob: Math.round((backendMs / count) * 100) / 100,
         walBytesPerJob: Number((wal1 - wal0) / BigInt(count)),
         appCpuMsPerJob: Math.round(((app1.user + app1.system) / 1000 / count) * 100) / 100,
       };
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
       return created.length;
     });
     const total = create.dbCpuMsPerJob + run.dbCpuMsPerJob;
+    console.log(`client backends: ${create.backendCpuMsPerJob} + ${run.backendCpuMsPerJob} = ${Math.round((create.backendCpuMsPerJob + run.backendCpuMsPerJob) * 100) / 100} ms per job`);
     console.log(
       `\nPer job, one output, on PostgreSQL: ${create.dbCpuMsPerJob} ms CPU to create + ${run.dbCpuMsPerJob} ms to run and settle = ${Math.round(total * 100) / 100} ms; ` +
         `WAL ${create.walBytesPerJob} + ${run.walBytesPerJob} bytes. One core of this machine: ≈ ${Math.round(1000 / total)} jobs/s end to end.`,

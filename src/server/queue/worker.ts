@@ -12,6 +12,7 @@ import { poolConfig, surviveLostConnections } from "~/server/database/pool-confi
 import type { Db } from "~/server/db";
 import { startCleanupSchedule, type CleanupSchedule } from "~/server/queue/maintenance";
 import { autoTopupTask, deliverWebhookTask, runJobTask } from "~/server/queue/tasks";
+import { workerBatches } from "~/server/jobs/batches";
 import { runJob } from "~/server/jobs/run";
 import { registerPool, type PoolRegistration } from "~/server/queue/worker-registry";
 import { logger } from "~/server/logger";
@@ -227,6 +228,9 @@ class WorkerSupervisor {
       config: this.options.config,
       workerId: generation.workerId,
       shutdown: generation.shutdown.signal,
+      batches: workerBatches(this.options.db, {
+        workerId: generation.workerId, leaseMs: this.options.config.leaseMs, maxAttempts: this.options.config.maxAttempts,
+      }),
     };
     return {
       [runJobTask]: async (payload: unknown, helpers: JobHelpers) => {
