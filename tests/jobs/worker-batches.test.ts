@@ -80,4 +80,18 @@ describe("a worker's batched claims and finishes", () => {
     expect(row.status).toBe("PROCESSING");
     expect(await db.jobOutput.count({ where: { jobId: only!.job.id } })).toBe(0);
   });
+
+  it("a finish that makes the batch's statement fail fails alone: the others of its batch settle", async () => {
+    const jobs = await createJobs(3, { outputs: 1 });
+    const deps = batchedDeps();
+    await Promise.all(jobs.map(({ job }) => deps.batches.claim(job.id)));
+    const output = (index: number) => ({ index, ok: true, mimeType: "text/plain", content: "done", error: null });
+    // Index 9 is outside every job's outputs: job_output_index_range refuses it.
+    const outcomes = await Promise.allSettled(jobs.map(({ user, job }, n) =>
+      deps.batches.finishDelivering({ jobId: job.id, accountId: user.id, outputs: [output(n === 1 ? 9 : 0)] })));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const rows = await db.job.findMany({ where: { id: { in: jobs.map(({ job }) => job.id) } }, select: { id: true, status: true } });
+    const statusOf = new Map(rows.map((row) => [row.id, row.status]));
+    expect(jobs.map(({ job }) => statusOf.get(job.id))).toEqual(["COMPLETED", "PROCESSING", "COMPLETED"]);
+  });
 });

@@ -9,7 +9,10 @@ import { money, jobsPerCallMax, type ClaimedJob, type DeliveringFinish, type Del
  * (graphile-worker starts the jobs of one fetch in the same turn) goes in
  * one call, and while `flightsMax` calls are out, what arrives waits for the
  * next one, so a busier pool sends fuller calls instead of more of them.
- * A failed call fails each of its items, as their own call would have.
+ * When a call of several fails (after the retries of the money door), each
+ * of its items is sent again alone, at once: one item that makes a
+ * statement fail cannot fail the others with it, and each gets the answer
+ * or the error its own call would have had.
  */
 export class Coalescer<In, Out> {
   private waiting: { item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }[] = [];
@@ -34,6 +37,12 @@ export class Coalescer<In, Out> {
     });
   }
 
+  /** A failed call's items, each sent again alone (see the class comment). */
+  private async eachAlone(batch: typeof this.waiting, error: unknown): Promise<void> {
+    if (batch.length === 1) return batch[0]!.reject(error);
+    await Promise.all(batch.map((entry) => this.send([entry.item]).then((outs) => entry.resolve(outs[0]!), entry.reject)));
+  }
+
   private pump(): void {
     while (this.flights < this.options.flightsMax && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.itemsPerCallMax);
@@ -41,7 +50,7 @@ export class Coalescer<In, Out> {
       this.send(batch.map((entry) => entry.item))
         .then(
           (outs) => batch.forEach((entry, index) => entry.resolve(outs[index]!)),
-          (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+          (error: unknown) => this.eachAlone(batch, error),
         )
         .finally(() => {
           this.flights--;
