@@ -1,7 +1,7 @@
 import "server-only";
 
 import { randomBytes } from "node:crypto";
-import { EventEmitter } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 
 import { Logger, runTaskList, type JobHelpers, type WorkerEvents, type WorkerPool } from "graphile-worker";
@@ -215,8 +215,12 @@ class WorkerSupervisor {
       }),
     );
     surviveLostConnections(pgPool, "queue");
+    // Each running job listens to the pool's shutdown: more than Node's
+    // default of 10 listeners is the configured concurrency, not a leak.
+    const shutdown = new AbortController();
+    setMaxListeners(this.options.concurrency + 10, shutdown.signal);
     return {
-      workerId: newWorkerId(), shutdown: new AbortController(), pgPool, taskPool: null, liveRunnerIds: new Set(),
+      workerId: newWorkerId(), shutdown, pgPool, taskPool: null, liveRunnerIds: new Set(),
       poolStopping: false, fetchFailingSince: null, probing: false, registration: null, retired: false,
     };
   }
