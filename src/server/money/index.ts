@@ -11,7 +11,7 @@
  * | createJobCommitting     | cw_create_job                 | account transaction                     | the REST API's stored response commits with the job    |
  * | claimJobs               | cw_claim_jobs                 | statement alone, no account             | job rows only (up to 16 of any accounts), no credit moves |
  * | writeOutputs            | cw_write_outputs              | statement alone                         | outputs and progress, fenced by the lease              |
- * | finishJobs              | cw_finish_jobs                | statement alone, no account             | jobs that deliver everything refund nothing: job rows only |
+ * | finishJobs              | cw_finish_jobs                | statement alone, its accounts (0009)    | up to 16 finishes that deliver everything: no credit moves |
  * | finishJob               | cw_finish_job                 | alone if it refunds nothing, else account transaction | a refund reads and writes the ledger beside cleanups |
  * | settleJob               | cw_settle_job                 | account transaction                     | an admin's audit row commits with it                   |
  * | cleanupAccount          | cw_cleanup_account            | statement alone                         | the whole account pass is one call                     |
