@@ -14,7 +14,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import path from "node:path";
 
 import pg from "pg";
@@ -22,15 +23,20 @@ import pg from "pg";
 import { ensureDatabase, startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
 import { prepareDatabase } from "../scripts/lib/prepare-database";
 import { freePort } from "../scripts/lib/free-port";
+import { meterBackendCpu } from "./cpu";
 import { seedAccounts } from "./sql-seed";
 
 const clockTicksPerSecond = 100;
 
-type Options = { jobs: number; users: number; clients: number; workerConcurrency: number };
+type Options = { jobs: number; users: number; clients: number; workerConcurrency: number; profile: boolean };
 
 function parse(argv: string[]): Options {
-  const options: Options = { jobs: 3_000, users: 300, clients: 16, workerConcurrency: 8 };
+  const options: Options = { jobs: 3_000, users: 300, clients: 16, workerConcurrency: 8, profile: false };
   for (const arg of argv) {
+    if (arg === "--profile") {
+      options.profile = true;
+      continue;
+    }
     const [name, value] = arg.replace(/^--/, "").split("=");
     const key = ({ jobs: "jobs", users: "users", clients: "clients", "worker-concurrency": "workerConcurrency" } as const)[name as "jobs"];
     if (!key || !Number.isInteger(Number(value)) || Number(value) <= 0) throw new Error(`bad option ${arg}`);
@@ -65,11 +71,29 @@ async function walBytes(sql: pg.Client): Promise<bigint> {
   return BigInt(rows[0]!.lsn.split(".")[0]!);
 }
 
+/** The statements and functions that took the most time in the phase, in ms per job. */
+async function printProfile(sql: pg.Client, jobs: number): Promise<void> {
+  await sql.query("SELECT pg_stat_force_next_flush()").catch(() => {});
+  const statements = await sql.query<{ ms: number; calls: string; query: string }>(`
+    SELECT round((total_exec_time + total_plan_time)::numeric / $1, 3)::float AS ms, calls::text, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_exec_time + total_plan_time DESC LIMIT 25`, [jobs]);
+  for (const row of statements.rows) console.log(`  ${String(row.ms).padStart(7)} ms/job  ${row.calls.padStart(7)} calls  ${row.query}`);
+  const functions = await sql.query<{ self: number; total: number; calls: string; name: string }>(`
+    SELECT round(self_time::numeric / $1, 3)::float AS self, round(total_time::numeric / $1, 3)::float AS total, calls::text, funcname AS name
+    FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 20`, [jobs]);
+  for (const row of functions.rows) console.log(`  fn ${row.name}: self ${row.self} total ${row.total} ms/job, ${row.calls} calls`);
+}
+
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const dataDir = path.resolve(import.meta.dirname, "..", ".data", "bench-cost");
   rmSync(dataDir, { recursive: true, force: true });
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), supervise: false });
+  // --profile: where the time goes, per statement (nested ones included) and per function.
+  const postgresFlags = options.profile
+    ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all", "-c", "track_functions=all"]
+    : [];
+  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), supervise: false, postgresFlags });
   try {
     await ensureDatabase(server.url("postgres"), "creditworks_cost");
     const url = server.url("creditworks_cost");
@@ -84,21 +108,27 @@ async function main(): Promise<void> {
     const config = { maxActiveJobs: 100_000, rateLimitPerMinute: 100_000, maxAttempts: 3, leaseMs: 15_000, jobTimeoutMs: 3_600_000, cleanupBatchMax: 500 };
     const sql = new pg.Client({ connectionString: url });
     await sql.connect();
+    if (options.profile) await sql.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     const users = await seedAccounts(sql, "cost", options.users, 1_000_000);
     await sql.query("CHECKPOINT");
 
     const measure = async (label: string, work: () => Promise<number>) => {
       const [cpu0, wal0, app0, t0] = [serverCpuSeconds(server.pid()!), await walBytes(sql), process.cpuUsage(), performance.now()];
+      const backends = meterBackendCpu(server.pid()!);
+      if (options.profile) await sql.query("SELECT pg_stat_statements_reset(), pg_stat_reset()");
       const count = await work();
       const seconds = (performance.now() - t0) / 1000;
+      const backendMs = backends.stop();
       const [cpu1, wal1, app1] = [serverCpuSeconds(server.pid()!), await walBytes(sql), process.cpuUsage(app0)];
       const row = {
         phase: label, jobs: count, perSecond: Math.round(count / seconds),
         dbCpuMsPerJob: Math.round(((cpu1 - cpu0) * 1000 / count) * 100) / 100,
+        backendCpuMsPerJob: Math.round((backendMs / count) * 100) / 100,
         walBytesPerJob: Number((wal1 - wal0) / BigInt(count)),
         appCpuMsPerJob: Math.round(((app1.user + app1.system) / 1000 / count) * 100) / 100,
       };
       console.log(JSON.stringify(row));
+      if (options.profile) await printProfile(sql, count);
       return row;
     };
 
@@ -116,6 +146,14 @@ async function main(): Promise<void> {
       }));
       return created.length;
     });
+    // BENCH_RUN_CPU_PROF=<file>: a V8 CPU profile of this process over the run phase (bench/profile-summary.ts reads it).
+    const profileFile = process.env.BENCH_RUN_CPU_PROF;
+    const inspector = profileFile ? new Session() : null;
+    if (inspector) {
+      inspector.connect();
+      await inspector.post("Profiler.enable");
+      await inspector.post("Profiler.start");
+    }
     const run = await measure("run (queue fetch, claim, 1 output, settle, queue completion)", async () => {
       const worker = await startWorker({
         connectionString: url, db, provider: createSandboxProvider({ latencyMs: 0 }), config, concurrency: options.workerConcurrency, cronCleanup: false,
@@ -129,7 +167,13 @@ async function main(): Promise<void> {
       await worker.stop();
       return created.length;
     });
+    if (inspector) {
+      const { profile } = await inspector.post("Profiler.stop");
+      writeFileSync(profileFile!, JSON.stringify(profile));
+      inspector.disconnect();
+    }
     const total = create.dbCpuMsPerJob + run.dbCpuMsPerJob;
+    console.log(`client backends: ${create.backendCpuMsPerJob} + ${run.backendCpuMsPerJob} = ${Math.round((create.backendCpuMsPerJob + run.backendCpuMsPerJob) * 100) / 100} ms per job`);
     console.log(
       `\nPer job, one output, on PostgreSQL: ${create.dbCpuMsPerJob} ms CPU to create + ${run.dbCpuMsPerJob} ms to run and settle = ${Math.round(total * 100) / 100} ms; ` +
         `WAL ${create.walBytesPerJob} + ${run.walBytesPerJob} bytes. One core of this machine: ≈ ${Math.round(1000 / total)} jobs/s end to end.`,

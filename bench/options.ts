@@ -35,7 +35,7 @@ const defaults: BenchOptions = {
   clients: 32,
   accounts: 1_000,
   poolMax: 20,
-  workerConcurrency: 8,
+  workerConcurrency: 32,
   stuckJobs: 10_000,
   largeJobs: 1_000_000,
   largeLedgerPerJob: 10,

@@ -4,6 +4,7 @@ import { findModel } from "~/server/catalog";
 import type { JobsConfig } from "~/server/config";
 import { withTransaction, type Db } from "~/server/db";
 import { assert } from "~/server/errors";
+import type { WorkerBatches } from "~/server/jobs/batches";
 import { recordJobEvent } from "~/server/jobs/events";
 import { logger } from "~/server/logger";
 import { increment, startTimer } from "~/server/metrics";
@@ -17,6 +18,8 @@ export type RunDeps = {
   workerId: string;
   /** Aborted when the worker shuts down: the job is left to be released, not settled. */
   shutdown?: AbortSignal;
+  /** A worker pool's batched claims and finishes (without: each job's own calls, a batch of one). */
+  batches?: WorkerBatches;
 };
 
 export type Settlement = { status: string; refunded: number };
@@ -52,7 +55,7 @@ const outputFlushIntervalMs = 250;
  * by an admin — changes nothing from then on.
  */
 export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> {
-  const job = await money.claimJob(deps.db, { jobId, workerId: deps.workerId, leaseMs: deps.config.leaseMs, maxAttempts: deps.config.maxAttempts });
+  const job = await claim(deps, jobId);
   if (!job) return { kind: "not-claimed" };
   const log = logger.child({ jobId, userId: job.userId, workerId: deps.workerId });
   log.info({ attempt: job.attempts }, "job claimed");
@@ -95,6 +98,12 @@ export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> 
     clearTimeout(deadline);
     deps.shutdown?.removeEventListener("abort", onShutdown);
   }
+}
+
+async function claim(deps: RunDeps, jobId: string): Promise<ClaimedJob | null> {
+  if (deps.batches) return deps.batches.claim(jobId);
+  const [job] = await money.claimJobs(deps.db, { jobIds: [jobId], workerId: deps.workerId, leaseMs: deps.config.leaseMs, maxAttempts: deps.config.maxAttempts });
+  return job ?? null;
 }
 
 /**
@@ -200,8 +209,21 @@ class OutputBatch {
   }
 }
 
-/** Writes the last outputs and settles the job (the money door's `finishJob`); null when the lease was gone. */
+/**
+ * Writes the last outputs and settles the job; null when the lease was gone.
+ * A finish that delivers every output the job has left refunds nothing and
+ * goes with the pool's other such finishes (`finishJobs`); one that may
+ * refund settles alone (`finishJob`), as does a delivering finish that the
+ * job row says would refund after all.
+ */
 async function finishJob(deps: RunDeps, job: ClaimedJob, outputs: PendingOutput[], result: FinishResult): Promise<Settlement | null> {
+  const delivering = result.status === null && job.doneIndexes.length === 0 &&
+    outputs.length === job.outputsRequested && outputs.every((output) => output.ok);
+  if (delivering && deps.batches) {
+    const outcome = await deps.batches.finishDelivering({ jobId: job.id, accountId: job.userId, outputs });
+    if (outcome === "SETTLED") return { status: "COMPLETED", refunded: 0 };
+    if (outcome === "LEASE_LOST") return null;
+  }
   return money.finishJob(deps.db, {
     jobId: job.id, accountId: job.userId, workerId: deps.workerId, leaseMs: deps.config.leaseMs,
     outputsRequested: job.outputsRequested, earlierOutputs: job.doneIndexes.length, outputs,

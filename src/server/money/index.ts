@@ -9,8 +9,9 @@
  * |-------------------------|-------------------------------|-----------------------------------------|--------------------------------------------------------|
  * | createJob               | cw_create_job                 | statement alone                         | charge, job and queue entry are one call               |
  * | createJobCommitting     | cw_create_job                 | account transaction                     | the REST API's stored response commits with the job    |
- * | claimJob                | cw_claim_job                  | statement alone                         | one job row, no credit moves                           |
+ * | claimJobs               | cw_claim_jobs                 | statement alone, no account             | job rows only (up to 16 of any accounts), no credit moves |
  * | writeOutputs            | cw_write_outputs              | statement alone                         | outputs and progress, fenced by the lease              |
+ * | finishJobs              | cw_finish_jobs                | statement alone, its accounts (0009)    | up to 16 finishes that deliver everything: no credit moves |
  * | finishJob               | cw_finish_job                 | alone if it refunds nothing, else account transaction | a refund reads and writes the ledger beside cleanups |
  * | settleJob               | cw_settle_job                 | account transaction                     | an admin's audit row commits with it                   |
  * | cleanupAccount          | cw_cleanup_account            | statement alone                         | the whole account pass is one call                     |
@@ -28,10 +29,11 @@
 import "server-only";
 
 import { cleanupAccount } from "~/server/money/cleanup-account";
-import { claimJob } from "~/server/money/claim-job";
+import { claimJobs } from "~/server/money/claim-jobs";
 import { createJob, createJobCommitting } from "~/server/money/create-job";
 import { enqueueWebhookDelivery } from "~/server/money/enqueue-webhook-delivery";
 import { finishJob } from "~/server/money/finish-job";
+import { finishJobs } from "~/server/money/finish-jobs";
 import { lockAccount } from "~/server/money/lock-account";
 import { moveCredits, moveOrScheduleCredits } from "~/server/money/move-credits";
 import { reapDeadWorkers } from "~/server/money/reap-dead-workers";
@@ -43,9 +45,10 @@ import { writeOutputs } from "~/server/money/write-outputs";
 export const money = {
   createJob,
   createJobCommitting,
-  claimJob,
+  claimJobs,
   writeOutputs,
   finishJob,
+  finishJobs,
   settleJob,
   cleanupAccount,
   reapDeadWorkers,
@@ -58,14 +61,15 @@ export const money = {
 };
 
 export type { AccountCleanup } from "~/server/money/cleanup-account";
-export type { ClaimedJob } from "~/server/money/claim-job";
+export type { ClaimedJob } from "~/server/money/claim-jobs";
 export type { CreatedJob, JobCharge } from "~/server/money/create-job";
 /** The per-minute limit's window (read by the limits query; kept by `cw_create_job`). */
 export { rateWindowSeconds } from "~/server/money/create-job";
 export type { FinishedJob, JobFinish } from "~/server/money/finish-job";
+export type { DeliveringFinish, DeliveringFinishOutcome } from "~/server/money/finish-jobs";
 export { jobSelect, jobStatuses, type JobStatus, type JobView } from "~/server/money/job-view";
 export type { LockedAccount } from "~/server/money/lock-account";
 export type { CreditMovementInput, CreditMovementResult, GrantTerms, ScheduledGrantResult } from "~/server/money/move-credits";
 export type { FinalStatus, SettleGuard, SettleHooks, SettleInput, Settlement } from "~/server/money/settle-job";
-export type { Actor, GrantCategory, LedgerEntryRow, LedgerKind, OutputWrite } from "~/server/money/types";
+export { jobsPerCallMax, type Actor, type GrantCategory, type LedgerEntryRow, type LedgerKind, type OutputWrite } from "~/server/money/types";
 export type { VoidGrantResult } from "~/server/money/void-grant";

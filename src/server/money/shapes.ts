@@ -37,6 +37,12 @@ export type Shape = {
   label: string;
   /** The account whose money the transaction moves: it is ordered behind the account's others. */
   accountId?: string;
+  /**
+   * A statement alone that moves several accounts' money (a worker's batch):
+   * each is ordered behind its account's others, their locks taken in one
+   * fixed order, that of their tables' names (docs/decisions/0010-worker-batches.md).
+   */
+  accountIds?: readonly string[];
   /** A pass that may leave the account to whoever holds it now (the cleanup): skip instead of waiting. */
   skipIfAccountBusy?: boolean;
 };
@@ -54,8 +60,27 @@ export function accountLockTable(accountId: string): string {
   return `cw_lock.account_${hash % accountLockStripes}`;
 }
 
-function lockStatement(shape: Shape): string {
-  return `LOCK TABLE ${accountLockTable(shape.accountId!)} IN EXCLUSIVE MODE${shape.skipIfAccountBusy ? " NOWAIT" : ""}`;
+/** The accounts a shape orders, each once, sorted (the in-process queues are entered in this order). */
+function accountsOf(shape: Shape): string[] {
+  const accounts = shape.accountIds ?? (shape.accountId === undefined ? [] : [shape.accountId]);
+  return [...new Set(accounts)].sort();
+}
+
+/**
+ * The LOCK TABLE of the accounts' stripes. PostgreSQL takes the locks of one
+ * LOCK TABLE in the order it names them: sorted by table name, two batches
+ * wait for each other in one direction only, and a transaction of one
+ * account holds a single stripe, so no cycle can form; the locks come before
+ * anything else the transaction does (no row lock is held while waiting).
+ */
+function lockStatement(shape: Shape, accounts = accountsOf(shape)): string {
+  const tables = [...new Set(accounts.map(accountLockTable))].sort();
+  return `LOCK TABLE ${tables.join(", ")} IN EXCLUSIVE MODE${shape.skipIfAccountBusy ? " NOWAIT" : ""}`;
+}
+
+/** Runs `work` after every earlier call of each account in this process, entering their queues in sorted order. */
+function inAccountsOrder<T>(accounts: readonly string[], work: () => Promise<T>): Promise<T> {
+  return accounts.reduceRight<() => Promise<T>>((inner, account) => () => inAccountOrder(account, inner), work)();
 }
 
 /**
@@ -67,20 +92,21 @@ function lockStatement(shape: Shape): string {
  */
 export async function statementAlone<T>(client: Db, shape: Shape, statement: Prisma.Sql): Promise<T[]> {
   const pool = serializableTwinOf(client);
+  const accounts = accountsOf(shape);
   const send = pool
     ? async () => {
-        const text = shape.accountId === undefined ? inlined(statement) : `${lockStatement(shape)}; ${inlined(statement)}`;
+        const text = accounts.length === 0 ? inlined(statement) : `${lockStatement(shape, accounts)}; ${inlined(statement)}`;
         const results = (await pool.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
         return (Array.isArray(results) ? results.at(-1)! : results).rows as T[];
       }
     : () => withTransaction(client, { label: shape.label }, async (tx) => {
-        if (shape.accountId !== undefined) await tx.$executeRawUnsafe(lockStatement(shape));
+        if (accounts.length > 0) await tx.$executeRawUnsafe(lockStatement(shape, accounts));
         return tx.$queryRaw<T[]>(statement);
       });
   // A busy account is skipped before withRetries could take NOWAIT's refusal for a timeout.
   const attempt = () => send().catch((error: unknown) => skipped<T>(shape, error));
   const run = () => withRetries(shape.label, { conflicts: true }, attempt);
-  return shape.accountId === undefined ? run() : inAccountOrder(shape.accountId, run);
+  return inAccountsOrder(accounts, run);
 }
 
 /** An interactive SERIALIZABLE transaction of one account, its lock taken first (see the module comment). */

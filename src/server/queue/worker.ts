@@ -1,7 +1,7 @@
 import "server-only";
 
 import { randomBytes } from "node:crypto";
-import { EventEmitter } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 
 import { Logger, runTaskList, type JobHelpers, type WorkerEvents, type WorkerPool } from "graphile-worker";
@@ -12,6 +12,7 @@ import { poolConfig, surviveLostConnections } from "~/server/database/pool-confi
 import type { Db } from "~/server/db";
 import { startCleanupSchedule, type CleanupSchedule } from "~/server/queue/maintenance";
 import { autoTopupTask, deliverWebhookTask, runJobTask } from "~/server/queue/tasks";
+import { workerBatches } from "~/server/jobs/batches";
 import { runJob } from "~/server/jobs/run";
 import { registerPool, type PoolRegistration } from "~/server/queue/worker-registry";
 import { logger } from "~/server/logger";
@@ -214,8 +215,12 @@ class WorkerSupervisor {
       }),
     );
     surviveLostConnections(pgPool, "queue");
+    // Each running job listens to the pool's shutdown: more than Node's
+    // default of 10 listeners is the configured concurrency, not a leak.
+    const shutdown = new AbortController();
+    setMaxListeners(this.options.concurrency + 10, shutdown.signal);
     return {
-      workerId: newWorkerId(), shutdown: new AbortController(), pgPool, taskPool: null, liveRunnerIds: new Set(),
+      workerId: newWorkerId(), shutdown, pgPool, taskPool: null, liveRunnerIds: new Set(),
       poolStopping: false, fetchFailingSince: null, probing: false, registration: null, retired: false,
     };
   }
@@ -227,6 +232,9 @@ class WorkerSupervisor {
       config: this.options.config,
       workerId: generation.workerId,
       shutdown: generation.shutdown.signal,
+      batches: workerBatches(this.options.db, {
+        workerId: generation.workerId, leaseMs: this.options.config.leaseMs, maxAttempts: this.options.config.maxAttempts,
+      }),
     };
     return {
       [runJobTask]: async (payload: unknown, helpers: JobHelpers) => {
