@@ -35,7 +35,7 @@ CREATE TRIGGER user_identity_changed AFTER UPDATE OF role, email, name, deleted_
 
 -- §3.1: each entry starts where the last ended, once per INSERT statement, so
 -- that a set of entries chains too (20261125000100_invariants, made a
--- statement trigger in 20261207071000_cleanup_settles_a_set).
+-- statement trigger in 20261207060000_cleanup_settles_a_set).
 CREATE TRIGGER ledger_entry_chain AFTER INSERT ON ledger_entry
   REFERENCING NEW TABLE AS new_entries
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_entry_check_chain();
@@ -79,7 +79,7 @@ CREATE TRIGGER credit_draw_no_truncate BEFORE TRUNCATE ON credit_draw
 
 -- §3.12: the draws move their grants' remaining, once per grant and INSERT
 -- statement (20261130300100_wallet_grants, made a statement trigger in
--- 20261207071000_cleanup_settles_a_set).
+-- 20261207060000_cleanup_settles_a_set).
 CREATE TRIGGER credit_draw_apply AFTER INSERT ON credit_draw
   REFERENCING NEW TABLE AS new_draws
   FOR EACH STATEMENT EXECUTE FUNCTION credit_draw_apply();

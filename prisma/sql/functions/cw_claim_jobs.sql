@@ -10,7 +10,7 @@
 --
 -- Guards: §3.8 (bounded attempts), §3.9 (no duplicate outputs); §3.5 through
 --   trigger job_transition.
--- History: created in 20261207072000_worker_batches, never replaced.
+-- History: created in 20261207061000_worker_batches, never replaced.
 CREATE OR REPLACE FUNCTION cw_claim_jobs(p_job_ids uuid[], p_worker_id text, p_lease_ms integer, p_max_attempts integer)
 RETURNS TABLE (id uuid, user_id text, model_id text, prompt text, outputs_requested integer, deadline_at timestamptz,
                attempts integer, done_indexes integer[])

@@ -16,7 +16,7 @@
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201000000_cleanup_divides_accounts,
 --   20261201100000_lean_settlement, 20261207021800_public_enqueue,
---   20261207044933_settlement_texts_in_sql, 20261207071000_cleanup_settles_a_set:
+--   20261207044933_settlement_texts_in_sql, 20261207060000_cleanup_settles_a_set:
 --   this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_cleanup_account(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
 RETURNS TABLE (recovered integer, failed integer, refunded integer, grants_expired integer)

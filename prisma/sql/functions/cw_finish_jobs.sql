@@ -15,7 +15,7 @@
 -- Guards: §3.4 (a settlement that refunds nothing, once: the refund is 0
 --   because every output is delivered, and job_refund_fair checks it again),
 --   §3.5 (a late worker changes nothing), §3.9 (unique (job, index)).
--- History: created in 20261207072000_worker_batches, never replaced.
+-- History: created in 20261207061000_worker_batches, never replaced.
 CREATE OR REPLACE FUNCTION cw_finish_jobs(
   p_job_ids uuid[], p_delivered integer[], p_worker_id text,
   p_output_job_ids uuid[], p_indexes integer[], p_mime text[], p_content text[]

@@ -15,7 +15,7 @@
 --   ledger_entry_chain), §3.4 (one refund per job, never more than the charge
 --   drew), §3.12 (a grant never gets back more than was drawn from it; a
 --   refund never revives expired credits).
--- History: created in 20261207071000_cleanup_settles_a_set.
+-- History: created in 20261207060000_cleanup_settles_a_set.
 CREATE OR REPLACE FUNCTION cw_ledger_post_refunds(
   p_user_id text, p_job_ids uuid[], p_amounts integer[], p_actor_type "ActorType", p_actor_id text, p_reasons text[]
 ) RETURNS void

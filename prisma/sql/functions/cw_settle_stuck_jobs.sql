@@ -11,7 +11,7 @@
 --
 -- Guards: §3.4 (one refund = the outputs not delivered, through
 --   cw_ledger_post_refunds), §3.5 (only active jobs whose guard holds end).
--- History: created in 20261207071000_cleanup_settles_a_set.
+-- History: created in 20261207060000_cleanup_settles_a_set.
 CREATE OR REPLACE FUNCTION cw_settle_stuck_jobs(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
 RETURNS TABLE (failed integer, refunded integer)
 LANGUAGE plpgsql AS $$

@@ -10,7 +10,7 @@
 -- Guards: §3.12 (balance = sum of remaining over live grants; 0 ≤ remaining ≤
 --   amount, with the CHECKs of credit_grant).
 -- History: created in 20261130300100_wallet_grants, replaced in
---   20261207071000_cleanup_settles_a_set: this is the text of the last.
+--   20261207060000_cleanup_settles_a_set: this is the text of the last.
 CREATE OR REPLACE FUNCTION credit_draw_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -38,7 +38,7 @@ END $$;
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201000000_cleanup_divides_accounts,
 --   20261201100000_lean_settlement, 20261207021800_public_enqueue,
---   20261207044933_settlement_texts_in_sql, 20261207071000_cleanup_settles_a_set:
+--   20261207044933_settlement_texts_in_sql, 20261207060000_cleanup_settles_a_set:
 --   this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_cleanup_account(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
 RETURNS TABLE (recovered integer, failed integer, refunded integer, grants_expired integer)
@@ -90,7 +90,7 @@ END $$;
 --   ledger_entry_chain), §3.4 (one refund per job, never more than the charge
 --   drew), §3.12 (a grant never gets back more than was drawn from it; a
 --   refund never revives expired credits).
--- History: created in 20261207071000_cleanup_settles_a_set.
+-- History: created in 20261207060000_cleanup_settles_a_set.
 CREATE OR REPLACE FUNCTION cw_ledger_post_refunds(
   p_user_id text, p_job_ids uuid[], p_amounts integer[], p_actor_type "ActorType", p_actor_id text, p_reasons text[]
 ) RETURNS void
@@ -198,7 +198,7 @@ END $$;
 --
 -- Guards: §3.4 (one refund = the outputs not delivered, through
 --   cw_ledger_post_refunds), §3.5 (only active jobs whose guard holds end).
--- History: created in 20261207071000_cleanup_settles_a_set.
+-- History: created in 20261207060000_cleanup_settles_a_set.
 CREATE OR REPLACE FUNCTION cw_settle_stuck_jobs(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
 RETURNS TABLE (failed integer, refunded integer)
 LANGUAGE plpgsql AS $$
@@ -258,7 +258,7 @@ END $$;
 -- Guards: §3.1 (conservation: each entry's balance before = the previous
 --   entry's balance after).
 -- History: created in 20261125000100_invariants, replaced in
---   20261130120000_money_functions, 20261207071000_cleanup_settles_a_set:
+--   20261130120000_money_functions, 20261207060000_cleanup_settles_a_set:
 --   this is the text of the last.
 CREATE OR REPLACE FUNCTION ledger_entry_check_chain() RETURNS trigger
 LANGUAGE plpgsql AS $$
