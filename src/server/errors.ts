@@ -13,6 +13,7 @@ export const appErrors = {
   INSUFFICIENT_CREDITS: { trpc: "PAYMENT_REQUIRED", http: 402, message: "Not enough credits." },
   RATE_LIMIT_EXCEEDED: { trpc: "TOO_MANY_REQUESTS", http: 429, message: "Too many jobs this minute." },
   MAX_ACTIVE_JOBS: { trpc: "TOO_MANY_REQUESTS", http: 429, message: "Too many active jobs." },
+  BUDGET_EXCEEDED: { trpc: "PAYMENT_REQUIRED", http: 402, message: "This would go over a budget." },
   IDEMPOTENCY_KEY_REUSED: {
     trpc: "UNPROCESSABLE_CONTENT",
     http: 422,
@@ -26,12 +27,27 @@ export const appErrors = {
 export type AppErrorCode = keyof typeof appErrors;
 export const appErrorCodes = Object.keys(appErrors) as AppErrorCode[];
 
+/** The budget a refused request would have gone over (SPEC §9). */
+export type ExceededBudget = {
+  id: string;
+  scope: "ACCOUNT" | "API_KEY";
+  period: "MONTH" | "TOTAL";
+  apiKeyId: string | null;
+  limitCredits: number;
+  spentCredits: number;
+  remainingCredits: number;
+  /** ISO 8601; null for a TOTAL budget, which never resets. */
+  resetsAt: string | null;
+};
+
 /** Fields that travel with an error to the client, next to `appCode`. */
 export type AppErrorDetails = {
   retryAfterSeconds?: number;
   requiredCredits?: number;
   availableCredits?: number;
   activeJobs?: number;
+  /** BUDGET_EXCEEDED: the budget the request would go over, and when it resets. */
+  budget?: ExceededBudget;
   fieldErrors?: Record<string, string[]>;
 };
 

@@ -1,7 +1,10 @@
 -- cw_create_job: One user intent: replay, refuse, or create + charge +
 -- enqueue, together. outcome: CREATED | REPLAYED | KEY_REUSED | RATE_LIMITED
 -- (detail = seconds to wait) | MAX_ACTIVE (detail = active jobs) |
--- INSUFFICIENT (detail = credits missing) | NO_USER. The common path reads
+-- INSUFFICIENT (detail = credits missing) | BUDGET_EXCEEDED (budget = the
+-- budget it would exceed, cw_budget_room's answer) | NO_USER. p_api_key_id:
+-- the API key that makes the request (its budget applies too), NULL from the
+-- app. The common path reads
 -- only the user row: the limits live on it (jobs_active_bound, the per-second
 -- rate ring), and the idempotency key is checked by the unique index itself
 -- (the insert). It brings the account's grants up to date before it reads the
@@ -9,15 +12,16 @@
 --
 -- Guards: §3.3 (the charge in the job's transaction), §3.6 (idempotency by
 --   the unique index), §3.7 (limits under concurrency), §3.2 (through
---   cw_ledger_post).
+--   cw_ledger_post), §3.14 (budgets: cw_budget_room before, cw_budget_charge
+--   with the charge).
 -- History: created in 20261130120000_money_functions, replaced in
---   20261130300100_wallet_grants, 20261201100000_lean_settlement: this is the
---   text of the last.
+--   20261130300100_wallet_grants, 20261201100000_lean_settlement,
+--   20261207114449_budget_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_create_job(
   p_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text,
   p_outputs integer, p_price integer, p_timeout_ms integer, p_max_active integer, p_rate_limit integer,
-  p_rate_window_s integer
-) RETURNS TABLE (outcome text, detail integer, available integer, j job)
+  p_rate_window_s integer, p_api_key_id uuid DEFAULT NULL
+) RETURNS TABLE (outcome text, detail integer, available integer, budget jsonb, j job)
 LANGUAGE plpgsql AS $$
 DECLARE
   v_user record;
@@ -36,12 +40,14 @@ DECLARE
   v_balance integer;
   v_refusal text;
   v_detail integer;
+  v_budget_ids bigint[] := '{}';
+  v_over jsonb;
 BEGIN
   PERFORM cw_assert_serializable();
   SELECT balance, deleted_at, jobs_active_bound, job_rate_last_ms, job_rate_counts INTO v_user
     FROM "user" WHERE id = p_user_id FOR UPDATE;
   IF NOT FOUND OR v_user.deleted_at IS NOT NULL THEN
-    RETURN QUERY SELECT 'NO_USER'::text, NULL::integer, NULL::integer, NULL::job;
+    RETURN QUERY SELECT 'NO_USER'::text, NULL::integer, NULL::integer, NULL::jsonb, NULL::job;
     RETURN;
   END IF;
   v_balance := v_user.balance;
@@ -73,14 +79,20 @@ BEGIN
   ELSIF v_balance < v_cost THEN
     v_refusal := 'INSUFFICIENT';
     v_detail := v_cost - v_balance;
+  ELSE
+    SELECT r.budget_ids, r.over INTO v_budget_ids, v_over FROM cw_budget_room(p_user_id, p_api_key_id, v_cost, v_now) r;
+    IF v_over IS NOT NULL THEN
+      v_refusal := 'BUDGET_EXCEEDED';
+    END IF;
   END IF;
   IF v_refusal IS NULL THEN
     -- created_at is the clock at insert time, taken under the user lock.
     INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
-                     idempotency_key, request_hash, deadline_at, created_at, updated_at, charge_entry_id)
+                     idempotency_key, request_hash, deadline_at, created_at, updated_at, charge_entry_id,
+                     api_key_id, budget_ids)
     VALUES (gen_random_uuid(), p_user_id, p_model_id, p_prompt, p_outputs, p_price, v_cost,
             p_idempotency_key, p_request_hash, v_now + make_interval(secs => p_timeout_ms / 1000.0), v_now, v_now,
-            nextval('ledger_entry_id_seq'))
+            nextval('ledger_entry_id_seq'), p_api_key_id, v_budget_ids)
     ON CONFLICT (user_id, idempotency_key) DO NOTHING
     RETURNING * INTO v_job;
     IF FOUND THEN
@@ -94,10 +106,13 @@ BEGIN
         WHERE id = p_user_id;
       PERFORM cw_ledger_post(p_user_id, 'CHARGE', -v_cost, v_job.id, 'USER', p_user_id, 'Generation job', NULL,
         p_entry_id := v_job.charge_entry_id);
+      IF cardinality(v_job.budget_ids) > 0 THEN
+        PERFORM cw_budget_charge(v_job);
+      END IF;
       PERFORM cw_enqueue_run_job(v_job.id, p_user_id);
       INSERT INTO job_event (job_id, type, worker_id, data, created_at)
       VALUES (v_job.id, 'created', NULL, jsonb_build_object('cost', v_cost, 'outputs', p_outputs), clock_timestamp());
-      RETURN QUERY SELECT 'CREATED'::text, NULL::integer, v_balance - v_cost, v_job;
+      RETURN QUERY SELECT 'CREATED'::text, NULL::integer, v_balance - v_cost, NULL::jsonb, v_job;
       RETURN;
     END IF;
   END IF;
@@ -106,14 +121,14 @@ BEGIN
   SELECT * INTO v_job FROM job WHERE user_id = p_user_id AND idempotency_key = p_idempotency_key;
   IF FOUND THEN
     IF v_job.request_hash <> p_request_hash THEN
-      RETURN QUERY SELECT 'KEY_REUSED'::text, NULL::integer, v_balance, NULL::job;
+      RETURN QUERY SELECT 'KEY_REUSED'::text, NULL::integer, v_balance, NULL::jsonb, NULL::job;
     ELSE
-      RETURN QUERY SELECT 'REPLAYED'::text, NULL::integer, v_balance, v_job;
+      RETURN QUERY SELECT 'REPLAYED'::text, NULL::integer, v_balance, NULL::jsonb, v_job;
     END IF;
     RETURN;
   END IF;
   IF v_refusal IS NULL THEN
     RAISE EXCEPTION 'key % of user % conflicted but no job holds it', p_idempotency_key, p_user_id USING ERRCODE = 'CW500';
   END IF;
-  RETURN QUERY SELECT v_refusal, v_detail, v_balance, NULL::job;
+  RETURN QUERY SELECT v_refusal, v_detail, v_balance, v_over, NULL::job;
 END $$;

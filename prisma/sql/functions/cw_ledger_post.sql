@@ -9,10 +9,13 @@
 -- id when the caller took it from the sequence first (a job's charge: the job
 -- row names it).
 --
+-- A refund also gives the job's budgets back (cw_budget_return).
+--
 -- Guards: §3.1 (with trigger ledger_entry_chain), §3.2 (refuse, never clamp),
---   §3.12 (draws sum to the entry).
+--   §3.12 (draws sum to the entry), §3.14 (refunds give budget back).
 -- History: created in 20261130120000_money_functions, replaced in
---   20261130300100_wallet_grants: this is the text of the last.
+--   20261130300100_wallet_grants, 20261207114449_budget_functions: this is the text of
+--   the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post(
   p_user_id text, p_kind "LedgerKind", p_amount integer, p_job_id uuid,
   p_actor_type "ActorType", p_actor_id text, p_reason text, p_idempotency_key text,
@@ -43,6 +46,7 @@ BEGIN
   RETURNING * INTO v_entry;
   IF p_kind = 'REFUND' THEN
     PERFORM cw_return_credits(v_entry);
+    PERFORM cw_budget_return(ARRAY[p_job_id], ARRAY[p_amount]);
   ELSIF p_kind = 'EXPIRE' THEN
     IF p_draw_grants IS NULL OR (SELECT sum(a) FROM unnest(p_draw_amounts) AS t(a)) <> p_amount THEN
       RAISE EXCEPTION 'the draws of an expiry must sum to it' USING ERRCODE = 'CW500';

@@ -14,8 +14,9 @@
 -- Guards: §3.1 (the entries chain from the tail to the new balance: trigger
 --   ledger_entry_chain), §3.4 (one refund per job, never more than the charge
 --   drew), §3.12 (a grant never gets back more than was drawn from it; a
---   refund never revives expired credits).
--- History: created in 20261207060000_cleanup_settles_a_set.
+--   refund never revives expired credits), §3.14 (refunds give budget back).
+-- History: created in 20261207060000_cleanup_settles_a_set, replaced in
+--   20261207114449_budget_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post_refunds(
   p_user_id text, p_job_ids uuid[], p_amounts integer[], p_actor_type "ActorType", p_actor_id text, p_reasons text[]
 ) RETURNS void
@@ -99,6 +100,13 @@ BEGIN
       JOIN unnest(v_entry_ord, v_entry_amount) WITH ORDINALITY AS e(ord, amount, n)
         ON e.ord = b.ord AND (e.amount > 0 OR NOT b.open);
   END IF;
+  -- The budgets of the jobs refunded here get their credits back (those
+  -- refunded through cw_ledger_post below get them there).
+  PERFORM cw_budget_return(
+    ARRAY(SELECT p_job_ids[t.ord] FROM unnest(p_amounts) WITH ORDINALITY AS t(amount, ord)
+           WHERE t.ord <> ALL (COALESCE(v_unbacked, '{}')) ORDER BY t.ord),
+    ARRAY(SELECT t.amount FROM unnest(p_amounts) WITH ORDINALITY AS t(amount, ord)
+           WHERE t.ord <> ALL (COALESCE(v_unbacked, '{}')) ORDER BY t.ord));
   -- Charges that drew from no grant (from before the wallet): each refund
   -- opens a grant of its own, through cw_ledger_post.
   FOREACH v_ord IN ARRAY COALESCE(v_unbacked, '{}') LOOP

@@ -15,12 +15,14 @@ export type CreateJobInput = {
   modelId: string;
   prompt: string;
   outputs: number;
+  /** The API key that makes the request (REST): its budget applies too. Not part of the request's identity. */
+  apiKeyId?: string | null;
 };
 
 export type CreateJobResult = CreatedJob;
 
 /** The hash that tells a replay (same request) from a reused key (another one). */
-function hashJobRequest(input: Omit<CreateJobInput, "idempotencyKey">): string {
+function hashJobRequest(input: Pick<CreateJobInput, "modelId" | "prompt" | "outputs">): string {
   const canonical = JSON.stringify([input.modelId, input.prompt, input.outputs]);
   return createHash("sha256").update(canonical).digest("hex");
 }
@@ -41,7 +43,7 @@ function chargeFor(userId: string, input: CreateJobInput, config: JobsConfig): J
   return {
     userId, idempotencyKey: input.idempotencyKey, requestHash: hashJobRequest(input), modelId: input.modelId,
     prompt: input.prompt, outputs: input.outputs, pricePerOutput: model.pricePerOutput, jobTimeoutMs: config.jobTimeoutMs,
-    maxActiveJobs: config.maxActiveJobs, rateLimitPerMinute: config.rateLimitPerMinute,
+    maxActiveJobs: config.maxActiveJobs, rateLimitPerMinute: config.rateLimitPerMinute, apiKeyId: input.apiKeyId ?? null,
   };
 }
 

@@ -1,7 +1,8 @@
 import "server-only";
 
 import { Prisma, type Db, type Tx } from "~/server/db";
-import { AppError, assert } from "~/server/errors";
+import { AppError, assert, type ExceededBudget } from "~/server/errors";
+import { budgetExceeded } from "~/server/money/budgets";
 import { jobViewColumnsOf, type JobView } from "~/server/money/job-view";
 import { accountTransaction, statementAlone } from "~/server/money/shapes";
 
@@ -18,6 +19,8 @@ export type JobCharge = {
   jobTimeoutMs: number;
   maxActiveJobs: number;
   rateLimitPerMinute: number;
+  /** The API key that makes the request (REST): its budget applies too. */
+  apiKeyId?: string | null;
 };
 
 export type CreatedJob = { job: JobView; replayed: boolean };
@@ -25,17 +28,31 @@ export type CreatedJob = { job: JobView; replayed: boolean };
 /** The window of the per-minute limit, in seconds. */
 export const rateWindowSeconds = 60;
 
-type CreateOutcome = "CREATED" | "REPLAYED" | "KEY_REUSED" | "RATE_LIMITED" | "MAX_ACTIVE" | "INSUFFICIENT" | "NO_USER";
-type CreateRow = JobView & { outcome: CreateOutcome; detail: number | null; available: number | null };
+type CreateOutcome =
+  | "CREATED"
+  | "REPLAYED"
+  | "KEY_REUSED"
+  | "RATE_LIMITED"
+  | "MAX_ACTIVE"
+  | "INSUFFICIENT"
+  | "BUDGET_EXCEEDED"
+  | "NO_USER";
+type CreateRow = JobView & {
+  outcome: CreateOutcome;
+  detail: number | null;
+  available: number | null;
+  /** cw_budget_room's answer (jsonb): the budget a refused create would go over. */
+  budget: (Omit<ExceededBudget, "id"> & { id: number }) | null;
+};
 
 const createdJobColumns = jobViewColumnsOf("(r.j)");
 
 function createJobCall(charge: JobCharge): Prisma.Sql {
   return Prisma.sql`
-    SELECT r.outcome, r.detail, r.available, ${createdJobColumns}
+    SELECT r.outcome, r.detail, r.available, r.budget, ${createdJobColumns}
     FROM cw_create_job(${charge.userId}, ${charge.idempotencyKey}, ${charge.requestHash}, ${charge.modelId}, ${charge.prompt},
       ${charge.outputs}::int, ${charge.pricePerOutput}::int, ${charge.jobTimeoutMs}::int, ${charge.maxActiveJobs}::int,
-      ${charge.rateLimitPerMinute}::int, ${rateWindowSeconds}::int) AS r`;
+      ${charge.rateLimitPerMinute}::int, ${rateWindowSeconds}::int, ${charge.apiKeyId ?? null}::uuid) AS r`;
 }
 
 /**
@@ -73,7 +90,7 @@ export async function createJobCommitting(
 
 function outcomeOf(rows: CreateRow[], charge: JobCharge): CreatedJob {
   assert(rows.length === 1, "cw_create_job answers one row");
-  const { outcome, detail, available, ...job } = rows[0]!;
+  const { outcome, detail, available, budget, ...job } = rows[0]!;
   switch (outcome) {
     case "CREATED":
       return { job, replayed: false };
@@ -90,6 +107,9 @@ function outcomeOf(rows: CreateRow[], charge: JobCharge): CreatedJob {
         requiredCredits: detail ?? 0,
         availableCredits: available ?? 0,
       });
+    case "BUDGET_EXCEEDED":
+      assert(budget, "a BUDGET_EXCEEDED refusal names its budget");
+      throw budgetExceeded({ ...budget, id: String(budget.id) }, charge.pricePerOutput * charge.outputs);
     case "NO_USER":
       throw new AppError("UNAUTHORIZED", "This account no longer exists.");
   }

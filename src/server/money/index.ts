@@ -21,6 +21,7 @@
  * | voidGrant               | cw_void_grant                 | account transaction                     | the audit row commits with it                          |
  * | enqueueWebhookDelivery  | cw_enqueue_webhook_delivery   | the caller's transaction                | the queue entry commits with the delivery row          |
  * | lockAccount             | (the account row lock)        | the caller's transaction                | orders an account deletion against its money           |
+ * | setBudget, removeBudget | cw_set_budget, cw_remove_budget | account transaction                   | a limit moves behind the account's creates (§3.14)     |
  *
  * Every shape is SERIALIZABLE (SPEC §2), asserted again by each function
  * (`cw_assert_serializable`), retried whole inside the server, and queued
@@ -28,6 +29,7 @@
  */
 import "server-only";
 
+import { removeBudget, setBudget } from "~/server/money/budgets";
 import { cleanupAccount } from "~/server/money/cleanup-account";
 import { claimJobs } from "~/server/money/claim-jobs";
 import { createJob, createJobCommitting } from "~/server/money/create-job";
@@ -58,8 +60,11 @@ export const money = {
   voidGrant,
   enqueueWebhookDelivery,
   lockAccount,
+  setBudget,
+  removeBudget,
 };
 
+export { budgetName, type BudgetPeriod, type BudgetRow, type BudgetScope, type BudgetSetting } from "~/server/money/budgets";
 export type { AccountCleanup } from "~/server/money/cleanup-account";
 export type { ClaimedJob } from "~/server/money/claim-jobs";
 export type { CreatedJob, JobCharge } from "~/server/money/create-job";

@@ -110,7 +110,7 @@ async function createJobRoute(context: RouteContext): Promise<RestResponse> {
   // The response is built once, stored in the transaction that charges the
   // job, and sent as stored: the original and its replays are the same bytes.
   const committed: { response?: Omit<StoredResponse, "fingerprint"> } = {};
-  const result = await createJobCommitting(db, userId, { idempotencyKey: jobKeyOfRestKey(key), ...input }, config(), async (tx, created) => {
+  const result = await createJobCommitting(db, userId, { idempotencyKey: jobKeyOfRestKey(key), ...input, apiKeyId: context.principal.keyId }, config(), async (tx, created) => {
     const response = createdResponse(created.job);
     const stored = await storeResponse(tx, { userId, key, fingerprint, ...response });
     // A live stored response would name a job of this key, which the domain would have replayed.

@@ -1,0 +1,46 @@
+-- cw_budget_charge: Counts a new job's cost against each budget it names
+-- (job.budget_ids, chosen by cw_budget_room), in the period that holds its
+-- created_at. The CHECK (spent <= limit_credits) of budget_spend refuses what
+-- the room check let through by mistake. Crossing 80 % or 100 % of a limit
+-- writes a budget.threshold event (webhooks) and queues a mail to the owner,
+-- once per budget, period and threshold.
+--
+-- Guards: §3.14 (spent never exceeds the limit: the room check, then the CHECK).
+-- History: created in 20261207114449_budget_functions.
+CREATE OR REPLACE FUNCTION cw_budget_charge(p_job job) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_budget record;
+  v_spend budget_spend;
+  v_period_start timestamptz;
+  v_threshold integer;
+BEGIN
+  FOR v_budget IN SELECT * FROM budget WHERE id = ANY (p_job.budget_ids) ORDER BY id LOOP
+    v_period_start := cw_budget_period_start(v_budget.period, v_budget.time_zone, p_job.created_at);
+    INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
+    VALUES (v_budget.id, v_period_start, v_budget.limit_credits, p_job.total_cost)
+    ON CONFLICT (budget_id, period_start) DO UPDATE SET spent = budget_spend.spent + EXCLUDED.spent
+    RETURNING * INTO v_spend;
+    v_threshold := CASE
+      WHEN v_spend.spent >= v_spend.limit_credits AND v_spend.notified_100_at IS NULL THEN 100
+      WHEN v_spend.spent * 5 >= v_spend.limit_credits * 4 AND v_spend.notified_80_at IS NULL THEN 80
+    END;
+    IF v_threshold IS NOT NULL THEN
+      -- Crossing 100 % also passes 80 %: one event says the higher.
+      UPDATE budget_spend SET notified_80_at = COALESCE(notified_80_at, clock_timestamp()),
+             notified_100_at = CASE WHEN v_threshold = 100 THEN clock_timestamp() END
+       WHERE budget_id = v_spend.budget_id AND period_start = v_spend.period_start;
+      PERFORM cw_emit_event(v_budget.user_id, 'budget.threshold', jsonb_build_object(
+        'budget', jsonb_build_object('id', v_budget.id::text, 'scope', v_budget.scope, 'period', v_budget.period,
+                                     'api_key_id', v_budget.api_key_id, 'limit_credits', v_spend.limit_credits),
+        'threshold_percent', v_threshold, 'spent_credits', v_spend.spent,
+        'period_start', v_spend.period_start,
+        'resets_at', cw_budget_resets_at(v_budget.period, v_budget.time_zone, p_job.created_at)));
+      PERFORM graphile_worker.add_job('budget-threshold-mail',
+        json_build_object('budgetId', v_budget.id::text, 'periodStart', v_spend.period_start, 'threshold', v_threshold),
+        max_attempts := 10,
+        job_key := 'budget-threshold:' || v_budget.id || ':' || extract(epoch FROM v_spend.period_start)::bigint || ':' || v_threshold,
+        job_key_mode := 'preserve_run_at');
+    END IF;
+  END LOOP;
+END $$;

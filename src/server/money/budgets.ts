@@ -1,0 +1,99 @@
+import "server-only";
+
+import type { Db } from "~/server/db";
+import { AppError, assert, type ExceededBudget } from "~/server/errors";
+import { accountTransaction } from "~/server/money/shapes";
+
+export type BudgetScope = "ACCOUNT" | "API_KEY";
+export type BudgetPeriod = "MONTH" | "TOTAL";
+
+/** A budget as `cw_set_budget` writes it. */
+export type BudgetRow = {
+  id: bigint;
+  user_id: string;
+  scope: BudgetScope;
+  api_key_id: string | null;
+  period: BudgetPeriod;
+  limit_credits: number;
+  time_zone: string;
+};
+
+export type BudgetSetting = {
+  /** The account whose spending the budget limits. */
+  userId: string;
+  /** Who changes it (written to budget_change). */
+  actorUserId: string;
+  scope: BudgetScope;
+  /** The key an API_KEY budget limits; null for ACCOUNT. */
+  apiKeyId: string | null;
+  period: BudgetPeriod;
+  limitCredits: number;
+  /** IANA zone whose calendar months are the periods. */
+  timeZone: string;
+};
+
+type SetOutcome = "SET" | "BELOW_SPENT" | "NO_KEY" | "BAD_TIME_ZONE";
+
+/**
+ * Sets a budget's limit through `cw_set_budget` (SPEC §9), creating the
+ * budget when the account has none of this scope (and key), in one
+ * SERIALIZABLE transaction behind the account's other money transactions,
+ * so no create can spend between the check and the change. A limit below
+ * what was already spent this period is a VALIDATION_ERROR (invariant 14
+ * holds when a limit moves); a new period or time zone starts a new budget.
+ */
+export async function setBudget(client: Db, setting: BudgetSetting): Promise<BudgetRow> {
+  const row = await accountTransaction(client, { label: "budgets.set", accountId: setting.userId }, async (tx) => {
+    const [answer] = await tx.$queryRaw<{ outcome: SetOutcome; detail: number | null; b: BudgetRow | null }[]>`
+      SELECT r.outcome, r.detail, to_jsonb(r.b) AS b
+      FROM cw_set_budget(${setting.userId}, ${setting.actorUserId}, ${setting.scope}::"BudgetScope",
+        ${setting.apiKeyId}::uuid, ${setting.period}::"BudgetPeriod", ${setting.limitCredits}::int,
+        ${setting.timeZone}) AS r`;
+    return answer;
+  });
+  assert(row, "cw_set_budget answers one row");
+  switch (row.outcome) {
+    case "SET":
+      assert(row.b, "a set budget is returned");
+      return { ...row.b, id: BigInt(row.b.id) };
+    case "BELOW_SPENT":
+      throw new AppError("VALIDATION_ERROR", `${row.detail} credits were already spent this period: the limit cannot be lower.`, {
+        fieldErrors: { limitCredits: [`At least ${row.detail} (already spent this period).`] },
+      });
+    case "NO_KEY":
+      throw new AppError("NOT_FOUND", "No such API key.");
+    case "BAD_TIME_ZONE":
+      throw new AppError("VALIDATION_ERROR", "Unknown time zone.", { fieldErrors: { timeZone: ["Choose a time zone from the list."] } });
+  }
+}
+
+/** Ends a live budget of the account (`cw_remove_budget`); what was spent against it stays. */
+export async function removeBudget(client: Db, input: { userId: string; actorUserId: string; budgetId: bigint }): Promise<void> {
+  const outcome = await accountTransaction(client, { label: "budgets.remove", accountId: input.userId }, async (tx) => {
+    const [row] = await tx.$queryRaw<{ outcome: "REMOVED" | "NOT_FOUND" }[]>`
+      SELECT cw_remove_budget(${input.userId}, ${input.actorUserId}, ${input.budgetId}::bigint) AS outcome`;
+    return row?.outcome;
+  });
+  if (outcome !== "REMOVED") throw new AppError("NOT_FOUND", "No such budget.");
+}
+
+const periodWords: Record<BudgetPeriod, string> = { MONTH: "monthly budget", TOTAL: "budget" };
+
+/** The words for a budget in a message: "the account's monthly budget", "this API key's budget". */
+export function budgetName(budget: Pick<ExceededBudget, "scope" | "period">): string {
+  const owner = budget.scope === "API_KEY" ? "this API key's" : "the account's";
+  return `${owner} ${periodWords[budget.period]}`;
+}
+
+/**
+ * The BUDGET_EXCEEDED refusal of a request of `costCredits` (SPEC §4): which
+ * budget, what is left and when it resets, in the message and in the details.
+ */
+export function budgetExceeded(budget: ExceededBudget, costCredits: number): AppError {
+  const resetsAt = budget.resetsAt === null ? null : new Date(budget.resetsAt).toISOString();
+  const resets = resetsAt === null ? "It does not reset." : `It resets on ${resetsAt.slice(0, 10)}.`;
+  const message =
+    `This job costs ${costCredits} credits and would go over ${budgetName(budget)}: ` +
+    `${budget.remainingCredits} of ${budget.limitCredits} credits left. ${resets}`;
+  return new AppError("BUDGET_EXCEEDED", message, { budget: { ...budget, resetsAt } });
+}
