@@ -39,7 +39,7 @@ async function expectSpendMatchesJobs(userId: string) {
     SELECT s.spent, s.limit_credits,
            COALESCE((SELECT sum(j.total_cost - j.refunded_amount) FROM job j
                       WHERE j.user_id = b.user_id AND b.id = ANY (j.budget_ids)
-                        AND cw_budget_period_start(b.period, b.time_zone, j.created_at) = s.period_start), 0)::int AS expected
+                        AND budget_period_start(b.period, b.time_zone, j.created_at) = s.period_start), 0)::int AS expected
     FROM budget_spend s JOIN budget b ON b.id = s.budget_id WHERE b.user_id = ${userId}`;
   for (const row of rows) {
     expect(row.spent).toBe(row.expected);
@@ -116,7 +116,7 @@ describe("§3.14 budgets hold under concurrency", () => {
     const ids = running.map((r) => r.job.id);
     await db.$executeRaw`UPDATE job SET created_at = created_at - interval '1 month' WHERE id = ANY (${ids}::uuid[])`;
     await db.$executeRaw`
-      UPDATE budget_spend s SET period_start = cw_budget_period_start('MONTH', 'UTC', clock_timestamp() - interval '1 month')
+      UPDATE budget_spend s SET period_start = budget_period_start('MONTH', 'UTC', clock_timestamp() - interval '1 month')
       FROM budget b WHERE b.id = s.budget_id AND b.user_id = ${user.id}`;
     // This month starts empty: three more jobs fit while the old ones still run.
     for (let i = 0; i < 3; i++) expect((await outcomeOf(createTestJob(user.id, oneOutput))).code).toBe("OK");
@@ -168,7 +168,7 @@ describe("§3.14 budgets hold under concurrency", () => {
     await cancelJob(db, user.id, jobs[4]!.job.id); // back to 8
     await createTestJob(user.id, oneOutput); // 10 again: no second event
     const events = await db.webhookEvent.findMany({ where: { userId: user.id, type: "budget.threshold" }, orderBy: { createdAt: "asc" } });
-    expect(events.map((e) => (e.data as { threshold_percent: number }).threshold_percent)).toEqual([80, 100]);
-    expect(events[1]!.data).toMatchObject({ spent_credits: 10, budget: { scope: "ACCOUNT", limit_credits: 10 } });
+    expect(events.map((e) => (e.data as { thresholdPercent: number }).thresholdPercent)).toEqual([80, 100]);
+    expect(events[1]!.data).toMatchObject({ spentCredits: 10, budget: { scope: "ACCOUNT", limitCredits: 10 } });
   });
 });

@@ -6,7 +6,7 @@
 -- once per budget, period and threshold.
 --
 -- Guards: §3.14 (spent never exceeds the limit: the room check, then the CHECK).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_charge(p_job job) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -16,7 +16,7 @@ DECLARE
   v_threshold integer;
 BEGIN
   FOR v_budget IN SELECT * FROM budget WHERE id = ANY (p_job.budget_ids) ORDER BY id LOOP
-    v_period_start := cw_budget_period_start(v_budget.period, v_budget.time_zone, p_job.created_at);
+    v_period_start := budget_period_start(v_budget.period, v_budget.time_zone, p_job.created_at);
     INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
     VALUES (v_budget.id, v_period_start, v_budget.limit_credits, p_job.total_cost)
     ON CONFLICT (budget_id, period_start) DO UPDATE SET spent = budget_spend.spent + EXCLUDED.spent
@@ -32,10 +32,10 @@ BEGIN
        WHERE budget_id = v_spend.budget_id AND period_start = v_spend.period_start;
       PERFORM cw_emit_event(v_budget.user_id, 'budget.threshold', jsonb_build_object(
         'budget', jsonb_build_object('id', v_budget.id::text, 'scope', v_budget.scope, 'period', v_budget.period,
-                                     'api_key_id', v_budget.api_key_id, 'limit_credits', v_spend.limit_credits),
-        'threshold_percent', v_threshold, 'spent_credits', v_spend.spent,
-        'period_start', v_spend.period_start,
-        'resets_at', cw_budget_resets_at(v_budget.period, v_budget.time_zone, p_job.created_at)));
+                                     'apiKeyId', v_budget.api_key_id, 'limitCredits', v_spend.limit_credits),
+        'thresholdPercent', v_threshold, 'spentCredits', v_spend.spent,
+        'periodStart', v_spend.period_start,
+        'resetsAt', budget_resets_at(v_budget.period, v_budget.time_zone, p_job.created_at)));
       PERFORM graphile_worker.add_job('budget-threshold-mail',
         json_build_object('budgetId', v_budget.id::text, 'periodStart', v_spend.period_start, 'threshold', v_threshold),
         max_attempts := 10,

@@ -5,7 +5,7 @@
 -- one read of its row by key.
 --
 -- Guards: §3.14 (refunds give budget back; spent stays ≥ 0 by CHECK).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_return(p_job_ids uuid[], p_amounts integer[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -20,6 +20,6 @@ BEGIN
     UPDATE budget_spend s SET spent = s.spent - v_job.amount
       FROM budget b
      WHERE b.id = ANY (v_job.budget_ids) AND s.budget_id = b.id
-       AND s.period_start = cw_budget_period_start(b.period, b.time_zone, v_job.created_at);
+       AND s.period_start = budget_period_start(b.period, b.time_zone, v_job.created_at);
   END LOOP;
 END $$;

@@ -7,7 +7,7 @@
 --
 -- Guards: §3.14 (checked inside the charge's SERIALIZABLE transaction, under
 --   the account's lock, before anything is written).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_room(p_user_id text, p_api_key_id uuid, p_cost integer, p_at timestamptz,
   OUT budget_ids bigint[], OUT over jsonb)
 LANGUAGE plpgsql STABLE AS $$
@@ -17,10 +17,10 @@ BEGIN
   budget_ids := '{}';
   FOR v_budget IN
     SELECT b.id, b.scope, b.period, b.limit_credits, b.time_zone, b.api_key_id, COALESCE(s.spent, 0) AS spent,
-           cw_budget_resets_at(b.period, b.time_zone, p_at) AS resets_at
+           budget_resets_at(b.period, b.time_zone, p_at) AS resets_at
       FROM budget b
       LEFT JOIN budget_spend s
-        ON s.budget_id = b.id AND s.period_start = cw_budget_period_start(b.period, b.time_zone, p_at)
+        ON s.budget_id = b.id AND s.period_start = budget_period_start(b.period, b.time_zone, p_at)
      WHERE b.user_id = p_user_id AND b.removed_at IS NULL
        AND (b.scope = 'ACCOUNT' OR (b.scope = 'API_KEY' AND b.api_key_id = p_api_key_id))
      ORDER BY b.id

@@ -8,7 +8,7 @@
 --
 -- Guards: §3.14 (spent ≤ limit also when the limit moves: the CHECK of
 --   budget_spend; the ledger is never touched).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_set_budget(
   p_user_id text, p_actor_user_id text, p_scope "BudgetScope", p_api_key_id uuid, p_period "BudgetPeriod",
   p_limit integer, p_time_zone text
@@ -34,14 +34,14 @@ BEGIN
    WHERE user_id = p_user_id AND scope = p_scope AND api_key_id IS NOT DISTINCT FROM p_api_key_id AND removed_at IS NULL;
   IF FOUND AND v_old.period = p_period AND v_old.time_zone = p_time_zone THEN
     SELECT spent INTO v_spent FROM budget_spend
-     WHERE budget_id = v_old.id AND period_start = cw_budget_period_start(p_period, p_time_zone, clock_timestamp());
+     WHERE budget_id = v_old.id AND period_start = budget_period_start(p_period, p_time_zone, clock_timestamp());
     IF COALESCE(v_spent, 0) > p_limit THEN
       RETURN QUERY SELECT 'BELOW_SPENT'::text, v_spent, v_old;
       RETURN;
     END IF;
     UPDATE budget SET limit_credits = p_limit, updated_at = clock_timestamp() WHERE id = v_old.id RETURNING * INTO v_new;
     UPDATE budget_spend SET limit_credits = p_limit
-     WHERE budget_id = v_old.id AND period_start = cw_budget_period_start(p_period, p_time_zone, clock_timestamp());
+     WHERE budget_id = v_old.id AND period_start = budget_period_start(p_period, p_time_zone, clock_timestamp());
   ELSE
     IF FOUND THEN
       UPDATE budget SET removed_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = v_old.id;

@@ -2,6 +2,38 @@
 
 DROP FUNCTION cw_create_job(p_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text, p_outputs integer, p_price integer, p_timeout_ms integer, p_max_active integer, p_rate_limit integer, p_rate_window_s integer);
 
+-- budget_period_start: The start of the budget period that holds p_at: the
+-- first instant of its calendar month in p_time_zone for MONTH, the epoch for
+-- TOTAL (one period for ever). A job's charge and its refund both use the
+-- job's created_at, so a refund returns budget to the period it was charged in.
+--
+-- Guards: §3.14 (a period is a pure function of the clock: moving to a new
+--   period rewrites nothing).
+-- History: created in 20261207122004_budget_functions.
+CREATE OR REPLACE FUNCTION budget_period_start(p_period "BudgetPeriod", p_time_zone text, p_at timestamptz)
+RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+  SELECT CASE p_period
+    WHEN 'TOTAL' THEN 'epoch'::timestamptz
+    ELSE date_trunc('month', p_at AT TIME ZONE p_time_zone) AT TIME ZONE p_time_zone
+  END
+$$;
+
+-- budget_resets_at: When the budget period that holds p_at ends (the next
+-- calendar month's first instant in p_time_zone); NULL for TOTAL, which never
+-- resets.
+--
+-- Guards: none (what BUDGET_EXCEEDED and the budgets page say).
+-- History: created in 20261207122004_budget_functions.
+CREATE OR REPLACE FUNCTION budget_resets_at(p_period "BudgetPeriod", p_time_zone text, p_at timestamptz)
+RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+  SELECT CASE p_period
+    WHEN 'TOTAL' THEN NULL
+    ELSE (date_trunc('month', p_at AT TIME ZONE p_time_zone) + interval '1 month') AT TIME ZONE p_time_zone
+  END
+$$;
+
 -- cw_budget_charge: Counts a new job's cost against each budget it names
 -- (job.budget_ids, chosen by cw_budget_room), in the period that holds its
 -- created_at. The CHECK (spent <= limit_credits) of budget_spend refuses what
@@ -10,7 +42,7 @@ DROP FUNCTION cw_create_job(p_user_id text, p_idempotency_key text, p_request_ha
 -- once per budget, period and threshold.
 --
 -- Guards: §3.14 (spent never exceeds the limit: the room check, then the CHECK).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_charge(p_job job) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -20,7 +52,7 @@ DECLARE
   v_threshold integer;
 BEGIN
   FOR v_budget IN SELECT * FROM budget WHERE id = ANY (p_job.budget_ids) ORDER BY id LOOP
-    v_period_start := cw_budget_period_start(v_budget.period, v_budget.time_zone, p_job.created_at);
+    v_period_start := budget_period_start(v_budget.period, v_budget.time_zone, p_job.created_at);
     INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
     VALUES (v_budget.id, v_period_start, v_budget.limit_credits, p_job.total_cost)
     ON CONFLICT (budget_id, period_start) DO UPDATE SET spent = budget_spend.spent + EXCLUDED.spent
@@ -36,10 +68,10 @@ BEGIN
        WHERE budget_id = v_spend.budget_id AND period_start = v_spend.period_start;
       PERFORM cw_emit_event(v_budget.user_id, 'budget.threshold', jsonb_build_object(
         'budget', jsonb_build_object('id', v_budget.id::text, 'scope', v_budget.scope, 'period', v_budget.period,
-                                     'api_key_id', v_budget.api_key_id, 'limit_credits', v_spend.limit_credits),
-        'threshold_percent', v_threshold, 'spent_credits', v_spend.spent,
-        'period_start', v_spend.period_start,
-        'resets_at', cw_budget_resets_at(v_budget.period, v_budget.time_zone, p_job.created_at)));
+                                     'apiKeyId', v_budget.api_key_id, 'limitCredits', v_spend.limit_credits),
+        'thresholdPercent', v_threshold, 'spentCredits', v_spend.spent,
+        'periodStart', v_spend.period_start,
+        'resetsAt', budget_resets_at(v_budget.period, v_budget.time_zone, p_job.created_at)));
       PERFORM graphile_worker.add_job('budget-threshold-mail',
         json_build_object('budgetId', v_budget.id::text, 'periodStart', v_spend.period_start, 'threshold', v_threshold),
         max_attempts := 10,
@@ -49,38 +81,6 @@ BEGIN
   END LOOP;
 END $$;
 
--- cw_budget_period_start: The start of the budget period that holds p_at: the
--- first instant of its calendar month in p_time_zone for MONTH, the epoch for
--- TOTAL (one period for ever). A job's charge and its refund both use the
--- job's created_at, so a refund returns budget to the period it was charged in.
---
--- Guards: §3.14 (a period is a pure function of the clock: moving to a new
---   period rewrites nothing).
--- History: created in 20261207114449_budget_functions.
-CREATE OR REPLACE FUNCTION cw_budget_period_start(p_period "BudgetPeriod", p_time_zone text, p_at timestamptz)
-RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
-  SELECT CASE p_period
-    WHEN 'TOTAL' THEN 'epoch'::timestamptz
-    ELSE date_trunc('month', p_at AT TIME ZONE p_time_zone) AT TIME ZONE p_time_zone
-  END
-$$;
-
--- cw_budget_resets_at: When the budget period that holds p_at ends (the next
--- calendar month's first instant in p_time_zone); NULL for TOTAL, which never
--- resets.
---
--- Guards: none (what BUDGET_EXCEEDED and the budgets page say).
--- History: created in 20261207114449_budget_functions.
-CREATE OR REPLACE FUNCTION cw_budget_resets_at(p_period "BudgetPeriod", p_time_zone text, p_at timestamptz)
-RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
-  SELECT CASE p_period
-    WHEN 'TOTAL' THEN NULL
-    ELSE (date_trunc('month', p_at AT TIME ZONE p_time_zone) + interval '1 month') AT TIME ZONE p_time_zone
-  END
-$$;
-
 -- cw_budget_return: Gives budget back for refunds of jobs: each job's refund
 -- (p_amounts, in the order of p_job_ids) returns to every budget the job was
 -- charged to, in the period of the job's created_at (the period it was
@@ -88,7 +88,7 @@ $$;
 -- one read of its row by key.
 --
 -- Guards: §3.14 (refunds give budget back; spent stays ≥ 0 by CHECK).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_return(p_job_ids uuid[], p_amounts integer[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -103,7 +103,7 @@ BEGIN
     UPDATE budget_spend s SET spent = s.spent - v_job.amount
       FROM budget b
      WHERE b.id = ANY (v_job.budget_ids) AND s.budget_id = b.id
-       AND s.period_start = cw_budget_period_start(b.period, b.time_zone, v_job.created_at);
+       AND s.period_start = budget_period_start(b.period, b.time_zone, v_job.created_at);
   END LOOP;
 END $$;
 
@@ -116,7 +116,7 @@ END $$;
 --
 -- Guards: §3.14 (checked inside the charge's SERIALIZABLE transaction, under
 --   the account's lock, before anything is written).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_room(p_user_id text, p_api_key_id uuid, p_cost integer, p_at timestamptz,
   OUT budget_ids bigint[], OUT over jsonb)
 LANGUAGE plpgsql STABLE AS $$
@@ -126,10 +126,10 @@ BEGIN
   budget_ids := '{}';
   FOR v_budget IN
     SELECT b.id, b.scope, b.period, b.limit_credits, b.time_zone, b.api_key_id, COALESCE(s.spent, 0) AS spent,
-           cw_budget_resets_at(b.period, b.time_zone, p_at) AS resets_at
+           budget_resets_at(b.period, b.time_zone, p_at) AS resets_at
       FROM budget b
       LEFT JOIN budget_spend s
-        ON s.budget_id = b.id AND s.period_start = cw_budget_period_start(b.period, b.time_zone, p_at)
+        ON s.budget_id = b.id AND s.period_start = budget_period_start(b.period, b.time_zone, p_at)
      WHERE b.user_id = p_user_id AND b.removed_at IS NULL
        AND (b.scope = 'ACCOUNT' OR (b.scope = 'API_KEY' AND b.api_key_id = p_api_key_id))
      ORDER BY b.id
@@ -161,7 +161,7 @@ END $$;
 --   with the charge).
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201100000_lean_settlement,
---   20261207114449_budget_functions: this is the text of the last.
+--   20261207122004_budget_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_create_job(
   p_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text,
   p_outputs integer, p_price integer, p_timeout_ms integer, p_max_active integer, p_rate_limit integer,
@@ -294,7 +294,7 @@ END $$;
 -- Guards: §3.1 (with trigger ledger_entry_chain), §3.2 (refuse, never clamp),
 --   §3.12 (draws sum to the entry), §3.14 (refunds give budget back).
 -- History: created in 20261130120000_money_functions, replaced in
---   20261130300100_wallet_grants, 20261207114449_budget_functions: this is the text of
+--   20261130300100_wallet_grants, 20261207122004_budget_functions: this is the text of
 --   the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post(
   p_user_id text, p_kind "LedgerKind", p_amount integer, p_job_id uuid,
@@ -364,7 +364,7 @@ END $$;
 --   drew), §3.12 (a grant never gets back more than was drawn from it; a
 --   refund never revives expired credits), §3.14 (refunds give budget back).
 -- History: created in 20261207060000_cleanup_settles_a_set, replaced in
---   20261207114449_budget_functions: this is the text of the last.
+--   20261207122004_budget_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post_refunds(
   p_user_id text, p_job_ids uuid[], p_amounts integer[], p_actor_type "ActorType", p_actor_id text, p_reasons text[]
 ) RETURNS void
@@ -470,7 +470,7 @@ END $$;
 -- against it stays, with its periods). outcome: REMOVED | NOT_FOUND.
 --
 -- Guards: §3.14 (the ledger is never touched).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_remove_budget(p_user_id text, p_actor_user_id text, p_budget_id bigint)
 RETURNS text
 LANGUAGE plpgsql AS $$
@@ -502,7 +502,7 @@ END $$;
 --
 -- Guards: §3.14 (spent ≤ limit also when the limit moves: the CHECK of
 --   budget_spend; the ledger is never touched).
--- History: created in 20261207114449_budget_functions.
+-- History: created in 20261207122004_budget_functions.
 CREATE OR REPLACE FUNCTION cw_set_budget(
   p_user_id text, p_actor_user_id text, p_scope "BudgetScope", p_api_key_id uuid, p_period "BudgetPeriod",
   p_limit integer, p_time_zone text
@@ -528,14 +528,14 @@ BEGIN
    WHERE user_id = p_user_id AND scope = p_scope AND api_key_id IS NOT DISTINCT FROM p_api_key_id AND removed_at IS NULL;
   IF FOUND AND v_old.period = p_period AND v_old.time_zone = p_time_zone THEN
     SELECT spent INTO v_spent FROM budget_spend
-     WHERE budget_id = v_old.id AND period_start = cw_budget_period_start(p_period, p_time_zone, clock_timestamp());
+     WHERE budget_id = v_old.id AND period_start = budget_period_start(p_period, p_time_zone, clock_timestamp());
     IF COALESCE(v_spent, 0) > p_limit THEN
       RETURN QUERY SELECT 'BELOW_SPENT'::text, v_spent, v_old;
       RETURN;
     END IF;
     UPDATE budget SET limit_credits = p_limit, updated_at = clock_timestamp() WHERE id = v_old.id RETURNING * INTO v_new;
     UPDATE budget_spend SET limit_credits = p_limit
-     WHERE budget_id = v_old.id AND period_start = cw_budget_period_start(p_period, p_time_zone, clock_timestamp());
+     WHERE budget_id = v_old.id AND period_start = budget_period_start(p_period, p_time_zone, clock_timestamp());
   ELSE
     IF FOUND THEN
       UPDATE budget SET removed_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = v_old.id;
