@@ -4,8 +4,11 @@ import { describe, expect, it } from "vitest";
 
 import { durationRelativeErrorMax } from "~/server/admin/duration-histogram";
 import { integrityChecks, runIntegrityChecks } from "~/server/integrity";
+import { createApiKey } from "~/server/api-keys/keys";
+import { createJob } from "~/server/jobs/create";
 import { runJob } from "~/server/jobs/run";
-import { accountState, callerFor, createUser, db, expectConserved, jobRequest, workerDeps } from "../helpers";
+import { money } from "~/server/money";
+import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
 
 type Caller = ReturnType<typeof callerFor>;
 
@@ -98,6 +101,49 @@ describe("admin procedures", () => {
     expect(detail.jobs.map((item) => item.id)).toEqual([job.id]);
     expect(detail.ledger.map((entry) => [entry.kind, entry.amount])).toEqual([["CHARGE", -4], ["GRANT", 40]]);
     await expect(callerFor(admin).admin.user({ id: "nobody" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("user: the budgets with what is spent this period, and every change with who made it, before and after", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const user = await createUser({ balance: 100 });
+    const { key } = await createApiKey(db, user.id, { name: "nightly", scopes: ["jobs:write"] });
+    const setting = { userId: user.id, actorUserId: user.id, timeZone: "Europe/Paris" } as const;
+    const monthly = await money.setBudget(db, { ...setting, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 10 });
+    await money.setBudget(db, { ...setting, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 20 });
+    const keyTotal = await money.setBudget(db, { ...setting, scope: "API_KEY", apiKeyId: key.id, period: "TOTAL", limitCredits: 6 });
+    await callerFor(user).jobs.create(jobRequest({ outputs: 2 })); // 4 against the account's budget
+    await createJob(db, user.id, { ...jobRequest({ outputs: 1 }), apiKeyId: key.id }, testConfig); // 2 against both
+    const removed = await money.setBudget(db, { ...setting, scope: "API_KEY", apiKeyId: key.id, period: "MONTH", limitCredits: 8 });
+    await money.removeBudget(db, { userId: user.id, actorUserId: admin.id, budgetId: removed.id });
+
+    const detail = await callerFor(admin).admin.user({ id: user.id });
+    // Live budgets first, then removed ones (newest first); spent in the period that holds now.
+    const summary = detail.budgets.map(({ id, scope, period, limitCredits, spentCredits, removedAt }) =>
+      ({ id, scope, period, limitCredits, spentCredits, removed: removedAt !== null }));
+    expect(summary).toEqual([
+      { id: monthly.id.toString(), scope: "ACCOUNT", period: "MONTH", limitCredits: 20, spentCredits: 6, removed: false },
+      { id: removed.id.toString(), scope: "API_KEY", period: "MONTH", limitCredits: 8, spentCredits: 0, removed: true },
+      { id: keyTotal.id.toString(), scope: "API_KEY", period: "TOTAL", limitCredits: 6, spentCredits: 2, removed: true },
+    ]);
+    expect(detail.budgets[2]).toMatchObject({ apiKey: { id: key.id, name: "nightly" }, resetsAt: null });
+    // A monthly budget resets at midnight on the 1st in its own time zone.
+    const resetsAt = detail.budgets[0]!.resetsAt!;
+    expect(new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(resetsAt)).toBe("01, 00:00");
+    expect(resetsAt.getTime()).toBeGreaterThan(Date.now());
+
+    expect(detail.budgetChanges.map(({ action, actorEmail, budgetId }) => [action, actorEmail, budgetId])).toEqual([
+      ["REMOVE", admin.email, removed.id.toString()],
+      ["CREATE", user.email, removed.id.toString()],
+      ["CREATE", user.email, keyTotal.id.toString()],
+      ["LIMIT", user.email, monthly.id.toString()],
+      ["CREATE", user.email, monthly.id.toString()],
+    ]);
+    expect(detail.budgetChanges[3]).toMatchObject({ before: { limitCredits: 10, period: "MONTH" }, after: { limitCredits: 20, period: "MONTH" } });
+    // A new period for a key's budget ends the old budget and starts a new one: before is the old one.
+    expect(detail.budgetChanges[1]).toMatchObject({ before: { period: "TOTAL", limitCredits: 6 }, after: { period: "MONTH", limitCredits: 8 } });
+    // A stranger's budgets are not in this user's page.
+    const stranger = await createUser({ balance: 10 });
+    expect((await callerFor(admin).admin.user({ id: stranger.id })).budgets).toEqual([]);
   });
 
   it("grants and deducts with a reason, audited, and never overdraws", async () => {

@@ -2,8 +2,11 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 
 import { runIntegrityChecks, type IntegrityReport } from "~/server/integrity";
+import { createApiKey } from "~/server/api-keys/keys";
+import { createJob } from "~/server/jobs/create";
 import { runJob } from "~/server/jobs/run";
-import { callerFor, createUser, db, jobRequest, workerDeps } from "../helpers";
+import { money } from "~/server/money";
+import { callerFor, createUser, db, jobRequest, testConfig, workerDeps } from "../helpers";
 
 /**
  * Each check must see the state it exists to catch. The database refuses
@@ -39,9 +42,29 @@ async function completedJob(userBalance = 50, outputs = 2) {
   return { user, job };
 }
 
+/**
+ * An account with a monthly budget of 10 and an API key's total budget of 6,
+ * spent by a completed job (2), a failed one (refunded: 0) and a key's job
+ * still pending (2): the account's spend row says 4, the key's 2.
+ */
+async function budgetedUser() {
+  const user = await createUser({ balance: 50 });
+  const { key } = await createApiKey(db, user.id, { name: "budgeted", scopes: ["jobs:write"] });
+  const setting = { userId: user.id, actorUserId: user.id, timeZone: "UTC" } as const;
+  const account = await money.setBudget(db, { ...setting, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 10 });
+  const keyBudget = await money.setBudget(db, { ...setting, scope: "API_KEY", apiKeyId: key.id, period: "TOTAL", limitCredits: 6 });
+  const { job: done } = await callerFor(user).jobs.create(jobRequest({ outputs: 1 }));
+  const { job: failed } = await callerFor(user).jobs.create(jobRequest({ outputs: 1, prompt: "#fail" }));
+  await runJob(workerDeps(), done.id);
+  await runJob(workerDeps(), failed.id);
+  const { job: pending } = await createJob(db, user.id, { ...jobRequest({ outputs: 1 }), apiKeyId: key.id }, testConfig);
+  return { user, account, keyBudget, pending };
+}
+
 describe("integrity checks (SPEC §3)", () => {
   it("report a healthy database as ok, with every check listed", async () => {
     await completedJob();
+    await budgetedUser();
     const failing = await createUser({ balance: 30 });
     const { job } = await callerFor(failing).jobs.create(jobRequest({ prompt: "no #fail" }));
     await runJob(workerDeps(), job.id);
@@ -66,6 +89,7 @@ describe("integrity checks (SPEC §3)", () => {
       "grant-returns-within-draws",
       "no-expired-open-grant",
       "grant-expires-once",
+      "budget-spend-matches-jobs",
       "admin-rollups-match-facts",
     ]);
   });
@@ -219,6 +243,49 @@ describe("integrity checks (SPEC §3)", () => {
     const report = await runIntegrityChecks(db, { jobId: job.id });
     expect(violationsOf(report, "no-overdue-jobs")).toEqual([
       expect.objectContaining({ userId: user.id, jobId: job.id, message: expect.stringMatching(/^PENDING, deadline .* passed 00:05:/) }),
+    ]);
+  });
+
+  it("detect a budget's spend row that is not its jobs' charges less refunds, one over its limit, and jobs whose spend row is missing", async () => {
+    const { user, account, keyBudget, pending } = await budgetedUser();
+    const spendOf = (budgetId: bigint) => db.budgetSpend.findFirstOrThrow({ where: { budgetId } });
+    expect((await spendOf(account.id)).spent).toBe(4);
+    expect((await spendOf(keyBudget.id)).spent).toBe(2);
+    expect((await runIntegrityChecks(db, { userId: user.id })).ok).toBe(true);
+
+    // budget_spend has no trigger: a plain UPDATE is enough to tamper with it.
+    await db.$executeRaw`UPDATE budget_spend SET spent = spent - 1 WHERE budget_id = ${account.id}`;
+    const { periodStart } = await spendOf(account.id);
+    let report = await runIntegrityChecks(db, { userId: user.id });
+    expect(report.ok).toBe(false);
+    expect(violationsOf(report, "budget-spend-matches-jobs")).toEqual([
+      { userId: user.id, jobId: null, entryId: null, message: expect.stringMatching(new RegExp(`^budget ${account.id}, period from .+: spent 3 but its jobs were charged 4 less refunds$`)) },
+    ]);
+    expect(violationsOf(report, "budget-spend-matches-jobs")[0]!.message).toContain(periodStart.toISOString().slice(0, 10));
+    await db.$executeRaw`UPDATE budget_spend SET spent = spent + 1 WHERE budget_id = ${account.id}`;
+    expect((await runIntegrityChecks(db, { userId: user.id })).ok).toBe(true);
+
+    // Over its limit: the CHECK that refuses it is dropped in this file's database.
+    await writeBadState(`ALTER TABLE budget_spend DROP CONSTRAINT IF EXISTS budget_spend_within_limit`);
+    await db.$executeRaw`UPDATE budget_spend SET limit_credits = 1 WHERE budget_id = ${keyBudget.id}`;
+    // The account budget's spend row is gone although its jobs are charged to it.
+    await db.$executeRaw`DELETE FROM budget_spend WHERE budget_id = ${account.id}`;
+    report = await runIntegrityChecks(db, { userId: user.id });
+    const messages = violationsOf(report, "budget-spend-matches-jobs").map((violation) => violation.message);
+    expect(messages).toHaveLength(2);
+    expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^budget ${account.id}, period from .+: its jobs were charged 4 but it has no spend row$`)));
+    expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^budget ${keyBudget.id}, period from .+: spent 2 over its limit of 1$`)));
+    // Scoped to the key's job: only the budgets it was charged to.
+    const scoped = await runIntegrityChecks(db, { jobId: pending.id });
+    expect(violationsOf(scoped, "budget-spend-matches-jobs").map((violation) => violation.message)).toHaveLength(2);
+  });
+
+  it("detect a job that names a budget which does not exist", async () => {
+    const { user, pending } = await budgetedUser();
+    await writeBadState(`UPDATE job SET budget_ids = budget_ids || 999999999::bigint WHERE id = $1`, [pending.id]);
+    const report = await runIntegrityChecks(db, { userId: user.id });
+    expect(violationsOf(report, "budget-spend-matches-jobs")).toEqual([
+      { userId: user.id, jobId: pending.id, entryId: null, message: "names budget 999999999, which does not exist" },
     ]);
   });
 });

@@ -3,6 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 
 import { AuditList } from "~/components/admin/audit-list";
+import { BudgetChangesList, BudgetsList } from "~/components/admin/budgets-list";
 import { isVoidable } from "~/components/admin/void-grant-dialog";
 import { AutoTopupOffText } from "~/components/billing/auto-topup-banner";
 import { GrantsList, type GrantRow } from "~/components/wallet/grants-table";
@@ -79,5 +80,38 @@ describe("the cancel dialog", () => {
     expect(cancelRefundPromise(1, 5)).toBe("the output not delivered yet (5 credits) comes back to your balance.");
     expect(cancelRefundPromise(3, 5)).toBe("the 3 outputs not delivered yet (15 credits) come back to your balance.");
     expect(cancelRefundPromise(1, 1)).toBe("the output not delivered yet (1 credit) comes back to your balance.");
+  });
+});
+
+describe("the admin's budget tables", () => {
+  const keyBudget = {
+    id: "7", scope: "API_KEY" as const, apiKey: { id: "k", name: "nightly", prefix: "cw_live_ab12cd34", revokedAt: null },
+    period: "TOTAL" as const, timeZone: "UTC", limitCredits: 6, spentCredits: 2, resetsAt: null, removedAt: null,
+  };
+
+  it("names what each budget limits, its period, and what is spent of it", () => {
+    const html = renderToStaticMarkup(createElement(BudgetsList, { rows: [
+      { ...keyBudget },
+      { ...keyBudget, id: "8", scope: "ACCOUNT", apiKey: null, period: "MONTH", timeZone: "Europe/Paris", limitCredits: 10, spentCredits: 8, resetsAt: now, removedAt: now },
+    ] }));
+    expect(html).toContain("API key nightly");
+    expect(html).toContain("The whole account");
+    expect(html).toContain("Monthly (Europe/Paris)");
+    expect(html).toContain("8<span class=\"text-muted-foreground\"> (80 %)</span>");
+    expect(html).toContain("Never");
+    expect(html).toContain("Removed");
+    expect(renderToStaticMarkup(createElement(BudgetsList, { rows: [] }))).toContain("No budgets");
+  });
+
+  it("shows each change as who, which budget, and before → after", () => {
+    const html = renderToStaticMarkup(createElement(BudgetChangesList, { rows: [{
+      id: "1", budgetId: "8", action: "LIMIT", actorUserId: "u", actorEmail: "owner@example.test", createdAt: now,
+      before: { limitCredits: 10, period: "MONTH", timeZone: "UTC" }, after: { limitCredits: 20, period: "MONTH", timeZone: "UTC" },
+    }, {
+      id: "2", budgetId: "9", action: "CREATE", actorUserId: "u", actorEmail: null, createdAt: now, before: null, after: { limitCredits: 6, period: "TOTAL" },
+    }] }));
+    expect(html).toContain("owner@example.test");
+    expect(html).toContain("limit 10 · month · UTC → limit 20 · month · UTC");
+    expect(html).toContain("— → limit 6 · total");
   });
 });

@@ -124,4 +124,23 @@ describe("the webhook outbox", () => {
     expect(after.map((e) => e.type)).toEqual(["credits.low", "credits.low"]);
     expect(after[1]!.data).toMatchObject({ balance: 96, threshold: 100 });
   });
+
+  it("writes budget.threshold at 80 % and 100 % of a budget, to an endpoint subscribed through the settings procedure", async () => {
+    const user = await createUser({ balance: 100 });
+    const { endpoint } = await callerFor(user).webhooks.create({ url: "https://93.184.216.34/hooks", events: ["budget.threshold"] });
+    expect(endpoint.events).toEqual(["budget.threshold"]);
+    // 1-output jobs cost 2: the fourth reaches 80 % of 10, the fifth 100 %.
+    await money.setBudget(db, {
+      userId: user.id, actorUserId: user.id, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 10, timeZone: "UTC",
+    });
+    for (let i = 0; i < 4; i++) await createTestJob(user.id, { outputs: 1 });
+    const events = await outboxOf(user.id);
+    expect(events.map((e) => e.type)).toEqual(["budget.threshold"]);
+    expect(events[0]!.data).toMatchObject({
+      thresholdPercent: 80, spentCredits: 8, budget: { scope: "ACCOUNT", period: "MONTH", apiKeyId: null, limitCredits: 10 },
+    });
+    expect(events[0]!.deliveries.map((d) => d.endpointId)).toEqual([endpoint.id]);
+    await createTestJob(user.id, { outputs: 1 });
+    expect((await outboxOf(user.id)).map((e) => (e.data as { thresholdPercent: number }).thresholdPercent)).toEqual([80, 100]);
+  });
 });

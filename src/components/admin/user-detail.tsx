@@ -5,6 +5,7 @@ import Link from "next/link";
 
 import { AdjustCreditsForm } from "~/components/admin/adjust-credits-form";
 import { AuditList } from "~/components/admin/audit-list";
+import { BudgetChangesList, BudgetsList } from "~/components/admin/budgets-list";
 import { isVoidable, VoidGrantDialog } from "~/components/admin/void-grant-dialog";
 import { JobsTable } from "~/components/admin/jobs-table";
 import { LedgerTable } from "~/components/admin/ledger-table";
@@ -17,7 +18,7 @@ import { GrantsList } from "~/components/wallet/grants-table";
 import { formatCredits, formatDateTime } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
-/** One account: balance, grant/deduct, recent jobs and ledger, admin actions on it. */
+/** One account: balance, grant/deduct, budgets and their history, recent jobs and ledger, admin actions on it. */
 export function AdminUserDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.admin.user.queryOptions({ id }));
@@ -30,7 +31,7 @@ export function AdminUserDetail({ id }: { id: string }) {
     );
   }
   if (!detail.data) return <Skeleton className="h-96" />;
-  const { user, reserved, activeJobs, jobs, ledger, audit, wallet } = detail.data;
+  const { user, reserved, activeJobs, jobs, ledger, audit, wallet, budgets, budgetChanges } = detail.data;
   return (
     <div className="flex flex-col gap-6">
       {/* Not PageHeader: an email has no spaces, so the title must break anywhere on a phone. */}
@@ -68,6 +69,14 @@ export function AdminUserDetail({ id }: { id: string }) {
             empty={<p className="text-sm text-muted-foreground">No grants: this account has never received credits.</p>}
           />
         </CardContent>
+      </Card>
+      <Card>
+        <CardHeader><CardTitle>Budgets</CardTitle></CardHeader>
+        <CardContent><BudgetsList rows={budgets} /></CardContent>
+      </Card>
+      <Card>
+        <CardHeader><CardTitle>Budget changes</CardTitle></CardHeader>
+        <CardContent><BudgetChangesList rows={budgetChanges} /></CardContent>
       </Card>
       <Card>
         <CardHeader><CardTitle>Recent jobs</CardTitle></CardHeader>

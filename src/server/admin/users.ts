@@ -4,6 +4,7 @@ import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { getWallet } from "~/server/wallet/wallet";
 import { withEmails } from "~/server/admin/audit";
+import { listUserBudgetChanges, listUserBudgets } from "~/server/admin/budgets";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import { idCursorArgs, toPage } from "~/server/pagination";
 import { jobSelect } from "~/server/money";
@@ -33,13 +34,14 @@ const recentRowsMax = 20;
 
 /**
  * One user as an admin sees them: balance and what their active jobs hold,
- * recent jobs, recent ledger entries and the admin actions that targeted
- * them. Each list is bounded and read through an index on user id.
+ * recent jobs, recent ledger entries, the admin actions that targeted them,
+ * and their budgets (spent this period) with the history of every change
+ * (SPEC §9). Each list is bounded and read through an index on user id.
  */
 export async function getAdminUser(client: Db, userId: string) {
   const user = await client.user.findUnique({ where: { id: userId }, select: userSelect });
   if (!user) throw new AppError("NOT_FOUND", "No such user.");
-  const [reserved, jobs, ledger, audit, wallet] = await Promise.all([
+  const [reserved, jobs, ledger, audit, wallet, budgets, budgetChanges] = await Promise.all([
     client.job.aggregate({
       where: { userId, status: { in: ["PENDING", "PROCESSING"] } },
       _sum: { totalCost: true },
@@ -49,6 +51,8 @@ export async function getAdminUser(client: Db, userId: string) {
     client.ledgerEntry.findMany({ where: { userId }, select: ledgerSelect, orderBy: { id: "desc" }, take: recentRowsMax }),
     client.adminAudit.findMany({ where: { targetUserId: userId }, orderBy: { id: "desc" }, take: recentRowsMax }),
     getWallet(client, userId),
+    listUserBudgets(client, userId),
+    listUserBudgetChanges(client, userId),
   ]);
   return {
     user,
@@ -58,5 +62,7 @@ export async function getAdminUser(client: Db, userId: string) {
     ledger: ledger.map(withStringId),
     audit: await withEmails(client, audit),
     wallet,
+    budgets,
+    budgetChanges,
   };
 }

@@ -71,6 +71,13 @@ const ledgerJobScope = (scope: IntegrityScope) => {
 
 const terminal = Prisma.sql`('COMPLETED', 'FAILED', 'CANCELLED')`;
 
+/** The budgets in scope: a user's, or those a job was charged to. */
+const budgetScope = (scope: IntegrityScope) => {
+  if (scope.jobId !== null) return Prisma.sql`AND b.id IN (SELECT unnest(budget_ids) FROM job WHERE id = ${scope.jobId}::uuid)`;
+  if (scope.userId !== null) return Prisma.sql`AND b.user_id = ${scope.userId}`;
+  return Prisma.empty;
+};
+
 export const integrityChecks: readonly IntegrityCheckDefinition[] = [
   {
     id: "balance-equals-ledger",
@@ -329,6 +336,46 @@ export const integrityChecks: readonly IntegrityCheckDefinition[] = [
       FROM ledger_entry e
       WHERE e.kind = 'EXPIRE' AND e.grant_id IS NOT NULL ${userFilter("e.user_id", scope)}
       GROUP BY e.grant_id HAVING count(*) > 1`,
+  },
+  {
+    id: "budget-spend-matches-jobs",
+    title: "Each budget's spending is its jobs' charges less refunds, within its limit",
+    invariant: "§3.14 Budgets",
+    // A spend row against the jobs that name its budget and fall in its
+    // period (by created_at, the period they were charged in); a job naming
+    // a budget and period that has no spend row, or a budget that is not its
+    // account's, breaks it too.
+    query: (scope) => Prisma.sql`
+      WITH scoped AS (
+        SELECT b.id, b.user_id, b.period, b.time_zone FROM budget b WHERE true ${budgetScope(scope)}
+      ), charged AS (
+        SELECT b.id AS budget_id, b.user_id, budget_period_start(b.period, b.time_zone, j.created_at) AS period_start,
+          sum(j.total_cost - j.refunded_amount)::bigint AS total, min(j.id::text) AS first_job
+        FROM job j CROSS JOIN LATERAL unnest(j.budget_ids) AS n(budget_id)
+        JOIN scoped b ON b.id = n.budget_id AND b.user_id = j.user_id
+        WHERE cardinality(j.budget_ids) > 0
+        GROUP BY b.id, b.user_id, 3
+      ), spends AS (
+        SELECT s.budget_id, b.user_id, s.period_start, s.spent, s.limit_credits
+        FROM budget_spend s JOIN scoped b ON b.id = s.budget_id
+      )
+      SELECT COALESCE(s.user_id, c.user_id) AS "userId", CASE WHEN s.budget_id IS NULL THEN c.first_job END AS "jobId",
+        NULL::text AS "entryId",
+        CASE WHEN s.budget_id IS NULL
+            THEN format('budget %s, period from %s: its jobs were charged %s but it has no spend row', c.budget_id, c.period_start, c.total)
+          WHEN s.spent <> COALESCE(c.total, 0)
+            THEN format('budget %s, period from %s: spent %s but its jobs were charged %s less refunds', s.budget_id, s.period_start,
+              s.spent, COALESCE(c.total, 0))
+          ELSE format('budget %s, period from %s: spent %s over its limit of %s', s.budget_id, s.period_start, s.spent, s.limit_credits)
+        END AS message
+      FROM spends s FULL JOIN charged c ON c.budget_id = s.budget_id AND c.period_start = s.period_start
+      WHERE s.budget_id IS NULL OR s.spent <> COALESCE(c.total, 0) OR s.spent > s.limit_credits
+      UNION ALL
+      SELECT j.user_id, j.id::text, NULL::text,
+        format('names budget %s, %s', n.budget_id, CASE WHEN b.id IS NULL THEN 'which does not exist' ELSE 'of another account' END)
+      FROM job j CROSS JOIN LATERAL unnest(j.budget_ids) AS n(budget_id)
+      LEFT JOIN budget b ON b.id = n.budget_id
+      WHERE cardinality(j.budget_ids) > 0 AND (b.id IS NULL OR b.user_id <> j.user_id) ${jobScope(scope)}`,
   },
   {
     id: "admin-rollups-match-facts",

@@ -95,3 +95,34 @@ export function webhookDisabledMail(to: string, name: string, endpointUrl: strin
     footer: "You receive this mail because you registered this endpoint.",
   });
 }
+
+/** What a budget threshold mail says: which budget, how much of it is spent, and when it starts over. */
+export type BudgetThresholdFacts = {
+  /** "Your monthly budget", "The budget of your API key “deploy-bot”". */
+  budgetName: string;
+  /** 80 or 100: the threshold that was crossed. */
+  threshold: number;
+  spentCredits: number;
+  limitCredits: number;
+  /** The calendar date (YYYY-MM-DD, in the budget's time zone) a new period starts; null: it never resets. */
+  resetsOn: string | null;
+};
+
+/** A budget reached 80 % or 100 % of its limit in a period (SPEC §9); sent once per budget, period and threshold. */
+export function budgetThresholdMail(to: string, name: string, facts: BudgetThresholdFacts, settingsUrl: string): Mail {
+  const { budgetName, threshold, spentCredits, limitCredits, resetsOn } = facts;
+  const reset = resetsOn === null ? "It does not reset." : `It resets on ${resetsOn}.`;
+  const consequence =
+    threshold >= 100
+      ? "Jobs that would go over it are refused until it resets or you raise it."
+      : "Jobs that would go over it will be refused; raise it now if you expect to need more.";
+  return compose({
+    to,
+    subject: `${budgetName} is ${threshold} % spent`,
+    greeting: `Hi ${name},`,
+    lines: [`${budgetName} is ${threshold} % spent: ${spentCredits} of ${limitCredits} credits. ${reset}`, consequence],
+    action: "Review your budgets",
+    url: settingsUrl,
+    footer: "You receive this mail once per budget, period and threshold because you own this account.",
+  });
+}

@@ -28,3 +28,12 @@ export const autoTopupTask = "auto-topup";
  * the job key `webhook-delivery:<id>` keeps one waiting job per delivery.
  */
 export const deliverWebhookTask = "deliver-webhook";
+
+/**
+ * The task that mails an account's owner that a budget crossed 80 % or 100 %
+ * of its limit (SPEC §9). Enqueued by `cw_budget_charge` in the transaction
+ * of the charge that crossed it, with the job key
+ * `budget-threshold:<budget>:<period start>:<threshold>` (once per budget,
+ * period and threshold); payload `{ budgetId, periodStart, threshold }`.
+ */
+export const budgetThresholdMailTask = "budget-threshold-mail";

@@ -11,7 +11,8 @@ import type { JobsConfig } from "~/server/config";
 import { poolConfig, surviveLostConnections } from "~/server/database/pool-config";
 import type { Db } from "~/server/db";
 import { startCleanupSchedule, type CleanupSchedule } from "~/server/queue/maintenance";
-import { autoTopupTask, deliverWebhookTask, runJobTask } from "~/server/queue/tasks";
+import { autoTopupTask, budgetThresholdMailTask, deliverWebhookTask, runJobTask } from "~/server/queue/tasks";
+import { sendBudgetThresholdMail } from "~/server/budgets/threshold-mail";
 import { workerBatches } from "~/server/jobs/batches";
 import { runJob } from "~/server/jobs/run";
 import { registerPool, type PoolRegistration } from "~/server/queue/worker-registry";
@@ -246,6 +247,10 @@ class WorkerSupervisor {
       [deliverWebhookTask]: async (payload: unknown) => {
         const { deliveryId } = payload as { deliveryId: string };
         await deliverWebhook({ db: this.options.db, config: this.options.webhooks ?? webhooksConfigFromEnv() }, deliveryId);
+      },
+      [budgetThresholdMailTask]: async (payload: unknown) => {
+        // A mail that fails to send throws: the queue retries it (at least once).
+        await sendBudgetThresholdMail(this.options.db, payload);
       },
       [autoTopupTask]: async (payload: unknown, helpers: JobHelpers) => {
         const { topupId } = payload as { topupId: string };

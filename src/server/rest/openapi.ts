@@ -81,7 +81,12 @@ function buildDocument() {
       200: { description: "A replay whose stored response expired: the job as it is now.", headers: replayedHeader, content: { "application/json": { schema: jobResource } } },
       ...problemsOf([
         ...common,
-        { status: 402, description: "INSUFFICIENT_CREDITS, with `requiredCredits`." },
+        {
+          status: 402,
+          description:
+            "INSUFFICIENT_CREDITS, with `requiredCredits` and `availableCredits`; or BUDGET_EXCEEDED " +
+            `(type \`${problemTypeOf("BUDGET_EXCEEDED")}\`), with \`budget\`: which budget, what is left and when it resets. Nothing was charged.`,
+        },
         { status: 413, description: `${httpProblems.CONTENT_TOO_LARGE.title} Type \`${problemTypeOf("CONTENT_TOO_LARGE")}\`, code VALIDATION_ERROR: ${httpProblems.CONTENT_TOO_LARGE.when}.` },
         { status: 415, description: `${httpProblems.UNSUPPORTED_MEDIA_TYPE.title} Type \`${problemTypeOf("UNSUPPORTED_MEDIA_TYPE")}\`, code VALIDATION_ERROR: ${httpProblems.UNSUPPORTED_MEDIA_TYPE.when}.` },
         { status: 422, description: "IDEMPOTENCY_KEY_REUSED: the key was used for another request." },
@@ -143,7 +148,7 @@ function buildDocument() {
         "Errors are RFC 9457 problem documents whose `code` is one of: " +
           (Object.keys(appErrors) as AppErrorCode[]).map((code) => `\`${code}\``).join(", ") + ".",
         "Problem types (`type`, with `status` and `title`):\n\n" +
-          problemTypes.map((entry) => `- \`${entry.type}\` (${entry.status}, code \`${entry.code}\`): ${entry.title}${entry.when ? ` Sent when ${entry.when}.` : ""}`).join("\n"),
+          problemTypes.map((entry) => `- \`${entry.type}\` (${entry.status}, code \`${entry.code}\`): ${entry.title}${entry.when ? ` Sent when ${entry.when}.` : ""}${entry.fields ? ` With ${entry.fields}.` : ""}`).join("\n"),
       ].join("\n\n"),
     },
     servers: [{ url: "/api/v1" }],

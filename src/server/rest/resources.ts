@@ -103,6 +103,22 @@ export const ledgerPageResource = z
   .object({ items: z.array(ledgerEntryResource), nextCursor: z.string().nullable() })
   .meta({ id: "LedgerPage", description: "A page of the ledger, newest first." });
 
+export const exceededBudgetResource = z
+  .object({
+    id: z.string().meta({ description: "The budget's id." }),
+    scope: z.enum(["ACCOUNT", "API_KEY"]).meta({ description: "The whole account's budget, or one API key's." }),
+    period: z.enum(["MONTH", "TOTAL"]).meta({ description: "MONTH: a calendar month in the budget's time zone; TOTAL: never resets." }),
+    apiKeyId: z.uuid().nullable().meta({ description: "The key an API_KEY budget limits; null for ACCOUNT." }),
+    limitCredits: z.number().int(),
+    spentCredits: z.number().int().meta({ description: "Spent against it this period (charges less refunds)." }),
+    remainingCredits: z.number().int().meta({ description: "What is left this period: a job costing more is refused." }),
+    resetsAt: timestamp.nullable().meta({ description: "When the period ends and the budget starts over; null for TOTAL." }),
+  })
+  .meta({
+    id: "ExceededBudget",
+    description: "The budget a refused request would have gone over (BUDGET_EXCEEDED).",
+  });
+
 export const problemResource = z
   .object({
     type: z
@@ -117,6 +133,7 @@ export const problemResource = z
     availableCredits: z.number().int().optional(),
     activeJobs: z.number().int().optional(),
     requiredScope: z.enum(apiKeyScopes).optional(),
+    budget: exceededBudgetResource.optional(),
     fieldErrors: z.record(z.string(), z.array(z.string())).optional(),
   })
   .meta({

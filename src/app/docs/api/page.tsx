@@ -99,6 +99,16 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
+const budgetExample = {
+  type: problemTypeOf("BUDGET_EXCEEDED"), title: appErrors.BUDGET_EXCEEDED.message, status: 402,
+  detail: "This job costs 4 credits and would go over this API key's monthly budget: 2 of 50 credits left. It resets on 2027-01-01.",
+  code: "BUDGET_EXCEEDED",
+  budget: {
+    id: "42", scope: "API_KEY", period: "MONTH", apiKeyId: "5f0e6c1e-8a4b-4d5e-9a6b-2f1c3d4e5f60",
+    limitCredits: 50, spentCredits: 48, remainingCredits: 2, resetsAt: "2027-01-01T00:00:00.000Z",
+  },
+};
+
 export default function ApiDocsPage() {
   const baseUrl = env.APP_URL;
   const operations = operationsOf();
@@ -154,6 +164,11 @@ export default function ApiDocsPage() {
             (405, 413, 415), whose code is <code>VALIDATION_ERROR</code>.
           </p>
           <Code label="Example">{JSON.stringify({ type: problemTypeOf("INSUFFICIENT_CREDITS"), title: appErrors.INSUFFICIENT_CREDITS.message, status: 402, detail: "You need 4 more credits.", code: "INSUFFICIENT_CREDITS", requiredCredits: 4, availableCredits: 0 }, null, 2)}</Code>
+          <p>
+            A job that would go over a budget (the account&apos;s, or that of the API key sending it) is refused with 402 <code>BUDGET_EXCEEDED</code>{" "}
+            and charges nothing; <code>budget</code> says which budget, what is left and when it resets (<code>null</code>: a total budget never resets).
+          </p>
+          <Code label="Example">{JSON.stringify(budgetExample, null, 2)}</Code>
           <dl className="flex flex-col divide-y rounded-md border" aria-label="Problem types">
             {problemTypes.map((problem) => {
               const anchor = problem.type.split("#")[1]!;
@@ -166,6 +181,7 @@ export default function ApiDocsPage() {
                   <dd className="text-muted-foreground">
                     {problem.title}
                     {problem.when ? <> Code <code>{problem.code}</code>; sent when {problem.when.replace(/`/g, "")}.</> : null}
+                    {problem.fields ? <> With {problem.fields.replace(/`/g, "")}.</> : null}
                   </dd>
                 </div>
               );
