@@ -96,6 +96,8 @@ export function BudgetForm({ formId, target, current, onDone }: {
         step={1}
         required
         defaultValue={current?.limitCredits}
+        // The form replaces the button that opened it: focus moves into it rather than to the page's start.
+        autoFocus
         className="max-w-48"
         error={errors.limitCredits?.[0]}
         hint="New jobs that would take the spending past it are refused. 0 stops all spending."
