@@ -56,6 +56,7 @@ test("a monthly budget of 4 credits holds one 4-credit job; the notice links to 
   await expect(notice.getByTestId("budget-left")).toHaveText("0 of 4 credits left");
   await expect(notice).toContainText(/it resets on /);
   expect(await jobsOf(page.request)).toHaveLength(1);
+  await page.screenshot({ path: `${screenshots}-notice.png`, animations: "disabled" });
 
   await notice.getByRole("link", { name: "Raise the budget" }).click();
   await page.waitForURL("**/settings/budgets");
@@ -102,10 +103,15 @@ test("a limit below this period's spending is refused on the field, and nothing 
 
 test("the budgets page fits 360 px with no sideways scrolling, with keys, budgets and the form open", async ({ page }) => {
   await signUp(page);
-  const key = await trpcMutation<{ key: { id: string } }>(page.request, "apiKeys.create", { name: `Nightly-${"batch".repeat(12)}`, scopes: ["jobs:write"] });
-  await trpcMutation(page.request, "apiKeys.create", { name: "Unbudgeted", scopes: ["jobs:read"] });
-  await trpcMutation(page.request, "budgets.set", { scope: "ACCOUNT", period: "MONTH", limitCredits: 1_000_000_000, timeZone: "America/Argentina/ComodRivadavia" });
-  await trpcMutation(page.request, "budgets.set", { scope: "API_KEY", apiKeyId: key.data!.key.id, period: "TOTAL", limitCredits: 50, timeZone: "UTC" });
+  // The longest things the page shows: a 62-character unbroken key name, a billion, a long zone.
+  const key = await trpcMutation<{ key: { id: string } }>(page.request, "apiKeys.create", { name: `Nightly${"batch".repeat(11)}`, scopes: ["jobs:write"] });
+  expect(key.appCode).toBeUndefined();
+  const setUp = [
+    await trpcMutation(page.request, "apiKeys.create", { name: "Unbudgeted", scopes: ["jobs:read"] }),
+    await trpcMutation(page.request, "budgets.set", { scope: "ACCOUNT", period: "MONTH", limitCredits: 1_000_000_000, timeZone: "America/Argentina/ComodRivadavia" }),
+    await trpcMutation(page.request, "budgets.set", { scope: "API_KEY", apiKeyId: key.data!.key.id, period: "TOTAL", limitCredits: 50, timeZone: "UTC" }),
+  ];
+  expect(setUp.map((answer) => answer.appCode)).toEqual([undefined, undefined, undefined]);
 
   await page.goto("/settings/budgets");
   await expect(page.getByRole("progressbar")).toHaveCount(2);
