@@ -2,7 +2,7 @@
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
-import { BookOpenIcon, ClockAlertIcon, CoinsIcon, CreditCardIcon, KeyRoundIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon, WebhookIcon } from "lucide-react";
+import { BookOpenIcon, ClockAlertIcon, CoinsIcon, CreditCardIcon, GaugeIcon, KeyRoundIcon, LogOutIcon, PlusIcon, SettingsIcon, ShieldIcon, UserIcon, WebhookIcon } from "lucide-react";
 import Link from "next/link";
 import { Suspense } from "react";
 
@@ -170,6 +170,7 @@ function AccountMenu({ email, name }: { email: string; name: string }) {
           <MenuLink href="/statement" icon={CoinsIcon}>Statement</MenuLink>
           <MenuLink href="/settings/account" icon={SettingsIcon}>Account settings</MenuLink>
           <MenuLink href="/settings/billing" icon={CreditCardIcon}>Billing and auto top-up</MenuLink>
+          <MenuLink href="/settings/budgets" icon={GaugeIcon}>Budgets</MenuLink>
           <MenuLink href="/settings/webhooks" icon={WebhookIcon}>Webhooks</MenuLink>
           <MenuLink href="/settings/api-keys" icon={KeyRoundIcon}>API keys</MenuLink>
           <MenuLink href="/docs/api" icon={BookOpenIcon}>API docs</MenuLink>

@@ -1,8 +1,12 @@
+import type { ExceededBudget } from "~/server/errors";
+
 /** The appCode (SPEC §4) and its fields from a tRPC client error, if any. */
 export type ClientAppError = {
   appCode?: string;
   retryAfterSeconds?: number;
   requiredCredits?: number;
+  /** BUDGET_EXCEEDED: which budget, what is left and when it resets (resetsAt is ISO, or null). */
+  budget?: ExceededBudget;
   fieldErrors?: Record<string, string[]>;
 };
 

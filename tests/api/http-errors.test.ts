@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import trpcHandler from "~/pages/api/trpc/[trpc]";
 import { auth } from "~/server/auth/auth";
+import { money } from "~/server/money";
 
 import { servePagesApi } from "../fixtures/pages-api";
 import { testAppOrigin } from "../fixtures/trpc-http";
@@ -79,6 +80,27 @@ describe("tRPC over the route handler", () => {
     expect(poor.status).toBe(402);
     expect(poor.body.error?.json.data).toMatchObject({ appCode: "INSUFFICIENT_CREDITS", requiredCredits: 4 });
     expect(await db.job.count()).toBe(0);
+  });
+
+  it("over a budget → 402 BUDGET_EXCEEDED whose data names the budget, what is left and when it resets", async () => {
+    const cookie = await signUp();
+    const user = await db.user.findFirstOrThrow({ where: { name: "HTTP tester" }, orderBy: { createdAt: "desc" }, select: { id: true } });
+    await money.moveCredits(db, {
+      userId: user.id, amount: 10, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test credits", idempotencyKey: `test:${user.id}`,
+    });
+    const set = await trpc("POST", "budgets.set", { cookie, input: { scope: "ACCOUNT", period: "MONTH", limitCredits: 3, timeZone: "UTC" } });
+    expect(set.status).toBe(200);
+    const over = await trpc("POST", "jobs.create", { cookie, input: jobRequest({ outputs: 2 }) });
+    expect(over.status).toBe(402);
+    const now = new Date();
+    expect(over.body.error?.json.data).toMatchObject({
+      appCode: "BUDGET_EXCEEDED",
+      budget: {
+        scope: "ACCOUNT", period: "MONTH", apiKeyId: null, limitCredits: 3, spentCredits: 0, remainingCredits: 3,
+        resetsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString(),
+      },
+    });
+    expectNoInternals(over);
   });
 
   it("a malformed body → 400 VALIDATION_ERROR; an unknown procedure → 404 NOT_FOUND", async () => {

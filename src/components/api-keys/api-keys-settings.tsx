@@ -20,7 +20,8 @@ import { FieldError, Label } from "~/components/ui/label";
 import { Skeleton } from "~/components/ui/skeleton";
 import { toast } from "~/components/ui/toaster";
 import { apiKeyNameMaxChars, apiKeyScopes, type ApiKeyScope } from "~/shared/api-key-scopes";
-import { appErrorOf } from "~/lib/app-error";
+import { appErrorOf, retryOnlyReconnectable } from "~/lib/app-error";
+import { budgetsPath, creditsLeft } from "~/lib/budget-copy";
 import { formatDateTime } from "~/lib/format";
 import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
 import { useTRPC } from "~/trpc/react";
@@ -46,6 +47,9 @@ type KeyRow = {
 export function ApiKeysSettings() {
   const trpc = useTRPC();
   const keys = useQuery(trpc.apiKeys.list.queryOptions());
+  // Each key's budget, as a line under it; the page works without it (no retry beyond reconnecting).
+  const budgets = useQuery({ ...trpc.budgets.list.queryOptions(), retry: retryOnlyReconnectable });
+  const budgetOf = new Map((budgets.data?.keys ?? []).map((budget) => [budget.apiKey?.id, budget]));
   useUnauthorizedRedirect(keys.error);
   const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
   return (
@@ -72,7 +76,7 @@ export function ApiKeysSettings() {
             />
           ) : (
             <ul className="flex flex-col divide-y rounded-md border" aria-label="API keys">
-              {keys.data.map((key) => <KeyItem key={key.id} apiKey={key} />)}
+              {keys.data.map((key) => <KeyItem key={key.id} apiKey={key} budget={budgets.data ? (budgetOf.get(key.id) ?? null) : undefined} />)}
             </ul>
           )}
         </CardContent>
@@ -198,7 +202,26 @@ function NewSecret({ name, secret, onDone }: { name: string; secret: string; onD
   );
 }
 
-function KeyItem({ apiKey }: { apiKey: KeyRow }) {
+type KeyBudget = { period: "MONTH" | "TOTAL"; limitCredits: number; remainingCredits: number };
+
+/**
+ * "Budget: 6 of 10 credits left this month" and the link to change it;
+ * nothing while budgets load (`undefined`) or for a revoked key without one.
+ */
+function KeyBudgetLine({ budget, revoked }: { budget: KeyBudget | null | undefined; revoked: boolean }) {
+  if (budget === undefined || (!budget && revoked)) return null;
+  return (
+    <p className="text-xs text-muted-foreground">
+      {budget
+        ? `Budget: ${creditsLeft(budget)}${budget.period === "MONTH" ? " this month" : " in total"}`
+        : "No budget of its own"}
+      {" · "}
+      <Link className="underline underline-offset-2" href={budgetsPath}>{budget ? "Change" : "Set one"}<span className="sr-only"> on the budgets page</span></Link>
+    </p>
+  );
+}
+
+function KeyItem({ apiKey, budget }: { apiKey: KeyRow; budget: KeyBudget | null | undefined }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const revoke = useMutation(trpc.apiKeys.revoke.mutationOptions({
@@ -222,6 +245,7 @@ function KeyItem({ apiKey }: { apiKey: KeyRow }) {
           Created {formatDateTime(apiKey.createdAt)} · {apiKey.lastUsedAt ? `last used ${formatDateTime(apiKey.lastUsedAt)}` : "never used"}
           {apiKey.revokedAt ? ` · revoked ${formatDateTime(apiKey.revokedAt)}` : ""}
         </p>
+        <KeyBudgetLine budget={budget} revoked={revoked} />
       </div>
       {revoked ? null : (
         <AlertDialog>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertTriangleIcon, ArrowRightIcon, CheckCircle2Icon, ClockIcon, SparklesIcon, WifiOffIcon } from "lucide-react";
+import { AlertTriangleIcon, ArrowRightIcon, CheckCircle2Icon, ClockIcon, GaugeIcon, SparklesIcon, WifiOffIcon } from "lucide-react";
 import Link from "next/link";
 import type { FormEvent, KeyboardEvent } from "react";
 
@@ -13,7 +13,9 @@ import { Button } from "~/components/ui/button";
 import { Card, CardContent } from "~/components/ui/card";
 import { Textarea } from "~/components/ui/input";
 import { FieldError, Label } from "~/components/ui/label";
+import { budgetLabel, budgetsPath, creditsLeft, formatResetsAt } from "~/lib/budget-copy";
 import { formatCredits, pluralCredits } from "~/lib/format";
+import type { ExceededBudget } from "~/server/errors";
 import { isSameRequest, type GenerateRequest } from "~/lib/generate-intent";
 import { useSessionDraft } from "~/lib/use-session-draft";
 import { useTRPC } from "~/trpc/react";
@@ -196,16 +198,45 @@ function FormNotices({ notice, formError, secondsLeft, onRetry }: { notice: Gene
           </div>
         </Alert>
       ) : null}
+      {notice?.kind === "budget" ? <BudgetExceededNotice budget={notice.budget} /> : null}
       {notice?.kind === "generic" || formError ? (
         <Alert variant="destructive">
           <AlertTriangleIcon aria-hidden />
           <div>
             <AlertTitle>Something went wrong</AlertTitle>
-            <AlertDescription>{formError ?? notice?.message ?? "Please try again in a moment."}</AlertDescription>
+            <AlertDescription>{formError ?? (notice?.kind === "generic" ? notice.message : undefined) ?? "Please try again in a moment."}</AlertDescription>
           </div>
         </Alert>
       ) : null}
     </>
+  );
+}
+
+/**
+ * BUDGET_EXCEEDED (SPEC §4): which budget the job would go over, what is
+ * left of it and when it resets, with the way to raise it. Every account is
+ * personal today, so the signed-in user owns it and may raise it; when
+ * teams come, only owners and admins should see the link.
+ */
+function BudgetExceededNotice({ budget }: { budget: ExceededBudget }) {
+  const resets = formatResetsAt(budget.resetsAt);
+  return (
+    <Alert variant="warning" aria-labelledby="budget-exceeded-title">
+      <GaugeIcon aria-hidden />
+      <div>
+        <AlertTitle id="budget-exceeded-title">This job would go over {budgetLabel(budget)}</AlertTitle>
+        <AlertDescription className="flex flex-col gap-1">
+          <p>
+            <span data-testid="budget-left">{creditsLeft(budget)}</span>
+            {resets ? <> · it resets on <time dateTime={budget.resetsAt ?? undefined}>{resets}</time>.</> : <> · it does not reset.</>}{" "}
+            Nothing was charged.
+          </p>
+          <p>
+            <Link href={budgetsPath} className="font-medium underline underline-offset-4">Raise the budget</Link>
+          </p>
+        </AlertDescription>
+      </div>
+    </Alert>
   );
 }
 

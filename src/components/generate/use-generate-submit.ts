@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
 import { toast } from "~/components/ui/toaster";
+import type { ExceededBudget } from "~/server/errors";
 import { appErrorOf } from "~/lib/app-error";
 import { pluralCredits } from "~/lib/format";
 import {
@@ -23,7 +24,10 @@ const conflictRetriesMax = 3;
 const conflictBackoffMs = 400;
 const rateLimitFallbackSeconds = 60;
 
-export type GenerateNotice = { kind: "max-active" | "network" | "generic"; message?: string } | null;
+export type GenerateNotice =
+  | { kind: "max-active" | "network" | "generic"; message?: string }
+  | { kind: "budget"; budget: ExceededBudget }
+  | null;
 
 /** A job that a request sent before the page reloaded created (its answer never arrived), and that request's intent. */
 export type CreatedBeforeReload = { job: { id: string; totalCost: number }; intent: GenerateIntent };
@@ -117,7 +121,7 @@ export function useGenerateSubmit({ onCreated, returnTo = "/", findPendingJob = 
   }
 
   function handleError(error: unknown, cost: number) {
-    const { appCode, requiredCredits, retryAfterSeconds, fieldErrors: fields } = appErrorOf(error);
+    const { appCode, requiredCredits, retryAfterSeconds, budget, fieldErrors: fields } = appErrorOf(error);
     switch (appCode) {
       case "INSUFFICIENT_CREDITS":
         setNeedCredits(requiredCredits ?? cost);
@@ -127,6 +131,10 @@ export function useGenerateSubmit({ onCreated, returnTo = "/", findPendingJob = 
         break;
       case "MAX_ACTIVE_JOBS":
         setNotice({ kind: "max-active" });
+        break;
+      case "BUDGET_EXCEEDED":
+        // The server always names the budget; an answer without one is told as it came.
+        setNotice(budget ? { kind: "budget", budget } : { kind: "generic", message: (error as Error).message });
         break;
       case "VALIDATION_ERROR":
         setFieldErrors(fields && Object.keys(fields).length > 0 ? fields : { _: ["Check the form."] });

@@ -9,6 +9,7 @@ import { InsufficientCreditsDialog } from "~/components/generate/insufficient-cr
 import { useGenerateSubmit } from "~/components/generate/use-generate-submit";
 import { Button } from "~/components/ui/button";
 import { toast } from "~/components/ui/toaster";
+import { budgetLabel, budgetsPath, creditsLeft } from "~/lib/budget-copy";
 import { pluralCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
@@ -28,7 +29,7 @@ type Props = {
  * as a new intent with a new idempotency key, so it is charged like any
  * new job and meets every limit and error flow: insufficient credits opens
  * the dialog, the rate limit disables the button with a countdown, the
- * other refusals are told in a toast. The price is today's catalog price.
+ * other refusals (a budget's too, with a link to raise it) are told in a toast. The price is today's catalog price.
  */
 export function RerunButton({ job, returnTo, compact = false }: Props) {
   const trpc = useTRPC();
@@ -46,6 +47,10 @@ export function RerunButton({ job, returnTo, compact = false }: Props) {
     if (notice?.kind === "max-active") {
       toast.warning("Too many active jobs. Wait for one to finish, or cancel one.", {
         action: { label: "See active jobs", onClick: () => router.push("/jobs?status=active") },
+      });
+    } else if (notice?.kind === "budget") {
+      toast.warning(`This job would go over ${budgetLabel(notice.budget)}: ${creditsLeft(notice.budget)}.`, {
+        action: { label: "Raise the budget", onClick: () => router.push(budgetsPath) },
       });
     } else if (notice?.kind === "network") {
       toast.error("The connection dropped. Retrying is safe: it cannot charge you twice.", {

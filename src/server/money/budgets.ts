@@ -97,3 +97,34 @@ export function budgetExceeded(budget: ExceededBudget, costCredits: number): App
     `${budget.remainingCredits} of ${budget.limitCredits} credits left. ${resets}`;
   return new AppError("BUDGET_EXCEEDED", message, { budget: { ...budget, resetsAt } });
 }
+
+/** A live budget with what was spent against it in the period that holds now. */
+export type BudgetInPeriod = {
+  id: bigint;
+  scope: BudgetScope;
+  apiKeyId: string | null;
+  period: BudgetPeriod;
+  limitCredits: number;
+  timeZone: string;
+  /** Charges less refunds of the jobs charged to it in this period. */
+  spentCredits: number;
+  /** When this period ends; null for TOTAL, which never resets. */
+  resetsAt: Date | null;
+};
+
+/**
+ * The account's live budgets, oldest first, each with its spending in the
+ * current period as `cw_budget_room` counts it (the same period functions,
+ * so the page and a refusal never disagree). A read, outside any money
+ * transaction: a create may land just after it.
+ */
+export async function budgetsInPeriod(client: Db, userId: string): Promise<BudgetInPeriod[]> {
+  return client.$queryRaw<BudgetInPeriod[]>`
+    SELECT b.id, b.scope::text AS scope, b.api_key_id::text AS "apiKeyId", b.period::text AS period,
+           b.limit_credits AS "limitCredits", b.time_zone AS "timeZone", COALESCE(s.spent, 0)::int AS "spentCredits",
+           cw_budget_resets_at(b.period, b.time_zone, now()) AS "resetsAt"
+    FROM budget b
+    LEFT JOIN budget_spend s ON s.budget_id = b.id AND s.period_start = cw_budget_period_start(b.period, b.time_zone, now())
+    WHERE b.user_id = ${userId} AND b.removed_at IS NULL
+    ORDER BY b.id`;
+}

@@ -1,6 +1,7 @@
 import { accountRouter } from "~/server/trpc/routers/account";
 import { adminRouter } from "~/server/trpc/routers/admin";
 import { billingRouter } from "~/server/trpc/routers/billing";
+import { budgetsRouter } from "~/server/trpc/routers/budgets";
 import { apiKeysRouter } from "~/server/trpc/routers/api-keys";
 import { catalogRouter } from "~/server/trpc/routers/catalog";
 import { checkoutRouter } from "~/server/trpc/routers/checkout";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   webhooks: webhooksRouter,
   billing: billingRouter,
   apiKeys: apiKeysRouter,
+  budgets: budgetsRouter,
 });
 
 export type AppRouter = typeof appRouter;
