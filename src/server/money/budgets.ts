@@ -122,9 +122,9 @@ export async function budgetsInPeriod(client: Db, userId: string): Promise<Budge
   return client.$queryRaw<BudgetInPeriod[]>`
     SELECT b.id, b.scope::text AS scope, b.api_key_id::text AS "apiKeyId", b.period::text AS period,
            b.limit_credits AS "limitCredits", b.time_zone AS "timeZone", COALESCE(s.spent, 0)::int AS "spentCredits",
-           cw_budget_resets_at(b.period, b.time_zone, now()) AS "resetsAt"
+           budget_resets_at(b.period, b.time_zone, now()) AS "resetsAt"
     FROM budget b
-    LEFT JOIN budget_spend s ON s.budget_id = b.id AND s.period_start = cw_budget_period_start(b.period, b.time_zone, now())
+    LEFT JOIN budget_spend s ON s.budget_id = b.id AND s.period_start = budget_period_start(b.period, b.time_zone, now())
     WHERE b.user_id = ${userId} AND b.removed_at IS NULL
     ORDER BY b.id`;
 }

@@ -22,7 +22,7 @@
  * | enqueueWebhookDelivery  | cw_enqueue_webhook_delivery   | the caller's transaction                | the queue entry commits with the delivery row          |
  * | lockAccount             | (the account row lock)        | the caller's transaction                | orders an account deletion against its money           |
  * | setBudget, removeBudget | cw_set_budget, cw_remove_budget | account transaction                   | a limit moves behind the account's creates (§3.14)     |
- * | budgetsInPeriod         | cw_budget_period_start, cw_budget_resets_at | a read, no transaction    | the budgets page counts periods as a refusal does      |
+ * | budgetsInPeriod         | budget_period_start, budget_resets_at | a read, no transaction    | the budgets page counts periods as a refusal does      |
  *
  * Every shape is SERIALIZABLE (SPEC §2), asserted again by each function
  * (`cw_assert_serializable`), retried whole inside the server, and queued
