@@ -172,3 +172,30 @@ describe("§3.14 budgets hold under concurrency", () => {
     expect(events[1]!.data).toMatchObject({ spentCredits: 10, budget: { scope: "ACCOUNT", limitCredits: 10 } });
   });
 });
+
+describe("§3.14 budgets keep accounts apart", () => {
+  it("a budget's current period is opened when it is set, and next month's by the maintenance pass, with the limit that holds", async () => {
+    const user = await createUser({ balance: 100 });
+    await accountBudget(user.id, 6, { timeZone: "Asia/Kolkata" });
+    expect((await spendRows(user.id)).map((r) => [r.spent, r.limit_credits])).toEqual([[0, 6]]);
+    // A month opens a day ahead: make this budget's next month start within
+    // the day by opening "ahead" by a month instead (the same statement).
+    await db.$transaction((tx) => tx.$queryRaw`SELECT cw_open_budget_periods(interval '32 days')`, { isolationLevel: "Serializable" });
+    const rows = await spendRows(user.id);
+    expect(rows).toHaveLength(2);
+    const [next] = await db.$queryRaw<{ start: Date }[]>`SELECT budget_resets_at('MONTH', 'Asia/Kolkata', clock_timestamp()) AS start`;
+    expect(rows[1]!.period_start.toISOString()).toBe(next!.start.toISOString());
+    // A limit set now holds for the period opened ahead too.
+    await accountBudget(user.id, 8, { timeZone: "Asia/Kolkata" });
+    expect((await spendRows(user.id)).map((r) => r.limit_credits)).toEqual([8, 8]);
+    expect(await money.openBudgetPeriods(db)).toBe(0);
+  });
+
+  it("200 creates at once over 50 budgeted accounts all succeed: no conflict reaches a client", async () => {
+    const users = await all(times(50), () => createUser({ balance: 100 }));
+    await all(users, (user) => accountBudget(user.id, 100));
+    const outcomes = await all(times(200), (i) => outcomeOf(createTestJob(users[i % 50]!.id, oneOutput)));
+    expect(outcomes.filter((o) => o.code !== "OK").map((o) => o.code)).toEqual([]);
+    for (const user of users.slice(0, 5)) await expectSpendMatchesJobs(user.id);
+  });
+});

@@ -80,3 +80,7 @@ ALTER TABLE "budget_change"
 -- reads on every create (an account with no budget: one probe, no row).
 CREATE UNIQUE INDEX budget_one_live ON "budget" (user_id, scope, (COALESCE(api_key_id, '00000000-0000-0000-0000-000000000000'::uuid)))
   WHERE removed_at IS NULL;
+-- Half-empty pages: a create's count of its period is an UPDATE of `spent`
+-- (no index holds it), kept HOT, so it writes no index page that another
+-- account's create has read (SERIALIZABLE's page-level predicate locks).
+ALTER TABLE "budget_spend" SET (fillfactor = 50);

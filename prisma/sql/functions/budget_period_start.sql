@@ -5,7 +5,7 @@
 --
 -- Guards: §3.14 (a period is a pure function of the clock: moving to a new
 --   period rewrites nothing).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION budget_period_start(p_period "BudgetPeriod", p_time_zone text, p_at timestamptz)
 RETURNS timestamptz
 LANGUAGE sql STABLE AS $$

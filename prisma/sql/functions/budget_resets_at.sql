@@ -3,7 +3,7 @@
 -- resets.
 --
 -- Guards: none (what BUDGET_EXCEEDED and the budgets page say).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION budget_resets_at(p_period "BudgetPeriod", p_time_zone text, p_at timestamptz)
 RETURNS timestamptz
 LANGUAGE sql STABLE AS $$

@@ -1,26 +1,42 @@
 -- cw_budget_charge: Counts a new job's cost against each budget it names
 -- (job.budget_ids, chosen by cw_budget_room), in the period that holds its
 -- created_at. The CHECK (spent <= limit_credits) of budget_spend refuses what
--- the room check let through by mistake. Crossing 80 % or 100 % of a limit
+-- the room check let through by mistake. Each budget and its period's row
+-- are read by key, one at a time, and the period's row normally exists
+-- (cw_set_budget and cw_open_budget_periods open it), so the count is an
+-- UPDATE of an unindexed column (HOT on budget_spend's half-empty pages): at
+-- SERIALIZABLE neither a scan nor a new index entry ties one account's
+-- creates to another's. Crossing 80 % or 100 % of a limit
 -- writes a budget.threshold event (webhooks) and queues a mail to the owner,
 -- once per budget, period and threshold.
+-- Its reads are by key and it runs with enable_seqscan off: on a small table
+-- the planner would scan, and at SERIALIZABLE a sequential scan takes a
+-- relation-wide predicate lock that every other account's budget write then
+-- conflicts with (PostgreSQL manual, "Serializable Isolation Level").
 --
 -- Guards: §3.14 (spent never exceeds the limit: the room check, then the CHECK).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_charge(p_job job) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
-  v_budget record;
+  v_budget_id bigint;
+  v_budget budget;
   v_spend budget_spend;
   v_period_start timestamptz;
   v_threshold integer;
 BEGIN
-  FOR v_budget IN SELECT * FROM budget WHERE id = ANY (p_job.budget_ids) ORDER BY id LOOP
+  FOREACH v_budget_id IN ARRAY p_job.budget_ids LOOP
+    SELECT * INTO STRICT v_budget FROM budget WHERE id = v_budget_id;
     v_period_start := budget_period_start(v_budget.period, v_budget.time_zone, p_job.created_at);
-    INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
-    VALUES (v_budget.id, v_period_start, v_budget.limit_credits, p_job.total_cost)
-    ON CONFLICT (budget_id, period_start) DO UPDATE SET spent = budget_spend.spent + EXCLUDED.spent
+    UPDATE budget_spend SET spent = spent + p_job.total_cost
+     WHERE budget_id = v_budget.id AND period_start = v_period_start
     RETURNING * INTO v_spend;
+    IF NOT FOUND THEN
+      INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
+      VALUES (v_budget.id, v_period_start, v_budget.limit_credits, p_job.total_cost)
+      ON CONFLICT (budget_id, period_start) DO UPDATE SET spent = budget_spend.spent + EXCLUDED.spent
+      RETURNING * INTO v_spend;
+    END IF;
     v_threshold := CASE
       WHEN v_spend.spent >= v_spend.limit_credits AND v_spend.notified_100_at IS NULL THEN 100
       WHEN v_spend.spent * 5 >= v_spend.limit_credits * 4 AND v_spend.notified_80_at IS NULL THEN 80

@@ -4,13 +4,17 @@
 -- take over its limit in the period that holds p_at (NULL: room in every
 -- one). Reads only; the caller holds the account's lock, so nothing can
 -- spend between this answer and cw_budget_charge.
+-- Its reads are by key and it runs with enable_seqscan off: on a small table
+-- the planner would scan, and at SERIALIZABLE a sequential scan takes a
+-- relation-wide predicate lock that every other account's budget write then
+-- conflicts with (PostgreSQL manual, "Serializable Isolation Level").
 --
 -- Guards: §3.14 (checked inside the charge's SERIALIZABLE transaction, under
 --   the account's lock, before anything is written).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_room(p_user_id text, p_api_key_id uuid, p_cost integer, p_at timestamptz,
   OUT budget_ids bigint[], OUT over jsonb)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 DECLARE
   v_budget record;
 BEGIN

@@ -16,7 +16,7 @@
 --   with the charge).
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201100000_lean_settlement,
---   20261207122004_budget_functions: this is the text of the last.
+--   20261207124830_budget_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_create_job(
   p_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text,
   p_outputs integer, p_price integer, p_timeout_ms integer, p_max_active integer, p_rate_limit integer,

@@ -14,7 +14,7 @@
 -- Guards: §3.1 (with trigger ledger_entry_chain), §3.2 (refuse, never clamp),
 --   §3.12 (draws sum to the entry), §3.14 (refunds give budget back).
 -- History: created in 20261130120000_money_functions, replaced in
---   20261130300100_wallet_grants, 20261207122004_budget_functions: this is the text of
+--   20261130300100_wallet_grants, 20261207124830_budget_functions: this is the text of
 --   the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post(
   p_user_id text, p_kind "LedgerKind", p_amount integer, p_job_id uuid,

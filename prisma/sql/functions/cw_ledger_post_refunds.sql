@@ -16,7 +16,7 @@
 --   drew), §3.12 (a grant never gets back more than was drawn from it; a
 --   refund never revives expired credits), §3.14 (refunds give budget back).
 -- History: created in 20261207060000_cleanup_settles_a_set, replaced in
---   20261207122004_budget_functions: this is the text of the last.
+--   20261207124830_budget_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post_refunds(
   p_user_id text, p_job_ids uuid[], p_amounts integer[], p_actor_type "ActorType", p_actor_id text, p_reasons text[]
 ) RETURNS void

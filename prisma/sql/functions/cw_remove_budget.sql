@@ -2,7 +2,7 @@
 -- against it stays, with its periods). outcome: REMOVED | NOT_FOUND.
 --
 -- Guards: §3.14 (the ledger is never touched).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_remove_budget(p_user_id text, p_actor_user_id text, p_budget_id bigint)
 RETURNS text
 LANGUAGE plpgsql AS $$

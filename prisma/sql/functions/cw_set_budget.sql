@@ -4,11 +4,12 @@
 -- set below what was spent against it) | NO_KEY (no live key of this account)
 -- | BAD_TIME_ZONE. Changing the period or the time zone ends the old budget
 -- and starts a new one (its spending starts over; nothing else is rewritten).
--- Every change is written to budget_change.
+-- Every change is written to budget_change. The current period's spend row
+-- is opened here (spent 0), so the creates that follow only update it.
 --
 -- Guards: §3.14 (spent ≤ limit also when the limit moves: the CHECK of
 --   budget_spend; the ledger is never touched).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_set_budget(
   p_user_id text, p_actor_user_id text, p_scope "BudgetScope", p_api_key_id uuid, p_period "BudgetPeriod",
   p_limit integer, p_time_zone text
@@ -40,8 +41,9 @@ BEGIN
       RETURN;
     END IF;
     UPDATE budget SET limit_credits = p_limit, updated_at = clock_timestamp() WHERE id = v_old.id RETURNING * INTO v_new;
+    -- The current period and any opened ahead take the new limit.
     UPDATE budget_spend SET limit_credits = p_limit
-     WHERE budget_id = v_old.id AND period_start = budget_period_start(p_period, p_time_zone, clock_timestamp());
+     WHERE budget_id = v_old.id AND period_start >= budget_period_start(p_period, p_time_zone, clock_timestamp());
   ELSE
     IF FOUND THEN
       UPDATE budget SET removed_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = v_old.id;
@@ -50,6 +52,11 @@ BEGIN
     VALUES (p_user_id, p_scope, p_api_key_id, p_period, p_limit, p_time_zone, clock_timestamp(), clock_timestamp())
     RETURNING * INTO v_new;
   END IF;
+  -- The current period's row exists before the first charge in it, so a
+  -- create only updates it (see cw_budget_charge).
+  INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
+  VALUES (v_new.id, budget_period_start(p_period, p_time_zone, clock_timestamp()), p_limit, 0)
+  ON CONFLICT (budget_id, period_start) DO NOTHING;
   INSERT INTO budget_change (budget_id, actor_user_id, action, before, after, created_at)
   VALUES (v_new.id, p_actor_user_id, CASE WHEN v_old.id = v_new.id THEN 'LIMIT' ELSE 'CREATE' END,
           CASE WHEN v_old.id IS NOT NULL THEN jsonb_build_object('id', v_old.id::text, 'period', v_old.period,

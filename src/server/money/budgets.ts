@@ -1,8 +1,8 @@
 import "server-only";
 
-import type { Db } from "~/server/db";
+import { Prisma, type Db } from "~/server/db";
 import { AppError, assert, type ExceededBudget } from "~/server/errors";
-import { accountTransaction } from "~/server/money/shapes";
+import { accountTransaction, statementAlone } from "~/server/money/shapes";
 
 export type BudgetScope = "ACCOUNT" | "API_KEY";
 export type BudgetPeriod = "MONTH" | "TOTAL";
@@ -127,4 +127,19 @@ export async function budgetsInPeriod(client: Db, userId: string): Promise<Budge
     LEFT JOIN budget_spend s ON s.budget_id = b.id AND s.period_start = budget_period_start(b.period, b.time_zone, now())
     WHERE b.user_id = ${userId} AND b.removed_at IS NULL
     ORDER BY b.id`;
+}
+
+/** How far ahead of a month's start the maintenance pass opens its spend rows. */
+export const budgetPeriodOpenAheadHours = 24;
+
+/**
+ * Opens the spend rows of the periods starting within a day, and any
+ * current period's row missing, for every live budget (`cw_open_budget_periods`):
+ * the first creates of a month then only update their row (decision 0011).
+ * One statement sent alone, of no account; answers how many rows it opened.
+ */
+export async function openBudgetPeriods(client: Db): Promise<number> {
+  const rows = await statementAlone<{ opened: number }>(client, { label: "budgets.openPeriods" }, Prisma.sql`
+    SELECT cw_open_budget_periods(make_interval(hours => ${budgetPeriodOpenAheadHours}::int)) AS opened`);
+  return rows[0]?.opened ?? 0;
 }

@@ -22,6 +22,7 @@
  * | enqueueWebhookDelivery  | cw_enqueue_webhook_delivery   | the caller's transaction                | the queue entry commits with the delivery row          |
  * | lockAccount             | (the account row lock)        | the caller's transaction                | orders an account deletion against its money           |
  * | setBudget, removeBudget | cw_set_budget, cw_remove_budget | account transaction                   | a limit moves behind the account's creates (§3.14)     |
+ * | openBudgetPeriods       | cw_open_budget_periods        | statement alone, no account             | next month's spend rows, of every budget, before it starts |
  * | budgetsInPeriod         | budget_period_start, budget_resets_at | a read, no transaction    | the budgets page counts periods as a refusal does      |
  *
  * Every shape is SERIALIZABLE (SPEC §2), asserted again by each function
@@ -30,7 +31,7 @@
  */
 import "server-only";
 
-import { removeBudget, setBudget } from "~/server/money/budgets";
+import { openBudgetPeriods, removeBudget, setBudget } from "~/server/money/budgets";
 import { cleanupAccount } from "~/server/money/cleanup-account";
 import { claimJobs } from "~/server/money/claim-jobs";
 import { createJob, createJobCommitting } from "~/server/money/create-job";
@@ -63,6 +64,7 @@ export const money = {
   lockAccount,
   setBudget,
   removeBudget,
+  openBudgetPeriods,
 };
 
 export { budgetName, budgetsInPeriod, type BudgetInPeriod, type BudgetPeriod, type BudgetRow, type BudgetScope, type BudgetSetting } from "~/server/money/budgets";

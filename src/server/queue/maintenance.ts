@@ -5,6 +5,7 @@ import type { Db } from "~/server/db";
 import { refreshAdminRollups } from "~/server/admin/rollups";
 import { runCleanup, type CleanupResult } from "~/server/jobs/cleanup";
 import { logger } from "~/server/logger";
+import { money } from "~/server/money";
 import { purgeExpiredIdempotency } from "~/server/rest/idempotency";
 
 export type CleanupSchedule = { stop: () => Promise<void> };
@@ -51,6 +52,8 @@ export type MaintenanceResult = CleanupResult & {
   rollupHoursClosed: number | null;
   /** Expired stored REST responses deleted; null when that step failed (logged). */
   idempotencyPurged: number | null;
+  /** Budget spend rows opened ahead of their period; null when that step failed (logged). */
+  budgetPeriodsOpened: number | null;
 };
 
 /**
@@ -72,7 +75,11 @@ export async function runMaintenancePass(client: Db, config: JobsConfig): Promis
     logger.warn({ err: error }, "purging expired idempotency responses failed after the cleanup");
     return null;
   });
-  return { ...cleanup, rollupHoursClosed, idempotencyPurged };
+  const budgetPeriodsOpened = await money.openBudgetPeriods(client).catch((error: unknown) => {
+    logger.warn({ err: error }, "opening the next budget periods failed after the cleanup");
+    return null;
+  });
+  return { ...cleanup, rollupHoursClosed, idempotencyPurged, budgetPeriodsOpened };
 }
 
 /**

@@ -9,7 +9,7 @@ DROP FUNCTION cw_create_job(p_user_id text, p_idempotency_key text, p_request_ha
 --
 -- Guards: §3.14 (a period is a pure function of the clock: moving to a new
 --   period rewrites nothing).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION budget_period_start(p_period "BudgetPeriod", p_time_zone text, p_at timestamptz)
 RETURNS timestamptz
 LANGUAGE sql STABLE AS $$
@@ -24,7 +24,7 @@ $$;
 -- resets.
 --
 -- Guards: none (what BUDGET_EXCEEDED and the budgets page say).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION budget_resets_at(p_period "BudgetPeriod", p_time_zone text, p_at timestamptz)
 RETURNS timestamptz
 LANGUAGE sql STABLE AS $$
@@ -37,26 +37,42 @@ $$;
 -- cw_budget_charge: Counts a new job's cost against each budget it names
 -- (job.budget_ids, chosen by cw_budget_room), in the period that holds its
 -- created_at. The CHECK (spent <= limit_credits) of budget_spend refuses what
--- the room check let through by mistake. Crossing 80 % or 100 % of a limit
+-- the room check let through by mistake. Each budget and its period's row
+-- are read by key, one at a time, and the period's row normally exists
+-- (cw_set_budget and cw_open_budget_periods open it), so the count is an
+-- UPDATE of an unindexed column (HOT on budget_spend's half-empty pages): at
+-- SERIALIZABLE neither a scan nor a new index entry ties one account's
+-- creates to another's. Crossing 80 % or 100 % of a limit
 -- writes a budget.threshold event (webhooks) and queues a mail to the owner,
 -- once per budget, period and threshold.
+-- Its reads are by key and it runs with enable_seqscan off: on a small table
+-- the planner would scan, and at SERIALIZABLE a sequential scan takes a
+-- relation-wide predicate lock that every other account's budget write then
+-- conflicts with (PostgreSQL manual, "Serializable Isolation Level").
 --
 -- Guards: §3.14 (spent never exceeds the limit: the room check, then the CHECK).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_charge(p_job job) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
-  v_budget record;
+  v_budget_id bigint;
+  v_budget budget;
   v_spend budget_spend;
   v_period_start timestamptz;
   v_threshold integer;
 BEGIN
-  FOR v_budget IN SELECT * FROM budget WHERE id = ANY (p_job.budget_ids) ORDER BY id LOOP
+  FOREACH v_budget_id IN ARRAY p_job.budget_ids LOOP
+    SELECT * INTO STRICT v_budget FROM budget WHERE id = v_budget_id;
     v_period_start := budget_period_start(v_budget.period, v_budget.time_zone, p_job.created_at);
-    INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
-    VALUES (v_budget.id, v_period_start, v_budget.limit_credits, p_job.total_cost)
-    ON CONFLICT (budget_id, period_start) DO UPDATE SET spent = budget_spend.spent + EXCLUDED.spent
+    UPDATE budget_spend SET spent = spent + p_job.total_cost
+     WHERE budget_id = v_budget.id AND period_start = v_period_start
     RETURNING * INTO v_spend;
+    IF NOT FOUND THEN
+      INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
+      VALUES (v_budget.id, v_period_start, v_budget.limit_credits, p_job.total_cost)
+      ON CONFLICT (budget_id, period_start) DO UPDATE SET spent = budget_spend.spent + EXCLUDED.spent
+      RETURNING * INTO v_spend;
+    END IF;
     v_threshold := CASE
       WHEN v_spend.spent >= v_spend.limit_credits AND v_spend.notified_100_at IS NULL THEN 100
       WHEN v_spend.spent * 5 >= v_spend.limit_credits * 4 AND v_spend.notified_80_at IS NULL THEN 80
@@ -85,25 +101,36 @@ END $$;
 -- (p_amounts, in the order of p_job_ids) returns to every budget the job was
 -- charged to, in the period of the job's created_at (the period it was
 -- charged in, whatever the clock says now). A job charged to no budget costs
--- one read of its row by key.
+-- one read of its row by key; each budget and spend row is read and written
+-- by key, one at a time (no scan whose predicate lock would tie accounts
+-- together at SERIALIZABLE).
+-- Its reads are by key and it runs with enable_seqscan off: on a small table
+-- the planner would scan, and at SERIALIZABLE a sequential scan takes a
+-- relation-wide predicate lock that every other account's budget write then
+-- conflicts with (PostgreSQL manual, "Serializable Isolation Level").
 --
 -- Guards: §3.14 (refunds give budget back; spent stays ≥ 0 by CHECK).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_return(p_job_ids uuid[], p_amounts integer[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
+  v_ord integer;
   v_job record;
+  v_budget_id bigint;
+  v_budget budget;
 BEGIN
-  FOR v_job IN
-    SELECT j.budget_ids, j.created_at, t.amount
-      FROM unnest(p_job_ids, p_amounts) AS t(job_id, amount)
-      JOIN job j ON j.id = t.job_id
-     WHERE cardinality(j.budget_ids) > 0
-  LOOP
-    UPDATE budget_spend s SET spent = s.spent - v_job.amount
-      FROM budget b
-     WHERE b.id = ANY (v_job.budget_ids) AND s.budget_id = b.id
-       AND s.period_start = budget_period_start(b.period, b.time_zone, v_job.created_at);
+  FOR v_ord IN 1 .. COALESCE(cardinality(p_job_ids), 0) LOOP
+    SELECT budget_ids, created_at INTO STRICT v_job FROM job WHERE id = p_job_ids[v_ord];
+    FOREACH v_budget_id IN ARRAY v_job.budget_ids LOOP
+      SELECT * INTO STRICT v_budget FROM budget WHERE id = v_budget_id;
+      UPDATE budget_spend SET spent = spent - p_amounts[v_ord]
+       WHERE budget_id = v_budget_id
+         AND period_start = budget_period_start(v_budget.period, v_budget.time_zone, v_job.created_at);
+      IF NOT FOUND THEN
+        RAISE EXCEPTION 'job % was counted against budget % but its period has no spend row', p_job_ids[v_ord], v_budget_id
+          USING ERRCODE = 'CW500';
+      END IF;
+    END LOOP;
   END LOOP;
 END $$;
 
@@ -113,13 +140,17 @@ END $$;
 -- take over its limit in the period that holds p_at (NULL: room in every
 -- one). Reads only; the caller holds the account's lock, so nothing can
 -- spend between this answer and cw_budget_charge.
+-- Its reads are by key and it runs with enable_seqscan off: on a small table
+-- the planner would scan, and at SERIALIZABLE a sequential scan takes a
+-- relation-wide predicate lock that every other account's budget write then
+-- conflicts with (PostgreSQL manual, "Serializable Isolation Level").
 --
 -- Guards: §3.14 (checked inside the charge's SERIALIZABLE transaction, under
 --   the account's lock, before anything is written).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_budget_room(p_user_id text, p_api_key_id uuid, p_cost integer, p_at timestamptz,
   OUT budget_ids bigint[], OUT over jsonb)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 DECLARE
   v_budget record;
 BEGIN
@@ -161,7 +192,7 @@ END $$;
 --   with the charge).
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201100000_lean_settlement,
---   20261207122004_budget_functions: this is the text of the last.
+--   20261207124830_budget_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_create_job(
   p_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text,
   p_outputs integer, p_price integer, p_timeout_ms integer, p_max_active integer, p_rate_limit integer,
@@ -294,7 +325,7 @@ END $$;
 -- Guards: §3.1 (with trigger ledger_entry_chain), §3.2 (refuse, never clamp),
 --   §3.12 (draws sum to the entry), §3.14 (refunds give budget back).
 -- History: created in 20261130120000_money_functions, replaced in
---   20261130300100_wallet_grants, 20261207122004_budget_functions: this is the text of
+--   20261130300100_wallet_grants, 20261207124830_budget_functions: this is the text of
 --   the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post(
   p_user_id text, p_kind "LedgerKind", p_amount integer, p_job_id uuid,
@@ -364,7 +395,7 @@ END $$;
 --   drew), §3.12 (a grant never gets back more than was drawn from it; a
 --   refund never revives expired credits), §3.14 (refunds give budget back).
 -- History: created in 20261207060000_cleanup_settles_a_set, replaced in
---   20261207122004_budget_functions: this is the text of the last.
+--   20261207124830_budget_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post_refunds(
   p_user_id text, p_job_ids uuid[], p_amounts integer[], p_actor_type "ActorType", p_actor_id text, p_reasons text[]
 ) RETURNS void
@@ -466,11 +497,43 @@ BEGIN
   END LOOP;
 END $$;
 
+-- cw_open_budget_periods: Opens the spend rows (spent 0) of the periods that
+-- start within p_ahead for every live MONTH budget, and the current
+-- period's row of any live budget that has none, so that the first creates
+-- of a month only update their row: an INSERT into budget_spend's index at
+-- SERIALIZABLE would conflict with every account whose create read the same
+-- index page. Run by the maintenance pass; returns the rows it opened.
+--
+-- Guards: §3.14 (each row starts at 0 with the budget's limit; the charge
+--   still inserts a row that is missing, so a late pass costs only conflicts).
+-- History: created in 20261207124830_budget_functions.
+CREATE OR REPLACE FUNCTION cw_open_budget_periods(p_ahead interval) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_now timestamptz := clock_timestamp();
+  v_opened integer;
+BEGIN
+  PERFORM cw_assert_serializable();
+  INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
+  SELECT b.id, p.start, b.limit_credits, 0
+    FROM budget b
+   CROSS JOIN LATERAL (
+     SELECT budget_period_start(b.period, b.time_zone, v_now) AS start
+     UNION
+     SELECT budget_resets_at(b.period, b.time_zone, v_now)
+      WHERE b.period = 'MONTH' AND budget_resets_at(b.period, b.time_zone, v_now) <= v_now + p_ahead
+   ) p
+   WHERE b.removed_at IS NULL
+  ON CONFLICT (budget_id, period_start) DO NOTHING;
+  GET DIAGNOSTICS v_opened = ROW_COUNT;
+  RETURN v_opened;
+END $$;
+
 -- cw_remove_budget: Ends one live budget of the account (what was spent
 -- against it stays, with its periods). outcome: REMOVED | NOT_FOUND.
 --
 -- Guards: §3.14 (the ledger is never touched).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_remove_budget(p_user_id text, p_actor_user_id text, p_budget_id bigint)
 RETURNS text
 LANGUAGE plpgsql AS $$
@@ -498,11 +561,12 @@ END $$;
 -- set below what was spent against it) | NO_KEY (no live key of this account)
 -- | BAD_TIME_ZONE. Changing the period or the time zone ends the old budget
 -- and starts a new one (its spending starts over; nothing else is rewritten).
--- Every change is written to budget_change.
+-- Every change is written to budget_change. The current period's spend row
+-- is opened here (spent 0), so the creates that follow only update it.
 --
 -- Guards: §3.14 (spent ≤ limit also when the limit moves: the CHECK of
 --   budget_spend; the ledger is never touched).
--- History: created in 20261207122004_budget_functions.
+-- History: created in 20261207124830_budget_functions.
 CREATE OR REPLACE FUNCTION cw_set_budget(
   p_user_id text, p_actor_user_id text, p_scope "BudgetScope", p_api_key_id uuid, p_period "BudgetPeriod",
   p_limit integer, p_time_zone text
@@ -534,8 +598,9 @@ BEGIN
       RETURN;
     END IF;
     UPDATE budget SET limit_credits = p_limit, updated_at = clock_timestamp() WHERE id = v_old.id RETURNING * INTO v_new;
+    -- The current period and any opened ahead take the new limit.
     UPDATE budget_spend SET limit_credits = p_limit
-     WHERE budget_id = v_old.id AND period_start = budget_period_start(p_period, p_time_zone, clock_timestamp());
+     WHERE budget_id = v_old.id AND period_start >= budget_period_start(p_period, p_time_zone, clock_timestamp());
   ELSE
     IF FOUND THEN
       UPDATE budget SET removed_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = v_old.id;
@@ -544,6 +609,11 @@ BEGIN
     VALUES (p_user_id, p_scope, p_api_key_id, p_period, p_limit, p_time_zone, clock_timestamp(), clock_timestamp())
     RETURNING * INTO v_new;
   END IF;
+  -- The current period's row exists before the first charge in it, so a
+  -- create only updates it (see cw_budget_charge).
+  INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
+  VALUES (v_new.id, budget_period_start(p_period, p_time_zone, clock_timestamp()), p_limit, 0)
+  ON CONFLICT (budget_id, period_start) DO NOTHING;
   INSERT INTO budget_change (budget_id, actor_user_id, action, before, after, created_at)
   VALUES (v_new.id, p_actor_user_id, CASE WHEN v_old.id = v_new.id THEN 'LIMIT' ELSE 'CREATE' END,
           CASE WHEN v_old.id IS NOT NULL THEN jsonb_build_object('id', v_old.id::text, 'period', v_old.period,
