@@ -253,7 +253,11 @@ async function compareBudgets(
         `${pair.without.dbCpuMsPerJob} → ${pair.with.dbCpuMsPerJob} (${ratio(pair.with.dbCpuMsPerJob, pair.without.dbCpuMsPerJob)}) | ${pair.load.toFixed(2)}`,
     );
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle]! : Math.round(((sorted[middle - 1]! + sorted[middle]!) / 2) * 1000) / 1000;
+  };
   const backend = median(pairs.map((pair) => ratio(pair.with.backendCpuMsPerJob, pair.without.backendCpuMsPerJob)));
   const server = median(pairs.map((pair) => ratio(pair.with.dbCpuMsPerJob, pair.without.dbCpuMsPerJob)));
   console.log(`median ratio with / without budgets: client backends ${backend}×, whole server ${server}× (target: ≤ 1.10×)`);

@@ -246,12 +246,14 @@ export async function accountsBudgetsScenario(context: Context): Promise<Row[]> 
     rows.push(without, withBudgets);
     ratios.push(round((withBudgets.postgresCpuMsPerRequest ?? NaN) / (without.postgresCpuMsPerRequest ?? NaN), 3));
   }
-  const median = [...ratios].sort((a, b) => a - b)[Math.floor((ratios.length - 1) / 2)]!;
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : round((sorted[middle - 1]! + sorted[middle]!) / 2, 3);
   rows.push({
     scenario: "accounts-budgets", metric: "pg ms/create with / without budgets", app: median, unit: "×",
     baseline: null, ratio: null, p50: null, p95: null, p99: null, conflictRetries: null, errors: {},
     target: `≤ ${budgetCostRatioMax}×`, met: median <= budgetCostRatioMax,
-    notes: `PostgreSQL client backends' CPU per jobs.create, each pair's ratio: ${ratios.join(", ")} (lower of the middle two when even)`,
+    notes: `PostgreSQL client backends' CPU per jobs.create, each pair's ratio: ${ratios.join(", ")}`,
   });
   return rows;
 }
