@@ -46,8 +46,8 @@ export function emptyBudgetCounts(): BudgetCounts {
 
 /**
  * Picks every other account for a budget (an ACCOUNT budget, MONTH or TOTAL,
- * in a time zone of its own) and sets it; half of them (those with a MONTH
- * budget first) will have their month moved back mid-run.
+ * in a time zone of its own) and sets it; every other one of those (every
+ * fourth account) starts with MONTH and has its month moved back mid-run.
  */
 export async function setStartingBudgets(users: SessionUser[], rng: Random, counts: BudgetCounts): Promise<BudgetPlan[]> {
   const plans: BudgetPlan[] = [];
