@@ -7,9 +7,9 @@ import type { History } from "./history";
 import type { Random } from "./random";
 
 /** A job costs 2 to 20 credits (1 to 4 outputs at 2, 3 or 5): a limit of a few jobs. */
-const limitMin = 20;
-const limitMax = 60;
-const limitStepMax = 24;
+const limitMin = 10;
+const limitMax = 40;
+const limitStepMax = 12;
 /**
  * The owner's changes wait out a database crash (its restart takes seconds),
  * not only a killed connection: an outcome still unknown after this many
