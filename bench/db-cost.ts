@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/db-cost.ts [--jobs=3000] [--users=300] [--clients=16] [--worker-concurrency=8]`
+ * `npx tsx --conditions=react-server bench/db-cost.ts [--jobs=3000] [--users=300] [--clients=16] [--worker-concurrency=8] [--budgets[=pairs]]`
  *
  * What one job costs PostgreSQL, measured where the cost is paid: the CPU
  * time of the server's processes (postmaster, backends, WAL writer,
@@ -11,11 +11,19 @@
  * else the machine runs: it is what sizing a bigger server starts from
  * (docs/scaling.md). Runs on a throwaway embedded PostgreSQL (default
  * settings, fsync on) in .data/bench-cost.
+ *
+ * `--budgets` measures what the budget check and count add to a create
+ * (SPEC §9): the same creates over `users` accounts without a budget and
+ * over as many with an ACCOUNT budget each (MONTH, a limit no run reaches),
+ * in alternating phases of `jobs` creates (3 pairs, or `--budgets=<pairs>`,
+ * the order flipped every pair so that the growing tables favour neither),
+ * each pair's ratio and their median printed; the run phase is skipped.
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { loadavg } from "node:os";
 import path from "node:path";
 
 import pg from "pg";
@@ -24,17 +32,30 @@ import { ensureDatabase, startEmbeddedPostgres } from "../scripts/lib/embedded-p
 import { prepareDatabase } from "../scripts/lib/prepare-database";
 import { freePort } from "../scripts/lib/free-port";
 import { meterBackendCpu } from "./cpu";
-import { seedAccounts } from "./sql-seed";
+import { seedAccounts, seedBudgets } from "./sql-seed";
 
 const clockTicksPerSecond = 100;
 
-type Options = { jobs: number; users: number; clients: number; workerConcurrency: number; profile: boolean };
+type Options = { jobs: number; users: number; clients: number; workerConcurrency: number; profile: boolean; budgetPairs: number };
+
+const budgetPairsDefault = 3;
+/** The budgets' limit: far above what a run spends (each account holds 1,000,000 credits), so no create is refused. */
+const budgetLimitCredits = 100_000_000;
 
 function parse(argv: string[]): Options {
-  const options: Options = { jobs: 3_000, users: 300, clients: 16, workerConcurrency: 8, profile: false };
+  const options: Options = { jobs: 3_000, users: 300, clients: 16, workerConcurrency: 8, profile: false, budgetPairs: 0 };
   for (const arg of argv) {
     if (arg === "--profile") {
       options.profile = true;
+      continue;
+    }
+    if (arg === "--budgets") {
+      options.budgetPairs = budgetPairsDefault;
+      continue;
+    }
+    if (arg.startsWith("--budgets=")) {
+      options.budgetPairs = Number(arg.slice("--budgets=".length));
+      if (!Number.isInteger(options.budgetPairs) || options.budgetPairs <= 0) throw new Error(`bad option ${arg}`);
       continue;
     }
     const [name, value] = arg.replace(/^--/, "").split("=");
@@ -133,19 +154,31 @@ async function main(): Promise<void> {
     };
 
     const created: string[] = [];
-    const create = await measure("create (charge + job + enqueue + event, one transaction)", async () => {
+    const createOver = (accounts: string[]) => async () => {
       let next = 0;
+      let done = 0;
       await Promise.all(Array.from({ length: options.clients }, async () => {
         while (next < options.jobs) {
           const n = next++;
-          const { job } = await createJob(db, users[n % users.length]!, {
+          const { job } = await createJob(db, accounts[n % accounts.length]!, {
             idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: "cost", outputs: 1,
           }, config);
           created.push(job.id);
+          done++;
         }
       }));
-      return created.length;
-    });
+      return done;
+    };
+    if (options.budgetPairs > 0) {
+      const budgeted = await seedAccounts(sql, "costb", options.users, 1_000_000);
+      await seedBudgets(sql, "costb", budgetLimitCredits);
+      await sql.query("CHECKPOINT");
+      await compareBudgets(options, measure, createOver(users), createOver(budgeted));
+      await sql.end();
+      await db.$disconnect();
+      return;
+    }
+    const create = await measure("create (charge + job + enqueue + event, one transaction)", createOver(users));
     // BENCH_RUN_CPU_PROF=<file>: a V8 CPU profile of this process over the run phase (bench/profile-summary.ts reads it).
     const profileFile = process.env.BENCH_RUN_CPU_PROF;
     const inspector = profileFile ? new Session() : null;
@@ -184,6 +217,50 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+type Measured = { dbCpuMsPerJob: number; backendCpuMsPerJob: number };
+
+/**
+ * Alternating create phases without and with a budget on every account;
+ * prints each pair's PostgreSQL CPU per create (the client backends', and
+ * the whole server's) and the ratio with / without.
+ */
+async function compareBudgets(
+  options: Options, measure: (label: string, work: () => Promise<number>) => Promise<Measured>,
+  without: () => Promise<number>, withBudgets: () => Promise<number>,
+): Promise<void> {
+  const pairs: { without: Measured; with: Measured; load: number }[] = [];
+  for (let pair = 0; pair < options.budgetPairs; pair++) {
+    const plain = () => measure(`create, no budget (pair ${pair + 1})`, without);
+    const budgeted = () => measure(`create, ACCOUNT budget (pair ${pair + 1})`, withBudgets);
+    let withoutBudgets: Measured;
+    let withBudgetsMeasured: Measured;
+    if (pair % 2 === 0) {
+      withoutBudgets = await plain();
+      withBudgetsMeasured = await budgeted();
+    } else {
+      withBudgetsMeasured = await budgeted();
+      withoutBudgets = await plain();
+    }
+    pairs.push({ without: withoutBudgets, with: withBudgetsMeasured, load: loadavg()[0]! });
+  }
+  const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+  console.log("\npair | backend ms/create without → with (ratio) | whole server ms/create without → with (ratio) | load (1 min)");
+  for (const [index, pair] of pairs.entries()) {
+    console.log(
+      `${index + 1} | ${pair.without.backendCpuMsPerJob} → ${pair.with.backendCpuMsPerJob} (${ratio(pair.with.backendCpuMsPerJob, pair.without.backendCpuMsPerJob)}) | ` +
+        `${pair.without.dbCpuMsPerJob} → ${pair.with.dbCpuMsPerJob} (${ratio(pair.with.dbCpuMsPerJob, pair.without.dbCpuMsPerJob)}) | ${pair.load.toFixed(2)}`,
+    );
+  }
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle]! : Math.round(((sorted[middle - 1]! + sorted[middle]!) / 2) * 1000) / 1000;
+  };
+  const backend = median(pairs.map((pair) => ratio(pair.with.backendCpuMsPerJob, pair.without.backendCpuMsPerJob)));
+  const server = median(pairs.map((pair) => ratio(pair.with.dbCpuMsPerJob, pair.without.dbCpuMsPerJob)));
+  console.log(`median ratio with / without budgets: client backends ${backend}×, whole server ${server}× (target: ≤ 1.10×)`);
 }
 
 main().then(

@@ -1,5 +1,5 @@
 /** The benchmark's command line: `npm run bench -- --scenario=accounts,hot --duration=15`. */
-export const scenarioNames = ["accounts", "hot", "rest", "worker", "cleanup", "large", "processes"] as const;
+export const scenarioNames = ["accounts", "accounts-budgets", "hot", "rest", "worker", "cleanup", "large", "processes"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export type BenchOptions = {
@@ -29,8 +29,9 @@ export type BenchOptions = {
 };
 
 const defaults: BenchOptions = {
-  // `processes` (3 web + 3 worker processes, two of them killed) only when asked for.
-  scenarios: scenarioNames.filter((name) => name !== "processes"),
+  // `processes` (3 web + 3 worker processes, two of them killed) and
+  // `accounts-budgets` (four create windows) only when asked for.
+  scenarios: scenarioNames.filter((name) => name !== "processes" && name !== "accounts-budgets"),
   durationS: 15,
   clients: 32,
   accounts: 1_000,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --scenario=accounts,hot,rest,worker,cleanup,large,processes --duration=15 --clients=32]`
+ * `npm run bench [-- --scenario=accounts,accounts-budgets,hot,rest,worker,cleanup,large,processes --duration=15 --clients=32]`
  *
  * Starts the bench's own embedded PostgreSQL (.data/bench, port 54349) with
  * a fresh database, the production build (`next build` in a staged copy,
@@ -20,11 +20,12 @@ import { parseOptions, type BenchOptions, type ScenarioName } from "./options";
 import { largeScenario } from "./large-scenario";
 import { processesScenario } from "./processes-scenario";
 import { rollupViolations } from "./rollup-check";
-import { accountsScenario, cleanupScenario, hotScenario, restScenario, workerScenario, type Context, type Row } from "./scenarios";
+import { accountsBudgetsScenario, accountsScenario, cleanupScenario, hotScenario, restScenario, workerScenario, type Context, type Row } from "./scenarios";
 import { benchDir, benchSecrets, ensureProductionBuild, startApp, startBenchDatabase, appPort } from "./server";
 
 const scenarioRunners: Record<ScenarioName, (context: Context) => Promise<Row[]>> = {
   accounts: accountsScenario,
+  "accounts-budgets": accountsBudgetsScenario,
   hot: hotScenario,
   rest: restScenario,
   worker: workerScenario,

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { loadavg } from "node:os";
 import path from "node:path";
 
 import type pg from "pg";
@@ -10,7 +11,7 @@ import { callTrpc, CookieJar, loadCreate, loadRestCreate, metricValue, type Load
 import type { BenchOptions } from "./options";
 import { benchSecrets, type AppProcess } from "./server";
 import { createSessionCookies } from "./sessions";
-import { seedAccounts, seedJobs } from "./sql-seed";
+import { seedAccounts, seedBudgets, seedJobs } from "./sql-seed";
 import { round, summarize } from "./stats";
 
 /** One line of the results table. */
@@ -198,6 +199,72 @@ export async function accountsScenario(context: Context): Promise<Row[]> {
     (row.ratio ?? 0) >= 0.35 && (row.postgresCpuMsPerRequest ?? Infinity) <= 1.2 * (row.rawPostgresCpuMsPerRequest ?? 0) &&
     (row.nodeCpuMsPerRequest ?? Infinity) <= 4 * context.apps.length && (row.p50OneClientMs ?? Infinity) <= 5 && clean(row),
   `${options.accounts} accounts, ${options.clients} clients, ${context.apps.length} web process(es)`)];
+}
+
+/** Create windows of each kind in `accounts-budgets`, alternating (the order flips every pair). */
+const budgetPairs = 2;
+/** Far above what a run spends (each account holds `userBalance`): no create is refused, each is checked and counted. */
+const budgetLimitCredits = 100_000_000;
+const budgetCostRatioMax = 1.1;
+
+/**
+ * The `accounts` scenario with and without budgets, in the same run: two
+ * sets of accounts seeded alike, one with an ACCOUNT budget (MONTH) on every
+ * account, measured in alternating windows, so that both see the same
+ * machine, after one unmeasured window over each. The summary row is the
+ * median over the pairs of PostgreSQL's CPU per create with a budget over
+ * that without (the issue's target: the budget check and count cost at
+ * most 10 % of a create's database time).
+ */
+export async function accountsBudgetsScenario(context: Context): Promise<Row[]> {
+  const { options } = context;
+  const plain = await accountsWithSessions(context, "nbud", options.accounts);
+  const budgeted = await accountsWithSessions(context, "bud", options.accounts);
+  await seedBudgets(context.sql, "bud", budgetLimitCredits);
+  context.log(`accounts-budgets: ${options.accounts} accounts without and ${options.accounts} with a budget; raw SQL baseline …`);
+  const raw = await measureRaw(context, "rawbud", options.accounts);
+  // Unmeasured: one window over each set, so that the pairs compare steady
+  // states (the first windows of a fresh database pay for its empty tables,
+  // and each budget's first charge of the month inserts its spend row).
+  const baseUrlFor = (client: number) => context.apps[client % context.apps.length]!.baseUrl;
+  for (const sessions of [plain, budgeted]) {
+    let counter = 0;
+    await trpcLoad(sessions, () => counter++ * 7919)({ baseUrlFor, clients: options.clients, durationS: options.durationS });
+  }
+  const rows: Row[] = [];
+  const ratios: number[] = [];
+  const target = `pg ms/req with budgets ≤ ${budgetCostRatioMax}× without (median of ${budgetPairs} pairs)`;
+  for (let pair = 1; pair <= budgetPairs; pair++) {
+    let counter = 0;
+    const window = async (budgets: boolean) => {
+      const measured = await measureCreate(context, trpcLoad(budgets ? budgeted : plain, () => counter++ * 7919));
+      const row = loadRow(budgets ? `accounts-budgets ${pair}` : `accounts, no budget ${pair}`, measured, raw, target, clean,
+        `${options.accounts} accounts${budgets ? " with an ACCOUNT budget each" : ""}, ${options.clients} clients; pair ${pair}, load ${loadavg()[0]!.toFixed(2)}`);
+      context.log(`accounts-budgets: ${row.scenario}: ${row.app} req/s, pg ${row.postgresCpuMsPerRequest} ms/req`);
+      return row;
+    };
+    let without: Row;
+    let withBudgets: Row;
+    if (pair % 2 === 1) {
+      without = await window(false);
+      withBudgets = await window(true);
+    } else {
+      withBudgets = await window(true);
+      without = await window(false);
+    }
+    rows.push(without, withBudgets);
+    ratios.push(round((withBudgets.postgresCpuMsPerRequest ?? NaN) / (without.postgresCpuMsPerRequest ?? NaN), 3));
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : round((sorted[middle - 1]! + sorted[middle]!) / 2, 3);
+  rows.push({
+    scenario: "accounts-budgets", metric: "pg ms/create with / without budgets", app: median, unit: "×",
+    baseline: null, ratio: null, p50: null, p95: null, p99: null, conflictRetries: null, errors: {},
+    target: `≤ ${budgetCostRatioMax}×`, met: median <= budgetCostRatioMax,
+    notes: `PostgreSQL client backends' CPU per jobs.create, each pair's ratio: ${ratios.join(", ")}`,
+  });
+  return rows;
 }
 
 /**

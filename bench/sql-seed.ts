@@ -94,6 +94,26 @@ async function seedGrants(client: pg.Client, tag: string): Promise<void> {
   );
 }
 
+/**
+ * An ACCOUNT budget (MONTH, UTC) of `limitCredits` on each seeded user of
+ * `tag`, with its CREATE in the budget history, as cw_set_budget writes
+ * them; no spend row yet (the first charge of a period makes it).
+ */
+export async function seedBudgets(client: pg.Client, tag: string, limitCredits: number): Promise<void> {
+  await client.query(
+    `WITH made AS (
+       INSERT INTO budget (user_id, scope, api_key_id, period, limit_credits, time_zone, created_at, updated_at)
+       SELECT id, 'ACCOUNT', NULL, 'MONTH', $2, 'UTC', now(), now() FROM "user" WHERE id LIKE $1::text || '-u-%'
+       RETURNING id, user_id, period, limit_credits, time_zone)
+     INSERT INTO budget_change (budget_id, actor_user_id, action, before, after, created_at)
+     SELECT id, user_id, 'CREATE', NULL,
+       jsonb_build_object('id', id::text, 'period', period, 'limitCredits', limit_credits, 'timeZone', time_zone), now()
+     FROM made`,
+    [tag, limitCredits],
+  );
+  await client.query(`ANALYZE budget`);
+}
+
 function jobColumnsFor(shape: JobShape): string {
   switch (shape) {
     case "pending":

@@ -8,6 +8,18 @@ type Check = { invariant: string; sql: string; onlyWhenQuiet?: boolean };
 const rowsShownMax = 5;
 
 /**
+ * Invariant 14 from the jobs' side: for each budget and period, the jobs
+ * that name the budget and were created in the period (in the budget's time
+ * zone), and their charges less refunds.
+ */
+const budgetCountedSql = `
+  WITH counted AS (
+    SELECT b.id AS budget_id, cw_budget_period_start(b.period, b.time_zone, j.created_at) AS period_start,
+      sum(j.total_cost - j.refunded_amount)::int AS expected, count(*)::int AS jobs
+    FROM job j CROSS JOIN LATERAL unnest(j.budget_ids) AS u(budget_id) JOIN budget b ON b.id = u.budget_id
+    GROUP BY 1, 2)`;
+
+/**
  * SPEC §3 as SQL over the whole database. Every query returns the rows that
  * break its invariant, so an empty result means the invariant holds. The
  * "quiet" checks (every job terminal) only make sense once the run is over.
@@ -125,6 +137,25 @@ const checks: Check[] = [
           GROUP BY grant_id HAVING count(*) > 1`,
   },
   {
+    invariant: "§3.14 each budget's spend in each period = charges less refunds of its jobs created in that period, within 0 … its limit",
+    sql: `${budgetCountedSql}
+          SELECT COALESCE(s.budget_id, c.budget_id) AS budget_id, COALESCE(s.period_start, c.period_start) AS period_start,
+            s.spent, s.limit_credits, c.expected, c.jobs
+          FROM budget_spend s FULL JOIN counted c ON c.budget_id = s.budget_id AND c.period_start = s.period_start
+          WHERE COALESCE(s.spent, -1) <> COALESCE(c.expected, 0) OR s.spent < 0 OR s.spent > s.limit_credits`,
+  },
+  {
+    invariant: "§3.14 a job counts only against budgets of its own account, each once, one ACCOUNT budget at most, an API_KEY budget only of its key",
+    sql: `SELECT j.id, j.user_id, j.api_key_id, j.budget_ids FROM job j
+          JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE b.id IS NULL OR b.user_id <> j.user_id) AS foreign_or_missing,
+                   count(*) - count(DISTINCT u.budget_id) AS repeated,
+                   count(*) FILTER (WHERE b.scope = 'ACCOUNT') AS account_budgets,
+                   count(*) FILTER (WHERE b.scope = 'API_KEY' AND b.api_key_id IS DISTINCT FROM j.api_key_id) AS other_keys
+            FROM unnest(j.budget_ids) AS u(budget_id) LEFT JOIN budget b ON b.id = u.budget_id) c ON true
+          WHERE c.foreign_or_missing > 0 OR c.repeated > 0 OR c.account_budgets > 1 OR c.other_keys > 0`,
+  },
+  {
     invariant: "§3.12 after a sweep no open grant is past its expiry",
     sql: `SELECT id, user_id, expires_at, remaining FROM credit_grant WHERE closed_at IS NULL AND expires_at < clock_timestamp()`,
     onlyWhenQuiet: true,
@@ -170,6 +201,41 @@ export async function creditTotals(databaseUrl: string): Promise<{ balances: num
     );
     const row = result.rows[0];
     return { balances: Number(row?.balances ?? 0), ledger: Number(row?.ledger ?? 0) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Invariant 14's figures at the end of a run: what was checked, and how close to their limits the budgets came. */
+export type BudgetFigures = {
+  budgets: number;
+  liveBudgets: number;
+  budgetChanges: number;
+  spendRows: number;
+  /** Distinct period starts among the spend rows (the epoch for TOTAL; two months when a period was moved). */
+  periods: number;
+  spendRowsAtLimit: number;
+  spentCredits: number;
+  jobsCounted: number;
+  /** Jobs counted against a budget and refunded (in part or whole) since: each gave its budget back. */
+  jobsCountedRefunded: number;
+};
+
+export async function budgetFigures(databaseUrl: string): Promise<BudgetFigures> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query<Record<keyof BudgetFigures, number>>(`
+      SELECT (SELECT count(*) FROM budget)::int AS "budgets",
+             (SELECT count(*) FROM budget WHERE removed_at IS NULL)::int AS "liveBudgets",
+             (SELECT count(*) FROM budget_change)::int AS "budgetChanges",
+             (SELECT count(*) FROM budget_spend)::int AS "spendRows",
+             (SELECT count(DISTINCT period_start) FROM budget_spend)::int AS "periods",
+             (SELECT count(*) FROM budget_spend WHERE spent = limit_credits AND spent > 0)::int AS "spendRowsAtLimit",
+             (SELECT COALESCE(sum(spent), 0) FROM budget_spend)::int AS "spentCredits",
+             (SELECT count(*) FROM job WHERE cardinality(budget_ids) > 0)::int AS "jobsCounted",
+             (SELECT count(*) FROM job WHERE cardinality(budget_ids) > 0 AND refunded_amount > 0)::int AS "jobsCountedRefunded"`);
+    return result.rows[0]!;
   } finally {
     await client.end();
   }

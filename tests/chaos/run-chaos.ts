@@ -5,9 +5,10 @@ import { jobsConfigFromEnv } from "~/server/config";
 import { db } from "~/server/db";
 import { runCleanup } from "~/server/jobs/cleanup";
 
+import { emptyBudgetCounts, movePeriodsBack, runBudgetClient, setStartingBudgets, type BudgetCounts } from "./budgets";
 import { emptyFaultCounts, terminateOneBackend, WorkerPool, type FaultCounts } from "./faults";
 import { History } from "./history";
-import { creditTotals, findViolations, type Violation } from "./invariants";
+import { budgetFigures, creditTotals, findViolations, type BudgetFigures, type Violation } from "./invariants";
 import { seededRandom, type Random } from "./random";
 import { Model, runAdminClient, runUserClient } from "./workload";
 import { money } from "~/server/money";
@@ -38,18 +39,24 @@ export type ChaosReport = {
   violations: Violation[];
   credits: { balances: number; ledger: number; granted: number };
   reads: number;
+  /** What the owner's client changed, and invariant 14's figures over every budget and period at the end. */
+  budgets: BudgetCounts & BudgetFigures;
 };
 
 const startingBalanceMax = 400;
 const drainMarginMs = 20_000;
 const drainPollMs = 250;
+/** When the planned accounts' month moves back, as a fraction of the run (away from a lone database crash at 1/2). */
+const periodMoveAt = 0.4;
 
 /**
  * The bank-style chaos run: user clients and an admin hammer the real
  * procedures while worker processes crash at planned points, are killed
  * from outside, database backends are terminated and the cleanup runs
- * concurrently with itself. Then the faults stop, every job is driven to a
- * terminal state, and the history and the database are checked.
+ * concurrently with itself, and an owner changes the budgets of half the
+ * accounts (and moves some accounts' month back). Then the faults stop,
+ * every job is driven to a terminal state, and the history and the
+ * database are checked.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => {});
@@ -59,6 +66,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const model = new Model();
   const counts = emptyFaultCounts();
   const { users, admin, granted } = await createAccounts(options, seededRandom(options.seed));
+  const budgetCounts = emptyBudgetCounts();
+  const plans = await setStartingBudgets(users, seededRandom(options.seed ^ 0xb0d6), budgetCounts);
+  for (const plan of plans) model.budgetedUsers.add(plan.user.id);
   const workers = new WorkerPool(options.workers, workerEnv(), seededRandom(options.seed ^ 0x5eed), counts);
   workers.start();
   const endAt = Date.now() + options.durationMs;
@@ -67,6 +77,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   await Promise.all([
     ...users.map((user, index) => runUserClient(user, seededRandom(options.seed + 1_000 + index), history, model, until)),
     runAdminClient(admin, users, seededRandom(options.seed + 999), history, model, until),
+    runBudgetClient(plans, seededRandom(options.seed + 998), history, budgetCounts, until),
+    new Promise((resolve) => setTimeout(resolve, options.durationMs * periodMoveAt)).then(() => movePeriodsBack(plans, history, budgetCounts)),
     injectFaults(databaseUrl, workers, faultRng, counts, until),
     crashDatabase(options, counts),
   ]);
@@ -90,6 +102,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     violations: await findViolations(databaseUrl, { quiet: true }),
     credits: { ...totals, granted: granted + grantedByAdmin },
     reads: model.readsDone,
+    budgets: { ...budgetCounts, ...(await budgetFigures(databaseUrl)) },
   };
 }
 

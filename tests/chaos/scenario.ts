@@ -62,4 +62,12 @@ async function runAndCheck(scenario: ChaosScenario, own: OwnDatabase): Promise<v
   expect(report.faults.backendsTerminated).toBeGreaterThan(0);
   expect(report.faults.databaseCrashes).toBe(scenario.databaseCrashes);
   expect(own.server.restarts()).toBe(scenario.databaseCrashes);
+  // And the budgets (invariant 14): refusals over a limit, limits moved both
+  // ways, budgets ended and started, a month moved back for every fourth account.
+  const budgetRefusals = Object.entries(report.failCodes).filter(([key]) => key.endsWith(":BUDGET_EXCEEDED"));
+  expect(budgetRefusals.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThan(0);
+  expect(report.budgets.raised + report.budgets.lowered).toBeGreaterThan(0);
+  expect(report.budgets.spendRows).toBeGreaterThan(0);
+  expect(report.budgets.jobsCounted).toBeGreaterThan(0);
+  expect(report.budgets.periodMoves).toBe(Math.ceil(scenario.users / 4));
 }

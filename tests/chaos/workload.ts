@@ -16,8 +16,8 @@ const thinkTimeMsMax = 15;
 
 /**
  * The client-side model a run is checked against: which job each
- * (user, key) got, which grant each admin key made, and the lowest
- * balance any read returned.
+ * (user, key) got, which grant each admin key made, which accounts have
+ * budgets, and how many reads were done.
  */
 export class Model {
   readonly jobsByKey = new Map<string, SeenJob>();
@@ -25,6 +25,8 @@ export class Model {
   /** How many answers said `replayed: false` for a (user, key): more than one is a double charge. */
   readonly freshAnswers = new Map<string, number>();
   readonly grantsByKey = new Map<string, { entryId: string; userId: string; amount: number }>();
+  /** Accounts given a budget: only their creates may be refused with BUDGET_EXCEEDED. */
+  readonly budgetedUsers = new Set<string>();
   readsDone = 0;
 }
 
@@ -79,7 +81,10 @@ async function createOnce(caller: Caller, user: SessionUser, client: string, req
       checkCreated(user, request, result.value, history, model);
       return result.value;
     }
-    if (!result.unknown) return null;
+    if (!result.unknown) {
+      if (result.code === "BUDGET_EXCEEDED" && !model.budgetedUsers.has(user.id)) history.problem(`${user.id} has no budget but was refused BUDGET_EXCEEDED`);
+      return null;
+    }
     await sleep(5 * (attempt + 1));
   }
   return null;
