@@ -161,7 +161,7 @@ async function movePeriodBack(plan: BudgetPlan): Promise<{ jobs: number; spendRo
   return accountTransaction(db, { label: "chaos.period-move", accountId: user.id }, async (tx) => {
     const [moved] = await tx.$queryRaw<{ already: boolean }[]>`
       SELECT EXISTS (SELECT 1 FROM job WHERE user_id = ${user.id}
-        AND created_at < cw_budget_period_start('MONTH', ${timeZone}, clock_timestamp())) AS already`;
+        AND created_at < budget_period_start('MONTH', ${timeZone}, clock_timestamp())) AS already`;
     if (moved?.already) return null;
     // What the running jobs were counted for, per MONTH budget of this month (read before they move).
     const shares = await tx.$queryRaw<{ budget_id: bigint; amount: number }[]>`
@@ -176,10 +176,10 @@ async function movePeriodBack(plan: BudgetPlan): Promise<{ jobs: number; spendRo
       await tx.$executeRaw`
         WITH this_month AS (
           UPDATE budget_spend SET spent = spent - ${share.amount}::int
-          WHERE budget_id = ${share.budget_id} AND period_start = cw_budget_period_start('MONTH', ${timeZone}, clock_timestamp())
+          WHERE budget_id = ${share.budget_id} AND period_start = budget_period_start('MONTH', ${timeZone}, clock_timestamp())
           RETURNING budget_id, period_start, limit_credits)
         INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
-        SELECT budget_id, cw_budget_period_start('MONTH', ${timeZone}, period_start - interval '1 day'), limit_credits, ${share.amount}::int
+        SELECT budget_id, budget_period_start('MONTH', ${timeZone}, period_start - interval '1 day'), limit_credits, ${share.amount}::int
         FROM this_month`;
     }
     return { jobs, spendRows: shares.length };

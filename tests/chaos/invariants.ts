@@ -14,7 +14,7 @@ const rowsShownMax = 5;
  */
 const budgetCountedSql = `
   WITH counted AS (
-    SELECT b.id AS budget_id, cw_budget_period_start(b.period, b.time_zone, j.created_at) AS period_start,
+    SELECT b.id AS budget_id, budget_period_start(b.period, b.time_zone, j.created_at) AS period_start,
       sum(j.total_cost - j.refunded_amount)::int AS expected, count(*)::int AS jobs
     FROM job j CROSS JOIN LATERAL unnest(j.budget_ids) AS u(budget_id) JOIN budget b ON b.id = u.budget_id
     GROUP BY 1, 2)`;
