@@ -97,7 +97,8 @@ async function seedGrants(client: pg.Client, tag: string): Promise<void> {
 /**
  * An ACCOUNT budget (MONTH, UTC) of `limitCredits` on each seeded user of
  * `tag`, with its CREATE in the budget history, as cw_set_budget writes
- * them; no spend row yet (the first charge of a period makes it).
+ * them, with the current period's spend row (spent 0) that cw_set_budget
+ * opens, so the creates measured only update it.
  */
 export async function seedBudgets(client: pg.Client, tag: string, limitCredits: number): Promise<void> {
   await client.query(
@@ -111,7 +112,14 @@ export async function seedBudgets(client: pg.Client, tag: string, limitCredits: 
      FROM made`,
     [tag, limitCredits],
   );
+  await client.query(
+    `INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
+     SELECT id, budget_period_start(period, time_zone, clock_timestamp()), limit_credits, 0
+     FROM budget WHERE user_id LIKE $1::text || '-u-%' AND removed_at IS NULL`,
+    [tag],
+  );
   await client.query(`ANALYZE budget`);
+  await client.query(`ANALYZE budget_spend`);
 }
 
 function jobColumnsFor(shape: JobShape): string {

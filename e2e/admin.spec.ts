@@ -112,7 +112,7 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
   // Integrity: the job is healthy (one charge, one refund of what was not delivered, no lease).
   await page.getByRole("link", { name: "Check integrity" }).click();
   await expect(page.getByText(`Healthy: every check passed for job ${customer.jobId}`)).toBeVisible();
-  await expect(page.getByText("Pass", { exact: true })).toHaveCount(19);
+  await expect(page.getByText("Pass", { exact: true })).toHaveCount(20);
   await screenshotBoth(page, "admin-integrity-job");
 
   // The audit trail has both actions, newest first.
