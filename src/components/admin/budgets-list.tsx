@@ -1,29 +1,15 @@
+import type { inferRouterOutputs } from "@trpc/server";
+
 import { Badge } from "~/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
 import { formatCredits, formatDateTime } from "~/lib/format";
+import type { AppRouter } from "~/server/trpc/root";
 
-export type BudgetListRow = {
-  id: string;
-  scope: "ACCOUNT" | "API_KEY";
-  apiKey: { id: string; name: string; prefix: string; revokedAt: Date | null } | null;
-  period: "MONTH" | "TOTAL";
-  timeZone: string;
-  limitCredits: number;
-  spentCredits: number;
-  resetsAt: Date | null;
-  removedAt: Date | null;
-};
-
-export type BudgetChangeRow = {
-  id: string;
-  budgetId: string;
-  action: string;
-  actorUserId: string;
-  actorEmail: string | null;
-  before: unknown;
-  after: unknown;
-  createdAt: Date;
-};
+type AdminUser = inferRouterOutputs<AppRouter>["admin"]["user"];
+/** A user's budget as `admin.user` returns it. */
+export type BudgetListRow = AdminUser["budgets"][number];
+/** One change of a user's budgets as `admin.user` returns it. */
+export type BudgetChangeRow = AdminUser["budgetChanges"][number];
 
 function periodOf(row: Pick<BudgetListRow, "period" | "timeZone">): string {
   return row.period === "MONTH" ? `Monthly (${row.timeZone})` : "Total";

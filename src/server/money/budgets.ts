@@ -67,14 +67,25 @@ export async function setBudget(client: Db, setting: BudgetSetting): Promise<Bud
   }
 }
 
-/** Ends a live budget of the account (`cw_remove_budget`); what was spent against it stays. */
+/**
+ * Ends a live budget of the account (`cw_remove_budget`); what was spent
+ * against it stays. Removing a budget that is already removed is done, not
+ * an error; a budget of another account is NOT_FOUND.
+ */
 export async function removeBudget(client: Db, input: { userId: string; actorUserId: string; budgetId: bigint }): Promise<void> {
   const outcome = await accountTransaction(client, { label: "budgets.remove", accountId: input.userId }, async (tx) => {
     const [row] = await tx.$queryRaw<{ outcome: "REMOVED" | "NOT_FOUND" }[]>`
       SELECT cw_remove_budget(${input.userId}, ${input.actorUserId}, ${input.budgetId}::bigint) AS outcome`;
     return row?.outcome;
   });
-  if (outcome !== "REMOVED") throw new AppError("NOT_FOUND", "No such budget.");
+  if (outcome === "REMOVED") return;
+  // Removing is idempotent: a budget of this account already removed (a
+  // retry whose first answer was lost, or a second click) is done.
+  const removed = await client.budget.findFirst({
+    where: { id: input.budgetId, userId: input.userId, removedAt: { not: null } },
+    select: { id: true },
+  });
+  if (!removed) throw new AppError("NOT_FOUND", "No such budget.");
 }
 
 const periodWords: Record<BudgetPeriod, string> = { MONTH: "monthly budget", TOTAL: "budget" };
