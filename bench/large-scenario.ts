@@ -9,9 +9,10 @@ import { round, summarize, type LatencySummary } from "./stats";
  * `large`: submit latency and every admin read of the dashboard before and
  * after growing the database by 1M jobs and 10M ledger entries (bench/
  * large-seed.ts), with the admin roll-ups rebuilt by the production refresh.
- * Each admin read is a target: p95 < 200 ms.
+ * Each admin read is a target: p95 ≤ 50 ms (issue 23: `admin.timeseries`
+ * ≤ 50 ms at 1M jobs, every other admin read under it).
  */
-const adminP95TargetMs = 200;
+const adminP95TargetMs = 50;
 const submitClients = 4;
 const submitWindowMaxS = 10;
 const warmupCalls = 2;
@@ -139,7 +140,7 @@ export async function largeScenario(context: Context): Promise<Row[]> {
     rows.push({
       scenario: "large db", metric: `${label} p95`, app: round(after.p95), unit: "ms",
       baseline: round(before.p95), ratio: round(after.p95 / before.p95, 2), p50: round(after.p50), p95: round(after.p95), p99: round(after.p99),
-      conflictRetries: null, errors: {}, target: `p95 < ${adminP95TargetMs} ms`, met: after.p95 < adminP95TargetMs,
+      conflictRetries: null, errors: {}, target: `p95 ≤ ${adminP95TargetMs} ms`, met: after.p95 <= adminP95TargetMs,
       notes: `${after.count} sequential calls over HTTP; before (small database) p50/p95 ${round(before.p50)}/${round(before.p95)} ms`,
     });
   }
