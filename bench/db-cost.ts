@@ -18,6 +18,12 @@
  * in alternating phases of `jobs` creates (3 pairs, or `--budgets=<pairs>`,
  * the order flipped every pair so that the growing tables favour neither),
  * each pair's ratio and their median printed; the run phase is skipped.
+ *
+ * `--cleanup` measures the maintenance pass instead (issue 23, target 3):
+ * `jobs` stuck jobs over `users` accounts (half past their deadline, half
+ * with a dead worker's lease), settled by in-process passes of at most
+ * `--cleanup-batch` (1,000, CLEANUP_BATCH_MAX's default) until none is
+ * left; prints each pass's milliseconds.
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -32,19 +38,30 @@ import { ensureDatabase, startEmbeddedPostgres } from "../scripts/lib/embedded-p
 import { prepareDatabase } from "../scripts/lib/prepare-database";
 import { freePort } from "../scripts/lib/free-port";
 import { meterBackendCpu } from "./cpu";
-import { seedAccounts, seedBudgets } from "./sql-seed";
+import { seedAccounts, seedBudgets, seedJobs } from "./sql-seed";
+import type { JobsConfig } from "../src/server/config";
+import type { Db } from "../src/server/db";
 
 const clockTicksPerSecond = 100;
 
-type Options = { jobs: number; users: number; clients: number; workerConcurrency: number; profile: boolean; budgetPairs: number };
+type Options = {
+  jobs: number; users: number; clients: number; workerConcurrency: number; profile: boolean; budgetPairs: number;
+  cleanup: boolean; cleanupBatch: number;
+};
 
 const budgetPairsDefault = 3;
 /** The budgets' limit: far above what a run spends (each account holds 1,000,000 credits), so no create is refused. */
 const budgetLimitCredits = 100_000_000;
 
 function parse(argv: string[]): Options {
-  const options: Options = { jobs: 3_000, users: 300, clients: 16, workerConcurrency: 8, profile: false, budgetPairs: 0 };
+  const options: Options = {
+    jobs: 3_000, users: 300, clients: 16, workerConcurrency: 8, profile: false, budgetPairs: 0, cleanup: false, cleanupBatch: 1_000,
+  };
   for (const arg of argv) {
+    if (arg === "--cleanup") {
+      options.cleanup = true;
+      continue;
+    }
     if (arg === "--profile") {
       options.profile = true;
       continue;
@@ -59,7 +76,9 @@ function parse(argv: string[]): Options {
       continue;
     }
     const [name, value] = arg.replace(/^--/, "").split("=");
-    const key = ({ jobs: "jobs", users: "users", clients: "clients", "worker-concurrency": "workerConcurrency" } as const)[name as "jobs"];
+    const key = ({
+      jobs: "jobs", users: "users", clients: "clients", "worker-concurrency": "workerConcurrency", "cleanup-batch": "cleanupBatch",
+    } as const)[name as "jobs"];
     if (!key || !Number.isInteger(Number(value)) || Number(value) <= 0) throw new Error(`bad option ${arg}`);
     options[key] = Number(value);
   }
@@ -153,6 +172,13 @@ async function main(): Promise<void> {
       return row;
     };
 
+    if (options.cleanup) {
+      await measureCleanup(options, sql, db, config, measure);
+      await sql.end();
+      await db.$disconnect();
+      return;
+    }
+
     const created: string[] = [];
     const createOver = (accounts: string[]) => async () => {
       let next = 0;
@@ -220,6 +246,31 @@ async function main(): Promise<void> {
 }
 
 type Measured = { dbCpuMsPerJob: number; backendCpuMsPerJob: number };
+
+/** `--cleanup`: stuck jobs seeded in SQL, then maintenance passes in this process until none is left. */
+async function measureCleanup(
+  options: Options, sql: pg.Client, db: Db, config: JobsConfig,
+  measure: (label: string, work: () => Promise<number>) => Promise<Measured>,
+): Promise<void> {
+  const { runMaintenancePass } = await import("../src/server/queue/maintenance");
+  const perUser = Math.max(1, Math.ceil(options.jobs / options.users));
+  await seedJobs(sql, { tag: "stuck", users: options.users, jobsPerUser: perUser, grantsPerJob: 1, shape: "stuck", spreadDays: 0 });
+  await sql.query("VACUUM ANALYZE");
+  await sql.query("CHECKPOINT");
+  const passesMs: number[] = [];
+  await measure(`cleanup (${options.users * perUser} stuck jobs, passes of ≤ ${options.cleanupBatch})`, async () => {
+    let settled = 0;
+    for (;;) {
+      const started = performance.now();
+      const pass = await runMaintenancePass(db, { ...config, cleanupBatchMax: options.cleanupBatch });
+      passesMs.push(Math.round(performance.now() - started));
+      settled += pass.failed + pass.recovered;
+      if (pass.complete && pass.scanned === 0) return settled;
+    }
+  });
+  const total = passesMs.reduce((sum, ms) => sum + ms, 0);
+  console.log(`cleanup passes (ms): ${passesMs.join(", ")}; ${total} ms in all`);
+}
 
 /**
  * Alternating create phases without and with a budget on every account;
