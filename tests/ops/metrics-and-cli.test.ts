@@ -132,7 +132,7 @@ describe("npm run integrity", () => {
     // Past the triggers (the balance-matches-ledger constraint trigger would refuse it).
     await client.query("BEGIN");
     await client.query("SET LOCAL session_replication_role = replica");
-    await client.query(`UPDATE "user" SET balance = 21 WHERE id = $1`, [user.id]);
+    await client.query(`UPDATE workspace SET balance = 21 WHERE id = $1`, [user.id]);
     await client.query("COMMIT");
     await client.end();
 
