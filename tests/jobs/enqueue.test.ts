@@ -21,7 +21,7 @@ import { actingAs, callerFor, createUser, db, jobRequest, testConfig } from "../
 
 const silent = new Logger(() => () => {});
 
-type RunJobPayload = { jobId: string; userId: string };
+type RunJobPayload = { jobId: string; workspaceId: string };
 
 const drainRunJobs = () => drainQueue<RunJobPayload>(runJobTask);
 const queuedRunJobs = () => queuedJobs(runJobTask);
@@ -34,7 +34,7 @@ describe("a job in graphile-worker's queue", () => {
     expect(await queuedRunJobs()).toBe(1);
 
     const delivered = await drainRunJobs();
-    expect(delivered.map((d) => d.payload)).toEqual([{ jobId: job.id, userId: user.id }]);
+    expect(delivered.map((d) => d.payload)).toEqual([{ jobId: job.id, workspaceId: user.id }]);
     // A key of its own (the create's: it never dedupes another), no named
     // queue (jobs run in parallel), default priority, five attempts of the
     // queue's backoff.
@@ -50,7 +50,7 @@ describe("a job in graphile-worker's queue", () => {
     const busy = await createUser({ balance: 100 });
     await createJob(db, actingAs(busy.id), jobRequest(), { ...testConfig, maxActiveJobs: 1 });
     await expect(createJob(db, actingAs(busy.id), jobRequest(), { ...testConfig, maxActiveJobs: 1 })).rejects.toMatchObject({ code: "MAX_ACTIVE_JOBS" });
-    expect((await drainRunJobs()).map((d) => d.payload.userId)).toEqual([busy.id]);
+    expect((await drainRunJobs()).map((d) => d.payload.workspaceId)).toEqual([busy.id]);
   });
 
   it("a replay queues nothing more", async () => {

@@ -180,7 +180,7 @@ describe("auto top-up", () => {
     const row = await db.paymentMethod.findUniqueOrThrow({ where: { id: saved.id } });
     // Only these columns exist, and none holds the number or the CVC (generated ids and the token are
     // random, so a substring check on the whole row would fail when a UUID happens to contain "987").
-    expect(Object.keys(row).sort()).toEqual(["brand", "createdAt", "expMonth", "expYear", "id", "last4", "provider", "removedAt", "token", "userId"]);
+    expect(Object.keys(row).sort()).toEqual(["brand", "createdAt", "expMonth", "expYear", "id", "last4", "provider", "removedAt", "token", "workspaceId"]);
     expect(JSON.stringify(row)).not.toContain("4242424242424242");
     expect(Object.values(row).map(String)).not.toContain("987");
     expect(row.token).toMatch(/^tok_sandbox_ok_[0-9a-f]+$/);
