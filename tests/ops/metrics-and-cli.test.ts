@@ -139,7 +139,7 @@ describe("npm run integrity", () => {
     const broken = runCli();
     expect(broken.status).toBe(1);
     expect(broken.stdout).toContain("VIOLATIONS FOUND");
-    expect(broken.stdout).toContain(`user=${user.id}: balance 21 but the ledger sums to 20`);
+    expect(broken.stdout).toContain(`workspace=${user.id}: balance 21 but the ledger sums to 20`);
     const json = runCli("--json", "--user", user.id);
     expect(json.status).toBe(1);
     const report = JSON.parse(json.stdout) as { ok: boolean; checks: { id: string; violationCount: number }[] };
