@@ -186,7 +186,7 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: options.clients }, async () => {
         while (next < options.jobs) {
           const n = next++;
-          const { job } = await createJob(db, accounts[n % accounts.length]!, {
+          const { job } = await createJob(db, { workspaceId: accounts[n % accounts.length]!, actorUserId: accounts[n % accounts.length]! }, {
             idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: "cost", outputs: 1,
           }, config);
           created.push(job.id);

@@ -35,7 +35,7 @@ export async function rollupViolations(databaseUrl: string, log: (message: strin
       violations.push({ invariant: "admin roll-ups: stats and charts = a full recount", rows: disagreements.slice(0, 2) });
     }
     const check = integrityChecks.find((candidate) => candidate.id === "admin-rollups-match-facts")!;
-    const rows = await client.$queryRaw<unknown[]>(violationsQuery(check.query({ userId: null, jobId: null }, { overdueGraceMs: 0 }), 5));
+    const rows = await client.$queryRaw<unknown[]>(violationsQuery(check.query({ workspaceId: null, jobId: null }, { overdueGraceMs: 0 }), 5));
     if (rows.length > 0) violations.push({ invariant: "admin roll-ups: every closed hour = a recount of its facts", rows });
     const hours = await client.adminRollupHour.count();
     log(`roll-ups: ${hours} closed hours; 4 periods and every closed hour checked against a full recount in ${Math.round(performance.now() - startedAt)} ms`);

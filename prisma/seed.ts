@@ -36,7 +36,7 @@ async function ensureAccount(account: { email: string; password: string; name: s
 export async function seed(log: (message: string) => void = console.log): Promise<void> {
   const user = await ensureAccount(demo);
   await money.moveCredits(db, {
-    userId: user.id,
+    workspaceId: user.id, // the demo user's personal workspace has their id
     amount: demo.credits,
     kind: "GRANT",
     actor: { type: "SYSTEM", id: "seed" },

@@ -64,7 +64,8 @@ async function main(): Promise<number> {
   try {
     const report = await runIntegrityChecks(client, {
       jobId: values.job ?? null,
-      userId: values.user ?? null,
+      // --user: a user's personal workspace has their id (decision 0012, step 1).
+      workspaceId: values.user ?? null,
       overdueGraceMs: values["grace-ms"] ? Number(values["grace-ms"]) : undefined,
       violationsMax: values["max-violations"] ? Number(values["max-violations"]) : undefined,
     });

@@ -12,17 +12,10 @@
 
 -- "user" -------------------------------------------------------------------
 
--- §3.1, §3.12: at COMMIT, a changed balance is where the ledger ends and what
--- the open grants hold (20261125000200_balance_matches_ledger).
-CREATE CONSTRAINT TRIGGER user_balance_matches_ledger
-  AFTER UPDATE OF balance ON "user"
-  DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW WHEN (OLD.balance IS DISTINCT FROM NEW.balance)
-  EXECUTE FUNCTION user_balance_matches_ledger();
-
--- §3.1: only the ledger's trigger moves ledger_tail (20261130120000_money_functions).
-CREATE TRIGGER user_ledger_tail_guard BEFORE UPDATE OF ledger_tail ON "user"
-  FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION user_ledger_tail_refuse_change();
+-- Decision 0012: every user's personal workspace (id = the user's id, the user
+-- its OWNER), in the transaction that inserts the user (20261207144716_workspace_functions).
+CREATE TRIGGER user_personal_workspace AFTER INSERT ON "user"
+  FOR EACH ROW EXECUTE FUNCTION user_create_personal_workspace();
 
 -- §3.11: cached sessions are forgotten when the identity changes (20261130130000_session_change_notify).
 CREATE TRIGGER user_identity_changed AFTER UPDATE OF role, email, name, deleted_at ON "user"
@@ -30,6 +23,22 @@ CREATE TRIGGER user_identity_changed AFTER UPDATE OF role, email, name, deleted_
   WHEN (OLD.role IS DISTINCT FROM NEW.role OR OLD.email IS DISTINCT FROM NEW.email
         OR OLD.name IS DISTINCT FROM NEW.name OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
   EXECUTE FUNCTION cw_notify_user_identity_change();
+
+-- workspace ----------------------------------------------------------------
+
+-- §3.1, §3.12: at COMMIT, a changed balance is where the ledger ends and what
+-- the open grants hold (20261125000200_balance_matches_ledger, on "user"
+-- until 20261207144716_workspace_functions).
+CREATE CONSTRAINT TRIGGER workspace_balance_matches_ledger
+  AFTER UPDATE OF balance ON workspace
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (OLD.balance IS DISTINCT FROM NEW.balance)
+  EXECUTE FUNCTION workspace_balance_matches_ledger();
+
+-- §3.1: only the ledger's trigger moves ledger_tail (20261130120000_money_functions,
+-- on "user" until 20261207144716_workspace_functions).
+CREATE TRIGGER workspace_ledger_tail_guard BEFORE UPDATE OF ledger_tail ON workspace
+  FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION workspace_ledger_tail_refuse_change();
 
 -- ledger_entry -------------------------------------------------------------
 
@@ -60,7 +69,7 @@ CREATE TRIGGER ledger_entry_auto_topup AFTER INSERT ON ledger_entry
 -- credit_grant -------------------------------------------------------------
 
 -- §3.12: remaining is kept by the draws (20261130300100_wallet_grants).
-CREATE TRIGGER credit_grant_remaining_guard BEFORE UPDATE OF remaining, amount, user_id ON credit_grant
+CREATE TRIGGER credit_grant_remaining_guard BEFORE UPDATE OF remaining, amount, workspace_id ON credit_grant
   FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION credit_grant_refuse_remaining_change();
 
 -- §3.12: at COMMIT, a grant added or closed by hand still adds up (20261130300100_wallet_grants).

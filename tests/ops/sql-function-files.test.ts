@@ -69,7 +69,7 @@ describe("prisma/sql/functions", () => {
 
     const first = await compareFunctionFiles(client, drifted);
     expect(first.files.find((check) => check.name === "cw_default_priority")?.status).toBe("changed");
-    expect(first.withoutFile).toContain("cw_grants_due_at(p_user_id text)");
+    expect(first.withoutFile).toContain("cw_grants_due_at(p_workspace_id text)");
     const second = await compareFunctionFiles(client, misnamed);
     expect(second.files.find((check) => check.name === "cw_insert_outputs")?.status).toBe("error");
     // The comparisons rolled back whatever they ran.

@@ -1,5 +1,5 @@
 -- credit_grant_refuse_remaining_change: Refuses a direct UPDATE of
--- credit_grant.remaining, amount or user_id: remaining is kept by the grant's
+-- credit_grant.remaining, amount or workspace_id: remaining is kept by the grant's
 -- draws (credit_draw_apply, a nested statement, is let through).
 --
 -- Trigger: credit_grant_remaining_guard (BEFORE UPDATE ON credit_grant, top

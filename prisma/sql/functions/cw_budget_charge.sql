@@ -15,7 +15,8 @@
 -- conflicts with (PostgreSQL manual, "Serializable Isolation Level").
 --
 -- Guards: §3.14 (spent never exceeds the limit: the room check, then the CHECK).
--- History: created in 20261207124830_budget_functions.
+-- History: created in 20261207124830_budget_functions, replaced in
+--   20261207144716_workspace_functions.
 CREATE OR REPLACE FUNCTION cw_budget_charge(p_job job) RETURNS void
 LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
@@ -46,7 +47,7 @@ BEGIN
       UPDATE budget_spend SET notified_80_at = COALESCE(notified_80_at, clock_timestamp()),
              notified_100_at = CASE WHEN v_threshold = 100 THEN clock_timestamp() END
        WHERE budget_id = v_spend.budget_id AND period_start = v_spend.period_start;
-      PERFORM cw_emit_event(v_budget.user_id, 'budget.threshold', jsonb_build_object(
+      PERFORM cw_emit_event(v_budget.workspace_id, 'budget.threshold', jsonb_build_object(
         'budget', jsonb_build_object('id', v_budget.id::text, 'scope', v_budget.scope, 'period', v_budget.period,
                                      'apiKeyId', v_budget.api_key_id, 'limitCredits', v_spend.limit_credits),
         'thresholdPercent', v_threshold, 'spentCredits', v_spend.spent,

@@ -1,5 +1,5 @@
 -- cw_budget_room: The live budgets that apply to a debit of p_cost by the
--- account p_user_id (its ACCOUNT budget, and the API_KEY budget of
+-- account p_workspace_id (its ACCOUNT budget, and the API_KEY budget of
 -- p_api_key_id when a key makes it), and the first of them the debit would
 -- take over its limit in the period that holds p_at (NULL: room in every
 -- one). Reads only; the caller holds the account's lock, so nothing can
@@ -11,8 +11,9 @@
 --
 -- Guards: §3.14 (checked inside the charge's SERIALIZABLE transaction, under
 --   the account's lock, before anything is written).
--- History: created in 20261207124830_budget_functions.
-CREATE OR REPLACE FUNCTION cw_budget_room(p_user_id text, p_api_key_id uuid, p_cost integer, p_at timestamptz,
+-- History: created in 20261207124830_budget_functions, replaced in
+--   20261207144716_workspace_functions.
+CREATE OR REPLACE FUNCTION cw_budget_room(p_workspace_id text, p_api_key_id uuid, p_cost integer, p_at timestamptz,
   OUT budget_ids bigint[], OUT over jsonb)
 LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 DECLARE
@@ -25,7 +26,7 @@ BEGIN
       FROM budget b
       LEFT JOIN budget_spend s
         ON s.budget_id = b.id AND s.period_start = budget_period_start(b.period, b.time_zone, p_at)
-     WHERE b.user_id = p_user_id AND b.removed_at IS NULL
+     WHERE b.workspace_id = p_workspace_id AND b.removed_at IS NULL
        AND (b.scope = 'ACCOUNT' OR (b.scope = 'API_KEY' AND b.api_key_id = p_api_key_id))
      ORDER BY b.id
   LOOP

@@ -16,9 +16,10 @@
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201000000_cleanup_divides_accounts,
 --   20261201100000_lean_settlement, 20261207021800_public_enqueue,
---   20261207044933_settlement_texts_in_sql, 20261207060000_cleanup_settles_a_set:
---   this is the text of the last.
-CREATE OR REPLACE FUNCTION cw_cleanup_account(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
+--   20261207044933_settlement_texts_in_sql,
+--   20261207060000_cleanup_settles_a_set, 20261207144716_workspace_functions: this is the
+--   text of the last.
+CREATE OR REPLACE FUNCTION cw_cleanup_account(p_workspace_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
 RETURNS TABLE (recovered integer, failed integer, refunded integer, grants_expired integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -27,15 +28,15 @@ DECLARE
   v_grants_expired integer;
 BEGIN
   PERFORM cw_assert_serializable();
-  IF NOT pg_try_advisory_xact_lock(hashtext('cw_cleanup_account'), hashtext(p_user_id)) THEN
+  IF NOT pg_try_advisory_xact_lock(hashtext('cw_cleanup_account'), hashtext(p_workspace_id)) THEN
     RETURN QUERY SELECT 0, 0, 0, 0;
     RETURN;
   END IF;
-  PERFORM 1 FROM "user" WHERE id = p_user_id FOR UPDATE;
-  v_grants_expired := cw_refresh_grants(p_user_id);
+  PERFORM 1 FROM workspace WHERE id = p_workspace_id FOR UPDATE;
+  v_grants_expired := cw_refresh_grants(p_workspace_id);
   WITH requeued AS (
     UPDATE job SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, updated_at = clock_timestamp()
-     WHERE id = ANY (p_expired) AND user_id = p_user_id AND status = 'PROCESSING' AND lease_expires_at < clock_timestamp()
+     WHERE id = ANY (p_expired) AND workspace_id = p_workspace_id AND status = 'PROCESSING' AND lease_expires_at < clock_timestamp()
        AND attempts < p_max_attempts AND deadline_at > clock_timestamp()
     RETURNING id, attempts
   ), events AS (
@@ -43,10 +44,10 @@ BEGIN
     SELECT id, 'recovered', NULL, jsonb_build_object('attempts', attempts), clock_timestamp() FROM requeued
   )
   SELECT COALESCE(array_agg(id), '{}') INTO v_requeued FROM requeued;
-  PERFORM cw_enqueue_run_jobs(v_requeued, array_fill(p_user_id, ARRAY[cardinality(v_requeued)]));
-  IF cw_grants_due_at(p_user_id) <= clock_timestamp() THEN
-    v_grants_expired := v_grants_expired + cw_refresh_grants(p_user_id);
+  PERFORM cw_enqueue_run_jobs(v_requeued, array_fill(p_workspace_id, ARRAY[cardinality(v_requeued)]));
+  IF cw_grants_due_at(p_workspace_id) <= clock_timestamp() THEN
+    v_grants_expired := v_grants_expired + cw_refresh_grants(p_workspace_id);
   END IF;
-  SELECT * INTO v_settled FROM cw_settle_stuck_jobs(p_user_id, p_overdue, p_expired, p_max_attempts);
+  SELECT * INTO v_settled FROM cw_settle_stuck_jobs(p_workspace_id, p_overdue, p_expired, p_max_attempts);
   RETURN QUERY SELECT cardinality(v_requeued), v_settled.failed, v_settled.refunded, v_grants_expired;
 END $$;

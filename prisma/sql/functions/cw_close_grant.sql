@@ -3,14 +3,15 @@
 -- ledger_entry_one_expiry_per_grant); p_void_reason marks an admin's void.
 --
 -- Guards: §3.12 (each grant expires at most once).
--- History: created in 20261130300100_wallet_grants, never replaced.
+-- History: created in 20261130300100_wallet_grants, replaced in
+--   20261207144716_workspace_functions.
 CREATE OR REPLACE FUNCTION cw_close_grant(
   p_grant credit_grant, p_actor_type "ActorType", p_actor_id text, p_reason text, p_void_reason text
 ) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF p_grant.remaining > 0 THEN
-    PERFORM cw_ledger_post(p_grant.user_id, 'EXPIRE', -p_grant.remaining, NULL, p_actor_type, p_actor_id, p_reason, NULL,
+    PERFORM cw_ledger_post(p_grant.workspace_id, 'EXPIRE', -p_grant.remaining, NULL, p_actor_type, p_actor_id, p_reason, NULL,
       p_grant.id, ARRAY[p_grant.id], ARRAY[-p_grant.remaining]);
   END IF;
   UPDATE credit_grant SET closed_at = clock_timestamp(),

@@ -7,10 +7,11 @@
 -- Guards: §3.8 (every created or recovered job is enqueued in its own
 --   transaction).
 -- History: created in 20261201100000_lean_settlement, replaced in
---   20261207021800_public_enqueue: this is the text of the last.
-CREATE OR REPLACE FUNCTION cw_enqueue_run_job(p_job_id uuid, p_user_id text) RETURNS void
+--   20261207021800_public_enqueue, 20261207144716_workspace_functions: this is the text of
+--   the last.
+CREATE OR REPLACE FUNCTION cw_enqueue_run_job(p_job_id uuid, p_workspace_id text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM graphile_worker.add_job('run-job', json_build_object('jobId', p_job_id, 'userId', p_user_id), max_attempts := 5,
+  PERFORM graphile_worker.add_job('run-job', json_build_object('jobId', p_job_id, 'workspaceId', p_workspace_id), max_attempts := 5,
     job_key := 'run-job:' || p_job_id || ':' || txid_current(), job_key_mode := 'unsafe_dedupe');
 END $$;

@@ -14,8 +14,9 @@
 -- minor release): the spec is built by field name, so a field added to
 -- graphile_worker.job_spec stays NULL, its default.
 --
--- History: created in 20261207021800_public_enqueue.
-CREATE OR REPLACE FUNCTION cw_enqueue_run_jobs(p_job_ids uuid[], p_user_ids text[]) RETURNS void
+-- History: created in 20261207021800_public_enqueue, replaced in
+--   20261207144716_workspace_functions.
+CREATE OR REPLACE FUNCTION cw_enqueue_run_jobs(p_job_ids uuid[], p_workspace_ids text[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF cardinality(p_job_ids) = 0 THEN
@@ -24,7 +25,7 @@ BEGIN
   PERFORM graphile_worker.add_jobs(ARRAY(
     SELECT json_populate_record(NULL::graphile_worker.job_spec, json_build_object(
              'identifier', 'run-job',
-             'payload', json_build_object('jobId', q.job_id, 'userId', q.user_id),
+             'payload', json_build_object('jobId', q.job_id, 'workspaceId', q.workspace_id),
              'max_attempts', 5))
-      FROM unnest(p_job_ids, p_user_ids) AS q(job_id, user_id)));
+      FROM unnest(p_job_ids, p_workspace_ids) AS q(job_id, workspace_id)));
 END $$;

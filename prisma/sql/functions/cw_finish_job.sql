@@ -1,6 +1,6 @@
 -- cw_finish_job: The end of a worker's run in one transaction: the outputs it
 -- has not written yet, counted by the settlement's own UPDATE (fenced by its
--- lease). The final status and the refund are decided first, so the user row
+-- lease). The final status and the refund are decided first, so the workspace row
 -- is locked before the job row (and only when credits come back). p_status:
 -- NULL = generation finished (COMPLETED, or FAILED with ALL_OUTPUTS_FAILED
 -- when nothing was delivered); 'FAILED' = the provider or the deadline ended
@@ -9,8 +9,8 @@
 -- Guards: §3.4 (refund = undelivered outputs, once), §3.5 (a late worker
 --   changes nothing), §3.9 (unique (job, index)).
 -- History: created in 20261130120000_money_functions, replaced in
---   20261201100000_lean_settlement, 20261207044933_settlement_texts_in_sql:
---   this is the text of the last.
+--   20261201100000_lean_settlement, 20261207044933_settlement_texts_in_sql,
+--   20261207144716_workspace_functions: this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_finish_job(
   p_job_id uuid, p_worker_id text, p_lease_ms integer,
   p_indexes integer[], p_ok boolean[], p_mime text[], p_content text[], p_error text[],
@@ -42,7 +42,7 @@ BEGIN
     END IF;
   END IF;
   IF v_job.outputs_done + v_ok < v_job.outputs_requested THEN
-    PERFORM 1 FROM "user" WHERE id = v_job.user_id FOR UPDATE;
+    PERFORM 1 FROM workspace WHERE id = v_job.workspace_id FOR UPDATE;
   END IF;
   IF cardinality(p_indexes) > 0 THEN
     PERFORM cw_insert_outputs(p_job_id, p_worker_id, p_indexes, p_ok, p_mime, p_content, p_error);

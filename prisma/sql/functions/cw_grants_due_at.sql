@@ -4,11 +4,12 @@
 -- due during the pass.
 --
 -- Guards: §3.12 (after a sweep no live grant is past its expiry).
--- History: created in 20261201100000_lean_settlement, never replaced.
-CREATE OR REPLACE FUNCTION cw_grants_due_at(p_user_id text) RETURNS timestamptz
+-- History: created in 20261201100000_lean_settlement, replaced in
+--   20261207144716_workspace_functions.
+CREATE OR REPLACE FUNCTION cw_grants_due_at(p_workspace_id text) RETURNS timestamptz
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
   RETURN least(
-    (SELECT min(expires_at) FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND expires_at IS NOT NULL),
-    (SELECT min(effective_at) FROM credit_grant WHERE user_id = p_user_id AND closed_at IS NULL AND opened_at IS NULL));
+    (SELECT min(expires_at) FROM credit_grant WHERE workspace_id = p_workspace_id AND closed_at IS NULL AND expires_at IS NOT NULL),
+    (SELECT min(effective_at) FROM credit_grant WHERE workspace_id = p_workspace_id AND closed_at IS NULL AND opened_at IS NULL));
 END $$;

@@ -9,16 +9,17 @@
 -- p_job_ids (ids taken from the sequence in that order); the balance moves
 -- once, by their sum; the draws are one insert. A job whose charge drew from
 -- no grant (from before the wallet) goes through cw_ledger_post.
--- The caller holds the user row and has brought the grants up to the clock.
+-- The caller holds the workspace row and has brought the grants up to the clock.
 --
 -- Guards: §3.1 (the entries chain from the tail to the new balance: trigger
 --   ledger_entry_chain), §3.4 (one refund per job, never more than the charge
 --   drew), §3.12 (a grant never gets back more than was drawn from it; a
 --   refund never revives expired credits), §3.14 (refunds give budget back).
 -- History: created in 20261207060000_cleanup_settles_a_set, replaced in
---   20261207124830_budget_functions: this is the text of the last.
+--   20261207124830_budget_functions, 20261207144716_workspace_functions: this is the text
+--   of the last.
 CREATE OR REPLACE FUNCTION cw_ledger_post_refunds(
-  p_user_id text, p_job_ids uuid[], p_amounts integer[], p_actor_type "ActorType", p_actor_id text, p_reasons text[]
+  p_workspace_id text, p_job_ids uuid[], p_amounts integer[], p_actor_type "ActorType", p_actor_id text, p_reasons text[]
 ) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -48,7 +49,7 @@ BEGIN
                  least(-d.amount, t.amount - COALESCE(sum(-d.amount) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::integer
                    AS take
             FROM unnest(p_job_ids, p_amounts) WITH ORDINALITY AS t(job_id, amount, ord)
-            JOIN job j ON j.id = t.job_id AND j.user_id = p_user_id
+            JOIN job j ON j.id = t.job_id AND j.workspace_id = p_workspace_id
             JOIN credit_draw d ON d.entry_id = j.charge_entry_id AND d.amount < 0
             JOIN credit_grant g ON g.id = d.grant_id
           WINDOW w AS (PARTITION BY t.ord
@@ -61,7 +62,7 @@ BEGIN
     LEFT JOIN (SELECT b.ord, sum(b.take) AS back FROM unnest(v_back_ord, v_back_take) AS b(ord, take) GROUP BY b.ord) r
       ON r.ord = t.ord;
   IF v_short THEN
-    RAISE EXCEPTION 'a refund of user % is more than its charge drew', p_user_id USING ERRCODE = 'CW500';
+    RAISE EXCEPTION 'a refund of workspace % is more than its charge drew', p_workspace_id USING ERRCODE = 'CW500';
   END IF;
   -- The entries, in chain order: each refund, then the expiry of what it
   -- returned to closed grants.
@@ -75,17 +76,17 @@ BEGIN
             FROM unnest(v_back_ord, v_back_take, v_back_open) AS b(ord, take, open)
            WHERE NOT b.open GROUP BY b.ord) e;
   IF v_entry_ord IS NOT NULL THEN
-    UPDATE "user" SET balance = balance + v_total, updated_at = now()
-      WHERE id = p_user_id AND balance + v_total >= 0
+    UPDATE workspace SET balance = balance + v_total
+      WHERE id = p_workspace_id AND balance + v_total >= 0
       RETURNING balance - v_total INTO v_before;
     IF NOT FOUND THEN
-      RAISE EXCEPTION 'no account % to refund', p_user_id USING ERRCODE = 'CW500';
+      RAISE EXCEPTION 'no account % to refund', p_workspace_id USING ERRCODE = 'CW500';
     END IF;
     v_ids := ARRAY(SELECT nextval('ledger_entry_id_seq') FROM generate_series(1, cardinality(v_entry_ord)) ORDER BY 1);
     INSERT INTO ledger_entry
-      (id, user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id, reason, idempotency_key,
+      (id, workspace_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id, reason, idempotency_key,
        grant_id, created_at)
-    SELECT v_ids[e.n], p_user_id, CASE WHEN e.amount > 0 THEN 'REFUND' ELSE 'EXPIRE' END::"LedgerKind", e.amount,
+    SELECT v_ids[e.n], p_workspace_id, CASE WHEN e.amount > 0 THEN 'REFUND' ELSE 'EXPIRE' END::"LedgerKind", e.amount,
            v_before + e.running - e.amount, v_before + e.running, p_job_ids[e.ord],
            CASE WHEN e.amount > 0 THEN p_actor_type ELSE 'SYSTEM' END,
            CASE WHEN e.amount > 0 THEN p_actor_id ELSE 'expiry' END,
@@ -110,10 +111,10 @@ BEGIN
   -- Charges that drew from no grant (from before the wallet): each refund
   -- opens a grant of its own, through cw_ledger_post.
   FOREACH v_ord IN ARRAY COALESCE(v_unbacked, '{}') LOOP
-    IF NOT EXISTS (SELECT 1 FROM job WHERE id = p_job_ids[v_ord] AND user_id = p_user_id) THEN
-      RAISE EXCEPTION 'job % is not an ended job of user %', p_job_ids[v_ord], p_user_id USING ERRCODE = 'CW500';
+    IF NOT EXISTS (SELECT 1 FROM job WHERE id = p_job_ids[v_ord] AND workspace_id = p_workspace_id) THEN
+      RAISE EXCEPTION 'job % is not an ended job of workspace %', p_job_ids[v_ord], p_workspace_id USING ERRCODE = 'CW500';
     END IF;
-    PERFORM cw_ledger_post(p_user_id, 'REFUND', p_amounts[v_ord], p_job_ids[v_ord], p_actor_type, p_actor_id,
+    PERFORM cw_ledger_post(p_workspace_id, 'REFUND', p_amounts[v_ord], p_job_ids[v_ord], p_actor_type, p_actor_id,
                            p_reasons[v_ord], NULL);
   END LOOP;
 END $$;

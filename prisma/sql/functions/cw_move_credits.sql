@@ -8,9 +8,10 @@
 -- Guards: §3.6 (admin grants take an idempotency key), §3.2 (a debit is
 --   refused, never clamped), §3.12.
 -- History: created in 20261130120000_money_functions, replaced in
---   20261130300100_wallet_grants: this is the text of the last.
+--   20261130300100_wallet_grants, 20261207144716_workspace_functions: this is the text of
+--   the last.
 CREATE OR REPLACE FUNCTION cw_move_credits(
-  p_user_id text, p_kind "LedgerKind", p_amount integer,
+  p_workspace_id text, p_kind "LedgerKind", p_amount integer,
   p_actor_type "ActorType", p_actor_id text, p_reason text, p_idempotency_key text,
   p_category "GrantCategory" DEFAULT NULL, p_priority integer DEFAULT NULL,
   p_effective_at timestamptz DEFAULT NULL, p_expires_at timestamptz DEFAULT NULL
@@ -25,14 +26,14 @@ DECLARE
   v_effective_at timestamptz;
 BEGIN
   PERFORM cw_assert_serializable();
-  PERFORM 1 FROM "user" WHERE id = p_user_id FOR UPDATE;
+  PERFORM 1 FROM workspace WHERE id = p_workspace_id FOR UPDATE;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'NO_USER'::text, NULL::integer, NULL::ledger_entry, NULL::bigint;
     RETURN;
   END IF;
-  PERFORM cw_refresh_grants(p_user_id);
-  SELECT balance INTO v_balance FROM "user" WHERE id = p_user_id;
-  SELECT * INTO v_grant FROM credit_grant WHERE user_id = p_user_id AND idempotency_key = p_idempotency_key;
+  PERFORM cw_refresh_grants(p_workspace_id);
+  SELECT balance INTO v_balance FROM workspace WHERE id = p_workspace_id;
+  SELECT * INTO v_grant FROM credit_grant WHERE workspace_id = p_workspace_id AND idempotency_key = p_idempotency_key;
   IF FOUND THEN
     IF v_grant.kind <> p_kind OR v_grant.amount <> p_amount THEN
       RETURN QUERY SELECT 'KEY_REUSED'::text, v_balance, NULL::ledger_entry, NULL::bigint;
@@ -42,7 +43,7 @@ BEGIN
     END IF;
     RETURN;
   END IF;
-  SELECT * INTO v_existing FROM ledger_entry WHERE user_id = p_user_id AND idempotency_key = p_idempotency_key;
+  SELECT * INTO v_existing FROM ledger_entry WHERE workspace_id = p_workspace_id AND idempotency_key = p_idempotency_key;
   IF FOUND THEN
     IF v_existing.kind <> p_kind OR v_existing.amount <> p_amount THEN
       RETURN QUERY SELECT 'KEY_REUSED'::text, v_balance, NULL::ledger_entry, NULL::bigint;
@@ -61,7 +62,7 @@ BEGIN
       RETURN;
     END IF;
     RETURN QUERY SELECT 'POSTED'::text, v_balance + p_amount,
-      cw_ledger_post(p_user_id, p_kind, p_amount, NULL, p_actor_type, p_actor_id, p_reason, p_idempotency_key), NULL::bigint;
+      cw_ledger_post(p_workspace_id, p_kind, p_amount, NULL, p_actor_type, p_actor_id, p_reason, p_idempotency_key), NULL::bigint;
     RETURN;
   END IF;
   v_effective_at := greatest(COALESCE(p_effective_at, v_now), v_now);
@@ -70,8 +71,8 @@ BEGIN
     RETURN;
   END IF;
   v_category := COALESCE(p_category, CASE WHEN p_kind = 'GRANT' THEN 'PROMOTIONAL'::"GrantCategory" ELSE 'PAID' END);
-  INSERT INTO credit_grant (user_id, category, priority, amount, effective_at, expires_at, kind, reason, idempotency_key, created_at)
-  VALUES (p_user_id, v_category, COALESCE(p_priority, cw_default_priority(v_category)), p_amount, v_effective_at,
+  INSERT INTO credit_grant (workspace_id, category, priority, amount, effective_at, expires_at, kind, reason, idempotency_key, created_at)
+  VALUES (p_workspace_id, v_category, COALESCE(p_priority, cw_default_priority(v_category)), p_amount, v_effective_at,
           p_expires_at, p_kind, p_reason, p_idempotency_key, v_now)
   RETURNING * INTO v_grant;
   IF v_effective_at > v_now THEN
@@ -79,6 +80,6 @@ BEGIN
     RETURN;
   END IF;
   RETURN QUERY SELECT 'POSTED'::text, v_balance + p_amount,
-    cw_ledger_post(p_user_id, p_kind, p_amount, NULL, p_actor_type, p_actor_id, p_reason, p_idempotency_key, v_grant.id),
+    cw_ledger_post(p_workspace_id, p_kind, p_amount, NULL, p_actor_type, p_actor_id, p_reason, p_idempotency_key, v_grant.id),
     v_grant.id;
 END $$;

@@ -6,7 +6,8 @@
 --
 -- Guards: §3.12 (a grant never gets back more than was drawn from it), §3.4
 --   (the refund never exceeds the charge).
--- History: created in 20261130300100_wallet_grants, never replaced.
+-- History: created in 20261130300100_wallet_grants, replaced in
+--   20261207144716_workspace_functions.
 CREATE OR REPLACE FUNCTION cw_return_credits(p_entry ledger_entry) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -44,14 +45,14 @@ BEGIN
     IF EXISTS (SELECT 1 FROM credit_draw WHERE entry_id = v_charge_id) THEN
       RAISE EXCEPTION 'refund % of job % is more than its charge drew', p_entry.amount, p_entry.job_id USING ERRCODE = 'CW500';
     END IF;
-    INSERT INTO credit_grant (user_id, category, priority, amount, effective_at, kind, reason, opened_at, opened_by, created_at)
-    VALUES (p_entry.user_id, 'PAID', 50, v_left, p_entry.created_at, 'REFUND', p_entry.reason,
+    INSERT INTO credit_grant (workspace_id, category, priority, amount, effective_at, kind, reason, opened_at, opened_by, created_at)
+    VALUES (p_entry.workspace_id, 'PAID', 50, v_left, p_entry.created_at, 'REFUND', p_entry.reason,
             p_entry.created_at, p_entry.id, p_entry.created_at)
     RETURNING id INTO v_grant_id;
     INSERT INTO credit_draw (entry_id, grant_id, amount) VALUES (p_entry.id, v_grant_id, v_left);
   END IF;
   IF cardinality(v_dead_grants) > 0 THEN
-    PERFORM cw_ledger_post(p_entry.user_id, 'EXPIRE', (SELECT sum(a)::integer FROM unnest(v_dead_amounts) AS t(a)),
+    PERFORM cw_ledger_post(p_entry.workspace_id, 'EXPIRE', (SELECT sum(a)::integer FROM unnest(v_dead_amounts) AS t(a)),
       p_entry.job_id, 'SYSTEM', 'expiry', 'Refunded credits of a grant that has expired', NULL,
       NULL, v_dead_grants, v_dead_amounts);
   END IF;

@@ -9,9 +9,10 @@
 --
 -- Guards: §3.14 (spent ≤ limit also when the limit moves: the CHECK of
 --   budget_spend; the ledger is never touched).
--- History: created in 20261207124830_budget_functions.
+-- History: created in 20261207124830_budget_functions, replaced in
+--   20261207144716_workspace_functions.
 CREATE OR REPLACE FUNCTION cw_set_budget(
-  p_user_id text, p_actor_user_id text, p_scope "BudgetScope", p_api_key_id uuid, p_period "BudgetPeriod",
+  p_workspace_id text, p_actor_user_id text, p_scope "BudgetScope", p_api_key_id uuid, p_period "BudgetPeriod",
   p_limit integer, p_time_zone text
 ) RETURNS TABLE (outcome text, detail integer, b budget)
 LANGUAGE plpgsql AS $$
@@ -21,18 +22,18 @@ DECLARE
   v_spent integer;
 BEGIN
   PERFORM cw_assert_serializable();
-  PERFORM 1 FROM "user" WHERE id = p_user_id FOR UPDATE;
+  PERFORM 1 FROM workspace WHERE id = p_workspace_id FOR UPDATE;
   IF NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = p_time_zone) THEN
     RETURN QUERY SELECT 'BAD_TIME_ZONE'::text, NULL::integer, NULL::budget;
     RETURN;
   END IF;
   IF p_scope = 'API_KEY' AND NOT EXISTS (
-       SELECT 1 FROM api_key WHERE id = p_api_key_id AND user_id = p_user_id AND revoked_at IS NULL) THEN
+       SELECT 1 FROM api_key WHERE id = p_api_key_id AND workspace_id = p_workspace_id AND revoked_at IS NULL) THEN
     RETURN QUERY SELECT 'NO_KEY'::text, NULL::integer, NULL::budget;
     RETURN;
   END IF;
   SELECT * INTO v_old FROM budget
-   WHERE user_id = p_user_id AND scope = p_scope AND api_key_id IS NOT DISTINCT FROM p_api_key_id AND removed_at IS NULL;
+   WHERE workspace_id = p_workspace_id AND scope = p_scope AND api_key_id IS NOT DISTINCT FROM p_api_key_id AND removed_at IS NULL;
   IF FOUND AND v_old.period = p_period AND v_old.time_zone = p_time_zone THEN
     SELECT spent INTO v_spent FROM budget_spend
      WHERE budget_id = v_old.id AND period_start = budget_period_start(p_period, p_time_zone, clock_timestamp());
@@ -48,8 +49,8 @@ BEGIN
     IF FOUND THEN
       UPDATE budget SET removed_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = v_old.id;
     END IF;
-    INSERT INTO budget (user_id, scope, api_key_id, period, limit_credits, time_zone, created_at, updated_at)
-    VALUES (p_user_id, p_scope, p_api_key_id, p_period, p_limit, p_time_zone, clock_timestamp(), clock_timestamp())
+    INSERT INTO budget (workspace_id, scope, api_key_id, period, limit_credits, time_zone, created_at, updated_at)
+    VALUES (p_workspace_id, p_scope, p_api_key_id, p_period, p_limit, p_time_zone, clock_timestamp(), clock_timestamp())
     RETURNING * INTO v_new;
   END IF;
   -- The current period's row exists before the first charge in it, so a

@@ -6,13 +6,14 @@
 -- p_expired still PROCESSING with an expired lease (the cleanup requeued
 -- those it could first) fail with WORKER_LOST. A job a worker, a cancel or
 -- another cleanup ended meanwhile no longer matches its guard and is left
--- alone. The caller holds the user row and has brought the grants up to the
+-- alone. The caller holds the workspace row and has brought the grants up to the
 -- clock (cw_cleanup_account).
 --
 -- Guards: §3.4 (one refund = the outputs not delivered, through
 --   cw_ledger_post_refunds), §3.5 (only active jobs whose guard holds end).
--- History: created in 20261207060000_cleanup_settles_a_set.
-CREATE OR REPLACE FUNCTION cw_settle_stuck_jobs(p_user_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
+-- History: created in 20261207060000_cleanup_settles_a_set, replaced in
+--   20261207144716_workspace_functions.
+CREATE OR REPLACE FUNCTION cw_settle_stuck_jobs(p_workspace_id text, p_overdue uuid[], p_expired uuid[], p_max_attempts integer)
 RETURNS TABLE (failed integer, refunded integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -36,7 +37,7 @@ BEGIN
       FROM stuck s
      -- The guards of cw_guard_holds ('overdue', 'lease-expired'), written out:
      -- called with the whole row, per job, it cost more than the rest of the check.
-     WHERE j.id = s.id AND j.user_id = p_user_id AND j.status IN ('PENDING', 'PROCESSING')
+     WHERE j.id = s.id AND j.workspace_id = p_workspace_id AND j.status IN ('PENDING', 'PROCESSING')
        AND CASE s.code WHEN 'TIMEOUT' THEN j.deadline_at < clock_timestamp()
                        ELSE j.status = 'PROCESSING' AND j.lease_expires_at < clock_timestamp() END
     RETURNING j.id, j.refunded_amount, s.code, s.ord
@@ -54,7 +55,7 @@ BEGIN
     INTO v_failed, v_job_ids, v_amounts, v_reasons
     FROM settled;
   IF v_job_ids IS NOT NULL THEN
-    PERFORM cw_ledger_post_refunds(p_user_id, v_job_ids, v_amounts, 'SYSTEM', 'cleanup', v_reasons);
+    PERFORM cw_ledger_post_refunds(p_workspace_id, v_job_ids, v_amounts, 'SYSTEM', 'cleanup', v_reasons);
   END IF;
   RETURN QUERY SELECT v_failed, COALESCE(cardinality(v_job_ids), 0);
 END $$;

@@ -8,15 +8,16 @@
 -- Guards: §3.13 (the event is written in the transaction of the change it
 --   reports).
 -- History: created in 20261130500000_webhooks, replaced in
---   20261201100000_lean_settlement: this is the text of the last.
+--   20261201100000_lean_settlement, 20261207144716_workspace_functions: this is the text
+--   of the last.
 CREATE OR REPLACE FUNCTION job_emit_webhook_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM webhook_endpoint
-                 WHERE user_id = NEW.user_id AND enabled AND 'job.' || lower(NEW.status::text) = ANY (events)) THEN
+                 WHERE workspace_id = NEW.workspace_id AND enabled AND 'job.' || lower(NEW.status::text) = ANY (events)) THEN
     RETURN NULL;
   END IF;
-  PERFORM cw_emit_event(NEW.user_id, 'job.' || lower(NEW.status::text), jsonb_build_object(
+  PERFORM cw_emit_event(NEW.workspace_id, 'job.' || lower(NEW.status::text), jsonb_build_object(
     'id', NEW.id,
     'status', NEW.status,
     'modelId', NEW.model_id,

@@ -73,7 +73,7 @@ export function IntegrityView({ jobId, userId }: { jobId?: string; userId?: stri
                           {check.violations.map((violation, index) => (
                             <TableRow key={`${check.id}-${index}`}>
                               <TableCell className="font-mono text-xs">
-                                {violation.userId ? <Link className="underline" href={`/admin/users/${violation.userId}`}>{violation.userId.slice(0, 8)}</Link> : "—"}
+                                {violation.workspaceId ? <Link className="underline" href={`/admin/users/${violation.workspaceId}`}>{violation.workspaceId.slice(0, 8)}</Link> : "—"}
                               </TableCell>
                               <TableCell className="font-mono text-xs">
                                 {violation.jobId ? <Link className="underline" href={`/admin/jobs/${violation.jobId}`}>{violation.jobId.slice(0, 8)}</Link> : "—"}

@@ -38,7 +38,7 @@ export function AdminJobDetail({ id }: { id: string }) {
   const { job, events, outputs, ledger, audit } = detail.data;
   const active = job.status === "PENDING" || job.status === "PROCESSING";
   const facts: [string, React.ReactNode][] = [
-    ["User", <Link key="user" className="underline" href={`/admin/users/${job.user.id}`}>{job.user.email}</Link>],
+    ["User", <Link key="user" className="underline" href={`/admin/users/${job.actor.id}`}>{job.actor.email}</Link>],
     ["Model", job.modelId],
     ["Outputs", `${job.outputsDone} done, ${job.outputsFailed} failed of ${job.outputsRequested}`],
     ["Cost", `${formatCredits(job.totalCost)} credits (${job.pricePerOutput} per output)`],

@@ -6,7 +6,7 @@ import { formatCredits, formatDateTime } from "~/lib/format";
 
 export type AdminJobRow = {
   id: string;
-  userId: string;
+  workspaceId: string;
   modelId: string;
   status: string;
   outputsDone: number;
@@ -15,7 +15,8 @@ export type AdminJobRow = {
   refundedAmount: number;
   attempts: number;
   createdAt: Date;
-  user?: { email: string };
+  /** Who created it (the admin's job lists); its user page. */
+  actor?: { id: string; email: string };
 };
 
 /** Rows drawn while the first page loads. */
@@ -50,7 +51,7 @@ export function JobsTable({ rows, showUser = true, loading = false }: { rows: Ad
             <TableCell><StatusBadge status={job.status} /></TableCell>
             {showUser ? (
               <TableCell className="text-xs">
-                <Link className="underline" href={`/admin/users/${job.userId}`}>{job.user?.email ?? job.userId}</Link>
+                <Link className="underline" href={`/admin/users/${job.actor?.id ?? job.workspaceId}`}>{job.actor?.email ?? job.workspaceId}</Link>
               </TableCell>
             ) : null}
             <TableCell className="whitespace-nowrap text-xs">{job.modelId}</TableCell>

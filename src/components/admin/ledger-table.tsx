@@ -6,7 +6,8 @@ import { formatCredits, formatDateTime, formatSignedCredits } from "~/lib/format
 
 export type AdminLedgerRow = {
   id: string;
-  userId: string;
+  /** The wallet: a personal workspace's id is its owner's, whose user page it links to (decision 0012, step 1). */
+  workspaceId: string;
   kind: string;
   amount: number;
   balanceBefore: number;
@@ -49,7 +50,7 @@ export function LedgerTable({ rows, show }: { rows: AdminLedgerRow[]; show: "job
             <TableCell className="font-mono text-xs">
               {show === "job"
                 ? row.jobId ? <Link className="underline" href={`/admin/jobs/${row.jobId}`}>{row.jobId.slice(0, 8)}</Link> : "—"
-                : <Link className="underline" href={`/admin/users/${row.userId}`}>{row.userId.slice(0, 8)}</Link>}
+                : <Link className="underline" href={`/admin/users/${row.workspaceId}`}>{row.workspaceId.slice(0, 8)}</Link>}
             </TableCell>
           </TableRow>
         ))}

@@ -3,6 +3,7 @@ import "server-only";
 import { withTransaction, type Db } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { money } from "~/server/money";
+import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
 
 /** Anonymised accounts get an address in a reserved domain that can never receive mail (RFC 2606). */
 export const deletedEmailDomain = "deleted.invalid";
@@ -28,15 +29,17 @@ const wrongPassword = () => new AppError("VALIDATION_ERROR", "Wrong password.", 
  *
  * The password confirms the intent. While a job of the account is active
  * the deletion is refused (cancel it or wait): a job's settlement then
- * never writes to an account that is being taken apart. The user row lock
- * orders this against job creation and every credit movement.
+ * never writes to an account that is being taken apart. The workspace's
+ * lock orders this against job creation and every credit movement.
  */
 export async function deleteAccount(client: Db, userId: string, password: string, checkPassword: PasswordCheck): Promise<{ deletedAt: Date }> {
   const credential = await client.account.findFirst({ where: { userId, providerId: "credential" }, select: { password: true } });
   if (!credential?.password || !(await checkPassword(credential.password, password))) throw wrongPassword();
+  // The personal workspace goes with its user: its wallet's lock first, as every money transaction does.
+  const workspaceId = personalWorkspaceIdOf(userId);
   return withTransaction(client, { label: "account.delete" }, async (tx) => {
-    await money.lockAccount(tx, userId);
-    const active = await tx.job.count({ where: { userId, status: { in: ["PENDING", "PROCESSING"] } } });
+    await money.lockAccount(tx, workspaceId);
+    const active = await tx.job.count({ where: { workspaceId, status: { in: ["PENDING", "PROCESSING"] } } });
     if (active > 0) {
       const message = `Cancel your ${active === 1 ? "running job" : `${active} running jobs`} or wait for ${active === 1 ? "it" : "them"} to finish first.`;
       throw new AppError("VALIDATION_ERROR", message, { fieldErrors: { _: [message] } });
@@ -51,19 +54,19 @@ export async function deleteAccount(client: Db, userId: string, password: string
     assert(changed.count === 1, "one user row per id");
     await tx.session.deleteMany({ where: { userId } });
     // Its API keys stop with it (the REST layer also refuses a deleted user's key).
-    await tx.apiKey.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: deletedAt } });
+    await tx.apiKey.updateMany({ where: { workspaceId, revokedAt: null }, data: { revokedAt: deletedAt } });
     await tx.account.deleteMany({ where: { userId } });
     // Undo links of email changes hold addresses: personal data, and no way back into a deleted account.
     await tx.emailChangeUndo.deleteMany({ where: { userId } });
     // better-auth's password-reset tokens carry the user id as their value.
     await tx.verification.deleteMany({ where: { value: userId } });
     // Webhook endpoints (URLs, secrets) and the events sent to them go too: nothing is delivered for a deleted account.
-    await tx.webhookEndpoint.deleteMany({ where: { userId } });
-    await tx.webhookEvent.deleteMany({ where: { userId } });
+    await tx.webhookEndpoint.deleteMany({ where: { workspaceId } });
+    await tx.webhookEvent.deleteMany({ where: { workspaceId } });
     // A deleted account is never charged again: auto top-up off, saved cards
     // removed (their rows stay for the receipts that name them).
-    await tx.autoTopup.updateMany({ where: { userId }, data: { enabled: false, disabledReason: null, updatedAt: deletedAt } });
-    await tx.paymentMethod.updateMany({ where: { userId, removedAt: null }, data: { removedAt: deletedAt } });
+    await tx.autoTopup.updateMany({ where: { workspaceId }, data: { enabled: false, disabledReason: null, updatedAt: deletedAt } });
+    await tx.paymentMethod.updateMany({ where: { workspaceId, removedAt: null }, data: { removedAt: deletedAt } });
     return { deletedAt };
   });
 }

@@ -4,6 +4,7 @@ import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { money, type GrantTerms } from "~/server/money";
+import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
 import type { AuditAction } from "~/shared/schemas/admin";
 
 export type AdjustCreditsInput = {
@@ -30,7 +31,7 @@ export async function adjustCredits(client: Db, input: AdjustCreditsInput) {
   const result = await money.moveOrScheduleCredits(
     client,
     {
-      userId: input.userId,
+      workspaceId: personalWorkspaceIdOf(input.userId),
       amount: input.amount,
       kind: input.amount > 0 ? "GRANT" : "ADJUSTMENT",
       actor: { type: "ADMIN", id: input.adminId },

@@ -47,7 +47,7 @@ type BudgetRow = {
  * (`budget_period_start`, a read-only function of the clock), so this
  * reads the very row `cw_budget_room` would check.
  */
-export async function listUserBudgets(client: Db, userId: string): Promise<AdminBudget[]> {
+export async function listUserBudgets(client: Db, workspaceId: string): Promise<AdminBudget[]> {
   const rows = await client.$queryRaw<BudgetRow[]>`
     SELECT b.id::text AS id, b.scope, b.period, b.time_zone, b.limit_credits, COALESCE(s.spent, 0) AS spent,
       budget_resets_at(b.period, b.time_zone, clock_timestamp()) AS resets_at, b.created_at, b.removed_at,
@@ -56,7 +56,7 @@ export async function listUserBudgets(client: Db, userId: string): Promise<Admin
     LEFT JOIN api_key k ON k.id = b.api_key_id
     LEFT JOIN budget_spend s
       ON s.budget_id = b.id AND s.period_start = budget_period_start(b.period, b.time_zone, clock_timestamp())
-    WHERE b.user_id = ${userId}
+    WHERE b.workspace_id = ${workspaceId}
     ORDER BY b.removed_at IS NOT NULL, b.id DESC
     LIMIT ${budgetsMax}`;
   return rows.map((row) => ({
@@ -74,9 +74,9 @@ export async function listUserBudgets(client: Db, userId: string): Promise<Admin
 }
 
 /** The history of a user's budgets (budget_change), newest first, with the email of who made each change. */
-export async function listUserBudgetChanges(client: Db, userId: string): Promise<AdminBudgetChange[]> {
+export async function listUserBudgetChanges(client: Db, workspaceId: string): Promise<AdminBudgetChange[]> {
   const changes = await client.budgetChange.findMany({
-    where: { budget: { userId } },
+    where: { budget: { workspaceId } },
     orderBy: { id: "desc" },
     take: budgetChangesMax,
     select: { id: true, budgetId: true, action: true, actorUserId: true, before: true, after: true, createdAt: true },

@@ -5,6 +5,7 @@ import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 import { money, type JobView } from "~/server/money";
+import { personalOwnerIdOf } from "~/server/workspaces/active-workspace";
 import type { AuditAction } from "~/shared/schemas/admin";
 
 export type ForceFailInput = { adminId: string; jobId: string; reason: string; goodwill: boolean };
@@ -21,13 +22,13 @@ export const forceFailErrorCode = "FORCE_FAILED";
  * and changes nothing.
  */
 export async function forceFailJob(client: Db, input: ForceFailInput): Promise<{ job: JobView; refunded: number }> {
-  const owner = await client.job.findUnique({ where: { id: input.jobId }, select: { userId: true } });
+  const owner = await client.job.findUnique({ where: { id: input.jobId }, select: { workspaceId: true } });
   if (!owner) throw new AppError("NOT_FOUND", "No such job.");
   const settlement = await money.settleJob(
     client,
     {
       jobId: input.jobId,
-      accountId: owner.userId,
+      accountId: owner.workspaceId,
       status: "FAILED",
       guard: { kind: "active" },
       actor: { type: "ADMIN", id: input.adminId },
@@ -48,7 +49,7 @@ export async function forceFailJob(client: Db, input: ForceFailInput): Promise<{
           data: {
             adminId: input.adminId,
             action: "job.force-fail" satisfies AuditAction,
-            targetUserId: settled.userId,
+            targetUserId: personalOwnerIdOf(settled.workspaceId),
             targetJobId: input.jobId,
             reason: input.reason,
             before,
@@ -62,7 +63,7 @@ export async function forceFailJob(client: Db, input: ForceFailInput): Promise<{
   const result = { job: settlement.job, refunded: settlement.refunded };
   increment("settlements");
   logger.info(
-    { jobId: input.jobId, userId: result.job.userId, adminId: input.adminId, refunded: result.refunded, goodwill: input.goodwill },
+    { jobId: input.jobId, workspaceId: result.job.workspaceId, adminId: input.adminId, refunded: result.refunded, goodwill: input.goodwill },
     "job force-failed by an admin",
   );
   return result;

@@ -9,6 +9,7 @@ import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import type { adminJobsInput } from "~/shared/schemas/admin";
 import { idCursorArgs, toPage } from "~/server/pagination";
 import { jobSelect } from "~/server/money";
+import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
 
 /** What an admin sees of a job: the user's view plus the worker-side fields. */
 export const adminJobSelect = {
@@ -17,7 +18,8 @@ export const adminJobSelect = {
   leaseExpiresAt: true,
   heartbeatAt: true,
   idempotencyKey: true,
-  user: { select: { id: true, email: true, name: true } },
+  /** Who created it (decision 0012, step 1: the owner of its personal workspace). */
+  actor: { select: { id: true, email: true, name: true } },
 } satisfies Prisma.JobSelect;
 
 const timelineEventsMax = 500;
@@ -26,7 +28,7 @@ const relatedRowsMax = 50;
 /**
  * A page of jobs across all users, newest first, filtered by status, user
  * (exact id or part of an email), model and creation time. The filters map
- * onto the (status, created_at), (user_id, created_at) and (model_id,
+ * onto the (status, created_at), (workspace_id, created_at) and (model_id,
  * created_at) indexes, so a page stays cheap on a table of millions.
  */
 export async function listAdminJobs(client: Db, input: z.output<typeof adminJobsInput>) {
@@ -34,7 +36,7 @@ export async function listAdminJobs(client: Db, input: z.output<typeof adminJobs
     ...(input.status ? { status: input.status } : {}),
     ...(input.modelId ? { modelId: input.modelId } : {}),
     ...(input.from || input.to ? { createdAt: { ...(input.from ? { gte: input.from } : {}), ...(input.to ? { lt: input.to } : {}) } } : {}),
-    ...(input.user ? { userId: { in: await matchingUserIds(client, input.user) } } : {}),
+    ...(input.user ? { workspaceId: { in: (await matchingUserIds(client, input.user)).map(personalWorkspaceIdOf) } } : {}),
   };
   const rows = await client.job.findMany({
     where,

@@ -5,7 +5,7 @@ import type { Prisma } from "~/server/db";
 /** The ledger fields an admin sees. */
 export const ledgerSelect = {
   id: true,
-  userId: true,
+  workspaceId: true,
   kind: true,
   amount: true,
   balanceBefore: true,

@@ -1,15 +1,30 @@
 import "server-only";
 
 import type { Db } from "~/server/db";
-import { AppError } from "~/server/errors";
+import { AppError, assert } from "~/server/errors";
 import { getWallet } from "~/server/wallet/wallet";
 import { withEmails } from "~/server/admin/audit";
 import { listUserBudgetChanges, listUserBudgets } from "~/server/admin/budgets";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import { idCursorArgs, toPage } from "~/server/pagination";
 import { jobSelect } from "~/server/money";
+import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
 
-const userSelect = { id: true, email: true, name: true, role: true, balance: true, createdAt: true } as const;
+const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;
+
+/** Users with the balance of their personal workspace (its id is theirs: personalWorkspaceIdOf). */
+async function withBalances<U extends { id: string }>(client: Db, users: U[]): Promise<(U & { balance: number })[]> {
+  const wallets = await client.workspace.findMany({
+    where: { id: { in: users.map((user) => personalWorkspaceIdOf(user.id)) } },
+    select: { id: true, balance: true },
+  });
+  const balanceOf = new Map(wallets.map((wallet) => [wallet.id, wallet.balance]));
+  return users.map((user) => {
+    const balance = balanceOf.get(personalWorkspaceIdOf(user.id));
+    assert(balance !== undefined, "every user has a personal workspace");
+    return { ...user, balance };
+  });
+}
 
 /** Users matching a search (exact id, or part of an email or name), newest first. */
 export async function listUsers(client: Db, input: { query?: string; cursor?: string; limit: number }) {
@@ -27,7 +42,7 @@ export async function listUsers(client: Db, input: { query?: string; cursor?: st
     select: userSelect,
     ...idCursorArgs(input),
   });
-  return toPage(rows, input.limit);
+  return toPage(await withBalances(client, rows), input.limit);
 }
 
 const recentRowsMax = 20;
@@ -39,20 +54,23 @@ const recentRowsMax = 20;
  * (SPEC §9). Each list is bounded and read through an index on user id.
  */
 export async function getAdminUser(client: Db, userId: string) {
-  const user = await client.user.findUnique({ where: { id: userId }, select: userSelect });
-  if (!user) throw new AppError("NOT_FOUND", "No such user.");
+  const found = await client.user.findUnique({ where: { id: userId }, select: userSelect });
+  if (!found) throw new AppError("NOT_FOUND", "No such user.");
+  const [user] = await withBalances(client, [found]);
+  assert(user, "withBalances answers each user");
+  const workspaceId = personalWorkspaceIdOf(userId);
   const [reserved, jobs, ledger, audit, wallet, budgets, budgetChanges] = await Promise.all([
     client.job.aggregate({
-      where: { userId, status: { in: ["PENDING", "PROCESSING"] } },
+      where: { workspaceId, status: { in: ["PENDING", "PROCESSING"] } },
       _sum: { totalCost: true },
       _count: true,
     }),
-    client.job.findMany({ where: { userId }, select: jobSelect, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: recentRowsMax }),
-    client.ledgerEntry.findMany({ where: { userId }, select: ledgerSelect, orderBy: { id: "desc" }, take: recentRowsMax }),
+    client.job.findMany({ where: { workspaceId }, select: jobSelect, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: recentRowsMax }),
+    client.ledgerEntry.findMany({ where: { workspaceId }, select: ledgerSelect, orderBy: { id: "desc" }, take: recentRowsMax }),
     client.adminAudit.findMany({ where: { targetUserId: userId }, orderBy: { id: "desc" }, take: recentRowsMax }),
-    getWallet(client, userId),
-    listUserBudgets(client, userId),
-    listUserBudgetChanges(client, userId),
+    getWallet(client, workspaceId),
+    listUserBudgets(client, workspaceId),
+    listUserBudgetChanges(client, workspaceId),
   ]);
   return {
     user,

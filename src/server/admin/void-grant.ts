@@ -3,6 +3,7 @@ import "server-only";
 import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";
 import { money, type VoidGrantResult } from "~/server/money";
+import { personalOwnerIdOf } from "~/server/workspaces/active-workspace";
 import type { AuditAction } from "~/shared/schemas/admin";
 
 export type VoidGrantInput = { adminId: string; grantId: bigint; reason: string };
@@ -18,7 +19,7 @@ export async function voidGrant(client: Db, input: VoidGrantInput): Promise<Void
       data: {
         adminId: input.adminId,
         action: "credits.void-grant" satisfies AuditAction,
-        targetUserId: voided.userId,
+        targetUserId: personalOwnerIdOf(voided.workspaceId),
         reason: input.reason,
         before: { grantId: input.grantId.toString(), remaining: voided.voided },
         after: { grantId: input.grantId.toString(), remaining: 0, voided: true },

@@ -6,6 +6,7 @@ import type { ApiKeyScope } from "~/shared/schemas/jobs";
 import { type Prisma, type Db } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { logger } from "~/server/logger";
+import { apiKeyActing, type ActiveWorkspace } from "~/server/workspaces/active-workspace";
 
 /** Every secret starts with this, so leaked keys are easy to scan for. */
 export const apiKeySecretPrefix = "cw_live_";
@@ -35,7 +36,8 @@ export const apiKeySelect = {
 export type ApiKeyView = Prisma.ApiKeyGetPayload<{ select: typeof apiKeySelect }>;
 
 /** The user a REST request acts as, and what its key allows. */
-export type ApiPrincipal = { userId: string; keyId: string; scopes: ApiKeyScope[] };
+/** Who a request made with a key is: the key's workspace (its wallet), the member acting, the key and its scopes. */
+export type ApiPrincipal = { workspace: ActiveWorkspace; actorUserId: string; keyId: string; scopes: ApiKeyScope[] };
 
 /** SHA-256 of a secret, hex: what the database stores and looks keys up by. */
 export function hashApiKeySecret(secret: string): string {
@@ -57,17 +59,17 @@ export function generateApiKeySecret(): { secret: string; prefix: string } {
 }
 
 /**
- * Creates a key for `userId` and returns its secret, which is never stored
+ * Creates a key for `workspaceId` and returns its secret, which is never stored
  * (only its hash) and so can be shown only this once.
  */
 export async function createApiKey(
   client: Db,
-  userId: string,
+  workspaceId: string,
   input: { name: string; scopes: ApiKeyScope[] },
 ): Promise<{ key: ApiKeyView; secret: string }> {
   // A soft bound against clutter, not a guarantee: two concurrent creations
   // may both pass it (keys move no credits).
-  const active = await client.apiKey.count({ where: { userId, revokedAt: null } });
+  const active = await client.apiKey.count({ where: { workspaceId, revokedAt: null } });
   if (active >= activeApiKeysMax) {
     throw new AppError("VALIDATION_ERROR", `At most ${activeApiKeysMax} keys: revoke one first.`, {
       fieldErrors: { name: [`At most ${activeApiKeysMax} keys: revoke one first.`] },
@@ -75,16 +77,16 @@ export async function createApiKey(
   }
   const { secret, prefix } = generateApiKeySecret();
   const key = await client.apiKey.create({
-    data: { id: randomUUID(), userId, name: input.name, prefix, secretHash: hashApiKeySecret(secret), scopes: input.scopes },
+    data: { id: randomUUID(), workspaceId, name: input.name, prefix, secretHash: hashApiKeySecret(secret), scopes: input.scopes },
     select: apiKeySelect,
   });
-  logger.info({ userId, keyId: key.id, scopes: input.scopes }, "API key created");
+  logger.info({ workspaceId, keyId: key.id, scopes: input.scopes }, "API key created");
   return { key, secret };
 }
 
 /** The user's keys, newest first, revoked ones included (they say when). */
-export async function listApiKeys(client: Db, userId: string): Promise<ApiKeyView[]> {
-  return client.apiKey.findMany({ where: { userId }, select: apiKeySelect, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+export async function listApiKeys(client: Db, workspaceId: string): Promise<ApiKeyView[]> {
+  return client.apiKey.findMany({ where: { workspaceId }, select: apiKeySelect, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
 }
 
 /**
@@ -92,15 +94,15 @@ export async function listApiKeys(client: Db, userId: string): Promise<ApiKeyVie
  * at its first time). Effective on the very next request: keys are looked
  * up in the database on every request, never cached.
  */
-export async function revokeApiKey(client: Db, userId: string, keyId: string): Promise<ApiKeyView> {
-  await client.apiKey.updateMany({ where: { id: keyId, userId, revokedAt: null }, data: { revokedAt: new Date() } });
-  const key = await client.apiKey.findFirst({ where: { id: keyId, userId }, select: apiKeySelect });
+export async function revokeApiKey(client: Db, workspaceId: string, keyId: string): Promise<ApiKeyView> {
+  await client.apiKey.updateMany({ where: { id: keyId, workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
+  const key = await client.apiKey.findFirst({ where: { id: keyId, workspaceId }, select: apiKeySelect });
   if (!key) throw new AppError("NOT_FOUND", "No such key.");
-  logger.info({ userId, keyId }, "API key revoked");
+  logger.info({ workspaceId, keyId }, "API key revoked");
   return key;
 }
 
-type KeyRow = { id: string; userId: string; scopes: string[]; lastUsedAt: Date | null };
+type KeyRow = { id: string; workspaceId: string; scopes: string[]; lastUsedAt: Date | null };
 
 /**
  * The principal of a bearer secret, or null when it is malformed, unknown,
@@ -111,8 +113,8 @@ type KeyRow = { id: string; userId: string; scopes: string[]; lastUsedAt: Date |
 export async function authenticateApiKey(client: Db, secret: string): Promise<ApiPrincipal | null> {
   if (!secretPattern.test(secret)) return null;
   const rows = await client.$queryRaw<KeyRow[]>`
-    SELECT k.id::text AS id, k.user_id AS "userId", k.scopes, k.last_used_at AS "lastUsedAt"
-    FROM api_key k JOIN "user" u ON u.id = k.user_id
+    SELECT k.id::text AS id, k.workspace_id AS "workspaceId", k.scopes, k.last_used_at AS "lastUsedAt"
+    FROM api_key k JOIN "user" u ON u.id = k.workspace_id -- decision 0012 step 1: a personal workspace's id is its owner's
     WHERE k.secret_hash = ${hashApiKeySecret(secret)} AND k.revoked_at IS NULL AND u.deleted_at IS NULL`;
   const row = rows[0];
   if (!row) return null;
@@ -123,5 +125,5 @@ export async function authenticateApiKey(client: Db, secret: string): Promise<Ap
       WHERE id = ${row.id}::uuid
         AND (last_used_at IS NULL OR last_used_at < clock_timestamp() - make_interval(secs => ${lastUsedWriteIntervalMs / 1000}))`;
   }
-  return { userId: row.userId, keyId: row.id, scopes: row.scopes as ApiKeyScope[] };
+  return { ...apiKeyActing(row.workspaceId), keyId: row.id, scopes: row.scopes as ApiKeyScope[] };
 }

@@ -14,6 +14,7 @@ import { logger } from "~/server/logger";
 import { sendResetPasswordMail, sendVerificationMail, tellOldAddressOfEmailChange } from "~/server/mail/auth-mail";
 import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
 import { money } from "~/server/money";
+import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
 
 /**
  * Email and password sessions (better-auth, stored through Prisma). A new
@@ -101,7 +102,8 @@ export const auth = betterAuth({
         after: async (user) => {
           if (env.SIGNUP_CREDITS <= 0) return;
           await money.moveCredits(db, {
-            userId: user.id,
+            // Into the personal workspace the user_personal_workspace trigger made with the user.
+            workspaceId: personalWorkspaceIdOf(user.id),
             amount: env.SIGNUP_CREDITS,
             kind: "GRANT",
             actor: { type: "SYSTEM", id: null },

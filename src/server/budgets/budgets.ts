@@ -2,6 +2,7 @@ import "server-only";
 
 import type { Db } from "~/server/db";
 import { budgetsInPeriod, money, type BudgetInPeriod, type BudgetPeriod, type BudgetScope } from "~/server/money";
+import type { Acting } from "~/server/workspaces/active-workspace";
 
 /**
  * What the budgets page shows and does (SPEC §9) for a personal account:
@@ -57,11 +58,11 @@ function viewOf(budget: BudgetInPeriod, key: BudgetKey | null): BudgetView {
  * keys that have none. Key budgets follow the API keys page's order
  * (newest key first).
  */
-export async function listBudgets(client: Db, userId: string): Promise<BudgetsPage> {
+export async function listBudgets(client: Db, workspaceId: string): Promise<BudgetsPage> {
   const [budgets, keys] = await Promise.all([
-    budgetsInPeriod(client, userId),
+    budgetsInPeriod(client, workspaceId),
     client.apiKey.findMany({
-      where: { userId },
+      where: { workspaceId },
       select: { id: true, name: true, prefix: true, revokedAt: true },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     }),
@@ -89,16 +90,15 @@ export type BudgetChange = {
 };
 
 /**
- * Sets the account's budget or one of its keys' (creating it if there is
- * none). The account owner acts: today every account is personal, so the
- * actor is the account. A limit below this period's spending is a
+ * Sets the workspace's budget or one of its keys' (creating it if there is
+ * none); `acting.actorUserId` is recorded as who changed it. A limit below this period's spending is a
  * VALIDATION_ERROR on `limitCredits`; another user's key, or a revoked
  * one, is NOT_FOUND (both from the money core).
  */
-export async function setBudget(client: Db, userId: string, change: BudgetChange): Promise<{ id: string }> {
+export async function setBudget(client: Db, acting: Acting, change: BudgetChange): Promise<{ id: string }> {
   const row = await money.setBudget(client, {
-    userId,
-    actorUserId: userId,
+    workspaceId: acting.workspaceId,
+    actorUserId: acting.actorUserId,
     scope: change.scope,
     apiKeyId: change.scope === "API_KEY" ? (change.apiKeyId ?? null) : null,
     period: change.period,
@@ -108,7 +108,7 @@ export async function setBudget(client: Db, userId: string, change: BudgetChange
   return { id: row.id.toString() };
 }
 
-/** Removes one of the account's live budgets; anyone else's, or one already removed, is NOT_FOUND. */
-export async function removeBudget(client: Db, userId: string, budgetId: string): Promise<void> {
-  await money.removeBudget(client, { userId, actorUserId: userId, budgetId: BigInt(budgetId) });
+/** Removes one of the workspace's live budgets; anyone else's, or one already removed, is NOT_FOUND. */
+export async function removeBudget(client: Db, acting: Acting, budgetId: string): Promise<void> {
+  await money.removeBudget(client, { ...acting, budgetId: BigInt(budgetId) });
 }

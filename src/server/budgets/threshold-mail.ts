@@ -7,6 +7,7 @@ import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";
 import { sendMail } from "~/server/mail/send";
 import { budgetThresholdMail } from "~/server/mail/templates";
+import { ownerOf, ownerSelect } from "~/server/workspaces/owner";
 
 /**
  * What `cw_budget_charge` queues (task `budget-threshold-mail`, job key
@@ -50,18 +51,19 @@ export async function sendBudgetThresholdMail(client: Db, payload: unknown): Pro
     select: {
       scope: true, period: true, timeZone: true, removedAt: true,
       apiKey: { select: { name: true } },
-      user: { select: { email: true, name: true, deletedAt: true } },
+      workspace: { select: ownerSelect({ email: true, name: true, deletedAt: true }) },
     },
   });
   if (!budget || budget.removedAt) return finished("NO_BUDGET", budgetId);
-  if (budget.user.deletedAt) return finished("NO_OWNER", budgetId);
+  const owner = ownerOf(budget.workspace);
+  if (owner.deletedAt) return finished("NO_OWNER", budgetId);
   const start = new Date(periodStart);
   const spend = await client.budgetSpend.findUnique({
     where: { budgetId_periodStart: { budgetId: BigInt(budgetId), periodStart: start } },
     select: { spent: true, limitCredits: true },
   });
   if (!spend) return finished("NO_SPEND", budgetId);
-  const mail = budgetThresholdMail(budget.user.email, budget.user.name, {
+  const mail = budgetThresholdMail(owner.email, owner.name, {
     budgetName: nameOf(budget),
     threshold,
     spentCredits: spend.spent,

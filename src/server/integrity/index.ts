@@ -31,8 +31,8 @@ export type IntegrityReport = {
 };
 
 export type IntegrityOptions = {
-  /** Only this user's accounts and jobs. */
-  userId?: string | null;
+  /** Only this workspace's wallet and jobs. */
+  workspaceId?: string | null;
   /** Only this job (and its owner's account). */
   jobId?: string | null;
   /** Violations listed per check; the count is always complete. */
@@ -94,9 +94,9 @@ export async function runIntegrityChecks(client: PrismaClient, options: Integrit
 /** A job scope also covers its owner's account, where its credits moved. */
 async function resolveScope(tx: Prisma.TransactionClient, options: IntegrityOptions): Promise<IntegrityScope> {
   const jobId = options.jobId ?? null;
-  if (jobId === null) return { userId: options.userId ?? null, jobId: null };
-  const rows = await tx.$queryRaw<{ userId: string }[]>`SELECT user_id AS "userId" FROM job WHERE id = ${jobId}::uuid`;
-  return { userId: rows[0]?.userId ?? options.userId ?? null, jobId };
+  if (jobId === null) return { workspaceId: options.workspaceId ?? null, jobId: null };
+  const rows = await tx.$queryRaw<{ workspaceId: string }[]>`SELECT workspace_id AS "workspaceId" FROM job WHERE id = ${jobId}::uuid`;
+  return { workspaceId: rows[0]?.workspaceId ?? options.workspaceId ?? null, jobId };
 }
 
 /** A one-line-per-violation text report, for the CLI and logs. */
@@ -107,7 +107,7 @@ export function formatIntegrityReport(report: IntegrityReport): string {
     lines.push(`  ${mark} ${check.title} [${check.id}, ${check.invariant}] ${check.violationCount} violation(s), ${check.durationMs} ms`);
     for (const violation of check.violations) {
       const ids = [
-        violation.userId ? `user=${violation.userId}` : null,
+        violation.workspaceId ? `workspace=${violation.workspaceId}` : null,
         violation.jobId ? `job=${violation.jobId}` : null,
         violation.entryId ? `entry=${violation.entryId}` : null,
       ].filter(Boolean);

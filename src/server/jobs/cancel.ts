@@ -5,29 +5,31 @@ import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { increment } from "~/server/metrics";
 import { money, type JobView } from "~/server/money";
+import type { Acting } from "~/server/workspaces/active-workspace";
 
 /**
- * Cancels one of the user's own active jobs and refunds the outputs it has
+ * Cancels one of the workspace's active jobs and refunds the outputs it has
  * not delivered, in one transaction (a cancel at 3 of 4 refunds one). A
  * worker still running it notices at its next fenced write (the lease no
  * longer matches) and stops without changing anything. Another user's job
  * is NOT_FOUND, exactly like a job that does not exist (a job's owner never
  * changes, so it is read before the settlement's transaction).
  */
-export async function cancelJob(client: Db, userId: string, jobId: string): Promise<JobView> {
-  const owned = await client.job.findFirst({ where: { id: jobId, userId }, select: { id: true } });
+export async function cancelJob(client: Db, acting: Acting, jobId: string): Promise<JobView> {
+  const { workspaceId, actorUserId } = acting;
+  const owned = await client.job.findFirst({ where: { id: jobId, workspaceId }, select: { id: true } });
   if (!owned) throw new AppError("NOT_FOUND", "No such job.");
   const settlement = await money.settleJob(client, {
     jobId,
-    accountId: userId,
+    accountId: workspaceId,
     status: "CANCELLED",
     guard: { kind: "active" },
-    actor: { type: "USER", id: userId },
+    actor: { type: "USER", id: actorUserId },
     errorCode: "CANCELLED_BY_USER",
     errorMessage: "Cancelled by the user.",
   });
   if (!settlement) throw new AppError("JOB_NOT_CANCELLABLE");
   increment("settlements");
-  logger.info({ jobId, userId, refunded: settlement.refunded }, "job cancelled");
+  logger.info({ jobId, ...acting, refunded: settlement.refunded }, "job cancelled");
   return settlement.job;
 }

@@ -28,7 +28,7 @@ export type CleanupResult = {
 /** A worker pool silent this many leases is dead (it says it is alive every third of one: src/server/queue/worker-registry.ts). */
 export const deadPoolLeases = 2;
 
-type StuckJob = { id: string; userId: string; reason: "overdue" | "expired" };
+type StuckJob = { id: string; workspaceId: string; reason: "overdue" | "expired" };
 type StuckRow = StuckJob & { found: number };
 
 /**
@@ -47,27 +47,27 @@ async function findStuckJobs(client: Db, batchMax: number): Promise<{ found: num
   // incremental sort under the LIMIT), each through the active jobs' index.
   const rows = await client.$queryRaw<StuckRow[]>`
     WITH due AS (
-      (SELECT user_id, deadline_at AS due_at FROM job
+      (SELECT workspace_id, deadline_at AS due_at FROM job
         WHERE status IN ('PENDING', 'PROCESSING') AND deadline_at < now()
         ORDER BY deadline_at LIMIT ${batchMax})
       UNION ALL
-      (SELECT user_id, lease_expires_at FROM job
+      (SELECT workspace_id, lease_expires_at FROM job
         WHERE status = 'PROCESSING' AND lease_expires_at < now() AND deadline_at >= now()
         ORDER BY lease_expires_at LIMIT ${batchMax}))
-    SELECT j.id::text AS id, a.user_id AS "userId", j.reason, (SELECT count(*)::int FROM due) AS found
-      FROM (SELECT user_id, min(due_at) AS first_due FROM due GROUP BY user_id ORDER BY first_due, user_id) a
+    SELECT j.id::text AS id, a.workspace_id AS "workspaceId", j.reason, (SELECT count(*)::int FROM due) AS found
+      FROM (SELECT workspace_id, min(due_at) AS first_due FROM due GROUP BY workspace_id ORDER BY first_due, workspace_id) a
       CROSS JOIN LATERAL (
         SELECT id, CASE WHEN deadline_at < now() THEN 'overdue' ELSE 'expired' END AS reason,
                least(deadline_at, lease_expires_at) AS due_at
           FROM job
-         WHERE user_id = a.user_id AND status IN ('PENDING', 'PROCESSING')
+         WHERE workspace_id = a.workspace_id AND status IN ('PENDING', 'PROCESSING')
            AND (deadline_at < now() OR (status = 'PROCESSING' AND lease_expires_at < now()))
          LIMIT ${batchMax}) j
-     ORDER BY a.first_due, a.user_id, j.due_at, j.id
+     ORDER BY a.first_due, a.workspace_id, j.due_at, j.id
      LIMIT ${batchMax}`;
-  return { found: rows[0]?.found ?? 0, stuck: rows.map(({ id, userId, reason }) => ({ id, userId, reason })) };
+  return { found: rows[0]?.found ?? 0, stuck: rows.map(({ id, workspaceId, reason }) => ({ id, workspaceId, reason })) };
 }
-type AccountWork = { userId: string; overdue: string[]; expired: string[] };
+type AccountWork = { workspaceId: string; overdue: string[]; expired: string[] };
 
 /**
  * Unlocks the queue rows of worker pools that died (`reapDeadWorkers`:
@@ -90,22 +90,22 @@ type AccountWork = { userId: string; overdue: string[]; expired: string[] };
 export async function runCleanup(client: Db, config: JobsConfig): Promise<CleanupResult> {
   const unlocked = await money.reapDeadWorkers(client, config.leaseMs * deadPoolLeases);
   const { found, stuck } = await findStuckJobs(client, config.cleanupBatchMax);
-  const dueGrants = await client.$queryRaw<{ userId: string }[]>`
-    SELECT DISTINCT "userId" FROM (
-      (SELECT user_id AS "userId" FROM credit_grant
+  const dueGrants = await client.$queryRaw<{ workspaceId: string }[]>`
+    SELECT DISTINCT "workspaceId" FROM (
+      (SELECT workspace_id AS "workspaceId" FROM credit_grant
         WHERE closed_at IS NULL AND expires_at <= clock_timestamp() ORDER BY expires_at LIMIT ${config.cleanupBatchMax})
       UNION ALL
-      (SELECT user_id FROM credit_grant
+      (SELECT workspace_id FROM credit_grant
         WHERE opened_at IS NULL AND closed_at IS NULL AND effective_at <= clock_timestamp()
         ORDER BY effective_at LIMIT ${config.cleanupBatchMax})) due`;
   const byAccount = new Map<string, AccountWork>();
-  const workOf = (userId: string) => {
-    const work = byAccount.get(userId) ?? { userId, overdue: [], expired: [] };
-    byAccount.set(userId, work);
+  const workOf = (workspaceId: string) => {
+    const work = byAccount.get(workspaceId) ?? { workspaceId, overdue: [], expired: [] };
+    byAccount.set(workspaceId, work);
     return work;
   };
-  for (const job of stuck) workOf(job.userId)[job.reason].push(job.id);
-  for (const { userId } of dueGrants) workOf(userId);
+  for (const job of stuck) workOf(job.workspaceId)[job.reason].push(job.id);
+  for (const { workspaceId } of dueGrants) workOf(workspaceId);
   const result: CleanupResult = {
     recovered: 0, failed: 0, refunded: 0, scanned: stuck.length, unlocked, grantsExpired: 0,
     complete: found < config.cleanupBatchMax && stuck.length < config.cleanupBatchMax,
@@ -117,7 +117,7 @@ export async function runCleanup(client: Db, config: JobsConfig): Promise<Cleanu
   // Workers and other cleanups still run beside it.
   for (const work of byAccount.values()) {
     const counts = await money.cleanupAccount(client, {
-      accountId: work.userId, overdue: work.overdue, expired: work.expired, maxAttempts: config.maxAttempts,
+      accountId: work.workspaceId, overdue: work.overdue, expired: work.expired, maxAttempts: config.maxAttempts,
     });
     if (counts.recovered + counts.failed < work.overdue.length + work.expired.length) result.complete = false;
     result.recovered += counts.recovered;

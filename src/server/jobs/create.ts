@@ -9,6 +9,7 @@ import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { startTimer } from "~/server/metrics";
 import { money, type CreatedJob, type JobCharge } from "~/server/money";
+import type { Acting } from "~/server/workspaces/active-workspace";
 
 export type CreateJobInput = {
   idempotencyKey: string;
@@ -28,7 +29,7 @@ function hashJobRequest(input: Pick<CreateJobInput, "modelId" | "prompt" | "outp
 }
 
 /** Validates and prices one user intent: what the money door charges. */
-function chargeFor(userId: string, input: CreateJobInput, config: JobsConfig): JobCharge {
+function chargeFor(acting: Acting, input: CreateJobInput, config: JobsConfig): JobCharge {
   const model = findModel(input.modelId);
   if (!model) {
     throw new AppError("VALIDATION_ERROR", "Unknown model.", { fieldErrors: { modelId: ["Unknown model."] } });
@@ -41,28 +42,28 @@ function chargeFor(userId: string, input: CreateJobInput, config: JobsConfig): J
     });
   }
   return {
-    userId, idempotencyKey: input.idempotencyKey, requestHash: hashJobRequest(input), modelId: input.modelId,
+    workspaceId: acting.workspaceId, actorUserId: acting.actorUserId, idempotencyKey: input.idempotencyKey, requestHash: hashJobRequest(input), modelId: input.modelId,
     prompt: input.prompt, outputs: input.outputs, pricePerOutput: model.pricePerOutput, jobTimeoutMs: config.jobTimeoutMs,
     maxActiveJobs: config.maxActiveJobs, rateLimitPerMinute: config.rateLimitPerMinute, apiKeyId: input.apiKeyId ?? null,
   };
 }
 
-function logCreated(userId: string, result: CreateJobResult): CreateJobResult {
-  if (!result.replayed) logger.info({ jobId: result.job.id, userId, cost: result.job.totalCost }, "job created and charged");
+function logCreated(acting: Acting, result: CreateJobResult): CreateJobResult {
+  if (!result.replayed) logger.info({ jobId: result.job.id, ...acting, cost: result.job.totalCost }, "job created and charged");
   return result;
 }
 
 /**
  * Creates a job for one user intent and charges it, exactly once (the money
- * door's `createJob`: one SERIALIZABLE statement that takes the user's row
+ * door's `createJob`: one SERIALIZABLE statement that takes the workspace's row
  * lock, replays or refuses a seen key, checks the limits, charges, inserts
  * and enqueues). A refused request charges nothing and throws its AppError.
  */
-export async function createJob(client: Db, userId: string, input: CreateJobInput, config: JobsConfig): Promise<CreateJobResult> {
-  const charge = chargeFor(userId, input, config);
+export async function createJob(client: Db, acting: Acting, input: CreateJobInput, config: JobsConfig): Promise<CreateJobResult> {
+  const charge = chargeFor(acting, input, config);
   const stopTimer = startTimer("createLatency");
   const result = await money.createJob(client, charge).finally(stopTimer);
-  return logCreated(userId, result);
+  return logCreated(acting, result);
 }
 
 /**
@@ -71,13 +72,13 @@ export async function createJob(client: Db, userId: string, input: CreateJobInpu
  */
 export async function createJobCommitting(
   client: Db,
-  userId: string,
+  acting: Acting,
   input: CreateJobInput,
   config: JobsConfig,
   alsoCommit: (tx: Tx, result: CreateJobResult) => Promise<void>,
 ): Promise<CreateJobResult> {
-  const charge = chargeFor(userId, input, config);
+  const charge = chargeFor(acting, input, config);
   const stopTimer = startTimer("createLatency");
   const result = await money.createJobCommitting(client, charge, alsoCommit).finally(stopTimer);
-  return logCreated(userId, result);
+  return logCreated(acting, result);
 }

@@ -7,9 +7,9 @@ import { idCursorArgs, toPage } from "~/server/pagination";
 import { jobSelect, rateWindowSeconds, type JobStatus } from "~/server/money";
 
 /** One of the user's own jobs with its outputs; another user's is NOT_FOUND. */
-export async function getJobForUser(client: Db, userId: string, jobId: string) {
+export async function getJobForUser(client: Db, workspaceId: string, jobId: string) {
   const job = await client.job.findFirst({
-    where: { id: jobId, userId },
+    where: { id: jobId, workspaceId },
     select: {
       ...jobSelect,
       outputs: {
@@ -25,11 +25,11 @@ export async function getJobForUser(client: Db, userId: string, jobId: string) {
 /** A page of the user's jobs, newest first, optionally of one status. */
 export async function listJobsForUser(
   client: Db,
-  userId: string,
+  workspaceId: string,
   input: { status?: JobStatus; cursor?: string; limit: number },
 ) {
   const rows = await client.job.findMany({
-    where: { userId, ...(input.status ? { status: input.status } : {}) },
+    where: { workspaceId, ...(input.status ? { status: input.status } : {}) },
     select: jobSelect,
     ...idCursorArgs(input),
   });
@@ -41,11 +41,11 @@ export async function listJobsForUser(
  * what a page reloaded while its request was in flight asks, to tell the
  * user that the job exists (and was charged once) before they submit again.
  */
-export async function findJobByIdempotencyKey(client: Db, userId: string, idempotencyKey: string) {
-  return client.job.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, select: jobSelect });
+export async function findJobByIdempotencyKey(client: Db, workspaceId: string, idempotencyKey: string) {
+  return client.job.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey } }, select: jobSelect });
 }
 
-/** The per-minute ring on the user row (`cw_create_job`): the latest creation in each second's slot and how many. */
+/** The per-minute ring on the workspace row (`cw_create_job`): the latest creation in each second's slot and how many. */
 export type RateRing = { lastMs: readonly number[]; counts: readonly number[] };
 
 /**
@@ -72,13 +72,13 @@ export function nextRateSlotAtMs(ring: RateRing, nowMs: number, limit: number, w
  * window holds and, when it is full, when the next one may start
  * (`nextSlotAt`, on the database's clock, which keeps the window) and how
  * long that is from now (`retryAfterMs`: what a countdown needs, whatever
- * the client's clock says). Read from the user row, like the limit itself.
+ * the client's clock says). Read from the workspace row, like the limit itself.
  */
-export async function getJobLimits(client: Db, userId: string, config: Pick<JobsConfig, "rateLimitPerMinute">) {
+export async function getJobLimits(client: Db, workspaceId: string, config: Pick<JobsConfig, "rateLimitPerMinute">) {
   const [row] = await client.$queryRaw<{ lastMs: bigint[]; counts: number[]; nowMs: bigint }[]>`
     SELECT job_rate_last_ms AS "lastMs", job_rate_counts AS "counts",
            ceil(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS "nowMs"
-    FROM "user" WHERE id = ${userId} AND deleted_at IS NULL`;
+    FROM workspace WHERE id = ${workspaceId}`;
   if (!row) throw new AppError("NOT_FOUND", "No such account.");
   const nowMs = Number(row.nowMs);
   const ring = { lastMs: row.lastMs.map(Number), counts: row.counts };

@@ -57,7 +57,7 @@ const outputFlushIntervalMs = 250;
 export async function runJob(deps: RunDeps, jobId: string): Promise<RunOutcome> {
   const job = await claim(deps, jobId);
   if (!job) return { kind: "not-claimed" };
-  const log = logger.child({ jobId, userId: job.userId, workerId: deps.workerId });
+  const log = logger.child({ jobId, workspaceId: job.workspaceId, workerId: deps.workerId });
   log.info({ attempt: job.attempts }, "job claimed");
   const abort = new AbortController();
   const heartbeat = setInterval(() => {
@@ -220,12 +220,12 @@ async function finishJob(deps: RunDeps, job: ClaimedJob, outputs: PendingOutput[
   const delivering = result.status === null && job.doneIndexes.length === 0 &&
     outputs.length === job.outputsRequested && outputs.every((output) => output.ok);
   if (delivering && deps.batches) {
-    const outcome = await deps.batches.finishDelivering({ jobId: job.id, accountId: job.userId, outputs });
+    const outcome = await deps.batches.finishDelivering({ jobId: job.id, accountId: job.workspaceId, outputs });
     if (outcome === "SETTLED") return { status: "COMPLETED", refunded: 0 };
     if (outcome === "LEASE_LOST") return null;
   }
   return money.finishJob(deps.db, {
-    jobId: job.id, accountId: job.userId, workerId: deps.workerId, leaseMs: deps.config.leaseMs,
+    jobId: job.id, accountId: job.workspaceId, workerId: deps.workerId, leaseMs: deps.config.leaseMs,
     outputsRequested: job.outputsRequested, earlierOutputs: job.doneIndexes.length, outputs,
     status: result.status, errorCode: result.status === "FAILED" ? result.errorCode : null,
     errorMessage: result.status === "FAILED" ? result.errorMessage : null,

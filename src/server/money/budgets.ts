@@ -10,7 +10,7 @@ export type BudgetPeriod = "MONTH" | "TOTAL";
 /** A budget as `cw_set_budget` writes it. */
 export type BudgetRow = {
   id: bigint;
-  user_id: string;
+  workspace_id: string;
   scope: BudgetScope;
   api_key_id: string | null;
   period: BudgetPeriod;
@@ -20,7 +20,7 @@ export type BudgetRow = {
 
 export type BudgetSetting = {
   /** The account whose spending the budget limits. */
-  userId: string;
+  workspaceId: string;
   /** Who changes it (written to budget_change). */
   actorUserId: string;
   scope: BudgetScope;
@@ -43,10 +43,10 @@ type SetOutcome = "SET" | "BELOW_SPENT" | "NO_KEY" | "BAD_TIME_ZONE";
  * holds when a limit moves); a new period or time zone starts a new budget.
  */
 export async function setBudget(client: Db, setting: BudgetSetting): Promise<BudgetRow> {
-  const row = await accountTransaction(client, { label: "budgets.set", accountId: setting.userId }, async (tx) => {
+  const row = await accountTransaction(client, { label: "budgets.set", accountId: setting.workspaceId }, async (tx) => {
     const [answer] = await tx.$queryRaw<{ outcome: SetOutcome; detail: number | null; b: BudgetRow | null }[]>`
       SELECT r.outcome, r.detail, to_jsonb(r.b) AS b
-      FROM cw_set_budget(${setting.userId}, ${setting.actorUserId}, ${setting.scope}::"BudgetScope",
+      FROM cw_set_budget(${setting.workspaceId}, ${setting.actorUserId}, ${setting.scope}::"BudgetScope",
         ${setting.apiKeyId}::uuid, ${setting.period}::"BudgetPeriod", ${setting.limitCredits}::int,
         ${setting.timeZone}) AS r`;
     return answer;
@@ -72,17 +72,17 @@ export async function setBudget(client: Db, setting: BudgetSetting): Promise<Bud
  * against it stays. Removing a budget that is already removed is done, not
  * an error; a budget of another account is NOT_FOUND.
  */
-export async function removeBudget(client: Db, input: { userId: string; actorUserId: string; budgetId: bigint }): Promise<void> {
-  const outcome = await accountTransaction(client, { label: "budgets.remove", accountId: input.userId }, async (tx) => {
+export async function removeBudget(client: Db, input: { workspaceId: string; actorUserId: string; budgetId: bigint }): Promise<void> {
+  const outcome = await accountTransaction(client, { label: "budgets.remove", accountId: input.workspaceId }, async (tx) => {
     const [row] = await tx.$queryRaw<{ outcome: "REMOVED" | "NOT_FOUND" }[]>`
-      SELECT cw_remove_budget(${input.userId}, ${input.actorUserId}, ${input.budgetId}::bigint) AS outcome`;
+      SELECT cw_remove_budget(${input.workspaceId}, ${input.actorUserId}, ${input.budgetId}::bigint) AS outcome`;
     return row?.outcome;
   });
   if (outcome === "REMOVED") return;
   // Removing is idempotent: a budget of this account already removed (a
   // retry whose first answer was lost, or a second click) is done.
   const removed = await client.budget.findFirst({
-    where: { id: input.budgetId, userId: input.userId, removedAt: { not: null } },
+    where: { id: input.budgetId, workspaceId: input.workspaceId, removedAt: { not: null } },
     select: { id: true },
   });
   if (!removed) throw new AppError("NOT_FOUND", "No such budget.");
@@ -129,14 +129,14 @@ export type BudgetInPeriod = {
  * so the page and a refusal never disagree). A read, outside any money
  * transaction: a create may land just after it.
  */
-export async function budgetsInPeriod(client: Db, userId: string): Promise<BudgetInPeriod[]> {
+export async function budgetsInPeriod(client: Db, workspaceId: string): Promise<BudgetInPeriod[]> {
   return client.$queryRaw<BudgetInPeriod[]>`
     SELECT b.id, b.scope::text AS scope, b.api_key_id::text AS "apiKeyId", b.period::text AS period,
            b.limit_credits AS "limitCredits", b.time_zone AS "timeZone", COALESCE(s.spent, 0)::int AS "spentCredits",
            budget_resets_at(b.period, b.time_zone, now()) AS "resetsAt"
     FROM budget b
     LEFT JOIN budget_spend s ON s.budget_id = b.id AND s.period_start = budget_period_start(b.period, b.time_zone, now())
-    WHERE b.user_id = ${userId} AND b.removed_at IS NULL
+    WHERE b.workspace_id = ${workspaceId} AND b.removed_at IS NULL
     ORDER BY b.id`;
 }
 

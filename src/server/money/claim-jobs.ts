@@ -8,7 +8,7 @@ import { jobsPerCallMax } from "~/server/money/types";
 /** A job a worker holds the lease of, with the outputs an earlier attempt already wrote. */
 export type ClaimedJob = {
   id: string;
-  userId: string;
+  workspaceId: string;
   modelId: string;
   prompt: string;
   outputsRequested: number;
@@ -31,7 +31,7 @@ export async function claimJobs(
   assert(claim.jobIds.length <= jobsPerCallMax, `at most ${jobsPerCallMax} jobs per claim, not ${claim.jobIds.length}`);
   if (claim.jobIds.length === 0) return [];
   return statementAlone<ClaimedJob>(client, { label: "jobs.claim" }, Prisma.sql`
-    SELECT c.id::text AS id, c.user_id AS "userId", c.model_id AS "modelId", c.prompt, c.outputs_requested AS "outputsRequested",
+    SELECT c.id::text AS id, c.workspace_id AS "workspaceId", c.model_id AS "modelId", c.prompt, c.outputs_requested AS "outputsRequested",
       c.deadline_at AS "deadlineAt", c.attempts, c.done_indexes AS "doneIndexes"
     FROM cw_claim_jobs(${claim.jobIds}::uuid[], ${claim.workerId}, ${claim.leaseMs}::int, ${claim.maxAttempts}::int) AS c`);
 }

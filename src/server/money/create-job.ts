@@ -8,7 +8,10 @@ import { accountTransaction, statementAlone } from "~/server/money/shapes";
 
 /** One user intent to run a job, as `cw_create_job` takes it (the caller has validated and priced it). */
 export type JobCharge = {
-  userId: string;
+  /** The wallet charged. */
+  workspaceId: string;
+  /** The member who acts (job.actor_user_id, the CHARGE's actor). */
+  actorUserId: string;
   idempotencyKey: string;
   /** Tells a replay (same request) from a reused key (another one). */
   requestHash: string;
@@ -50,21 +53,21 @@ const createdJobColumns = jobViewColumnsOf("(r.j)");
 function createJobCall(charge: JobCharge): Prisma.Sql {
   return Prisma.sql`
     SELECT r.outcome, r.detail, r.available, r.budget, ${createdJobColumns}
-    FROM cw_create_job(${charge.userId}, ${charge.idempotencyKey}, ${charge.requestHash}, ${charge.modelId}, ${charge.prompt},
+    FROM cw_create_job(${charge.workspaceId}, ${charge.actorUserId}, ${charge.idempotencyKey}, ${charge.requestHash}, ${charge.modelId}, ${charge.prompt},
       ${charge.outputs}::int, ${charge.pricePerOutput}::int, ${charge.jobTimeoutMs}::int, ${charge.maxActiveJobs}::int,
       ${charge.rateLimitPerMinute}::int, ${rateWindowSeconds}::int, ${charge.apiKeyId ?? null}::uuid) AS r`;
 }
 
 /**
  * Charges and creates one job, exactly once per (user, idempotency key),
- * through `cw_create_job`: the user's row lock, the replay or the reused-key
+ * through `cw_create_job`: the workspace's row lock, the replay or the reused-key
  * refusal, the active and per-minute limits, the charge of the full cost
  * (drawn from the grants), the job and its queue entry, all in one
  * SERIALIZABLE statement sent alone. A refusal charges nothing and throws
  * its AppError; a replay returns the original job with `replayed: true`.
  */
 export async function createJob(client: Db, charge: JobCharge): Promise<CreatedJob> {
-  const rows = await statementAlone<CreateRow>(client, { label: "jobs.create", accountId: charge.userId }, createJobCall(charge));
+  const rows = await statementAlone<CreateRow>(client, { label: "jobs.create", accountId: charge.workspaceId }, createJobCall(charge));
   return outcomeOf(rows, charge);
 }
 
@@ -78,7 +81,7 @@ export async function createJobCommitting(
   charge: JobCharge,
   alsoCommit: (tx: Tx, created: CreatedJob) => Promise<void>,
 ): Promise<CreatedJob> {
-  const rows = await accountTransaction(client, { label: "jobs.create", accountId: charge.userId }, async (tx) => {
+  const rows = await accountTransaction(client, { label: "jobs.create", accountId: charge.workspaceId }, async (tx) => {
     const created = await tx.$queryRaw<CreateRow[]>(createJobCall(charge));
     if (created[0]?.outcome === "CREATED") await alsoCommit(tx, outcomeOf(created, charge));
     return created;

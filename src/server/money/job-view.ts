@@ -5,7 +5,7 @@ import { Prisma } from "~/server/db";
 /** The job fields a client may see (nothing private such as the request hash). */
 export const jobSelect = {
   id: true,
-  userId: true,
+  workspaceId: true,
   modelId: true,
   prompt: true,
   outputsRequested: true,
@@ -38,7 +38,7 @@ export type JobStatus = (typeof jobStatuses)[number];
  */
 export function jobViewColumnsOf(source: string): Prisma.Sql {
   const columns: Record<keyof JobView, string> = {
-    id: "id::text", userId: "user_id", modelId: "model_id", prompt: "prompt",
+    id: "id::text", workspaceId: "workspace_id", modelId: "model_id", prompt: "prompt",
     outputsRequested: "outputs_requested", pricePerOutput: "price_per_output", totalCost: "total_cost",
     status: "status::text", outputsDone: "outputs_done", outputsFailed: "outputs_failed", attempts: "attempts",
     errorCode: "error_code", errorMessage: "error_message", refundedAmount: "refunded_amount",

@@ -18,7 +18,7 @@ export type GrantTerms = {
 };
 
 export type CreditMovementInput<Terms extends GrantTerms = Omit<GrantTerms, "effectiveAt">> = {
-  userId: string;
+  workspaceId: string;
   /** Positive adds credits (as a grant), negative deducts them (ADJUSTMENT only). */
   amount: number;
   kind: "GRANT" | "PURCHASE" | "ADJUSTMENT";
@@ -41,7 +41,7 @@ type MoveRow = Partial<LedgerEntryRow> & { outcome: MoveOutcome; available: numb
  * grant or deduction), exactly once per (user, idempotency key), through
  * `cw_move_credits` in an interactive SERIALIZABLE transaction queued behind
  * the account's others: the unique indexes on the ledger and the grants are the
- * guard, the lookup under the user lock only the fast path. Credits in
+ * guard, the lookup under the workspace lock only the fast path. Credits in
  * become a grant with `input.grant`'s terms; a deduction draws from the
  * grants in spending order and is refused, never clamped, when it would
  * overdraw. `alsoCommit` runs in the same transaction (audit rows, the
@@ -80,13 +80,13 @@ export async function moveOrScheduleCredits(
   const terms = input.grant ?? {};
   assert(terms.priority === undefined || (Number.isInteger(terms.priority) && terms.priority >= 0 && terms.priority <= 100),
     "a grant's priority is an integer from 0 to 100");
-  return accountTransaction(client, { label: "ledger.moveCredits", accountId: input.userId }, async (tx) => {
+  return accountTransaction(client, { label: "ledger.moveCredits", accountId: input.workspaceId }, async (tx) => {
     const rows = await tx.$queryRaw<MoveRow[]>`
-      SELECT r.outcome, r.available, r.grant_id AS "grantId", (r.entry).id, (r.entry).user_id AS "userId",
+      SELECT r.outcome, r.available, r.grant_id AS "grantId", (r.entry).id, (r.entry).workspace_id AS "workspaceId",
         (r.entry).kind::text AS kind, (r.entry).amount, (r.entry).balance_before AS "balanceBefore",
         (r.entry).balance_after AS "balanceAfter", (r.entry).job_id::text AS "jobId", (r.entry).reason,
         (r.entry).created_at AS "createdAt"
-      FROM cw_move_credits(${input.userId}, ${input.kind}::"LedgerKind", ${input.amount}::int,
+      FROM cw_move_credits(${input.workspaceId}, ${input.kind}::"LedgerKind", ${input.amount}::int,
         ${input.actor.type}::"ActorType", ${input.actor.id}, ${input.reason}, ${input.idempotencyKey},
         ${terms.category ?? null}::"GrantCategory", ${terms.priority ?? null}::int,
         ${terms.effectiveAt ?? null}::timestamptz, ${terms.expiresAt ?? null}::timestamptz) AS r`;

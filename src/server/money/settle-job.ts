@@ -33,7 +33,7 @@ export type SettleInput = {
   goodwill?: boolean;
 };
 
-export type Settlement = { jobId: string; userId: string; status: FinalStatus; refunded: number; job: JobView };
+export type Settlement = { jobId: string; workspaceId: string; status: FinalStatus; refunded: number; job: JobView };
 
 type SettleRow = JobView & { settled: boolean; refunded: number };
 
@@ -76,5 +76,5 @@ async function callSettleJob(tx: Tx, input: SettleInput): Promise<Settlement | n
   assert(row, "cw_settle_job answers one row");
   if (!row.settled) return null;
   const { settled: _settled, refunded, ...job } = row;
-  return { jobId: input.jobId, userId: job.userId, status: input.status, refunded, job };
+  return { jobId: input.jobId, workspaceId: job.workspaceId, status: input.status, refunded, job };
 }

@@ -5,7 +5,7 @@ export type Actor = { type: "USER" | "ADMIN" | "SYSTEM"; id: string | null };
 /** A ledger entry as the money functions return it. */
 export type LedgerEntryRow = {
   id: bigint;
-  userId: string;
+  workspaceId: string;
   kind: LedgerKind;
   amount: number;
   balanceBefore: number;

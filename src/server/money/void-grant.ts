@@ -4,7 +4,7 @@ import type { Db, Tx } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { accountTransaction } from "~/server/money/shapes";
 
-export type VoidGrantResult = { userId: string; voided: number; replayed: boolean };
+export type VoidGrantResult = { workspaceId: string; voided: number; replayed: boolean };
 type VoidOutcome = "VOIDED" | "ALREADY_VOIDED" | "EXPIRED" | "NOT_FOUND";
 
 /**
@@ -24,9 +24,9 @@ export async function voidGrant(
   if (input.reason.includes("\u0000")) {
     throw new AppError("VALIDATION_ERROR", "The reason contains a NUL character.", { fieldErrors: { reason: ["Remove the NUL character."] } });
   }
-  const owner = await client.creditGrant.findUnique({ where: { id: input.grantId }, select: { userId: true } });
+  const owner = await client.creditGrant.findUnique({ where: { id: input.grantId }, select: { workspaceId: true } });
   if (!owner) throw new AppError("NOT_FOUND", "No such grant.");
-  return accountTransaction(client, { label: "ledger.voidGrant", accountId: owner.userId }, async (tx) => {
+  return accountTransaction(client, { label: "ledger.voidGrant", accountId: owner.workspaceId }, async (tx) => {
     const [row] = await tx.$queryRaw<{ outcome: VoidOutcome; voided: number }[]>`
       SELECT outcome, voided FROM cw_void_grant(${input.grantId}::bigint, ${input.adminId}, ${input.reason})`;
     switch (row?.outcome) {
@@ -38,9 +38,9 @@ export async function voidGrant(
           fieldErrors: { grantId: ["Already expired: nothing left to void."] },
         });
       case "ALREADY_VOIDED":
-        return { userId: owner.userId, voided: 0, replayed: true };
+        return { workspaceId: owner.workspaceId, voided: 0, replayed: true };
       case "VOIDED": {
-        const result = { userId: owner.userId, voided: row.voided, replayed: false };
+        const result = { workspaceId: owner.workspaceId, voided: row.voided, replayed: false };
         if (alsoCommit) await alsoCommit(tx, result);
         return result;
       }

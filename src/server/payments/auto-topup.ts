@@ -25,14 +25,14 @@ const topupSelect = {
 const recentTopupsMax = 10;
 
 /** The user's auto top-up setting (null: never set up), saved cards and recent top-ups. */
-export async function getAutoTopup(client: Db, userId: string) {
+export async function getAutoTopup(client: Db, workspaceId: string) {
   const [setting, methods, topups] = await Promise.all([
     client.autoTopup.findUnique({
-      where: { userId },
+      where: { workspaceId },
       select: { enabled: true, thresholdCredits: true, packId: true, paymentMethodId: true, disabledReason: true, updatedAt: true },
     }),
-    client.paymentMethod.findMany({ where: { userId, removedAt: null }, select: paymentMethodSelect, orderBy: { createdAt: "desc" } }),
-    client.topup.findMany({ where: { userId }, select: topupSelect, orderBy: { createdAt: "desc" }, take: recentTopupsMax }),
+    client.paymentMethod.findMany({ where: { workspaceId, removedAt: null }, select: paymentMethodSelect, orderBy: { createdAt: "desc" } }),
+    client.topup.findMany({ where: { workspaceId }, select: topupSelect, orderBy: { createdAt: "desc" }, take: recentTopupsMax }),
   ]);
   return { setting, paymentMethods: methods, topups };
 }
@@ -44,7 +44,7 @@ export async function getAutoTopup(client: Db, userId: string) {
  * anything else is a VALIDATION_ERROR with field messages and nothing is
  * written. Saving clears a `disabledReason` (the user has seen to it).
  */
-export async function updateAutoTopup(client: Db, userId: string, input: AutoTopupInput) {
+export async function updateAutoTopup(client: Db, workspaceId: string, input: AutoTopupInput) {
   const fieldErrors: Record<string, string[]> = {};
   const pack = findPack(input.packId);
   if (!pack) fieldErrors.packId = ["Pick a pack."];
@@ -54,7 +54,7 @@ export async function updateAutoTopup(client: Db, userId: string, input: AutoTop
     fieldErrors.thresholdCredits = [`The threshold must be below the pack's ${pack.credits} credits.`];
   }
   const method = input.paymentMethodId
-    ? await client.paymentMethod.findFirst({ where: { id: input.paymentMethodId, userId, removedAt: null }, select: { id: true } })
+    ? await client.paymentMethod.findFirst({ where: { id: input.paymentMethodId, workspaceId, removedAt: null }, select: { id: true } })
     : null;
   if (input.paymentMethodId && !method) fieldErrors.paymentMethodId = ["Pick one of your saved cards."];
   else if (input.enabled && !method) fieldErrors.paymentMethodId = ["Save a card first: auto top-up pays with it."];
@@ -69,8 +69,8 @@ export async function updateAutoTopup(client: Db, userId: string, input: AutoTop
     disabledReason: null,
     updatedAt: new Date(),
   };
-  await client.autoTopup.upsert({ where: { userId }, create: { userId, ...data }, update: data });
-  return getAutoTopup(client, userId);
+  await client.autoTopup.upsert({ where: { workspaceId }, create: { workspaceId, ...data }, update: data });
+  return getAutoTopup(client, workspaceId);
 }
 
 export type TopupOutcome = "SUCCEEDED" | "DECLINED" | "FAILED" | "MISSING";
@@ -87,7 +87,7 @@ export async function runAutoTopup(client: Db, topupId: string): Promise<TopupOu
   const topup = await client.topup.findUnique({
     where: { id: topupId },
     select: {
-      id: true, userId: true, status: true, checkoutId: true, paymentMethodId: true,
+      id: true, workspaceId: true, status: true, checkoutId: true, paymentMethodId: true,
       paymentMethod: { select: { provider: true, token: true, brand: true, last4: true, removedAt: true } },
     },
   });
@@ -96,7 +96,7 @@ export async function runAutoTopup(client: Db, topupId: string): Promise<TopupOu
   const checkoutId = await attachCheckout(client, topupId);
   const checkout = await client.checkout.findUniqueOrThrow({
     where: { id: checkoutId },
-    select: { id: true, userId: true, credits: true, priceCents: true, currency: true, status: true },
+    select: { id: true, workspaceId: true, credits: true, priceCents: true, currency: true, status: true },
   });
   if (checkout.status !== "COMPLETED") {
     const method = topup.paymentMethod;
@@ -108,7 +108,7 @@ export async function runAutoTopup(client: Db, topupId: string): Promise<TopupOu
         : { status: "declined" as const, declineCode: "not_chargeable", message: "This card cannot be charged automatically." };
     if (attempt.status === "declined") {
       await declineTopup(client, topup, checkoutId, `${method.brand} ending in ${method.last4}: ${attempt.message}`);
-      logger.info({ topupId, userId: topup.userId, declineCode: attempt.declineCode }, "auto top-up declined; turned off");
+      logger.info({ topupId, workspaceId: topup.workspaceId, declineCode: attempt.declineCode }, "auto top-up declined; turned off");
       return "DECLINED";
     }
     await completePaidCheckout(client, checkoutId, attempt.payment);
@@ -119,15 +119,15 @@ export async function runAutoTopup(client: Db, topupId: string): Promise<TopupOu
     where: { id: topupId, status: { in: ["PENDING", "PROCESSING"] } },
     data: { status: "SUCCEEDED", finishedAt: new Date() },
   });
-  logger.info({ topupId, userId: topup.userId, checkoutId }, "auto top-up succeeded");
+  logger.info({ topupId, workspaceId: topup.workspaceId, checkoutId }, "auto top-up succeeded");
   return "SUCCEEDED";
 }
 
 /** The checkout of a top-up, created once: the row's lock and its `checkout_id` are the guard. */
 async function attachCheckout(client: Db, topupId: string): Promise<string> {
   return withTransaction(client, { label: "autoTopup.attachCheckout" }, async (tx) => {
-    const [row] = await tx.$queryRaw<{ checkout_id: string | null; user_id: string; pack_id: string; payment_method_id: string }[]>`
-      SELECT checkout_id::text, user_id, pack_id, payment_method_id::text FROM topup WHERE id = ${topupId}::uuid FOR UPDATE`;
+    const [row] = await tx.$queryRaw<{ checkout_id: string | null; workspace_id: string; pack_id: string; payment_method_id: string }[]>`
+      SELECT checkout_id::text, workspace_id, pack_id, payment_method_id::text FROM topup WHERE id = ${topupId}::uuid FOR UPDATE`;
     if (!row) throw new Error(`top-up ${topupId} vanished`);
     if (row.checkout_id) return row.checkout_id;
     const pack = findPack(row.pack_id);
@@ -135,7 +135,7 @@ async function attachCheckout(client: Db, topupId: string): Promise<string> {
     const checkoutId = randomUUID();
     await tx.checkout.create({
       data: {
-        id: checkoutId, userId: row.user_id, packId: pack.id, credits: pack.credits, priceCents: pack.priceCents,
+        id: checkoutId, workspaceId: row.workspace_id, packId: pack.id, credits: pack.credits, priceCents: pack.priceCents,
         currency: pack.currency.toLowerCase(), provider: "sandbox", source: "AUTO_TOPUP", paymentMethodId: row.payment_method_id,
       },
     });
@@ -147,7 +147,7 @@ async function attachCheckout(client: Db, topupId: string): Promise<string> {
 /** A declined top-up: the row DECLINED, its checkout DECLINED, auto top-up off with the reason. */
 async function declineTopup(
   client: Db,
-  topup: { id: string; userId: string; paymentMethodId: string },
+  topup: { id: string; workspaceId: string; paymentMethodId: string },
   checkoutId: string,
   reason: string,
 ): Promise<void> {
@@ -158,7 +158,7 @@ async function declineTopup(
     });
     await tx.checkout.updateMany({ where: { id: checkoutId, status: "OPEN" }, data: { status: "DECLINED" } });
     await tx.autoTopup.updateMany({
-      where: { userId: topup.userId, paymentMethodId: topup.paymentMethodId, enabled: true },
+      where: { workspaceId: topup.workspaceId, paymentMethodId: topup.paymentMethodId, enabled: true },
       data: { enabled: false, disabledReason: reason, updatedAt: new Date() },
     });
   });

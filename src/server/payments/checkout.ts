@@ -34,7 +34,7 @@ const noPaymentDetails: PaymentDetails = { cardBrand: null, cardLast4: null, pro
  */
 export async function openCheckout(
   client: Db,
-  userId: string,
+  workspaceId: string,
   packId: string,
   options: { providerId?: string; source?: "USER" | "AUTO_TOPUP"; paymentMethodId?: string } = {},
 ) {
@@ -43,7 +43,7 @@ export async function openCheckout(
   const provider = options.providerId ? paymentProviderFor(options.providerId) : defaultPaymentProvider();
   const checkout = await client.checkout.create({
     data: {
-      userId, packId, credits: pack.credits, priceCents: pack.priceCents, currency: pack.currency.toLowerCase(),
+      workspaceId, packId, credits: pack.credits, priceCents: pack.priceCents, currency: pack.currency.toLowerCase(),
       provider: provider.id, source: options.source ?? "USER", paymentMethodId: options.paymentMethodId ?? null,
     },
     select: checkoutSelect,
@@ -51,7 +51,7 @@ export async function openCheckout(
   if (!provider.startHostedCheckout) return { ...checkout, redirectUrl: null };
   const hosted = await provider
     .startHostedCheckout(
-      { ...checkout, userId, packName: pack.name },
+      { ...checkout, workspaceId, packName: pack.name },
       { successUrl: `${env.APP_URL}/buy/checkout/${checkout.id}?paid=1`, cancelUrl: `${env.APP_URL}/buy?cancelled=1` },
     )
     .catch((error: unknown) => {
@@ -64,8 +64,8 @@ export async function openCheckout(
 }
 
 /** One of the user's own checkouts; another user's is NOT_FOUND. */
-export async function getCheckoutForUser(client: Db, userId: string, checkoutId: string) {
-  const checkout = await client.checkout.findFirst({ where: { id: checkoutId, userId }, select: checkoutSelect });
+export async function getCheckoutForUser(client: Db, workspaceId: string, checkoutId: string) {
+  const checkout = await client.checkout.findFirst({ where: { id: checkoutId, workspaceId }, select: checkoutSelect });
   if (!checkout) throw new AppError("NOT_FOUND", "No such checkout.");
   return checkout;
 }
@@ -82,27 +82,27 @@ export async function getCheckoutForUser(client: Db, userId: string, checkoutId:
  */
 export async function payCheckout(
   client: Db,
-  userId: string,
+  workspaceId: string,
   checkoutId: string,
   card: CardInput,
   options: { saveCard?: boolean } = {},
 ) {
-  const checkout = await getCheckoutForUser(client, userId, checkoutId);
+  const checkout = await getCheckoutForUser(client, workspaceId, checkoutId);
   const provider = paymentProviderFor(checkout.provider);
   if (!provider.pay) {
     throw new AppError("VALIDATION_ERROR", "This checkout is paid on the provider's page.", { fieldErrors: { _: ["Pay on the provider's page."] } });
   }
-  if (checkout.status === "COMPLETED") return replayPaidCheckout(client, userId, checkout.id, provider, card, options);
+  if (checkout.status === "COMPLETED") return replayPaidCheckout(client, workspaceId, checkout.id, provider, card, options);
   if (checkout.status !== "OPEN") {
     throw new AppError("VALIDATION_ERROR", "This checkout was declined.", { fieldErrors: { _: ["Declined: open a new checkout."] } });
   }
-  const attempt = await provider.pay({ ...checkout, userId }, card);
+  const attempt = await provider.pay({ ...checkout, workspaceId }, card);
   if (attempt.status === "declined") {
-    logger.info({ checkoutId, userId, declineCode: attempt.declineCode }, "card declined");
+    logger.info({ checkoutId, workspaceId, declineCode: attempt.declineCode }, "card declined");
     return { status: "declined" as const, message: attempt.message, declineCode: attempt.declineCode };
   }
-  const completed = await confirmCheckout(client, attempt.confirmation, { ownerId: userId, payment: attempt.payment });
-  const savedPaymentMethodId = options.saveCard ? await saveCardOfCheckout(client, userId, checkout.id, card) : null;
+  const completed = await confirmCheckout(client, attempt.confirmation, { ownerId: workspaceId, payment: attempt.payment });
+  const savedPaymentMethodId = options.saveCard ? await saveCardOfCheckout(client, workspaceId, checkout.id, card) : null;
   return { status: "paid" as const, confirmation: attempt.confirmation, savedPaymentMethodId, ...completed };
 }
 
@@ -116,7 +116,7 @@ export async function payCheckout(
  */
 async function replayPaidCheckout(
   client: Db,
-  userId: string,
+  workspaceId: string,
   checkoutId: string,
   provider: PaymentProvider,
   card: CardInput,
@@ -125,15 +125,15 @@ async function replayPaidCheckout(
   const completed = await completePaidCheckout(client, checkoutId, noPaymentDetails);
   assert(completed.replayed, "a completed checkout's PURCHASE entry exists");
   const paid = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { paymentMethodId: true } });
-  const savedPaymentMethodId = paid.paymentMethodId ?? (options.saveCard ? await saveCardOfCheckout(client, userId, checkoutId, card) : null);
+  const savedPaymentMethodId = paid.paymentMethodId ?? (options.saveCard ? await saveCardOfCheckout(client, workspaceId, checkoutId, card) : null);
   const confirmation = provider.paidConfirmation?.(checkoutId);
   assert(confirmation, "a provider that takes card payments can restate its confirmation");
   return { status: "paid" as const, confirmation, savedPaymentMethodId, ...completed };
 }
 
 /** Saves the card a checkout was paid with and records it on the checkout (once: a repeated pay answers the same card). */
-async function saveCardOfCheckout(client: Db, userId: string, checkoutId: string, card: CardInput): Promise<string> {
-  const saved = await savePaymentMethod(client, userId, card);
+async function saveCardOfCheckout(client: Db, workspaceId: string, checkoutId: string, card: CardInput): Promise<string> {
+  const saved = await savePaymentMethod(client, workspaceId, card);
   const linked = await client.checkout.updateMany({ where: { id: checkoutId, paymentMethodId: null }, data: { paymentMethodId: saved.id } });
   if (linked.count === 1) return saved.id;
   // A concurrent pay of this checkout saved it first: keep that one, drop ours.
@@ -154,8 +154,8 @@ export async function confirmCheckout(
   confirmation: CheckoutConfirmation,
   options: { ownerId?: string; payment?: PaymentDetails } = {},
 ) {
-  const checkout = await client.checkout.findUnique({ where: { id: confirmation.checkoutId }, select: { id: true, userId: true, provider: true } });
-  const visible = checkout && (options.ownerId === undefined || checkout.userId === options.ownerId);
+  const checkout = await client.checkout.findUnique({ where: { id: confirmation.checkoutId }, select: { id: true, workspaceId: true, provider: true } });
+  const visible = checkout && (options.ownerId === undefined || checkout.workspaceId === options.ownerId);
   if (!visible || checkout.provider !== confirmation.provider) throw new AppError("NOT_FOUND", "No such checkout.");
   const provider = paymentProviderFor(checkout.provider);
   if (!(await provider.verifyConfirmation(confirmation))) {
@@ -173,21 +173,21 @@ export async function confirmCheckout(
  * twice) is a replay that grants nothing. Callers have verified the payment.
  */
 export async function completePaidCheckout(client: Db, checkoutId: string, payment: PaymentDetails) {
-  const checkout = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { ...checkoutSelect, userId: true } });
+  const checkout = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { ...checkoutSelect, workspaceId: true } });
   if (checkout.status === "DECLINED") throw new AppError("VALIDATION_ERROR", "This checkout was declined.", { fieldErrors: { _: ["Declined."] } });
   const { entry, replayed } = await money.moveCredits(
     client,
     {
-      userId: checkout.userId,
+      workspaceId: checkout.workspaceId,
       amount: checkout.credits,
       kind: "PURCHASE",
-      actor: { type: checkout.source === "AUTO_TOPUP" ? "SYSTEM" : "USER", id: checkout.source === "AUTO_TOPUP" ? "auto-topup" : checkout.userId },
+      actor: { type: checkout.source === "AUTO_TOPUP" ? "SYSTEM" : "USER", id: checkout.source === "AUTO_TOPUP" ? "auto-topup" : checkout.workspaceId },
       reason: purchaseReason(checkout),
       idempotencyKey: `checkout:${checkout.id}`,
     },
     (tx) => markCompleted(tx, checkout.id, payment),
   );
-  logger.info({ checkoutId: checkout.id, userId: checkout.userId, credits: checkout.credits, replayed }, "checkout confirmed");
+  logger.info({ checkoutId: checkout.id, workspaceId: checkout.workspaceId, credits: checkout.credits, replayed }, "checkout confirmed");
   return { replayed, credits: checkout.credits, balanceAfter: entry.balanceAfter, ledgerEntryId: entry.id.toString(), checkoutId: checkout.id };
 }
 

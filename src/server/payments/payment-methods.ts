@@ -23,14 +23,14 @@ const savedCardsMax = 10;
  * its brand, last four digits, expiry and the provider's token are stored,
  * never the number or the CVC. The card is validated like a payment.
  */
-export async function savePaymentMethod(client: Db, userId: string, card: CardInput) {
-  const count = await client.paymentMethod.count({ where: { userId, removedAt: null } });
+export async function savePaymentMethod(client: Db, workspaceId: string, card: CardInput) {
+  const count = await client.paymentMethod.count({ where: { workspaceId, removedAt: null } });
   if (count >= savedCardsMax) {
     throw new AppError("VALIDATION_ERROR", "Too many saved cards.", { fieldErrors: { cardNumber: [`Remove a card first (at most ${savedCardsMax}).`] } });
   }
   const saved = await sandboxProvider.saveCard(card);
   return client.paymentMethod.create({
-    data: { userId, provider: sandboxProvider.id, ...saved },
+    data: { workspaceId, provider: sandboxProvider.id, ...saved },
     select: paymentMethodSelect,
   });
 }
@@ -40,14 +40,14 @@ export async function savePaymentMethod(client: Db, userId: string, card: CardIn
  * auto top-up that paid with it is turned off, so it never charges a card
  * the user removed.
  */
-export async function removePaymentMethod(client: Db, userId: string, paymentMethodId: string) {
+export async function removePaymentMethod(client: Db, workspaceId: string, paymentMethodId: string) {
   const removed = await client.paymentMethod.updateMany({
-    where: { id: paymentMethodId, userId, removedAt: null },
+    where: { id: paymentMethodId, workspaceId, removedAt: null },
     data: { removedAt: new Date() },
   });
   if (removed.count === 0) throw new AppError("NOT_FOUND", "No such card.");
   await client.autoTopup.updateMany({
-    where: { userId, paymentMethodId, enabled: true },
+    where: { workspaceId, paymentMethodId, enabled: true },
     data: { enabled: false, disabledReason: "Your saved card was removed.", updatedAt: new Date() },
   });
   return { removed: true };

@@ -7,7 +7,7 @@ export type CardInput = {
 };
 
 /** What a payment provider needs to know about a checkout to take the money. */
-export type CheckoutToPay = { id: string; userId: string; credits: number; priceCents: number; currency: string };
+export type CheckoutToPay = { id: string; workspaceId: string; credits: number; priceCents: number; currency: string };
 
 /** What a receipt shows about how a checkout was paid (never the card number). */
 export type PaymentDetails = {

@@ -3,6 +3,7 @@ import "server-only";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { findPack } from "~/server/payments/packs";
+import { ownerOf, ownerSelect } from "~/server/workspaces/owner";
 
 /** `CW-2026-000123`: the year it was paid and the receipt sequence, six digits at least. */
 export function formatReceiptNumber(receiptNumber: number, completedAt: Date): string {
@@ -14,13 +15,13 @@ export function formatReceiptNumber(receiptNumber: number, completedAt: Date): s
  * checkout, an unpaid one or no checkout at all is the same NOT_FOUND, so
  * ids cannot be probed.
  */
-export async function getReceipt(client: Db, userId: string, checkoutId: string) {
+export async function getReceipt(client: Db, workspaceId: string, checkoutId: string) {
   const checkout = await client.checkout.findFirst({
-    where: { id: checkoutId, userId, status: "COMPLETED" },
+    where: { id: checkoutId, workspaceId, status: "COMPLETED" },
     select: {
       id: true, packId: true, credits: true, priceCents: true, currency: true, source: true, provider: true,
       receiptNumber: true, cardBrand: true, cardLast4: true, providerReference: true, completedAt: true,
-      user: { select: { name: true, email: true } },
+      workspace: { select: ownerSelect({ name: true, email: true }) },
     },
   });
   if (!checkout || checkout.receiptNumber === null || checkout.completedAt === null) throw new AppError("NOT_FOUND", "No such receipt.");
@@ -37,6 +38,6 @@ export async function getReceipt(client: Db, userId: string, checkoutId: string)
     cardBrand: checkout.cardBrand,
     cardLast4: checkout.cardLast4,
     providerReference: checkout.providerReference,
-    billedTo: { name: checkout.user.name, email: checkout.user.email },
+    billedTo: ownerOf(checkout.workspace),
   };
 }

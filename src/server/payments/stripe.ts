@@ -45,7 +45,7 @@ export function createStripeProvider(config: StripeConfig): StripePaymentProvide
         {
           mode: "payment",
           client_reference_id: checkout.id,
-          metadata: { checkoutId: checkout.id, userId: checkout.userId },
+          metadata: { checkoutId: checkout.id, workspaceId: checkout.workspaceId },
           payment_intent_data: { metadata: { checkoutId: checkout.id } },
           line_items: [
             {

@@ -49,11 +49,11 @@ export function requestFingerprint(method: string, path: string, body: unknown):
 }
 
 /** The live stored response of (user, key), if any; an expired one counts as none. */
-export async function findStoredResponse(client: Db, userId: string, key: string): Promise<StoredResponse | null> {
+export async function findStoredResponse(client: Db, workspaceId: string, key: string): Promise<StoredResponse | null> {
   const rows = await client.$queryRaw<StoredResponse[]>`
     SELECT fingerprint, status_code AS "statusCode", response_headers AS headers, response_text AS text
     FROM api_idempotency
-    WHERE user_id = ${userId} AND key = ${key} AND expires_at > clock_timestamp()`;
+    WHERE workspace_id = ${workspaceId} AND key = ${key} AND expires_at > clock_timestamp()`;
   return rows[0] ?? null;
 }
 
@@ -74,14 +74,14 @@ export function replayOf(stored: StoredResponse, fingerprint: string): StoredRes
  */
 export async function storeResponse(
   client: Db | Tx,
-  entry: { userId: string; key: string; fingerprint: string } & Omit<StoredResponse, "fingerprint">,
+  entry: { workspaceId: string; key: string; fingerprint: string } & Omit<StoredResponse, "fingerprint">,
 ): Promise<boolean> {
   assert(entry.statusCode >= 200 && entry.statusCode < 300, "only completed responses are stored");
   const stored = await client.$executeRaw`
-    INSERT INTO api_idempotency (user_id, key, fingerprint, status_code, response_headers, response_text, created_at, expires_at)
-    VALUES (${entry.userId}, ${entry.key}, ${entry.fingerprint}, ${entry.statusCode}::int, ${JSON.stringify(entry.headers)}::jsonb, ${entry.text},
+    INSERT INTO api_idempotency (workspace_id, key, fingerprint, status_code, response_headers, response_text, created_at, expires_at)
+    VALUES (${entry.workspaceId}, ${entry.key}, ${entry.fingerprint}, ${entry.statusCode}::int, ${JSON.stringify(entry.headers)}::jsonb, ${entry.text},
       clock_timestamp(), clock_timestamp() + make_interval(hours => ${idempotencyTtlHours}::int))
-    ON CONFLICT (user_id, key) DO UPDATE SET
+    ON CONFLICT (workspace_id, key) DO UPDATE SET
       fingerprint = EXCLUDED.fingerprint, status_code = EXCLUDED.status_code,
       response_headers = EXCLUDED.response_headers, response_text = EXCLUDED.response_text,
       created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
@@ -93,7 +93,7 @@ export async function storeResponse(
 export async function purgeExpiredIdempotency(client: Db): Promise<number> {
   return client.$executeRaw`
     DELETE FROM api_idempotency
-    WHERE (user_id, key) IN (
-      SELECT user_id, key FROM api_idempotency WHERE expires_at <= clock_timestamp()
+    WHERE (workspace_id, key) IN (
+      SELECT workspace_id, key FROM api_idempotency WHERE expires_at <= clock_timestamp()
       ORDER BY expires_at LIMIT ${idempotencyPurgeBatchMax})`;
 }

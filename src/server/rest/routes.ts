@@ -13,6 +13,7 @@ import {
 import type { ApiPrincipal } from "~/server/api-keys/keys";
 import type { JobsConfig } from "~/server/config";
 import type { Db } from "~/server/db";
+import type { JobView } from "~/server/money";
 import { assert } from "~/server/errors";
 import { cancelJob } from "~/server/jobs/cancel";
 import { createJobCommitting } from "~/server/jobs/create";
@@ -60,14 +61,28 @@ function wire(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value)) as unknown;
 }
 
+/**
+ * A job as the REST API's Job resource has it: `userId` names the job's
+ * wallet, as it did before workspaces (decision 0012, step 1: a personal
+ * workspace's id is its user's), in the same place among the fields.
+ */
+function jobResourceOf<J extends Pick<JobView, "id" | "workspaceId">>(job: J) {
+  const { id, workspaceId, ...rest } = job;
+  return { id, userId: workspaceId, ...rest };
+}
+
+function jobPageOf(page: { items: JobView[]; nextCursor: string | null }) {
+  return { items: page.items.map(jobResourceOf), nextCursor: page.nextCursor };
+}
+
 /** The stored response again: its status, headers and body bytes, marked as a replay. */
 function replayed(stored: StoredResponse): RestResponse {
   return { status: stored.statusCode, text: stored.text, headers: { ...stored.headers, "idempotent-replayed": "true" } };
 }
 
 /** What POST /jobs answers for a job it created: the job, and where to find it. */
-function createdResponse(job: { id: string }): Omit<StoredResponse, "fingerprint"> {
-  return { statusCode: 201, text: JSON.stringify(job), headers: { location: `/api/v1/jobs/${job.id}` } };
+function createdResponse(job: JobView): Omit<StoredResponse, "fingerprint"> {
+  return { statusCode: 201, text: JSON.stringify(jobResourceOf(job)), headers: { location: `/api/v1/jobs/${job.id}` } };
 }
 
 /** The request's Idempotency-Key, validated; null when it sent none. */
@@ -95,24 +110,25 @@ const jobParams = z.object({ id: jobId });
  * createJob's `afterCreate`, in the transaction that charges it, so a job
  * never exists without the response its key replays. A concurrent
  * duplicate queues behind the first (the account's transaction queue and
- * the user row lock), finds the job as a domain replay, and is answered
+ * the workspace row lock), finds the job as a domain replay, and is answered
  * with the stored response the first committed.
  */
 async function createJobRoute(context: RouteContext): Promise<RestResponse> {
   const { db, config } = context.deps;
-  const userId = context.principal.userId;
+  const { workspace, actorUserId } = context.principal;
+  const workspaceId = workspace.id;
   const key = requiredIdempotencyKey(context);
   const input = parseOrProblem(restCreateJobBody, context.body, "request body");
   const fingerprint = requestFingerprint("POST", "/jobs", input);
-  const stored = await findStoredResponse(db, userId, key);
+  const stored = await findStoredResponse(db, workspaceId, key);
   if (stored) return replayed(replayOf(stored, fingerprint));
 
   // The response is built once, stored in the transaction that charges the
   // job, and sent as stored: the original and its replays are the same bytes.
   const committed: { response?: Omit<StoredResponse, "fingerprint"> } = {};
-  const result = await createJobCommitting(db, userId, { idempotencyKey: jobKeyOfRestKey(key), ...input, apiKeyId: context.principal.keyId }, config(), async (tx, created) => {
+  const result = await createJobCommitting(db, { workspaceId, actorUserId }, { idempotencyKey: jobKeyOfRestKey(key), ...input, apiKeyId: context.principal.keyId }, config(), async (tx, created) => {
     const response = createdResponse(created.job);
-    const stored = await storeResponse(tx, { userId, key, fingerprint, ...response });
+    const stored = await storeResponse(tx, { workspaceId, key, fingerprint, ...response });
     // A live stored response would name a job of this key, which the domain would have replayed.
     assert(stored, "a newly created job's key has no live stored response");
     committed.response = response;
@@ -121,12 +137,12 @@ async function createJobRoute(context: RouteContext): Promise<RestResponse> {
     assert(committed.response, "a created job's response was stored with it");
     return { status: committed.response.statusCode, text: committed.response.text, headers: committed.response.headers };
   }
-  const storedByFirst = await findStoredResponse(db, userId, key);
+  const storedByFirst = await findStoredResponse(db, workspaceId, key);
   if (storedByFirst) return replayed(replayOf(storedByFirst, fingerprint));
   // The stored response expired (after a day at least) but the job keeps its
   // key forever: the domain matched the same request, so answer the job as
   // it is now, still marked as a replay.
-  return { status: 200, body: wire(result.job), headers: { "idempotent-replayed": "true" } };
+  return { status: 200, body: wire(jobResourceOf(result.job)), headers: { "idempotent-replayed": "true" } };
 }
 
 /**
@@ -137,17 +153,18 @@ async function createJobRoute(context: RouteContext): Promise<RestResponse> {
  */
 async function cancelJobRoute(context: RouteContext): Promise<RestResponse> {
   const { db } = context.deps;
-  const userId = context.principal.userId;
+  const { workspace, actorUserId } = context.principal;
+  const workspaceId = workspace.id;
   const { id } = parseOrProblem(jobParams, context.params, "job id");
   parseOrProblem(z.object({}).strict().optional(), context.body, "request body");
   const key = optionalIdempotencyKey(context);
   const fingerprint = requestFingerprint("POST", `/jobs/${id}/cancel`, {});
   if (key) {
-    const stored = await findStoredResponse(db, userId, key);
+    const stored = await findStoredResponse(db, workspaceId, key);
     if (stored) return replayed(replayOf(stored, fingerprint));
   }
-  const text = JSON.stringify(await cancelJob(db, userId, id));
-  if (key) await storeResponse(db, { userId, key, fingerprint, statusCode: 200, headers: {}, text });
+  const text = JSON.stringify(jobResourceOf(await cancelJob(db, { workspaceId, actorUserId }, id)));
+  if (key) await storeResponse(db, { workspaceId, key, fingerprint, statusCode: 200, headers: {}, text });
   return { status: 200, text };
 }
 
@@ -158,14 +175,14 @@ export const routes: Route[] = [
     method: "GET", path: "/jobs", scope: "jobs:read", body: "none",
     handle: async ({ deps, principal, query }) => ({
       status: 200,
-      body: wire(await listJobsForUser(deps.db, principal.userId, parseOrProblem(restListJobsQuery, query, "query"))),
+      body: wire(jobPageOf(await listJobsForUser(deps.db, principal.workspace.id, parseOrProblem(restListJobsQuery, query, "query")))),
     }),
   },
   {
     method: "GET", path: "/jobs/{id}", scope: "jobs:read", body: "none",
     handle: async ({ deps, principal, params }) => ({
       status: 200,
-      body: wire(await getJobForUser(deps.db, principal.userId, parseOrProblem(jobParams, params, "job id").id)),
+      body: wire(jobResourceOf(await getJobForUser(deps.db, principal.workspace.id, parseOrProblem(jobParams, params, "job id").id))),
     }),
   },
   { method: "POST", path: "/jobs/{id}/cancel", scope: "jobs:write", body: "optional", handle: cancelJobRoute },
@@ -174,14 +191,14 @@ export const routes: Route[] = [
     // Parsed with the documented resource: exactly its fields, whatever else the statement function returns.
     handle: async ({ deps, principal }) => ({
       status: 200,
-      body: balanceResource.parse(wire(await getCreditSummary(deps.db, principal.userId))),
+      body: balanceResource.parse(wire(await getCreditSummary(deps.db, principal.workspace.id))),
     }),
   },
   {
     method: "GET", path: "/ledger", scope: "credits:read", body: "none",
     handle: async ({ deps, principal, query }) => ({
       status: 200,
-      body: ledgerPageResource.parse(wire(await getLedgerPage(deps.db, principal.userId, parseOrProblem(restLedgerQuery, query, "query")))),
+      body: ledgerPageResource.parse(wire(await getLedgerPage(deps.db, principal.workspace.id, parseOrProblem(restLedgerQuery, query, "query")))),
     }),
   },
 ];

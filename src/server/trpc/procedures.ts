@@ -10,12 +10,17 @@ import { db as sharedDb, type Db } from "~/server/db";
 import { AppError, appErrors, type AppErrorCode, type AppErrorDetails } from "~/server/errors";
 import { crossSiteRefusal } from "~/server/http/same-origin";
 import { logger } from "~/server/logger";
+import { activeWorkspaceOf, type ActiveWorkspace } from "~/server/workspaces/active-workspace";
 
-export type Context = { db: Db; user: SessionUser | null };
+/**
+ * `user` is the person signed in (sessions, profile, the actor of what they
+ * do); `workspace` the wallet they act in (decision 0012), null without a user.
+ */
+export type Context = { db: Db; user: SessionUser | null; workspace: ActiveWorkspace | null };
 
 /** Builds a context without HTTP: tests and server components call this. */
 export function createContextInner(opts: { user: SessionUser | null; db?: Db }): Context {
-  return { db: opts.db ?? sharedDb, user: opts.user };
+  return { db: opts.db ?? sharedDb, user: opts.user, workspace: opts.user ? activeWorkspaceOf(opts.user) : null };
 }
 
 /**
@@ -114,10 +119,10 @@ export const createTRPCRouter = t.router;
 /** Anyone, signed in or not. */
 export const publicProcedure = t.procedure.use(appErrors_);
 
-/** A signed-in user; `ctx.user` is set. Ids always come from the session. */
+/** A signed-in user; `ctx.user` and `ctx.workspace` are set. Ids always come from the session. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new AppError("UNAUTHORIZED");
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  if (!ctx.user || !ctx.workspace) throw new AppError("UNAUTHORIZED");
+  return next({ ctx: { ...ctx, user: ctx.user, workspace: ctx.workspace } });
 });
 
 /** An admin; everyone else gets FORBIDDEN. */

@@ -11,9 +11,9 @@ export const statementCsvHeader = ["id", "date", "kind", "amount", "balance_befo
  * The filtered ledger as CSV lines (header first), newest first, streamed
  * batch by batch: the same entries the statement shows for this filter.
  */
-export async function* statementCsv(client: Db, userId: string, filter: StatementFilter): AsyncGenerator<string> {
+export async function* statementCsv(client: Db, workspaceId: string, filter: StatementFilter): AsyncGenerator<string> {
   yield csvLine(statementCsvHeader);
-  for await (const row of ledgerRowsForExport(client, userId, filter)) {
+  for await (const row of ledgerRowsForExport(client, workspaceId, filter)) {
     yield csvLine([
       row.id, row.createdAt.toISOString(), row.kind, row.amount, row.balanceBefore, row.balanceAfter,
       row.reason, row.jobId, row.actorType, row.receiptCheckoutId,

@@ -25,13 +25,13 @@ const dayMs = 86_400_000;
  * their expiry, plus scheduled grants now effective and not expired. Each
  * read is one statement, so it sees one moment of the clock.
  */
-export async function getCreditSummary(client: Db, userId: string) {
+export async function getCreditSummary(client: Db, workspaceId: string) {
   const [balances, reserved] = await Promise.all([
     client.$queryRaw<{ available: number; expiringCredits: number | null; expiresAt: Date | null }[]>`
       WITH clock AS (SELECT clock_timestamp() AS now),
       grants AS (
         SELECT g.remaining, g.amount, g.opened_at, g.effective_at, g.expires_at FROM credit_grant g
-        WHERE g.user_id = ${userId} AND g.closed_at IS NULL),
+        WHERE g.workspace_id = ${workspaceId} AND g.closed_at IS NULL),
       live AS (
         -- What a create would find spendable after bringing the grants up to the clock.
         SELECT CASE WHEN g.opened_at IS NULL THEN g.amount ELSE g.remaining END AS credits, g.expires_at
@@ -48,15 +48,15 @@ export async function getCreditSummary(client: Db, userId: string) {
         -- The first credits to expire within the warning horizon, and every credit that expires within a day of them.
         (SELECT sum(credits)::int FROM soon WHERE expires_at < (SELECT min(expires_at) FROM soon) + interval '1 day') AS "expiringCredits",
         (SELECT min(expires_at) FROM soon) AS "expiresAt"
-      FROM "user" u WHERE u.id = ${userId}`,
+      FROM workspace u WHERE u.id = ${workspaceId}`,
     client.job.aggregate({
-      where: { userId, status: { in: ["PENDING", "PROCESSING"] } },
+      where: { workspaceId, status: { in: ["PENDING", "PROCESSING"] } },
       _sum: { totalCost: true },
       _count: true,
     }),
   ]);
   const balance = balances[0];
-  if (!balance) throw new AppError("NOT_FOUND", "No such user.");
+  if (!balance) throw new AppError("NOT_FOUND", "No such account.");
   assert(balance.available >= 0, "the credits spendable now are never negative");
   return {
     available: balance.available,
@@ -78,14 +78,14 @@ type LedgerRow = Prisma.LedgerEntryGetPayload<{ select: typeof ledgerRowSelect }
  * are whole UTC days (`to` included). A kind this database does not know
  * (EXPIRE before grants exist) matches nothing rather than failing.
  */
-export function ledgerWhere(userId: string, filter: StatementFilter): Prisma.LedgerEntryWhereInput {
+export function ledgerWhere(workspaceId: string, filter: StatementFilter): Prisma.LedgerEntryWhereInput {
   const known = new Set<string>(Object.values(LedgerKind));
   const kinds = filter.kinds?.filter((kind) => known.has(kind));
   const createdAt: Prisma.DateTimeFilter = {};
   if (filter.from) createdAt.gte = new Date(`${filter.from}T00:00:00Z`);
   if (filter.to) createdAt.lt = new Date(Date.parse(`${filter.to}T00:00:00Z`) + dayMs);
   return {
-    userId,
+    workspaceId,
     ...(filter.kinds ? { kind: { in: kinds ?? [] } } : {}),
     ...(filter.from || filter.to ? { createdAt } : {}),
   };
@@ -105,7 +105,7 @@ function toClientRow(row: LedgerRow) {
 /** A page of the user's ledger, newest first (cursor = the last entry id seen), filtered by date range and kinds. */
 export async function getLedgerPage(
   client: Db,
-  userId: string,
+  workspaceId: string,
   input: { cursor?: string; limit: number } & StatementFilter,
 ) {
   const cursor = input.cursor ? BigInt(input.cursor) : null;
@@ -114,7 +114,7 @@ export async function getLedgerPage(
     throw new AppError("VALIDATION_ERROR", "Not a cursor.", { fieldErrors: { cursor: ["Not a cursor."] } });
   }
   const rows = await client.ledgerEntry.findMany({
-    where: { ...ledgerWhere(userId, input), ...(cursor !== null ? { id: { lt: cursor } } : {}) },
+    where: { ...ledgerWhere(workspaceId, input), ...(cursor !== null ? { id: { lt: cursor } } : {}) },
     select: ledgerRowSelect,
     orderBy: { id: "desc" },
     take: input.limit + 1,
@@ -132,11 +132,11 @@ export const exportRowsMax = 100_000;
  * The user's filtered ledger, newest first, in batches (keyset on the id),
  * for the CSV export: exactly the entries `getLedgerPage` pages through.
  */
-export async function* ledgerRowsForExport(client: Db, userId: string, filter: StatementFilter) {
+export async function* ledgerRowsForExport(client: Db, workspaceId: string, filter: StatementFilter) {
   let cursor: bigint | null = null;
   for (let read = 0; read < exportRowsMax; ) {
     const batch: LedgerRow[] = await client.ledgerEntry.findMany({
-      where: { ...ledgerWhere(userId, filter), ...(cursor !== null ? { id: { lt: cursor } } : {}) },
+      where: { ...ledgerWhere(workspaceId, filter), ...(cursor !== null ? { id: { lt: cursor } } : {}) },
       select: ledgerRowSelect,
       orderBy: { id: "desc" },
       take: Math.min(exportBatchSize, exportRowsMax - read),

@@ -70,18 +70,18 @@ function toWalletGrant(row: GrantRow, now: Date): WalletGrant {
  * counts as closed before the sweep closes it), and what expires soonest.
  * Two index reads of the user's grants and one of the clock.
  */
-export async function getWallet(client: Db, userId: string): Promise<Wallet> {
+export async function getWallet(client: Db, workspaceId: string): Promise<Wallet> {
   const select = {
     id: true, category: true, priority: true, amount: true, remaining: true, kind: true, reason: true,
     effectiveAt: true, expiresAt: true, openedAt: true, closedAt: true, voidReason: true,
   } as const;
   const [open, closedRows, clock] = await Promise.all([
     client.creditGrant.findMany({
-      where: { userId, closedAt: null },
+      where: { workspaceId, closedAt: null },
       orderBy: [{ priority: "asc" }, { expiresAt: { sort: "asc", nulls: "last" } }, { effectiveAt: "asc" }, { id: "asc" }],
       select,
     }),
-    client.creditGrant.findMany({ where: { userId, closedAt: { not: null } }, orderBy: { closedAt: "desc" }, take: closedShown, select }),
+    client.creditGrant.findMany({ where: { workspaceId, closedAt: { not: null } }, orderBy: { closedAt: "desc" }, take: closedShown, select }),
     client.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`,
   ]);
   const now = clock[0]!.now;

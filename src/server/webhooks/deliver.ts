@@ -12,6 +12,7 @@ import type { Resolver } from "~/server/webhooks/address-guard";
 import { retryDelayMs, type WebhooksConfig } from "~/server/webhooks/config";
 import { sendWebhook, type AttemptResult } from "~/server/webhooks/send";
 import { money } from "~/server/money";
+import { ownerOf, ownerSelect } from "~/server/workspaces/owner";
 
 
 export type DeliverDeps = { db: Db; config: WebhooksConfig; resolve?: Resolver };
@@ -167,10 +168,12 @@ async function recordAttempt(deps: DeliverDeps, claimed: Claimed, result: Attemp
 async function noticeDisabled(db: Db, claimed: Claimed): Promise<void> {
   increment("webhookEndpointsDisabled");
   logger.warn({ endpointId: claimed.endpointId }, "webhook endpoint disabled after failing for its whole retry window");
-  const owner = await db.webhookEndpoint.findUnique({
+  const endpoint = await db.webhookEndpoint.findUnique({
     where: { id: claimed.endpointId },
-    select: { user: { select: { email: true, name: true, deletedAt: true } } },
+    select: { workspace: { select: ownerSelect({ email: true, name: true, deletedAt: true }) } },
   });
-  if (!owner || owner.user.deletedAt) return;
-  sendMailInBackground(webhookDisabledMail(owner.user.email, owner.user.name, claimed.url, `${env.APP_URL}/settings/webhooks`));
+  if (!endpoint) return;
+  const owner = ownerOf(endpoint.workspace);
+  if (owner.deletedAt) return;
+  sendMailInBackground(webhookDisabledMail(owner.email, owner.name, claimed.url, `${env.APP_URL}/settings/webhooks`));
 }

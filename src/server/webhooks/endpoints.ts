@@ -53,19 +53,19 @@ async function checkedUrl(raw: string, guard: GuardOptions): Promise<string> {
 /** Registers an endpoint; the secret is returned this once and never again. */
 export async function createEndpoint(
   db: Db,
-  userId: string,
+  workspaceId: string,
   input: { url: string; events: WebhookEventType[] },
   guard: GuardOptions,
 ): Promise<{ endpoint: EndpointView; secret: string }> {
   const url = await checkedUrl(input.url, guard);
   const secret = newWebhookSecret();
   const endpoint = await withTransaction(db, { label: "webhooks.create" }, async (tx) => {
-    const count = await tx.webhookEndpoint.count({ where: { userId } });
+    const count = await tx.webhookEndpoint.count({ where: { workspaceId } });
     if (count >= endpointsPerUserMax) {
       const message = `You can register at most ${endpointsPerUserMax} endpoints.`;
       throw new AppError("VALIDATION_ERROR", message, { fieldErrors: { url: [message] } });
     }
-    return tx.webhookEndpoint.create({ data: { userId, url, events: [...new Set(input.events)], secret }, select: endpointSelect });
+    return tx.webhookEndpoint.create({ data: { workspaceId, url, events: [...new Set(input.events)], secret }, select: endpointSelect });
   });
   return { endpoint, secret };
 }
@@ -103,7 +103,7 @@ export async function deliveryRefusal(url: string, guard: GuardOptions): Promise
  */
 export async function listEndpoints(
   db: Db,
-  userId: string,
+  workspaceId: string,
   guard: GuardOptions,
 ): Promise<{
   endpoints: (EndpointView & { deliveryRefusal: string | null })[];
@@ -112,8 +112,8 @@ export async function listEndpoints(
   thresholdIsDefault: boolean;
 }> {
   const [endpoints, preference] = await Promise.all([
-    db.webhookEndpoint.findMany({ where: { userId }, orderBy: { createdAt: "asc" }, select: endpointSelect }),
-    db.webhookPreference.findUnique({ where: { userId }, select: { lowBalanceThreshold: true } }),
+    db.webhookEndpoint.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" }, select: endpointSelect }),
+    db.webhookPreference.findUnique({ where: { workspaceId }, select: { lowBalanceThreshold: true } }),
   ]);
   const refusals = await Promise.all(endpoints.map((endpoint) => deliveryRefusal(endpoint.url, guard)));
   return {
@@ -124,17 +124,17 @@ export async function listEndpoints(
   };
 }
 
-async function ownEndpoint(tx: Prisma.TransactionClient, userId: string, endpointId: string) {
-  const endpoint = await tx.webhookEndpoint.findFirst({ where: { id: endpointId, userId }, select: { id: true, secret: true, enabled: true } });
+async function ownEndpoint(tx: Prisma.TransactionClient, workspaceId: string, endpointId: string) {
+  const endpoint = await tx.webhookEndpoint.findFirst({ where: { id: endpointId, workspaceId }, select: { id: true, secret: true, enabled: true } });
   if (!endpoint) throw new AppError("NOT_FOUND", "No such webhook endpoint.");
   return endpoint;
 }
 
 /** A new secret, shown once; the old one keeps signing (a second signature) for `previousSecretGraceMs`. */
-export async function rotateSecret(db: Db, userId: string, endpointId: string): Promise<{ secret: string }> {
+export async function rotateSecret(db: Db, workspaceId: string, endpointId: string): Promise<{ secret: string }> {
   const secret = newWebhookSecret();
   await withTransaction(db, { label: "webhooks.rotate" }, async (tx) => {
-    const endpoint = await ownEndpoint(tx, userId, endpointId);
+    const endpoint = await ownEndpoint(tx, workspaceId, endpointId);
     await tx.webhookEndpoint.update({
       where: { id: endpoint.id },
       data: { secret, previousSecret: endpoint.secret, previousSecretExpiresAt: new Date(Date.now() + previousSecretGraceMs) },
@@ -144,9 +144,9 @@ export async function rotateSecret(db: Db, userId: string, endpointId: string): 
 }
 
 /** Turns an endpoint on or off (on again after it was disabled for failing, too). */
-export async function setEndpointEnabled(db: Db, userId: string, endpointId: string, enabled: boolean): Promise<EndpointView> {
+export async function setEndpointEnabled(db: Db, workspaceId: string, endpointId: string, enabled: boolean): Promise<EndpointView> {
   return withTransaction(db, { label: "webhooks.enable" }, async (tx) => {
-    const endpoint = await ownEndpoint(tx, userId, endpointId);
+    const endpoint = await ownEndpoint(tx, workspaceId, endpointId);
     return tx.webhookEndpoint.update({
       where: { id: endpoint.id },
       data: enabled ? { enabled, disabledReason: null, disabledAt: null } : { enabled, disabledReason: "USER", disabledAt: new Date() },
@@ -156,8 +156,8 @@ export async function setEndpointEnabled(db: Db, userId: string, endpointId: str
 }
 
 /** Deletes an endpoint with its deliveries (their queued jobs find nothing and end). */
-export async function deleteEndpoint(db: Db, userId: string, endpointId: string): Promise<void> {
-  const deleted = await db.webhookEndpoint.deleteMany({ where: { id: endpointId, userId } });
+export async function deleteEndpoint(db: Db, workspaceId: string, endpointId: string): Promise<void> {
+  const deleted = await db.webhookEndpoint.deleteMany({ where: { id: endpointId, workspaceId } });
   if (deleted.count === 0) throw new AppError("NOT_FOUND", "No such webhook endpoint.");
 }
 
@@ -181,8 +181,8 @@ export type DeliveryRow = {
 export const attemptsShownMax = 10;
 
 /** The newest deliveries to one of the user's endpoints (at most `deliveryLogPageMax`). */
-export async function listDeliveries(db: Db, userId: string, endpointId: string, limit: number = deliveryLogPageMax): Promise<DeliveryRow[]> {
-  const endpoint = await db.webhookEndpoint.findFirst({ where: { id: endpointId, userId }, select: { id: true } });
+export async function listDeliveries(db: Db, workspaceId: string, endpointId: string, limit: number = deliveryLogPageMax): Promise<DeliveryRow[]> {
+  const endpoint = await db.webhookEndpoint.findFirst({ where: { id: endpointId, workspaceId }, select: { id: true } });
   if (!endpoint) throw new AppError("NOT_FOUND", "No such webhook endpoint.");
   const rows = await db.webhookDelivery.findMany({
     where: { endpointId },
@@ -206,10 +206,10 @@ export async function listDeliveries(db: Db, userId: string, endpointId: string,
  * (so the same webhook-id), with attempts and a retry window of its own,
  * enqueued in the same transaction. The endpoint must be enabled.
  */
-export async function resendDelivery(db: Db, userId: string, deliveryId: string): Promise<{ deliveryId: string }> {
+export async function resendDelivery(db: Db, workspaceId: string, deliveryId: string): Promise<{ deliveryId: string }> {
   return withTransaction(db, { label: "webhooks.resend" }, async (tx) => {
     const delivery = await tx.webhookDelivery.findFirst({
-      where: { id: deliveryId, endpoint: { userId } },
+      where: { id: deliveryId, endpoint: { workspaceId } },
       select: { eventId: true, endpoint: { select: { id: true, enabled: true } } },
     });
     if (!delivery) throw new AppError("NOT_FOUND", "No such delivery.");
@@ -224,14 +224,14 @@ export async function resendDelivery(db: Db, userId: string, deliveryId: string)
 }
 
 /** Sets the user's credits.low threshold; null goes back to the default. */
-export async function setLowBalanceThreshold(db: Db, userId: string, threshold: number | null): Promise<{ lowBalanceThreshold: number }> {
+export async function setLowBalanceThreshold(db: Db, workspaceId: string, threshold: number | null): Promise<{ lowBalanceThreshold: number }> {
   if (threshold === null) {
-    await db.webhookPreference.deleteMany({ where: { userId } });
+    await db.webhookPreference.deleteMany({ where: { workspaceId } });
     return { lowBalanceThreshold: defaultLowBalanceThreshold };
   }
   await db.webhookPreference.upsert({
-    where: { userId },
-    create: { userId, lowBalanceThreshold: threshold },
+    where: { workspaceId },
+    create: { workspaceId, lowBalanceThreshold: threshold },
     update: { lowBalanceThreshold: threshold },
   });
   return { lowBalanceThreshold: threshold };

@@ -19,7 +19,7 @@ export const accountRouter = createTRPCRouter({
   /** The signed-in user's profile: name, email, whether it is verified. */
   profile: protectedProcedure.query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
   /** Totals of the signed-in user's ledger per kind (the statement's summary). */
-  totals: protectedProcedure.query(({ ctx }) => getStatementTotals(ctx.db, ctx.user.id)),
+  totals: protectedProcedure.query(({ ctx }) => getStatementTotals(ctx.db, ctx.workspace.id)),
   /** Deletes the signed-in account (password required): personal data goes, the books stay. */
   delete: protectedProcedure
     .input(z.object({ password: z.string().min(1, "Enter your password.").max(passwordMaxChars) }))

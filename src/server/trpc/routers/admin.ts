@@ -23,6 +23,7 @@ import { getAdminStats, getAdminTimeseries } from "~/server/admin/stats";
 import { getAdminUser, listUsers } from "~/server/admin/users";
 import { reportingDb } from "~/server/db";
 import { runIntegrityChecks } from "~/server/integrity";
+import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
 
 const hourMs = 3_600_000;
 const sinceHours = (hours: number) => new Date(Date.now() - hours * hourMs);
@@ -68,7 +69,7 @@ export const adminRouter = createTRPCRouter({
     .input(integrityInput)
     .query(({ input }) => runIntegrityChecks(reportingDb(), {
         jobId: input.jobId ?? null,
-        userId: input.userId ?? null,
+        workspaceId: input.userId ? personalWorkspaceIdOf(input.userId) : null,
         overdueGraceMs: env.CLEANUP_INTERVAL_MS,
       })),
   /** The audit trail of admin actions, newest first. */

@@ -12,11 +12,11 @@ export const apiKeysRouter = createTRPCRouter({
   /** Creates a key; the answer holds its secret, shown this once. */
   create: protectedProcedure
     .input(createApiKeyInput)
-    .mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.workspace.id, input)),
   /** The user's keys (prefix, scopes, created, last used, revoked), newest first. */
-  list: protectedProcedure.query(({ ctx }) => listApiKeys(ctx.db, ctx.user.id)),
+  list: protectedProcedure.query(({ ctx }) => listApiKeys(ctx.db, ctx.workspace.id)),
   /** Revokes a key of the user's, effective on its next request. */
   revoke: protectedProcedure
     .input(z.object({ id: apiKeyId }))
-    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.user.id, input.id)),
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.workspace.id, input.id)),
 });

@@ -7,17 +7,17 @@ import { autoTopupInput, cardInput, paymentMethodId } from "~/shared/schemas/pay
 
 export const billingRouter = createTRPCRouter({
   /** Auto top-up setting, saved cards and recent top-ups of the signed-in user. */
-  autoTopup: protectedProcedure.query(({ ctx }) => getAutoTopup(ctx.db, ctx.user.id)),
+  autoTopup: protectedProcedure.query(({ ctx }) => getAutoTopup(ctx.db, ctx.workspace.id)),
   /** Turns auto top-up on or off with a threshold, a pack and a saved card. */
   updateAutoTopup: protectedProcedure
     .input(autoTopupInput)
-    .mutation(({ ctx, input }) => updateAutoTopup(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => updateAutoTopup(ctx.db, ctx.workspace.id, input)),
   /** Saves a card (brand, last four, expiry and a provider token only). */
   saveCard: protectedProcedure
     .input(z.object({ card: cardInput }))
-    .mutation(({ ctx, input }) => savePaymentMethod(ctx.db, ctx.user.id, input.card)),
+    .mutation(({ ctx, input }) => savePaymentMethod(ctx.db, ctx.workspace.id, input.card)),
   /** Removes a saved card; an auto top-up that used it is turned off. */
   removeCard: protectedProcedure
     .input(z.object({ id: paymentMethodId }))
-    .mutation(({ ctx, input }) => removePaymentMethod(ctx.db, ctx.user.id, input.id)),
+    .mutation(({ ctx, input }) => removePaymentMethod(ctx.db, ctx.workspace.id, input.id)),
 });

@@ -1,6 +1,7 @@
 import { removeBudgetInput, setBudgetInput } from "~/shared/schemas/budgets";
 import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
 import { listBudgets, removeBudget, setBudget } from "~/server/budgets/budgets";
+import { actingOf } from "~/server/workspaces/active-workspace";
 
 /**
  * The signed-in user's budgets (SPEC §9): a monthly or total limit on the
@@ -8,11 +9,11 @@ import { listBudgets, removeBudget, setBudget } from "~/server/budgets/budgets";
  */
 export const budgetsRouter = createTRPCRouter({
   /** The account's budget, its keys' budgets (spent this period, resets at) and the live keys without one. */
-  list: protectedProcedure.query(({ ctx }) => listBudgets(ctx.db, ctx.user.id)),
+  list: protectedProcedure.query(({ ctx }) => listBudgets(ctx.db, ctx.workspace.id)),
   /** Creates or changes a budget; a limit below this period's spending is VALIDATION_ERROR on limitCredits. */
-  set: protectedProcedure.input(setBudgetInput).mutation(({ ctx, input }) => setBudget(ctx.db, ctx.user.id, input)),
+  set: protectedProcedure.input(setBudgetInput).mutation(({ ctx, input }) => setBudget(ctx.db, actingOf(ctx), input)),
   /** Removes a budget; what was spent against it stays in its history. */
   remove: protectedProcedure
     .input(removeBudgetInput)
-    .mutation(({ ctx, input }) => removeBudget(ctx.db, ctx.user.id, input.budgetId)),
+    .mutation(({ ctx, input }) => removeBudget(ctx.db, actingOf(ctx), input.budgetId)),
 });

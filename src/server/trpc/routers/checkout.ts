@@ -14,21 +14,21 @@ export const checkoutRouter = createTRPCRouter({
   /** Opens a checkout for a pack (prices frozen on it); a hosted provider's page comes back as `redirectUrl`. */
   open: protectedProcedure
     .input(z.object({ packId: z.string().min(1).max(64) }))
-    .mutation(({ ctx, input }) => openCheckout(ctx.db, ctx.user.id, input.packId)),
+    .mutation(({ ctx, input }) => openCheckout(ctx.db, ctx.workspace.id, input.packId)),
   /** One of the user's checkouts. */
   get: protectedProcedure
     .input(z.object({ id: checkoutId }))
-    .query(({ ctx, input }) => getCheckoutForUser(ctx.db, ctx.user.id, input.id)),
+    .query(({ ctx, input }) => getCheckoutForUser(ctx.db, ctx.workspace.id, input.id)),
   /** Pays a checkout with a card (saving it when asked); when paid, grants its credits once. */
   pay: protectedProcedure
     .input(z.object({ checkoutId, card: cardInput, saveCard: z.boolean().default(false) }))
-    .mutation(({ ctx, input }) => payCheckout(ctx.db, ctx.user.id, input.checkoutId, input.card, { saveCard: input.saveCard })),
+    .mutation(({ ctx, input }) => payCheckout(ctx.db, ctx.workspace.id, input.checkoutId, input.card, { saveCard: input.saveCard })),
   /** Applies a provider confirmation (e.g. the browser's return); a repeat is a replay. */
   confirm: protectedProcedure
     .input(confirmationInput)
-    .mutation(({ ctx, input }) => confirmCheckout(ctx.db, input, { ownerId: ctx.user.id })),
+    .mutation(({ ctx, input }) => confirmCheckout(ctx.db, input, { ownerId: ctx.workspace.id })),
   /** The receipt of one of the user's paid checkouts. */
   receipt: protectedProcedure
     .input(z.object({ id: checkoutId }))
-    .query(({ ctx, input }) => getReceipt(ctx.db, ctx.user.id, input.id)),
+    .query(({ ctx, input }) => getReceipt(ctx.db, ctx.workspace.id, input.id)),
 });

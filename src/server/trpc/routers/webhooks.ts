@@ -23,7 +23,7 @@ const guard = () => ({ allowPrivate: webhooksConfigFromEnv().allowPrivate });
 /** The signed-in user's webhook endpoints (SPEC §8); another user's are NOT_FOUND. */
 export const webhooksRouter = createTRPCRouter({
   /** Endpoints (without secrets, each with why deliveries to it would be refused), the target rule and the credits.low threshold. */
-  list: protectedProcedure.query(({ ctx }) => listEndpoints(ctx.db, ctx.user.id, guard())),
+  list: protectedProcedure.query(({ ctx }) => listEndpoints(ctx.db, ctx.workspace.id, guard())),
   /** Registers an endpoint after the SSRF check; returns its secret, this once. */
   create: protectedProcedure
     .input(
@@ -32,21 +32,21 @@ export const webhooksRouter = createTRPCRouter({
         events: z.array(z.enum(webhookEventTypes)).min(1, "Pick at least one event.").max(webhookEventTypes.length),
       }),
     )
-    .mutation(({ ctx, input }) => createEndpoint(ctx.db, ctx.user.id, input, guard())),
+    .mutation(({ ctx, input }) => createEndpoint(ctx.db, ctx.workspace.id, input, guard())),
   /** A new secret, returned this once; the previous one keeps signing for a day. */
-  rotateSecret: protectedProcedure.input(endpointId).mutation(({ ctx, input }) => rotateSecret(ctx.db, ctx.user.id, input.endpointId)),
+  rotateSecret: protectedProcedure.input(endpointId).mutation(({ ctx, input }) => rotateSecret(ctx.db, ctx.workspace.id, input.endpointId)),
   setEnabled: protectedProcedure
     .input(endpointId.extend({ enabled: z.boolean() }))
-    .mutation(({ ctx, input }) => setEndpointEnabled(ctx.db, ctx.user.id, input.endpointId, input.enabled)),
-  delete: protectedProcedure.input(endpointId).mutation(({ ctx, input }) => deleteEndpoint(ctx.db, ctx.user.id, input.endpointId)),
+    .mutation(({ ctx, input }) => setEndpointEnabled(ctx.db, ctx.workspace.id, input.endpointId, input.enabled)),
+  delete: protectedProcedure.input(endpointId).mutation(({ ctx, input }) => deleteEndpoint(ctx.db, ctx.workspace.id, input.endpointId)),
   /** The newest deliveries to one endpoint. */
-  deliveries: protectedProcedure.input(endpointId).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.user.id, input.endpointId)),
+  deliveries: protectedProcedure.input(endpointId).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.workspace.id, input.endpointId)),
   /** The same event again (same webhook-id), as a new delivery. */
   resend: protectedProcedure
     .input(z.object({ deliveryId: z.string().uuid() }))
-    .mutation(({ ctx, input }) => resendDelivery(ctx.db, ctx.user.id, input.deliveryId)),
+    .mutation(({ ctx, input }) => resendDelivery(ctx.db, ctx.workspace.id, input.deliveryId)),
   /** credits.low fires when a debit takes the balance below this (null: the default, 20). */
   setLowBalanceThreshold: protectedProcedure
     .input(z.object({ threshold: z.number().int().min(1, "Use at least 1 credit.").max(1_000_000_000).nullable() }))
-    .mutation(({ ctx, input }) => setLowBalanceThreshold(ctx.db, ctx.user.id, input.threshold)),
+    .mutation(({ ctx, input }) => setLowBalanceThreshold(ctx.db, ctx.workspace.id, input.threshold)),
 });
