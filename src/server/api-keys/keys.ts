@@ -6,7 +6,7 @@ import type { ApiKeyScope } from "~/shared/schemas/jobs";
 import { type Prisma, type Db } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { logger } from "~/server/logger";
-import { apiKeyActing, type ActiveWorkspace } from "~/server/workspaces/active-workspace";
+import { apiKeyActing, personalOwnerIdOf, type ActiveWorkspace } from "~/server/workspaces/active-workspace";
 
 /** Every secret starts with this, so leaked keys are easy to scan for. */
 export const apiKeySecretPrefix = "cw_live_";
@@ -60,12 +60,15 @@ export function generateApiKeySecret(): { secret: string; prefix: string } {
 
 /**
  * Creates a key for `workspaceId` and returns its secret, which is never stored
- * (only its hash) and so can be shown only this once.
+ * (only its hash) and so can be shown only this once. The key acts as the
+ * member who creates it (`createdByUserId`; a personal workspace's owner
+ * when not given), within that member's role and budget.
  */
 export async function createApiKey(
   client: Db,
   workspaceId: string,
   input: { name: string; scopes: ApiKeyScope[] },
+  createdByUserId: string = personalOwnerIdOf(workspaceId),
 ): Promise<{ key: ApiKeyView; secret: string }> {
   // A soft bound against clutter, not a guarantee: two concurrent creations
   // may both pass it (keys move no credits).
@@ -77,7 +80,7 @@ export async function createApiKey(
   }
   const { secret, prefix } = generateApiKeySecret();
   const key = await client.apiKey.create({
-    data: { id: randomUUID(), workspaceId, name: input.name, prefix, secretHash: hashApiKeySecret(secret), scopes: input.scopes },
+    data: { id: randomUUID(), workspaceId, createdByUserId, name: input.name, prefix, secretHash: hashApiKeySecret(secret), scopes: input.scopes },
     select: apiKeySelect,
   });
   logger.info({ workspaceId, keyId: key.id, scopes: input.scopes }, "API key created");
