@@ -78,7 +78,11 @@ const workspaceScoped: Record<string, { least: WorkspaceRole; probe: Probe }> = 
     },
   },
   "jobs.get": { least: "MEMBER", probe: (a, b) => refused(a.jobs.get({ id: b.jobId })) },
-  "jobs.byIdempotencyKey": { least: "MEMBER", probe: async (a, b) => expect(await a.jobs.byIdempotencyKey({ idempotencyKey: randomUUID() })).toBeNull() },
+  "jobs.byIdempotencyKey": {
+    least: "MEMBER",
+    // B's key finds nothing of B's in A (at most A's own job made with that key by the jobs.create probe).
+    probe: async (a, b) => expect((await a.jobs.byIdempotencyKey({ idempotencyKey: b.idempotencyKey }))?.id).not.toBe(b.jobId),
+  },
   "jobs.limits": { least: "MEMBER", probe: (a, b) => showsNothingOf(a.jobs.limits(), b) },
   "jobs.list": { least: "MEMBER", probe: (a, b) => showsNothingOf(a.jobs.list({ limit: 100 }), b) },
   "jobs.cancel": { least: "MEMBER", probe: (a, b) => refused(a.jobs.cancel({ id: b.jobId })) },
