@@ -40,6 +40,26 @@ CREATE CONSTRAINT TRIGGER workspace_balance_matches_ledger
 CREATE TRIGGER workspace_ledger_tail_guard BEFORE UPDATE OF ledger_tail ON workspace
   FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION workspace_ledger_tail_refuse_change();
 
+-- workspace_member ---------------------------------------------------------
+
+-- Decision 0012: a personal workspace has one member, its user, as OWNER
+-- (20261207150155_workspace_teams_functions).
+CREATE TRIGGER workspace_member_kind BEFORE INSERT OR UPDATE ON workspace_member
+  FOR EACH ROW EXECUTE FUNCTION workspace_member_check_kind();
+
+-- SPEC §9: at COMMIT, a team whose owner was demoted or removed still has an
+-- owner (20261207150155_workspace_teams_functions).
+CREATE CONSTRAINT TRIGGER workspace_member_keep_owner
+  AFTER UPDATE OR DELETE ON workspace_member
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (OLD.role = 'OWNER')
+  EXECUTE FUNCTION workspace_member_check_owner();
+
+-- §3.11: a removed member's sessions fall back to their personal workspace,
+-- and cached sessions are forgotten (20261207150155_workspace_teams_functions).
+CREATE TRIGGER workspace_member_changed AFTER UPDATE OR DELETE ON workspace_member
+  FOR EACH ROW EXECUTE FUNCTION workspace_member_forget_sessions();
+
 -- ledger_entry -------------------------------------------------------------
 
 -- §3.1: each entry starts where the last ended, once per INSERT statement, so

@@ -30,9 +30,11 @@ export const appErrorCodes = Object.keys(appErrors) as AppErrorCode[];
 /** The budget a refused request would have gone over (SPEC §9). */
 export type ExceededBudget = {
   id: string;
-  scope: "ACCOUNT" | "API_KEY";
+  scope: "ACCOUNT" | "API_KEY" | "MEMBER";
   period: "MONTH" | "TOTAL";
   apiKeyId: string | null;
+  /** The member a MEMBER budget limits (absent before teams). */
+  memberUserId?: string | null;
   limitCredits: number;
   spentCredits: number;
   remainingCredits: number;

@@ -74,7 +74,7 @@ describe("§3.14 budgets hold under concurrency", () => {
   it("an API key's budget and the account's both apply: the first one the job would exceed refuses it", async () => {
     const user = await createUser({ balance: 1_000 });
     const key = await db.apiKey.create({
-      data: { workspaceId: user.id, name: "script", prefix: "cw_test", secretHash: createHash("sha256").update(randomUUID()).digest("hex"), scopes: ["jobs:write"] },
+      data: { workspaceId: user.id, createdByUserId: user.id, name: "script", prefix: "cw_test", secretHash: createHash("sha256").update(randomUUID()).digest("hex"), scopes: ["jobs:write"] },
     });
     await accountBudget(user.id, 100);
     await money.setBudget(db, {

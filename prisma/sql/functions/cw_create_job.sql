@@ -18,7 +18,8 @@
 --   with the charge).
 -- History: created in 20261130120000_money_functions, replaced in
 --   20261130300100_wallet_grants, 20261201100000_lean_settlement,
---   20261207124830_budget_functions, 20261207144716_workspace_functions: this is the text
+--   20261207124830_budget_functions, 20261207144716_workspace_functions, 20261207150155_workspace_teams_functions
+--   (the acting member's budget): this is the text
 --   of the last.
 CREATE OR REPLACE FUNCTION cw_create_job(
   p_workspace_id text, p_actor_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text,
@@ -83,7 +84,7 @@ BEGIN
     v_refusal := 'INSUFFICIENT';
     v_detail := v_cost - v_balance;
   ELSE
-    SELECT r.budget_ids, r.over INTO v_budget_ids, v_over FROM cw_budget_room(p_workspace_id, p_api_key_id, v_cost, v_now) r;
+    SELECT r.budget_ids, r.over INTO v_budget_ids, v_over FROM cw_budget_room(p_workspace_id, p_actor_user_id, p_api_key_id, v_cost, v_now) r;
     IF v_over IS NOT NULL THEN
       v_refusal := 'BUDGET_EXCEEDED';
     END IF;

@@ -6,7 +6,13 @@ import type { ApiKeyScope } from "~/shared/schemas/jobs";
 import { type Prisma, type Db } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { logger } from "~/server/logger";
-import { apiKeyActing, type ActiveWorkspace } from "~/server/workspaces/active-workspace";
+import {
+  apiKeyActing,
+  personalOwnerIdOf,
+  type ActiveWorkspace,
+  type WorkspaceKind,
+  type WorkspaceRole,
+} from "~/server/workspaces/active-workspace";
 
 /** Every secret starts with this, so leaked keys are easy to scan for. */
 export const apiKeySecretPrefix = "cw_live_";
@@ -60,12 +66,15 @@ export function generateApiKeySecret(): { secret: string; prefix: string } {
 
 /**
  * Creates a key for `workspaceId` and returns its secret, which is never stored
- * (only its hash) and so can be shown only this once.
+ * (only its hash) and so can be shown only this once. The key acts as the
+ * member who creates it (`createdByUserId`; a personal workspace's owner
+ * when not given), within that member's role and budget.
  */
 export async function createApiKey(
   client: Db,
   workspaceId: string,
   input: { name: string; scopes: ApiKeyScope[] },
+  createdByUserId: string = personalOwnerIdOf(workspaceId),
 ): Promise<{ key: ApiKeyView; secret: string }> {
   // A soft bound against clutter, not a guarantee: two concurrent creations
   // may both pass it (keys move no credits).
@@ -77,7 +86,7 @@ export async function createApiKey(
   }
   const { secret, prefix } = generateApiKeySecret();
   const key = await client.apiKey.create({
-    data: { id: randomUUID(), workspaceId, name: input.name, prefix, secretHash: hashApiKeySecret(secret), scopes: input.scopes },
+    data: { id: randomUUID(), workspaceId, createdByUserId, name: input.name, prefix, secretHash: hashApiKeySecret(secret), scopes: input.scopes },
     select: apiKeySelect,
   });
   logger.info({ workspaceId, keyId: key.id, scopes: input.scopes }, "API key created");
@@ -102,19 +111,33 @@ export async function revokeApiKey(client: Db, workspaceId: string, keyId: strin
   return key;
 }
 
-type KeyRow = { id: string; workspaceId: string; scopes: string[]; lastUsedAt: Date | null };
+type KeyRow = {
+  id: string;
+  workspaceId: string;
+  scopes: string[];
+  lastUsedAt: Date | null;
+  userId: string;
+  role: WorkspaceRole;
+  kind: WorkspaceKind;
+};
 
 /**
  * The principal of a bearer secret, or null when it is malformed, unknown,
- * revoked, or its user was deleted. One indexed read per request (no
+ * revoked, or the member who created it was deleted or is no longer a
+ * member of its workspace (a removed member's keys stop at once); it acts
+ * with that member's role as it is now. One indexed read per request (no
  * cache, so a revocation holds from the next request on); `last_used_at`
  * is written only when it is more than a minute old.
  */
 export async function authenticateApiKey(client: Db, secret: string): Promise<ApiPrincipal | null> {
   if (!secretPattern.test(secret)) return null;
   const rows = await client.$queryRaw<KeyRow[]>`
-    SELECT k.id::text AS id, k.workspace_id AS "workspaceId", k.scopes, k.last_used_at AS "lastUsedAt"
-    FROM api_key k JOIN "user" u ON u.id = k.workspace_id -- decision 0012 step 1: a personal workspace's id is its owner's
+    SELECT k.id::text AS id, k.workspace_id AS "workspaceId", k.scopes, k.last_used_at AS "lastUsedAt",
+           m.user_id AS "userId", m.role::text AS role, w.kind::text AS kind
+    FROM api_key k
+    JOIN "user" u ON u.id = k.created_by_user_id
+    JOIN workspace_member m ON m.workspace_id = k.workspace_id AND m.user_id = k.created_by_user_id
+    JOIN workspace w ON w.id = k.workspace_id
     WHERE k.secret_hash = ${hashApiKeySecret(secret)} AND k.revoked_at IS NULL AND u.deleted_at IS NULL`;
   const row = rows[0];
   if (!row) return null;
@@ -125,5 +148,5 @@ export async function authenticateApiKey(client: Db, secret: string): Promise<Ap
       WHERE id = ${row.id}::uuid
         AND (last_used_at IS NULL OR last_used_at < clock_timestamp() - make_interval(secs => ${lastUsedWriteIntervalMs / 1000}))`;
   }
-  return { ...apiKeyActing(row.workspaceId), keyId: row.id, scopes: row.scopes as ApiKeyScope[] };
+  return { ...apiKeyActing(row.workspaceId, row), keyId: row.id, scopes: row.scopes as ApiKeyScope[] };
 }

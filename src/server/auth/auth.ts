@@ -14,7 +14,7 @@ import { logger } from "~/server/logger";
 import { sendResetPasswordMail, sendVerificationMail, tellOldAddressOfEmailChange } from "~/server/mail/auth-mail";
 import { resetLinkTtlSeconds, verificationLinkTtlSeconds } from "~/server/mail/templates";
 import { money } from "~/server/money";
-import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
+import { personalWorkspaceIdOf, resolveActiveWorkspace } from "~/server/workspaces/active-workspace";
 
 /**
  * Email and password sessions (better-auth, stored through Prisma). A new
@@ -66,7 +66,13 @@ export const auth = betterAuth({
     // new account's says "USER", which told who has an account.
     additionalFields: { role: { type: "string", required: false, input: false, defaultValue: "USER" } },
   },
-  session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+  session: {
+    expiresIn: 60 * 60 * 24 * 7,
+    updateAge: 60 * 60 * 24,
+    // The workspace the session acts in (decision 0012, step 2): set only by
+    // workspaces.switchTo after a membership check, never by a client.
+    additionalFields: { activeWorkspaceId: { type: "string", required: false, input: false } },
+  },
   advanced: {
     database: { generateId: () => crypto.randomUUID() },
     // Set by our auth route from the socket (or a trusted proxy), and
@@ -141,17 +147,24 @@ function logBetterAuth(level: "debug" | "info" | "warn" | "error", message: stri
   else logger.info(fields, message);
 }
 
-export type SessionUser = CachedSessionUser;
+/** Who is signed in: the user, without their session. */
+export type SessionUser = Omit<CachedSessionUser, "sessionId" | "workspace">;
+
+/** What a request's session says: the user, the session's id, and the workspace it acts in (membership checked). */
+export type SignedInUser = CachedSessionUser;
 
 
 /**
- * The signed-in user for a request. A session this process has validated
- * recently answers from memory (src/server/auth/session-cache.ts: revoked
- * at once through LISTEN/NOTIFY); otherwise better-auth checks the signed
- * cookie and the session row, and the role comes with the user (an
- * additional field), so no further query is needed.
+ * The signed-in user for a request, with the workspace their session acts
+ * in. A session this process has validated recently answers from memory
+ * (src/server/auth/session-cache.ts: revoked at once through LISTEN/NOTIFY,
+ * as is a membership change); otherwise better-auth checks the signed
+ * cookie and the session row (the role comes with the user, the stored
+ * workspace with the session: additional fields), and
+ * resolveActiveWorkspace checks the membership of a team workspace (one
+ * read by key; none for the personal workspace).
  */
-export async function getSessionUser(headers: Headers): Promise<SessionUser | null> {
+export async function getSessionUser(headers: Headers): Promise<SignedInUser | null> {
   const cookie = sessionCookieOf(headers.get("cookie"));
   if (!cookie) return null;
   const cached = sessionCache.get(cookie);
@@ -160,7 +173,9 @@ export async function getSessionUser(headers: Headers): Promise<SessionUser | nu
   if (!session) return null;
   const { id, email, name } = session.user;
   const role = (session.user as { role?: string }).role === "ADMIN" ? "ADMIN" : "USER";
-  const user: SessionUser = { id, email, name, role };
+  const stored = (session.session as { activeWorkspaceId?: string | null }).activeWorkspaceId ?? null;
+  const workspace = await resolveActiveWorkspace(db, id, stored);
+  const user: SignedInUser = { id, email, name, role, sessionId: session.session.id, workspace };
   sessionCache.set(cookie, user, new Date(session.session.expiresAt));
   return user;
 }

@@ -6,8 +6,22 @@ import { env } from "~/env.js";
 import { poolConfig } from "~/server/database/pool-config";
 import { logger } from "~/server/logger";
 
-/** What a request needs to know about its signed-in user. */
-export type CachedSessionUser = { id: string; role: "USER" | "ADMIN"; email: string; name: string };
+import type { ActiveWorkspace } from "~/server/workspaces/active-workspace";
+
+/**
+ * What a request needs to know about its signed-in user: who, their site
+ * role, their session's id, and the workspace the session acts in (checked
+ * against the membership when it was cached; a membership change makes
+ * every process forget the member's entries).
+ */
+export type CachedSessionUser = {
+  id: string;
+  role: "USER" | "ADMIN";
+  email: string;
+  name: string;
+  sessionId: string;
+  workspace: ActiveWorkspace;
+};
 
 type Entry = { user: CachedSessionUser; expiresAtMs: number };
 

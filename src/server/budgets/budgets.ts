@@ -28,6 +28,8 @@ export type BudgetView = {
   resetsAt: Date | null;
   /** The key of an API_KEY budget; null for the account's. */
   apiKey: BudgetKey | null;
+  /** The member a MEMBER budget limits (a team's); null otherwise. */
+  memberUserId: string | null;
 };
 
 export type BudgetsPage = {
@@ -37,6 +39,8 @@ export type BudgetsPage = {
   keys: BudgetView[];
   /** Live keys without a budget: the page offers to add one. */
   keysWithoutBudget: BudgetKey[];
+  /** The members' own budgets (a team's, decision 0012 step 2), oldest first. */
+  members: BudgetView[];
 };
 
 function viewOf(budget: BudgetInPeriod, key: BudgetKey | null): BudgetView {
@@ -50,6 +54,7 @@ function viewOf(budget: BudgetInPeriod, key: BudgetKey | null): BudgetView {
     remainingCredits: Math.max(budget.limitCredits - budget.spentCredits, 0),
     resetsAt: budget.resetsAt,
     apiKey: key,
+    memberUserId: budget.memberUserId,
   };
 }
 
@@ -77,6 +82,7 @@ export async function listBudgets(client: Db, workspaceId: string): Promise<Budg
     account: accountBudget ? viewOf(accountBudget, null) : null,
     keys: keyBudgets.map((budget) => viewOf(budget, keyViews.get(budget.apiKeyId ?? "") ?? null)),
     keysWithoutBudget: keys.filter((key) => key.revokedAt === null && !budgeted.has(key.id)).map((key) => keyViews.get(key.id)!),
+    members: budgets.filter((budget) => budget.scope === "MEMBER").map((budget) => viewOf(budget, null)),
   };
 }
 
@@ -84,6 +90,8 @@ export type BudgetChange = {
   scope: BudgetScope;
   /** The key of an API_KEY budget (one of the account's live keys); absent for ACCOUNT. */
   apiKeyId?: string;
+  /** The member of a MEMBER budget (one of the team's members). */
+  memberUserId?: string;
   period: BudgetPeriod;
   limitCredits: number;
   timeZone: string;
@@ -101,6 +109,7 @@ export async function setBudget(client: Db, acting: Acting, change: BudgetChange
     actorUserId: acting.actorUserId,
     scope: change.scope,
     apiKeyId: change.scope === "API_KEY" ? (change.apiKeyId ?? null) : null,
+    memberUserId: change.scope === "MEMBER" ? (change.memberUserId ?? null) : null,
     period: change.period,
     limitCredits: change.limitCredits,
     timeZone: change.timeZone,

@@ -15,9 +15,13 @@ import type { Acting } from "~/server/workspaces/active-workspace";
  * is NOT_FOUND, exactly like a job that does not exist (a job's owner never
  * changes, so it is read before the settlement's transaction).
  */
-export async function cancelJob(client: Db, acting: Acting, jobId: string): Promise<JobView> {
+export async function cancelJob(client: Db, acting: Acting, jobId: string, options: { ownJobsOnly?: boolean } = {}): Promise<JobView> {
   const { workspaceId, actorUserId } = acting;
-  const owned = await client.job.findFirst({ where: { id: jobId, workspaceId }, select: { id: true } });
+  // A team's MEMBER cancels only their own jobs (SPEC §9); another's is NOT_FOUND.
+  const owned = await client.job.findFirst({
+    where: { id: jobId, workspaceId, ...(options.ownJobsOnly ? { actorUserId } : {}) },
+    select: { id: true },
+  });
   if (!owned) throw new AppError("NOT_FOUND", "No such job.");
   const settlement = await money.settleJob(client, {
     jobId,

@@ -14,8 +14,8 @@ export type OutputsArchive = { fileName: string; entries: ZipEntry[] };
  * Another user's job, or none, is NOT_FOUND (the same lookup as `jobs.get`),
  * so the archive never tells whether a job id exists.
  */
-export async function outputsArchiveFor(client: Db, workspaceId: string, jobId: string): Promise<OutputsArchive> {
-  const job = await getJobForUser(client, workspaceId, jobId);
+export async function outputsArchiveFor(client: Db, workspaceId: string, jobId: string, actorUserId: string | null = null): Promise<OutputsArchive> {
+  const job = await getJobForUser(client, workspaceId, jobId, actorUserId);
   const delivered = job.outputs.filter((output) => output.status === "COMPLETED");
   const entries: ZipEntry[] = delivered.map((output) => ({
     name: outputFileName(job.id, output.index, extensionOf(output.mimeType)),

@@ -6,10 +6,14 @@ import { AppError } from "~/server/errors";
 import { idCursorArgs, toPage } from "~/server/pagination";
 import { jobSelect, rateWindowSeconds, type JobStatus } from "~/server/money";
 
-/** One of the user's own jobs with its outputs; another user's is NOT_FOUND. */
-export async function getJobForUser(client: Db, workspaceId: string, jobId: string) {
+/**
+ * One of the workspace's jobs with its outputs; another workspace's is
+ * NOT_FOUND. With `actorUserId` (a team's MEMBER sees only their own jobs,
+ * SPEC §9), another member's job is NOT_FOUND too.
+ */
+export async function getJobForUser(client: Db, workspaceId: string, jobId: string, actorUserId: string | null = null) {
   const job = await client.job.findFirst({
-    where: { id: jobId, workspaceId },
+    where: { id: jobId, workspaceId, ...(actorUserId ? { actorUserId } : {}) },
     select: {
       ...jobSelect,
       outputs: {
@@ -22,14 +26,15 @@ export async function getJobForUser(client: Db, workspaceId: string, jobId: stri
   return job;
 }
 
-/** A page of the user's jobs, newest first, optionally of one status. */
+/** A page of the workspace's jobs (only `actorUserId`'s when given), newest first, optionally of one status. */
 export async function listJobsForUser(
   client: Db,
   workspaceId: string,
   input: { status?: JobStatus; cursor?: string; limit: number },
+  actorUserId: string | null = null,
 ) {
   const rows = await client.job.findMany({
-    where: { workspaceId, ...(input.status ? { status: input.status } : {}) },
+    where: { workspaceId, ...(actorUserId ? { actorUserId } : {}), ...(input.status ? { status: input.status } : {}) },
     select: jobSelect,
     ...idCursorArgs(input),
   });
@@ -41,8 +46,9 @@ export async function listJobsForUser(
  * what a page reloaded while its request was in flight asks, to tell the
  * user that the job exists (and was charged once) before they submit again.
  */
-export async function findJobByIdempotencyKey(client: Db, workspaceId: string, idempotencyKey: string) {
-  return client.job.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey } }, select: jobSelect });
+export async function findJobByIdempotencyKey(client: Db, workspaceId: string, idempotencyKey: string, actorUserId: string | null = null) {
+  if (!actorUserId) return client.job.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey } }, select: jobSelect });
+  return client.job.findFirst({ where: { workspaceId, idempotencyKey, actorUserId }, select: jobSelect });
 }
 
 /** The per-minute ring on the workspace row (`cw_create_job`): the latest creation in each second's slot and how many. */

@@ -126,3 +126,23 @@ export function budgetThresholdMail(to: string, name: string, facts: BudgetThres
     footer: "You receive this mail once per budget, period and threshold because you own this account.",
   });
 }
+
+/** How long a team invitation's link stays valid, in days. */
+export const invitationTtlDays = 7;
+
+/** An invitation to join a team: who invites, to which team, as what, and the link that accepts it. */
+export function teamInvitationMail(to: string, facts: { inviterName: string; teamName: string; role: "ADMIN" | "MEMBER" }, url: string): Mail {
+  const role = facts.role === "ADMIN" ? "an admin" : "a member";
+  return compose({
+    to,
+    subject: `${facts.inviterName} invited you to ${facts.teamName} on Creditworks`,
+    greeting: "Hi,",
+    lines: [
+      `${facts.inviterName} invited you to join the team “${facts.teamName}” as ${role}.`,
+      "Sign in (or create an account) with this email address, then open the link to accept.",
+    ],
+    action: "Accept the invitation",
+    url,
+    footer: `The link works for ${invitationTtlDays} days, once. If you did not expect this invitation, ignore this mail.`,
+  });
+}

@@ -4,7 +4,7 @@ import { Prisma, type Db } from "~/server/db";
 import { AppError, assert, type ExceededBudget } from "~/server/errors";
 import { accountTransaction, statementAlone } from "~/server/money/shapes";
 
-export type BudgetScope = "ACCOUNT" | "API_KEY";
+export type BudgetScope = "ACCOUNT" | "API_KEY" | "MEMBER";
 export type BudgetPeriod = "MONTH" | "TOTAL";
 
 /** A budget as `cw_set_budget` writes it. */
@@ -13,6 +13,7 @@ export type BudgetRow = {
   workspace_id: string;
   scope: BudgetScope;
   api_key_id: string | null;
+  member_user_id: string | null;
   period: BudgetPeriod;
   limit_credits: number;
   time_zone: string;
@@ -26,13 +27,15 @@ export type BudgetSetting = {
   scope: BudgetScope;
   /** The key an API_KEY budget limits; null for ACCOUNT. */
   apiKeyId: string | null;
+  /** The member a MEMBER budget limits; null (or absent) for the other scopes. */
+  memberUserId?: string | null;
   period: BudgetPeriod;
   limitCredits: number;
   /** IANA zone whose calendar months are the periods. */
   timeZone: string;
 };
 
-type SetOutcome = "SET" | "BELOW_SPENT" | "NO_KEY" | "BAD_TIME_ZONE";
+type SetOutcome = "SET" | "BELOW_SPENT" | "NO_KEY" | "NO_MEMBER" | "BAD_TIME_ZONE";
 
 /**
  * Sets a budget's limit through `cw_set_budget` (SPEC §9), creating the
@@ -47,7 +50,7 @@ export async function setBudget(client: Db, setting: BudgetSetting): Promise<Bud
     const [answer] = await tx.$queryRaw<{ outcome: SetOutcome; detail: number | null; b: BudgetRow | null }[]>`
       SELECT r.outcome, r.detail, to_jsonb(r.b) AS b
       FROM cw_set_budget(${setting.workspaceId}, ${setting.actorUserId}, ${setting.scope}::"BudgetScope",
-        ${setting.apiKeyId}::uuid, ${setting.period}::"BudgetPeriod", ${setting.limitCredits}::int,
+        ${setting.apiKeyId}::uuid, ${setting.memberUserId ?? null}::text, ${setting.period}::"BudgetPeriod", ${setting.limitCredits}::int,
         ${setting.timeZone}) AS r`;
     return answer;
   });
@@ -62,6 +65,8 @@ export async function setBudget(client: Db, setting: BudgetSetting): Promise<Bud
       });
     case "NO_KEY":
       throw new AppError("NOT_FOUND", "No such API key.");
+    case "NO_MEMBER":
+      throw new AppError("NOT_FOUND", "No such member.");
     case "BAD_TIME_ZONE":
       throw new AppError("VALIDATION_ERROR", "Unknown time zone.", { fieldErrors: { timeZone: ["Choose a time zone from the list."] } });
   }
@@ -92,6 +97,7 @@ const periodWords: Record<BudgetPeriod, string> = { MONTH: "monthly budget", TOT
 
 /** The words for a budget in a message: "the account's monthly budget", "this API key's budget". */
 export function budgetName(budget: Pick<ExceededBudget, "scope" | "period">): string {
+  if (budget.scope === "MEMBER") return `your ${budget.period === "MONTH" ? "monthly member budget" : "member budget"}`;
   const owner = budget.scope === "API_KEY" ? "this API key's" : "the account's";
   return `${owner} ${periodWords[budget.period]}`;
 }
@@ -114,6 +120,7 @@ export type BudgetInPeriod = {
   id: bigint;
   scope: BudgetScope;
   apiKeyId: string | null;
+  memberUserId: string | null;
   period: BudgetPeriod;
   limitCredits: number;
   timeZone: string;
@@ -131,7 +138,7 @@ export type BudgetInPeriod = {
  */
 export async function budgetsInPeriod(client: Db, workspaceId: string): Promise<BudgetInPeriod[]> {
   return client.$queryRaw<BudgetInPeriod[]>`
-    SELECT b.id, b.scope::text AS scope, b.api_key_id::text AS "apiKeyId", b.period::text AS period,
+    SELECT b.id, b.scope::text AS scope, b.api_key_id::text AS "apiKeyId", b.member_user_id AS "memberUserId", b.period::text AS period,
            b.limit_credits AS "limitCredits", b.time_zone AS "timeZone", COALESCE(s.spent, 0)::int AS "spentCredits",
            budget_resets_at(b.period, b.time_zone, now()) AS "resetsAt"
     FROM budget b

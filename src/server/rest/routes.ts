@@ -28,6 +28,8 @@ import {
   type StoredResponse,
 } from "~/server/rest/idempotency";
 import { parseOrProblem, RestProblem } from "~/server/rest/problem";
+import { ownJobsOf } from "~/server/workspaces/active-workspace";
+import { assertCanSeeStatement } from "~/server/workspaces/teams";
 import { balanceResource, ledgerPageResource } from "~/server/rest/resources";
 
 export type RestDeps = { db: Db; config: () => JobsConfig };
@@ -106,6 +108,16 @@ function requiredIdempotencyKey(context: RouteContext): string {
 const jobParams = z.object({ id: jobId });
 
 /**
+ * The ledger query of a request whose key may read the statement: a team's
+ * ledger is for its owners and admins, and its members only where the team
+ * allows it (SPEC §9), FORBIDDEN otherwise.
+ */
+async function readableLedgerQuery(db: Db, principal: ApiPrincipal, query: Record<string, string>) {
+  await assertCanSeeStatement(db, principal.workspace);
+  return parseOrProblem(restLedgerQuery, query, "query");
+}
+
+/**
  * POST /jobs. The stored response of a created job is inserted by
  * createJob's `afterCreate`, in the transaction that charges it, so a job
  * never exists without the response its key replays. A concurrent
@@ -163,7 +175,8 @@ async function cancelJobRoute(context: RouteContext): Promise<RestResponse> {
     const stored = await findStoredResponse(db, workspaceId, key);
     if (stored) return replayed(replayOf(stored, fingerprint));
   }
-  const text = JSON.stringify(jobResourceOf(await cancelJob(db, { workspaceId, actorUserId }, id)));
+  const ownJobsOnly = ownJobsOf(workspace, actorUserId) !== null;
+  const text = JSON.stringify(jobResourceOf(await cancelJob(db, { workspaceId, actorUserId }, id, { ownJobsOnly })));
   if (key) await storeResponse(db, { workspaceId, key, fingerprint, statusCode: 200, headers: {}, text });
   return { status: 200, text };
 }
@@ -175,14 +188,18 @@ export const routes: Route[] = [
     method: "GET", path: "/jobs", scope: "jobs:read", body: "none",
     handle: async ({ deps, principal, query }) => ({
       status: 200,
-      body: wire(jobPageOf(await listJobsForUser(deps.db, principal.workspace.id, parseOrProblem(restListJobsQuery, query, "query")))),
+      body: wire(jobPageOf(await listJobsForUser(
+        deps.db, principal.workspace.id, parseOrProblem(restListJobsQuery, query, "query"), ownJobsOf(principal.workspace, principal.actorUserId),
+      ))),
     }),
   },
   {
     method: "GET", path: "/jobs/{id}", scope: "jobs:read", body: "none",
     handle: async ({ deps, principal, params }) => ({
       status: 200,
-      body: wire(jobResourceOf(await getJobForUser(deps.db, principal.workspace.id, parseOrProblem(jobParams, params, "job id").id))),
+      body: wire(jobResourceOf(await getJobForUser(
+        deps.db, principal.workspace.id, parseOrProblem(jobParams, params, "job id").id, ownJobsOf(principal.workspace, principal.actorUserId),
+      ))),
     }),
   },
   { method: "POST", path: "/jobs/{id}/cancel", scope: "jobs:write", body: "optional", handle: cancelJobRoute },
@@ -198,7 +215,9 @@ export const routes: Route[] = [
     method: "GET", path: "/ledger", scope: "credits:read", body: "none",
     handle: async ({ deps, principal, query }) => ({
       status: 200,
-      body: ledgerPageResource.parse(wire(await getLedgerPage(deps.db, principal.workspace.id, parseOrProblem(restLedgerQuery, query, "query")))),
+      body: ledgerPageResource.parse(wire(await getLedgerPage(
+        deps.db, principal.workspace.id, await readableLedgerQuery(deps.db, principal, query),
+      ))),
     }),
   },
 ];

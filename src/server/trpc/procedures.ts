@@ -10,17 +10,28 @@ import { db as sharedDb, type Db } from "~/server/db";
 import { AppError, appErrors, type AppErrorCode, type AppErrorDetails } from "~/server/errors";
 import { crossSiteRefusal } from "~/server/http/same-origin";
 import { logger } from "~/server/logger";
-import { activeWorkspaceOf, type ActiveWorkspace } from "~/server/workspaces/active-workspace";
+import { hasRole, personalWorkspaceOf, type ActiveWorkspace, type WorkspaceRole } from "~/server/workspaces/active-workspace";
+
+/**
+ * The signed-in user as procedures see them. A request's comes from its
+ * session (with `sessionId` and the resolved `workspace`); a test's or a
+ * server component's may omit both (no session to switch; the personal
+ * workspace).
+ */
+export type ContextUser = SessionUser & { sessionId?: string; workspace?: ActiveWorkspace };
 
 /**
  * `user` is the person signed in (sessions, profile, the actor of what they
- * do); `workspace` the wallet they act in (decision 0012), null without a user.
+ * do); `workspace` the wallet they act in (decision 0012), null without a
+ * user: the session's active workspace, membership checked
+ * (src/server/workspaces/active-workspace.ts), or the personal one.
  */
-export type Context = { db: Db; user: SessionUser | null; workspace: ActiveWorkspace | null };
+export type Context = { db: Db; user: ContextUser | null; workspace: ActiveWorkspace | null };
 
 /** Builds a context without HTTP: tests and server components call this. */
-export function createContextInner(opts: { user: SessionUser | null; db?: Db }): Context {
-  return { db: opts.db ?? sharedDb, user: opts.user, workspace: opts.user ? activeWorkspaceOf(opts.user) : null };
+export function createContextInner(opts: { user: ContextUser | null; db?: Db }): Context {
+  const workspace = opts.user ? (opts.user.workspace ?? personalWorkspaceOf(opts.user)) : null;
+  return { db: opts.db ?? sharedDb, user: opts.user, workspace };
 }
 
 /**
@@ -124,6 +135,26 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user || !ctx.workspace) throw new AppError("UNAUTHORIZED");
   return next({ ctx: { ...ctx, user: ctx.user, workspace: ctx.workspace } });
 });
+
+/**
+ * A member of the active workspace with at least `least` (SPEC §9: OWNER ⊃
+ * ADMIN ⊃ MEMBER); a lesser role gets FORBIDDEN. Every workspace-scoped
+ * procedure is built from this, and reads and writes only through
+ * `ctx.workspace.id`, so another workspace's rows are NOT_FOUND, never
+ * revealed (tests/workspaces/idor.test.ts lists every procedure).
+ */
+export function workspaceProcedure(least: WorkspaceRole) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    if (!hasRole(ctx.workspace.role, least)) throw new AppError("FORBIDDEN", forbiddenMessage[least]);
+    return next({ ctx });
+  });
+}
+
+const forbiddenMessage: Record<WorkspaceRole, string> = {
+  OWNER: "Only the team's owners may do this.",
+  ADMIN: "Only the team's owners and admins may do this.",
+  MEMBER: "Only the team's members may do this.",
+};
 
 /** An admin; everyone else gets FORBIDDEN. */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {

@@ -8,6 +8,7 @@ import { checkoutRouter } from "~/server/trpc/routers/checkout";
 import { creditsRouter } from "~/server/trpc/routers/credits";
 import { jobsRouter } from "~/server/trpc/routers/jobs";
 import { webhooksRouter } from "~/server/trpc/routers/webhooks";
+import { workspacesRouter } from "~/server/trpc/routers/workspaces";
 import { createCallerFactory, createTRPCRouter } from "~/server/trpc/procedures";
 
 export const appRouter = createTRPCRouter({
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   billing: billingRouter,
   apiKeys: apiKeysRouter,
   budgets: budgetsRouter,
+  workspaces: workspacesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,7 +6,7 @@ import { z } from "zod";
  * messages.
  */
 
-export const budgetScopes = ["ACCOUNT", "API_KEY"] as const;
+export const budgetScopes = ["ACCOUNT", "API_KEY", "MEMBER"] as const;
 export const budgetPeriods = ["MONTH", "TOTAL"] as const;
 export type BudgetScope = (typeof budgetScopes)[number];
 export type BudgetPeriod = (typeof budgetPeriods)[number];
@@ -57,10 +57,11 @@ const budgetTerms = {
   timeZone: budgetTimeZone,
 };
 
-/** `budgets.set`: the account's budget, or one API key's. */
+/** `budgets.set`: the account's budget, one API key's, or one member's (a team's). */
 export const setBudgetInput = z.discriminatedUnion("scope", [
   z.object({ scope: z.literal("ACCOUNT"), ...budgetTerms }),
   z.object({ scope: z.literal("API_KEY"), apiKeyId: z.uuid({ message: "Not a key id." }), ...budgetTerms }),
+  z.object({ scope: z.literal("MEMBER"), memberUserId: z.string().min(1, "Choose a member.").max(64, "Not a member id."), ...budgetTerms }),
 ]);
 export type SetBudgetInput = z.input<typeof setBudgetInput>;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/trpc/procedures";
+import { createTRPCRouter, protectedProcedure, publicProcedure, workspaceProcedure } from "~/server/trpc/procedures";
+import { assertCanSeeStatement } from "~/server/workspaces/teams";
 import { deleteAccount } from "~/server/account/delete-account";
 import { previewEmailChangeUndo, undoEmailChange } from "~/server/account/email-change-undo";
 import { getProfile } from "~/server/account/profile";
@@ -19,7 +20,10 @@ export const accountRouter = createTRPCRouter({
   /** The signed-in user's profile: name, email, whether it is verified. */
   profile: protectedProcedure.query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
   /** Totals of the signed-in user's ledger per kind (the statement's summary). */
-  totals: protectedProcedure.query(({ ctx }) => getStatementTotals(ctx.db, ctx.workspace.id)),
+  totals: workspaceProcedure("MEMBER").query(async ({ ctx }) => {
+    await assertCanSeeStatement(ctx.db, ctx.workspace);
+    return getStatementTotals(ctx.db, ctx.workspace.id);
+  }),
   /** Deletes the signed-in account (password required): personal data goes, the books stay. */
   delete: protectedProcedure
     .input(z.object({ password: z.string().min(1, "Enter your password.").max(passwordMaxChars) }))

@@ -1,5 +1,5 @@
 import { removeBudgetInput, setBudgetInput } from "~/shared/schemas/budgets";
-import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
+import { createTRPCRouter, workspaceProcedure } from "~/server/trpc/procedures";
 import { listBudgets, removeBudget, setBudget } from "~/server/budgets/budgets";
 import { actingOf } from "~/server/workspaces/active-workspace";
 
@@ -9,11 +9,11 @@ import { actingOf } from "~/server/workspaces/active-workspace";
  */
 export const budgetsRouter = createTRPCRouter({
   /** The account's budget, its keys' budgets (spent this period, resets at) and the live keys without one. */
-  list: protectedProcedure.query(({ ctx }) => listBudgets(ctx.db, ctx.workspace.id)),
+  list: workspaceProcedure("ADMIN").query(({ ctx }) => listBudgets(ctx.db, ctx.workspace.id)),
   /** Creates or changes a budget; a limit below this period's spending is VALIDATION_ERROR on limitCredits. */
-  set: protectedProcedure.input(setBudgetInput).mutation(({ ctx, input }) => setBudget(ctx.db, actingOf(ctx), input)),
+  set: workspaceProcedure("ADMIN").input(setBudgetInput).mutation(({ ctx, input }) => setBudget(ctx.db, actingOf(ctx), input)),
   /** Removes a budget; what was spent against it stays in its history. */
-  remove: protectedProcedure
+  remove: workspaceProcedure("ADMIN")
     .input(removeBudgetInput)
     .mutation(({ ctx, input }) => removeBudget(ctx.db, actingOf(ctx), input.budgetId)),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure, publicProcedure } from "~/server/trpc/procedures";
+import { createTRPCRouter, publicProcedure, workspaceProcedure } from "~/server/trpc/procedures";
 import { confirmCheckout, getCheckoutForUser, openCheckout, payCheckout } from "~/server/payments/checkout";
 import { defaultPaymentProvider } from "~/server/payments";
 import { creditPacks } from "~/server/payments/packs";
@@ -12,23 +12,23 @@ export const checkoutRouter = createTRPCRouter({
   /** The credit packs on sale, the sandbox's documented test cards and who takes the payment. */
   packs: publicProcedure.query(() => ({ packs: creditPacks, testCards: sandboxTestCards, provider: defaultPaymentProvider().id })),
   /** Opens a checkout for a pack (prices frozen on it); a hosted provider's page comes back as `redirectUrl`. */
-  open: protectedProcedure
+  open: workspaceProcedure("OWNER")
     .input(z.object({ packId: z.string().min(1).max(64) }))
     .mutation(({ ctx, input }) => openCheckout(ctx.db, ctx.workspace.id, input.packId)),
   /** One of the user's checkouts. */
-  get: protectedProcedure
+  get: workspaceProcedure("OWNER")
     .input(z.object({ id: checkoutId }))
     .query(({ ctx, input }) => getCheckoutForUser(ctx.db, ctx.workspace.id, input.id)),
   /** Pays a checkout with a card (saving it when asked); when paid, grants its credits once. */
-  pay: protectedProcedure
+  pay: workspaceProcedure("OWNER")
     .input(z.object({ checkoutId, card: cardInput, saveCard: z.boolean().default(false) }))
     .mutation(({ ctx, input }) => payCheckout(ctx.db, ctx.workspace.id, input.checkoutId, input.card, { saveCard: input.saveCard })),
   /** Applies a provider confirmation (e.g. the browser's return); a repeat is a replay. */
-  confirm: protectedProcedure
+  confirm: workspaceProcedure("OWNER")
     .input(confirmationInput)
     .mutation(({ ctx, input }) => confirmCheckout(ctx.db, input, { ownerId: ctx.workspace.id })),
   /** The receipt of one of the user's paid checkouts. */
-  receipt: protectedProcedure
+  receipt: workspaceProcedure("OWNER")
     .input(z.object({ id: checkoutId }))
     .query(({ ctx, input }) => getReceipt(ctx.db, ctx.workspace.id, input.id)),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure } from "~/server/trpc/procedures";
+import { createTRPCRouter, workspaceProcedure } from "~/server/trpc/procedures";
 import { webhookEventTypes } from "~/shared/webhook-events";
 import { webhookUrlMaxChars } from "~/server/webhooks/address-guard";
 import { webhooksConfigFromEnv } from "~/server/webhooks/config";
@@ -23,9 +23,9 @@ const guard = () => ({ allowPrivate: webhooksConfigFromEnv().allowPrivate });
 /** The signed-in user's webhook endpoints (SPEC §8); another user's are NOT_FOUND. */
 export const webhooksRouter = createTRPCRouter({
   /** Endpoints (without secrets, each with why deliveries to it would be refused), the target rule and the credits.low threshold. */
-  list: protectedProcedure.query(({ ctx }) => listEndpoints(ctx.db, ctx.workspace.id, guard())),
+  list: workspaceProcedure("ADMIN").query(({ ctx }) => listEndpoints(ctx.db, ctx.workspace.id, guard())),
   /** Registers an endpoint after the SSRF check; returns its secret, this once. */
-  create: protectedProcedure
+  create: workspaceProcedure("ADMIN")
     .input(
       z.object({
         url: z.string().trim().min(1, "Enter the URL of your endpoint.").max(webhookUrlMaxChars),
@@ -34,19 +34,19 @@ export const webhooksRouter = createTRPCRouter({
     )
     .mutation(({ ctx, input }) => createEndpoint(ctx.db, ctx.workspace.id, input, guard())),
   /** A new secret, returned this once; the previous one keeps signing for a day. */
-  rotateSecret: protectedProcedure.input(endpointId).mutation(({ ctx, input }) => rotateSecret(ctx.db, ctx.workspace.id, input.endpointId)),
-  setEnabled: protectedProcedure
+  rotateSecret: workspaceProcedure("ADMIN").input(endpointId).mutation(({ ctx, input }) => rotateSecret(ctx.db, ctx.workspace.id, input.endpointId)),
+  setEnabled: workspaceProcedure("ADMIN")
     .input(endpointId.extend({ enabled: z.boolean() }))
     .mutation(({ ctx, input }) => setEndpointEnabled(ctx.db, ctx.workspace.id, input.endpointId, input.enabled)),
-  delete: protectedProcedure.input(endpointId).mutation(({ ctx, input }) => deleteEndpoint(ctx.db, ctx.workspace.id, input.endpointId)),
+  delete: workspaceProcedure("ADMIN").input(endpointId).mutation(({ ctx, input }) => deleteEndpoint(ctx.db, ctx.workspace.id, input.endpointId)),
   /** The newest deliveries to one endpoint. */
-  deliveries: protectedProcedure.input(endpointId).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.workspace.id, input.endpointId)),
+  deliveries: workspaceProcedure("ADMIN").input(endpointId).query(({ ctx, input }) => listDeliveries(ctx.db, ctx.workspace.id, input.endpointId)),
   /** The same event again (same webhook-id), as a new delivery. */
-  resend: protectedProcedure
+  resend: workspaceProcedure("ADMIN")
     .input(z.object({ deliveryId: z.string().uuid() }))
     .mutation(({ ctx, input }) => resendDelivery(ctx.db, ctx.workspace.id, input.deliveryId)),
   /** credits.low fires when a debit takes the balance below this (null: the default, 20). */
-  setLowBalanceThreshold: protectedProcedure
+  setLowBalanceThreshold: workspaceProcedure("ADMIN")
     .input(z.object({ threshold: z.number().int().min(1, "Use at least 1 credit.").max(1_000_000_000).nullable() }))
     .mutation(({ ctx, input }) => setLowBalanceThreshold(ctx.db, ctx.workspace.id, input.threshold)),
 });

@@ -7,6 +7,7 @@ import { problemResponse, routeFailure } from "~/server/http/route-failure";
 import { privateNoStore } from "~/server/http/same-origin";
 import { statementCsv, statementCsvFileName } from "~/server/wallet/statement-csv";
 import { logger } from "~/server/logger";
+import { canSeeStatement } from "~/server/workspaces/teams";
 import { statementFilterInput } from "~/shared/statement-filter";
 
 export const dynamic = "force-dynamic";
@@ -43,7 +44,9 @@ async function exportStatement(request: Request): Promise<Response> {
     for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? "_")] ??= []).push(issue.message);
     return problem("VALIDATION_ERROR", fieldErrors);
   }
-  const lines = statementCsv(db, user.id, parsed.data);
+  // The session's workspace, whose statement its role may read (SPEC §9).
+  if (!(await canSeeStatement(db, user.workspace))) return problem("FORBIDDEN");
+  const lines = statementCsv(db, user.workspace.id, parsed.data);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -8,6 +8,7 @@ import { problemResponse, routeFailure } from "~/server/http/route-failure";
 import { privateNoStore } from "~/server/http/same-origin";
 import { zipStream } from "~/server/files/zip-stream";
 import { outputsArchiveFor } from "~/server/jobs/outputs-archive";
+import { ownJobsOf } from "~/server/workspaces/active-workspace";
 
 export const dynamic = "force-dynamic";
 
@@ -26,7 +27,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     if (!user) return problem("UNAUTHORIZED");
     const id = jobId.safeParse((await params).id);
     if (!id.success) return problem("NOT_FOUND");
-    const archive = await outputsArchiveFor(db, user.id, id.data);
+    // The session's workspace; a team's MEMBER reaches only their own jobs (SPEC §9).
+    const archive = await outputsArchiveFor(db, user.workspace.id, id.data, ownJobsOf(user.workspace, user.id));
     return new Response(zipStream(archive.entries), {
       headers: {
         "content-type": "application/zip",
