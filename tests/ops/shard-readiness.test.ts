@@ -9,7 +9,7 @@ import { connect } from "../fixtures/history";
 import { callerFor, createUser, db, jobRequest, testConfig, workerDeps } from "../helpers";
 
 /**
- * What docs/scaling.md's Citus layout (distribution column: the user's id)
+ * What docs/scaling.md's Citus layout (distribution column: the workspace's id)
  * relies on, checked on this machine's PostgreSQL:
  *
  * 1. Every money transaction touches the rows of one user only, so each is
@@ -61,7 +61,7 @@ async function perUserTables(): Promise<string[]> {
 }
 
 describe("Citus readiness: one user per money transaction", () => {
-  it("every transaction of the money paths writes the rows of a single user", async () => {
+  it("every transaction of the money paths writes the rows of a single workspace", async () => {
     await sql.query(probeSql);
     const tables = await perUserTables();
     for (const table of tables) {
@@ -163,14 +163,14 @@ const changedForCitus: Record<string, string> = {
   api_key_secret_hash_key: "a reference table api_key_secret(secret_hash PRIMARY KEY, user_id, key_id): a bearer key is looked up before its user is known",
 };
 
-/** Tables whose layout docs/scaling.md decides (distributed by the user's id, unless said otherwise). */
+/** Tables whose layout docs/scaling.md decides (distributed by the workspace's id, unless said otherwise). */
 const classifiedTables = new Set([
   "user", "ledger_entry", "job", "job_output", "job_event", "checkout", "session", "account", "admin_audit", "api_key", "api_idempotency",
   "credit_grant", "auto_topup", "payment_method", "topup", "webhook_endpoint", "webhook_event", "webhook_preference",
 ]);
 
 describe("Citus readiness: keys of the per-user tables", () => {
-  it("every unique index and foreign key includes the user's id, or is in the migration list", async () => {
+  it("every unique index and foreign key includes the workspace's id, or is in the migration list", async () => {
     const tables = await perUserTables();
     const { rows: uniques } = await sql.query<{ table: string; name: string; columns: string[] }>(`
       SELECT t.relname AS table, i.relname AS name,
@@ -215,7 +215,7 @@ describe("Citus readiness: keys of the per-user tables", () => {
         `${offending.length} change for Citus (docs/scaling.md)` +
         (unclassified.length > 0 ? `; NOT YET IN THE LAYOUT (add them to docs/scaling.md): ${unclassified.join(", ")}` : ""),
     );
-    expect(undocumented, "a new unique index or foreign key that a Citus layout by user id cannot enforce: see docs/scaling.md").toEqual([]);
+    expect(undocumented, "a new unique index or foreign key that a Citus layout by workspace id cannot enforce: see docs/scaling.md").toEqual([]);
     // Every table of the layout is still there with the user's id.
     for (const table of classifiedTables) expect(tables, table).toContain(table);
   });
