@@ -21,9 +21,9 @@ export async function seedApiKeys(client: pg.Client, userIds: string[]): Promise
     hashes.push(createHash("sha256").update(secret).digest("hex"));
   }
   await client.query(
-    `INSERT INTO api_key (id, user_id, name, prefix, secret_hash, scopes, created_at)
-     SELECT id, user_id, 'bench', prefix, secret_hash, ARRAY['jobs:read', 'jobs:write', 'credits:read'], now()
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS k(id, user_id, prefix, secret_hash)`,
+    `INSERT INTO api_key (id, workspace_id, created_by_user_id, name, prefix, secret_hash, scopes, created_at)
+     SELECT id, workspace_id, workspace_id, 'bench', prefix, secret_hash, ARRAY['jobs:read', 'jobs:write', 'credits:read'], now()
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS k(id, workspace_id, prefix, secret_hash)`,
     [ids, userIds, prefixes, hashes],
   );
   return secrets;

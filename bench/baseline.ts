@@ -91,28 +91,28 @@ async function runPgLoop(options: {
 async function rawCreate(client: pg.Client, userId: string): Promise<void> {
   await client.query("BEGIN");
   const debit = await client.query<{ before: number; after: number }>(
-    `UPDATE "user" SET balance = balance - 2, updated_at = now() WHERE id = $1 AND balance >= 2
+    `UPDATE workspace SET balance = balance - 2 WHERE id = $1 AND balance >= 2
      RETURNING balance + 2 AS before, balance AS after`, [userId]);
   const balance = debit.rows[0];
   if (!balance) throw new Error("no credits");
   await client.query(
     `SELECT count(*) FILTER (WHERE status IN ('PENDING', 'PROCESSING')) AS active,
             count(*) FILTER (WHERE created_at > clock_timestamp() - interval '60 seconds') AS recent
-     FROM job WHERE user_id = $1 AND (status IN ('PENDING', 'PROCESSING') OR created_at > clock_timestamp() - interval '60 seconds')`,
+     FROM job WHERE workspace_id = $1 AND (status IN ('PENDING', 'PROCESSING') OR created_at > clock_timestamp() - interval '60 seconds')`,
     [userId]);
   const job = await client.query<{ id: string }>(
-    `INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
+    `INSERT INTO job (id, workspace_id, actor_user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
        idempotency_key, request_hash, deadline_at, created_at, updated_at)
-     VALUES (gen_random_uuid(), $1, 'storyteller-v1', 'raw baseline', 1, 2, 2, gen_random_uuid()::text, 'raw',
+     VALUES (gen_random_uuid(), $1, $1, 'storyteller-v1', 'raw baseline', 1, 2, 2, gen_random_uuid()::text, 'raw',
        clock_timestamp() + interval '1 hour', clock_timestamp(), clock_timestamp()) RETURNING id`, [userId]);
   const jobId = job.rows[0]!.id;
   const entry = await client.query<{ id: string }>(
-    `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id, reason, created_at)
+    `INSERT INTO ledger_entry (workspace_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id, reason, created_at)
      VALUES ($1, 'CHARGE', -2, $2, $3, $4, 'USER', $1, 'Generation job', clock_timestamp()) RETURNING id`,
     [userId, balance.before, balance.after, jobId]);
   await client.query(
     `INSERT INTO credit_draw (entry_id, grant_id, amount)
-     SELECT $2, id, -2 FROM credit_grant WHERE user_id = $1 AND closed_at IS NULL AND remaining >= 2
+     SELECT $2, id, -2 FROM credit_grant WHERE workspace_id = $1 AND closed_at IS NULL AND remaining >= 2
      ORDER BY priority, expires_at, id LIMIT 1`,
     [userId, entry.rows[0]!.id]);
   await client.query(`SELECT graphile_worker.add_job('run-job', json_build_object('jobId', $1::text), max_attempts := 5)`, [jobId]);

@@ -80,7 +80,7 @@ async function submitLatency(context: Context, sessions: CookieJar[]) {
 }
 
 async function anyJob(context: Context, userId: string): Promise<string> {
-  const { rows } = await context.sql.query<{ id: string }>("SELECT id FROM job WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1", [userId]);
+  const { rows } = await context.sql.query<{ id: string }>("SELECT id FROM job WHERE workspace_id = $1 ORDER BY created_at DESC LIMIT 1", [userId]);
   if (!rows[0]) throw new Error(`no job for ${userId}`);
   return rows[0].id;
 }
@@ -102,7 +102,7 @@ export async function largeScenario(context: Context): Promise<Row[]> {
   }, log);
   const vacuumStarted = performance.now();
   // Sets the visibility maps (index-only scans) and the statistics, as autovacuum would in a steady state.
-  await sql.query(`VACUUM (ANALYZE) job, ledger_entry, job_output, "user"`);
+  await sql.query(`VACUUM (ANALYZE) job, ledger_entry, job_output, "user", workspace`);
   log(`large: ${seeded.jobs} jobs, ${seeded.ledgerEntries} ledger entries, ${seeded.outputs} outputs in ${round(seeded.seedMs / 1000)} s; VACUUM ANALYZE ${round((performance.now() - vacuumStarted) / 1000)} s`);
   const { rows: sizes } = await sql.query<{ name: string; size: string }>(
     `SELECT relname AS name, pg_size_pretty(pg_total_relation_size(oid)) AS size FROM pg_class

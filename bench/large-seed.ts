@@ -49,7 +49,7 @@ export async function seedLargeHistory(client: pg.Client, options: LargeSeedOpti
     await client.query("SET LOCAL work_mem = '256MB'");
     await timed(log, "job plan", () => client.query(
       `CREATE TEMP TABLE large_plan ON COMMIT DROP AS
-       SELECT u, k, id, user_id, created, status, requested, price, requested * price AS cost, done,
+       SELECT u, k, id, workspace_id, created, status, requested, price, requested * price AS cost, done,
          CASE WHEN status = 'COMPLETED' THEN (requested - done) * price ELSE requested * price END AS refund,
          created + make_interval(secs => duration_ms / 1000.0) AS finished
        FROM (
@@ -61,7 +61,7 @@ export async function seedLargeHistory(client: pg.Client, options: LargeSeedOpti
              (ARRAY[2, 5, 3])[1 + k % 3] AS price
            FROM (
              -- random() in the target list: drawn again for every row.
-             SELECT u, k, gen_random_uuid() AS id, $1::text || '-u-' || u AS user_id,
+             SELECT u, k, gen_random_uuid() AS id, $1::text || '-u-' || u AS workspace_id,
                now() - interval '65 minutes' - make_interval(days => $4::int) * (($3::int - k + random()) / $3::int) AS created,
                floor(random() * 100)::int AS h, floor(random() * 20)::int AS h2, 400 + floor(random() * 29600) AS duration_ms
              FROM generate_series(1, $2::int) u, generate_series(1, $3::int) k
@@ -79,18 +79,29 @@ export async function seedLargeHistory(client: pg.Client, options: LargeSeedOpti
        FROM large_plan`,
     ));
     await timed(log, "users", () => client.query(
-      `INSERT INTO "user" (id, name, email, role, balance, ledger_tail, created_at, updated_at)
-       SELECT user_id, 'Large ' || u, user_id || '@bench.test', 'USER',
-         sum(${credit * incoming} - cost + refund), sum(${credit * incoming} - cost + refund),
-         now() - make_interval(days => $1::int + 1), now()
-       FROM large_job GROUP BY u, user_id`,
+      `INSERT INTO "user" (id, name, email, role, created_at, updated_at)
+       SELECT workspace_id, 'Large ' || u, workspace_id || '@bench.test', 'USER', now() - make_interval(days => $1::int + 1), now()
+       FROM large_job GROUP BY u, workspace_id`,
       [options.spreadDays],
     ));
+    // Triggers are off: each user's personal workspace (its id is theirs) holds the wallet, with its owner.
+    await timed(log, "workspaces", () => client.query(
+      `INSERT INTO workspace (id, kind, name, balance, ledger_tail, created_at)
+       SELECT workspace_id, 'PERSONAL', 'Personal',
+         sum(${credit * incoming} - cost + refund), sum(${credit * incoming} - cost + refund),
+         now() - make_interval(days => $1::int + 1)
+       FROM large_job GROUP BY u, workspace_id`,
+      [options.spreadDays],
+    ));
+    await timed(log, "members", () => client.query(
+      `INSERT INTO workspace_member (workspace_id, user_id, role, created_at)
+       SELECT id, id, 'OWNER', created_at FROM workspace WHERE id IN (SELECT DISTINCT workspace_id FROM large_job)`,
+    ));
     const jobs = await timed(log, "jobs", () => client.query(
-      `INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost, status,
+      `INSERT INTO job (id, workspace_id, actor_user_id, model_id, prompt, outputs_requested, price_per_output, total_cost, status,
          outputs_done, outputs_failed, attempts, deadline_at, error_code, error_message, refunded_amount,
          idempotency_key, request_hash, created_at, started_at, heartbeat_at, finished_at, updated_at)
-       SELECT id, user_id, (ARRAY['canvas-v1', 'pose-pack-v1', 'storyteller-v1'])[1 + k % 3], 'bench prompt', requested, price, cost,
+       SELECT id, workspace_id, workspace_id, (ARRAY['canvas-v1', 'pose-pack-v1', 'storyteller-v1'])[1 + k % 3], 'bench prompt', requested, price, cost,
          status::"JobStatus", done, CASE WHEN status = 'COMPLETED' THEN requested - done ELSE 0 END, 1,
          created + interval '2 minutes',
          CASE status WHEN 'FAILED' THEN 'SANDBOX_FAIL' WHEN 'CANCELLED' THEN 'CANCELLED_BY_USER' END,
@@ -99,9 +110,9 @@ export async function seedLargeHistory(client: pg.Client, options: LargeSeedOpti
        FROM large_job`,
     ));
     const ledger = await timed(log, "ledger", () => client.query(
-      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id,
+      `INSERT INTO ledger_entry (workspace_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id,
          reason, idempotency_key, created_at)
-       SELECT j.user_id, e.kind::"LedgerKind", e.amount, e.before, e.before + e.amount, e.job_id,
+       SELECT j.workspace_id, e.kind::"LedgerKind", e.amount, e.before, e.before + e.amount, e.job_id,
          CASE WHEN e.kind IN ('CHARGE', 'REFUND') THEN 'USER' ELSE 'SYSTEM' END::"ActorType", NULL, e.reason,
          CASE WHEN e.kind IN ('CHARGE', 'REFUND') THEN NULL ELSE 'large:' || j.u || ':' || j.k || ':' || e.n END, e.at
        FROM large_job j
@@ -126,9 +137,9 @@ export async function seedLargeHistory(client: pg.Client, options: LargeSeedOpti
        FROM large_job j, generate_series(0, j.done - 1) i WHERE j.done > 0`,
     ));
     await timed(log, "grants", () => client.query(
-      `INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
+      `INSERT INTO credit_grant (workspace_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
        SELECT id, 'PAID', 50, balance, balance, 'GRANT', 'Bench credits', now(), now()
-       FROM "user" WHERE id IN (SELECT DISTINCT user_id FROM large_job) AND balance > 0`,
+       FROM workspace WHERE id IN (SELECT DISTINCT workspace_id FROM large_job) AND balance > 0`,
     ));
     await client.query("COMMIT");
     return {

@@ -66,12 +66,12 @@ export async function processesScenario(context: Context): Promise<Row[]> {
       sessionFor: () => sessions[(counter++ * 7919) % sessions.length]!,
     });
     clearTimeout(killer);
-    const created = Number((await sql.query(`SELECT count(*) FROM job WHERE user_id LIKE 'proc-u-%'`)).rows[0].count);
-    const completedInLoad = Number((await sql.query(`SELECT count(*) FROM job WHERE user_id LIKE 'proc-u-%' AND status = 'COMPLETED'`)).rows[0].count);
+    const created = Number((await sql.query(`SELECT count(*) FROM job WHERE workspace_id LIKE 'proc-u-%'`)).rows[0].count);
+    const completedInLoad = Number((await sql.query(`SELECT count(*) FROM job WHERE workspace_id LIKE 'proc-u-%' AND status = 'COMPLETED'`)).rows[0].count);
     log(`processes: ${created} jobs created, ${completedInLoad} completed during the load; draining with the surviving workers and the cron route …`);
     const drainStartedAt = performance.now();
     const active = async () => Number((await sql.query(
-      `SELECT count(*) FROM job WHERE user_id LIKE 'proc-u-%' AND status IN ('PENDING', 'PROCESSING')`)).rows[0].count);
+      `SELECT count(*) FROM job WHERE workspace_id LIKE 'proc-u-%' AND status IN ('PENDING', 'PROCESSING')`)).rows[0].count);
     const cron = () => fetch(`${alive()[0]!.baseUrl}/api/cron/cleanup-stuck-jobs`, { headers: { authorization: `Bearer ${benchSecrets.CRON_SECRET}` } })
       .then((response) => response.text(), () => "");
     while ((await active()) > 0 && performance.now() - drainStartedAt < drainTimeoutMs) {

@@ -144,7 +144,7 @@ type RawMeasured = { raw: BaselineResult; postgresCpuMs: number; postgresServerC
 async function measureRaw(context: Context, tag: string, accounts: number): Promise<RawMeasured> {
   const { options } = context;
   await seedAccounts(context.sql, tag, accounts, userBalance);
-  await context.sql.query(`UPDATE "user" SET jobs_active_bound = 2147483647 WHERE id LIKE $1 || '-u-%'`, [tag]);
+  await context.sql.query(`UPDATE workspace SET jobs_active_bound = 2147483647 WHERE id LIKE $1 || '-u-%'`, [tag]);
   const statementsBefore = await statementsExecuted(context.sql);
   const [backends, serverBefore] = [meterBackendCpu(context.postmasterPid), sampleCpu([context.postmasterPid])];
   const raw = await runBaseline({ databaseUrl: context.databaseUrl, tag, accounts, clients: options.clients, durationS: options.durationS, workDir: context.workDir });
@@ -382,7 +382,7 @@ export async function cleanupScenario(context: Context): Promise<Row[]> {
   const { options, sql, app } = context;
   const perUser = 100;
   await seedJobs(sql, { tag: "stuck", users: Math.ceil(options.stuckJobs / perUser), jobsPerUser: perUser, grantsPerJob: 1, shape: "stuck", spreadDays: 0 });
-  const stuck = async () => Number((await sql.query(`SELECT count(*) FROM job WHERE user_id LIKE 'stuck-u-%' AND status = 'PROCESSING'`)).rows[0].count);
+  const stuck = async () => Number((await sql.query(`SELECT count(*) FROM job WHERE workspace_id LIKE 'stuck-u-%' AND status = 'PROCESSING'`)).rows[0].count);
   context.log(`cleanup: ${await stuck()} stuck jobs; calling the cron route until none is left …`);
   const latencies: number[] = [];
   const startedAt = performance.now();

@@ -54,13 +54,26 @@ async function asReplica<T>(client: pg.Client, work: () => Promise<T>): Promise<
 export async function seedAccounts(client: pg.Client, tag: string, count: number, balance: number): Promise<string[]> {
   await asReplica(client, async () => {
     await client.query(
-      `INSERT INTO "user" (id, name, email, role, balance, ledger_tail, created_at, updated_at)
-       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', $3, $3, now(), now()
+      `INSERT INTO "user" (id, name, email, role, created_at, updated_at)
+       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', now(), now()
+       FROM generate_series(1, $2::int) n`,
+      [tag, count],
+    );
+    // Each user's personal workspace (its id is theirs) holds the wallet.
+    await client.query(
+      `INSERT INTO workspace (id, kind, name, balance, ledger_tail, created_at)
+       SELECT $1::text || '-u-' || n, 'PERSONAL', 'Personal', $3, $3, now()
        FROM generate_series(1, $2::int) n`,
       [tag, count, balance],
     );
+    // Triggers are off (replica): the members user_personal_workspace would add (decision 0012).
     await client.query(
-      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, actor_id, reason, idempotency_key, created_at)
+      `INSERT INTO workspace_member (workspace_id, user_id, role, created_at)
+       SELECT id, id, 'OWNER', created_at FROM workspace WHERE id LIKE $1::text || '-u-%'`,
+      [tag],
+    );
+    await client.query(
+      `INSERT INTO ledger_entry (workspace_id, kind, amount, balance_before, balance_after, actor_type, actor_id, reason, idempotency_key, created_at)
        SELECT $1::text || '-u-' || n, 'GRANT', $3, 0, $3, 'SYSTEM', 'bench', 'Benchmark credits', 'bench:' || $1::text || ':' || n, now()
        FROM generate_series(1, $2::int) n ORDER BY n`,
       [tag, count, balance],
@@ -78,7 +91,7 @@ export async function seedAccounts(client: pg.Client, tag: string, count: number
  * whole table for the predicate checks (any write to it is a conflict).
  */
 async function analyzeSeeded(client: pg.Client): Promise<void> {
-  await client.query(`ANALYZE "user", credit_grant, credit_draw, ledger_entry, job`);
+  await client.query(`ANALYZE "user", workspace, workspace_member, credit_grant, credit_draw, ledger_entry, job`);
 }
 
 /**
@@ -87,9 +100,9 @@ async function analyzeSeeded(client: pg.Client): Promise<void> {
  */
 async function seedGrants(client: pg.Client, tag: string): Promise<void> {
   await client.query(
-    `INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
+    `INSERT INTO credit_grant (workspace_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
      SELECT id, 'PAID', 50, balance, balance, 'GRANT', 'Benchmark credits', now(), now()
-     FROM "user" WHERE id LIKE $1::text || '-u-%' AND balance > 0`,
+     FROM workspace WHERE id LIKE $1::text || '-u-%' AND balance > 0`,
     [tag],
   );
 }
@@ -103,11 +116,11 @@ async function seedGrants(client: pg.Client, tag: string): Promise<void> {
 export async function seedBudgets(client: pg.Client, tag: string, limitCredits: number): Promise<void> {
   await client.query(
     `WITH made AS (
-       INSERT INTO budget (user_id, scope, api_key_id, period, limit_credits, time_zone, created_at, updated_at)
-       SELECT id, 'ACCOUNT', NULL, 'MONTH', $2, 'UTC', now(), now() FROM "user" WHERE id LIKE $1::text || '-u-%'
-       RETURNING id, user_id, period, limit_credits, time_zone)
+       INSERT INTO budget (workspace_id, scope, api_key_id, period, limit_credits, time_zone, created_at, updated_at)
+       SELECT id, 'ACCOUNT', NULL, 'MONTH', $2, 'UTC', now(), now() FROM workspace WHERE id LIKE $1::text || '-u-%'
+       RETURNING id, workspace_id, period, limit_credits, time_zone)
      INSERT INTO budget_change (budget_id, actor_user_id, action, before, after, created_at)
-     SELECT id, user_id, 'CREATE', NULL,
+     SELECT id, workspace_id, 'CREATE', NULL,
        jsonb_build_object('id', id::text, 'period', period, 'limitCredits', limit_credits, 'timeZone', time_zone), now()
      FROM made`,
     [tag, limitCredits],
@@ -115,7 +128,7 @@ export async function seedBudgets(client: pg.Client, tag: string, limitCredits: 
   await client.query(
     `INSERT INTO budget_spend (budget_id, period_start, limit_credits, spent)
      SELECT id, budget_period_start(period, time_zone, clock_timestamp()), limit_credits, 0
-     FROM budget WHERE user_id LIKE $1::text || '-u-%' AND removed_at IS NULL`,
+     FROM budget WHERE workspace_id LIKE $1::text || '-u-%' AND removed_at IS NULL`,
     [tag],
   );
   await client.query(`ANALYZE budget`);
@@ -150,24 +163,36 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
   const finalBalance = jobs * grants * grantAmount - jobs * jobPrice;
   await asReplica(client, async () => {
     await client.query(
-      `INSERT INTO "user" (id, name, email, role, balance, ledger_tail, jobs_active_bound, created_at, updated_at)
-       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', $3, $3,
-         CASE WHEN $4 IN ('pending', 'stuck') THEN $5::int ELSE 0 END, now(), now()
+      `INSERT INTO "user" (id, name, email, role, created_at, updated_at)
+       SELECT $1::text || '-u-' || n, 'Bench ' || n, $1::text || '-' || n || '@bench.test', 'USER', now(), now()
+       FROM generate_series(1, $2::int) n`,
+      [tag, users],
+    );
+    await client.query(
+      `INSERT INTO workspace (id, kind, name, balance, ledger_tail, jobs_active_bound, created_at)
+       SELECT $1::text || '-u-' || n, 'PERSONAL', 'Personal', $3, $3,
+         CASE WHEN $4 IN ('pending', 'stuck') THEN $5::int ELSE 0 END, now()
        FROM generate_series(1, $2::int) n`,
       [tag, users, finalBalance, options.shape, jobs],
     );
+    // Triggers are off (replica): the members user_personal_workspace would add (decision 0012).
     await client.query(
-      `INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
+      `INSERT INTO workspace_member (workspace_id, user_id, role, created_at)
+       SELECT id, id, 'OWNER', created_at FROM workspace WHERE id LIKE $1::text || '-u-%'`,
+      [tag],
+    );
+    await client.query(
+      `INSERT INTO job (id, workspace_id, actor_user_id, model_id, prompt, outputs_requested, price_per_output, total_cost,
          status, outputs_done, attempts, lease_owner, lease_expires_at, deadline_at, started_at, finished_at,
          refunded_amount, idempotency_key, request_hash, created_at, updated_at)
-       SELECT gen_random_uuid(), $1::text || '-u-' || u, 'storyteller-v1', 'bench prompt', 1, ${jobPrice}, ${jobPrice},
+       SELECT gen_random_uuid(), $1::text || '-u-' || u, $1::text || '-u-' || u, 'storyteller-v1', 'bench prompt', 1, ${jobPrice}, ${jobPrice},
          ${jobColumnsFor(options.shape)}, $1::text || ':' || u || ':' || k, 'bench', created, created
        FROM generate_series(1, $2::int) u, generate_series(1, $3::int) k,
          LATERAL (SELECT now() - interval '1 hour' - random() * make_interval(days => $4::int) AS created) c`,
       [tag, users, jobs, options.spreadDays],
     );
     await client.query(
-      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id,
+      `INSERT INTO ledger_entry (workspace_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id,
          reason, idempotency_key, created_at)
        SELECT $1::text || '-u-' || u,
          CASE WHEN e % $4 = 0 THEN 'CHARGE' ELSE 'GRANT' END::"LedgerKind",
@@ -179,7 +204,7 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
          CASE WHEN e % $4 = 0 THEN NULL ELSE 'bench:' || $1::text || ':' || u || ':' || e END,
          now() - interval '1 hour'
        FROM generate_series(1, $2::int) u CROSS JOIN generate_series(1, $3::int * $4) e
-       LEFT JOIN job j ON e % $4 = 0 AND j.user_id = $1::text || '-u-' || u AND j.idempotency_key = $1::text || ':' || u || ':' || (e / $4)
+       LEFT JOIN job j ON e % $4 = 0 AND j.workspace_id = $1::text || '-u-' || u AND j.idempotency_key = $1::text || ':' || u || ':' || (e / $4)
        ORDER BY u, e`,
       [tag, users, jobs, group],
     );
@@ -187,14 +212,14 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
       await client.query(
         `INSERT INTO job_output (id, job_id, index, status, mime_type, content, worker_id, created_at)
          SELECT gen_random_uuid(), id, 0, 'COMPLETED', 'text/plain', 'bench output', 'bench', finished_at
-         FROM job WHERE user_id LIKE $1::text || '-u-%'`,
+         FROM job WHERE workspace_id LIKE $1::text || '-u-%'`,
         [tag],
       );
     }
     if (options.shape === "pending") {
       await client.query(
         `SELECT graphile_worker.add_job('run-job', json_build_object('jobId', id::text), max_attempts := 5)
-         FROM job WHERE user_id LIKE $1::text || '-u-%' AND status = 'PENDING'`,
+         FROM job WHERE workspace_id LIKE $1::text || '-u-%' AND status = 'PENDING'`,
         [tag],
       );
     }
@@ -202,20 +227,20 @@ export async function seedJobs(client: pg.Client, options: BulkJobsOptions): Pro
     // every seeded charge: what the wallet would have recorded, so that the
     // refunds of these jobs go back to it.
     await client.query(
-      `INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
+      `INSERT INTO credit_grant (workspace_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
        SELECT id, 'PAID', 50, $2::int, balance, 'GRANT', 'Bench grants', now(), now()
-       FROM "user" WHERE id LIKE $1::text || '-u-%'`,
+       FROM workspace WHERE id LIKE $1::text || '-u-%'`,
       [tag, jobs * grants * grantAmount],
     );
     await client.query(
       `UPDATE job j SET charge_entry_id = e.id FROM ledger_entry e
-       WHERE e.job_id = j.id AND e.kind = 'CHARGE' AND j.user_id LIKE $1::text || '-u-%'`,
+       WHERE e.job_id = j.id AND e.kind = 'CHARGE' AND j.workspace_id LIKE $1::text || '-u-%'`,
       [tag],
     );
     await client.query(
       `INSERT INTO credit_draw (entry_id, grant_id, amount)
-       SELECT e.id, g.id, e.amount FROM ledger_entry e JOIN credit_grant g ON g.user_id = e.user_id
-       WHERE e.user_id LIKE $1::text || '-u-%' AND e.kind = 'CHARGE'`,
+       SELECT e.id, g.id, e.amount FROM ledger_entry e JOIN credit_grant g ON g.workspace_id = e.workspace_id
+       WHERE e.workspace_id LIKE $1::text || '-u-%' AND e.kind = 'CHARGE'`,
       [tag],
     );
   });

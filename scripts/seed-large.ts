@@ -46,13 +46,21 @@ export async function seedLarge(databaseUrl: string, options: SeedLargeOptions):
       return result;
     };
     await step("users", `
-      INSERT INTO "user" (id, name, email, role, balance, created_at, updated_at)
+      INSERT INTO "user" (id, name, email, role, created_at, updated_at)
       SELECT 'bulk-' || $1 || '-' || u, 'Bulk user ' || u, 'bulk-' || $1 || '-' || u || '@bulk.creditworks.test',
-        'USER', 0, now() - interval '${createdSpreadDays + 1} days', now()
+        'USER', now() - interval '${createdSpreadDays + 1} days', now()
       FROM generate_series(1, $2::int) u`, [tag, options.users]);
+    // Triggers are off (replica): each user's personal workspace (its id is
+    // theirs) and membership, as user_personal_workspace would make them.
+    await step("workspaces", `
+      INSERT INTO workspace (id, kind, name, created_at)
+      SELECT id, 'PERSONAL', 'Personal', created_at FROM "user" WHERE id LIKE 'bulk-' || $1 || '-%'`, [tag]);
+    await step("members", `
+      INSERT INTO workspace_member (workspace_id, user_id, role, created_at)
+      SELECT id, id, 'OWNER', created_at FROM "user" WHERE id LIKE 'bulk-' || $1 || '-%'`, [tag]);
     await step("job plan", `
       CREATE TEMP TABLE bulk_job ON COMMIT DROP AS
-      SELECT i, gen_random_uuid() AS id, 'bulk-' || $1 || '-' || (1 + i % $3::int) AS user_id,
+      SELECT i, gen_random_uuid() AS id, 'bulk-' || $1 || '-' || (1 + i % $3::int) AS workspace_id,
         (ARRAY['storyteller-v1', 'canvas-v1', 'pose-pack-v1'])[1 + i % 3] AS model_id,
         (ARRAY[2, 5, 3])[1 + i % 3] AS price,
         1 + (i / 3) % 4 AS requested,
@@ -61,10 +69,10 @@ export async function seedLarge(databaseUrl: string, options: SeedLargeOptions):
         make_interval(secs => ((i::bigint * 7919) % 30000 + 400) / 1000.0) AS duration
       FROM generate_series(1, $2::int) i`, [tag, options.jobs, options.users]);
     await step("jobs", `
-      INSERT INTO job (id, user_id, model_id, prompt, outputs_requested, price_per_output, total_cost, status,
+      INSERT INTO job (id, workspace_id, actor_user_id, model_id, prompt, outputs_requested, price_per_output, total_cost, status,
         outputs_done, outputs_failed, attempts, deadline_at, error_code, error_message, refunded_amount,
         idempotency_key, request_hash, created_at, started_at, heartbeat_at, finished_at, updated_at)
-      SELECT id, user_id, model_id, 'bulk prompt ' || i, requested, price, price * requested, status::"JobStatus",
+      SELECT id, workspace_id, workspace_id, model_id, 'bulk prompt ' || i, requested, price, price * requested, status::"JobStatus",
         done, CASE WHEN status = 'COMPLETED' THEN requested - done ELSE 0 END, 1,
         created_at + interval '2 minutes',
         CASE status WHEN 'FAILED' THEN 'SANDBOX_FAIL' WHEN 'CANCELLED' THEN 'CANCELLED_BY_USER' END,
@@ -77,31 +85,31 @@ export async function seedLarge(databaseUrl: string, options: SeedLargeOptions):
       ) planned`);
     const ledger = await step("ledger", `
       WITH moves AS (
-        SELECT user_id, 0 AS seq, 'GRANT' AS kind, sum(price * requested)::int + 100 AS amount, NULL::uuid AS job_id,
-          'Bulk credits' AS reason, 'bulk:' || user_id AS idempotency_key, now() - interval '${createdSpreadDays + 1} days' AS created_at
-        FROM bulk_job GROUP BY user_id
+        SELECT workspace_id, 0 AS seq, 'GRANT' AS kind, sum(price * requested)::int + 100 AS amount, NULL::uuid AS job_id,
+          'Bulk credits' AS reason, 'bulk:' || workspace_id AS idempotency_key, now() - interval '${createdSpreadDays + 1} days' AS created_at
+        FROM bulk_job GROUP BY workspace_id
         UNION ALL
-        SELECT user_id, i * 2, 'CHARGE', -(price * requested), id, 'Job charge', NULL, created_at FROM bulk_job
+        SELECT workspace_id, i * 2, 'CHARGE', -(price * requested), id, 'Job charge', NULL, created_at FROM bulk_job
         UNION ALL
-        SELECT j.user_id, b.i * 2 + 1, 'REFUND', j.refunded_amount, j.id, 'Bulk refund', NULL, j.finished_at
+        SELECT j.workspace_id, b.i * 2 + 1, 'REFUND', j.refunded_amount, j.id, 'Bulk refund', NULL, j.finished_at
         FROM bulk_job b JOIN job j ON j.id = b.id WHERE j.refunded_amount > 0
       )
-      INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id,
+      INSERT INTO ledger_entry (workspace_id, kind, amount, balance_before, balance_after, job_id, actor_type, actor_id,
         reason, idempotency_key, created_at)
-      SELECT user_id, kind::"LedgerKind", amount, (sum(amount) OVER w - amount)::int, (sum(amount) OVER w)::int, job_id,
+      SELECT workspace_id, kind::"LedgerKind", amount, (sum(amount) OVER w - amount)::int, (sum(amount) OVER w)::int, job_id,
         'SYSTEM', 'seed-large', reason, idempotency_key, created_at
       FROM moves
-      WINDOW w AS (PARTITION BY user_id ORDER BY seq ROWS UNBOUNDED PRECEDING)
-      ORDER BY user_id, seq`);
+      WINDOW w AS (PARTITION BY workspace_id ORDER BY seq ROWS UNBOUNDED PRECEDING)
+      ORDER BY workspace_id, seq`);
     await step("balances", `
-      UPDATE "user" u SET balance = totals.total, ledger_tail = totals.total
-      FROM (SELECT user_id, sum(amount)::int AS total FROM ledger_entry WHERE user_id LIKE 'bulk-' || $1 || '-%' GROUP BY user_id) totals
-      WHERE u.id = totals.user_id`, [tag]);
+      UPDATE workspace u SET balance = totals.total, ledger_tail = totals.total
+      FROM (SELECT workspace_id, sum(amount)::int AS total FROM ledger_entry WHERE workspace_id LIKE 'bulk-' || $1 || '-%' GROUP BY workspace_id) totals
+      WHERE u.id = totals.workspace_id`, [tag]);
     // One grant holds each balance, as the wallet's migration made of every balance.
     await step("grants", `
-      INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
+      INSERT INTO credit_grant (workspace_id, category, priority, amount, remaining, kind, reason, opened_at, created_at)
       SELECT id, 'PAID', 50, balance, balance, 'GRANT', 'Bulk credits', now(), now()
-      FROM "user" WHERE id LIKE 'bulk-' || $1 || '-%' AND balance > 0`, [tag]);
+      FROM workspace WHERE id LIKE 'bulk-' || $1 || '-%' AND balance > 0`, [tag]);
     await client.query("COMMIT");
     // VACUUM sets the visibility map, as autovacuum would in a steady state,
     // so the covering indexes answer the dashboard without heap reads.

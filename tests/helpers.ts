@@ -7,6 +7,7 @@ import { db } from "~/server/db";
 import { createSandboxProvider } from "~/server/providers";
 import type { RunDeps } from "~/server/jobs/run";
 import { money } from "~/server/money";
+import type { Acting } from "~/server/workspaces/active-workspace";
 
 export { db };
 
@@ -36,7 +37,7 @@ export async function createUser(overrides: { balance?: number; role?: "USER" | 
   });
   if (overrides.balance) {
     await money.moveCredits(db, {
-      userId: id, amount: overrides.balance, kind: "GRANT",
+      workspaceId: id, amount: overrides.balance, kind: "GRANT",
       actor: { type: "SYSTEM", id: "test" }, reason: "Test credits", idempotencyKey: `test:${id}`,
     });
   }
@@ -66,9 +67,9 @@ export function jobRequest(overrides: Partial<{ idempotencyKey: string; modelId:
 
 /** The ledger and balance of a user, for conservation assertions. */
 export async function accountState(userId: string) {
-  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { balance: true } });
-  const entries = await db.ledgerEntry.findMany({ where: { userId }, orderBy: { id: "asc" } });
-  return { balance: user.balance, entries, sum: entries.reduce((total, entry) => total + entry.amount, 0) };
+  const wallet = await db.workspace.findUniqueOrThrow({ where: { id: userId }, select: { balance: true } });
+  const entries = await db.ledgerEntry.findMany({ where: { workspaceId: userId }, orderBy: { id: "asc" } });
+  return { balance: wallet.balance, entries, sum: entries.reduce((total, entry) => total + entry.amount, 0) };
 }
 
 /** Asserts SPEC §3.1 for one user: balance = sum, arithmetic and chain hold. */
@@ -82,4 +83,9 @@ export async function expectConserved(userId: string, expect: (v: unknown) => { 
     previous = entry.balanceAfter;
   }
   expect(previous).toBe(state.balance);
+}
+
+/** A user acting in their personal workspace, whose id is theirs (decision 0012, step 1). */
+export function actingAs(userId: string): Acting {
+  return { workspaceId: userId, actorUserId: userId };
 }

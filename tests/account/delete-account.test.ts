@@ -44,7 +44,7 @@ describe("account.delete", () => {
     expect(after.balance).toBe(before.balance);
     expect(after.entries.map((e) => e.id)).toEqual(before.entries.map((e) => e.id));
     await expectConserved(user.id, expect);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(1);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(1);
 
     // The old cookie is worth nothing, and the old credentials sign nobody in.
     expect(await getSessionUser(new Headers({ cookie }))).toBeNull();

@@ -8,7 +8,7 @@ import { createApiKey } from "~/server/api-keys/keys";
 import { createJob } from "~/server/jobs/create";
 import { runJob } from "~/server/jobs/run";
 import { money } from "~/server/money";
-import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
+import { actingAs, accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
 
 type Caller = ReturnType<typeof callerFor>;
 
@@ -107,14 +107,14 @@ describe("admin procedures", () => {
     const admin = await createUser({ role: "ADMIN" });
     const user = await createUser({ balance: 100 });
     const { key } = await createApiKey(db, user.id, { name: "nightly", scopes: ["jobs:write"] });
-    const setting = { userId: user.id, actorUserId: user.id, timeZone: "Europe/Paris" } as const;
+    const setting = { workspaceId: user.id, actorUserId: user.id, timeZone: "Europe/Paris" } as const;
     const monthly = await money.setBudget(db, { ...setting, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 10 });
     await money.setBudget(db, { ...setting, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 20 });
     const keyTotal = await money.setBudget(db, { ...setting, scope: "API_KEY", apiKeyId: key.id, period: "TOTAL", limitCredits: 6 });
     await callerFor(user).jobs.create(jobRequest({ outputs: 2 })); // 4 against the account's budget
-    await createJob(db, user.id, { ...jobRequest({ outputs: 1 }), apiKeyId: key.id }, testConfig); // 2 against both
+    await createJob(db, actingAs(user.id), { ...jobRequest({ outputs: 1 }), apiKeyId: key.id }, testConfig); // 2 against both
     const removed = await money.setBudget(db, { ...setting, scope: "API_KEY", apiKeyId: key.id, period: "MONTH", limitCredits: 8 });
-    await money.removeBudget(db, { userId: user.id, actorUserId: admin.id, budgetId: removed.id });
+    await money.removeBudget(db, { workspaceId: user.id, actorUserId: admin.id, budgetId: removed.id });
 
     const detail = await callerFor(admin).admin.user({ id: user.id });
     // Live budgets first, then removed ones (newest first); spent in the period that holds now.
@@ -181,7 +181,7 @@ describe("admin procedures", () => {
     const grant = statement.items.find((entry) => entry.amount === 15)!;
     expect(grant.reason).toBe("Sorry for the outage");
     expect(JSON.stringify(statement)).not.toContain("Ticket #4411");
-    const ledgerRows = await db.ledgerEntry.findMany({ where: { userId: user.id } });
+    const ledgerRows = await db.ledgerEntry.findMany({ where: { workspaceId: user.id } });
     expect(JSON.stringify(ledgerRows, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).not.toContain("Ticket #4411");
     const audit = await callerFor(admin).admin.audit({ targetUserId: user.id });
     const after = { balance: 25, grantId: expect.any(String), internalNote: note };
@@ -223,12 +223,12 @@ describe("admin procedures", () => {
     }
     await expect(caller.adjustCredits({ userId: user.id, amount: -5, reason: "terms on a deduction", idempotencyKey: randomUUID(), grant: { category: "PAID" } }))
       .rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect(await db.creditGrant.count({ where: { userId: user.id } })).toBe(2);
+    expect(await db.creditGrant.count({ where: { workspaceId: user.id } })).toBe(2);
 
     const voided = await caller.voidGrant({ grantId: paid.grantId!, reason: "Invoice disputed" });
     expect(voided).toMatchObject({ voided: 30, replayed: false });
     expect((await accountState(user.id)).balance).toBe(0);
-    const entry = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, kind: "EXPIRE" } });
+    const entry = await db.ledgerEntry.findFirstOrThrow({ where: { workspaceId: user.id, kind: "EXPIRE" } });
     expect(entry).toMatchObject({ amount: -30, actorType: "ADMIN", reason: "Voided: Invoice disputed" });
     expect((await caller.audit({ targetUserId: user.id })).items[0]).toMatchObject({ action: "credits.void-grant", reason: "Invoice disputed" });
     await expect(caller.voidGrant({ grantId: "999999999", reason: "no such grant" })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -271,7 +271,7 @@ describe("admin procedures", () => {
     const retry = await caller.adjustCredits(request);
     expect(retry).toMatchObject({ replayed: true, grantId: first.grantId });
     await expect(caller.adjustCredits({ ...request, idempotencyKey: randomUUID() })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect(await db.creditGrant.count({ where: { userId: user.id } })).toBe(1);
+    expect(await db.creditGrant.count({ where: { workspaceId: user.id } })).toBe(1);
   });
 
   it("a grant submitted 20 times at once applies once", async () => {
@@ -282,7 +282,7 @@ describe("admin procedures", () => {
     expect(results.filter((result) => !result.replayed)).toHaveLength(1);
     expect(new Set(results.map((result) => result.entry?.id)).size).toBe(1);
     expect((await accountState(user.id)).balance).toBe(53);
-    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "GRANT", amount: 50 } })).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "GRANT", amount: 50 } })).toBe(1);
     expect(await db.adminAudit.count({ where: { targetUserId: user.id } })).toBe(1);
     await expect(callerFor(admin).admin.adjustCredits({ ...request, amount: 60 })).rejects.toMatchObject({
       cause: { code: "IDEMPOTENCY_KEY_REUSED" },
@@ -318,7 +318,7 @@ describe("admin procedures", () => {
     expect(secondPage.nextCursor).toBeNull();
 
     const detail = await caller.job({ id: text.job.id });
-    expect(detail.job).toMatchObject({ status: "COMPLETED", user: { id: user.id, email: user.email } });
+    expect(detail.job).toMatchObject({ status: "COMPLETED", actor: { id: user.id, email: user.email } });
     expect(detail.events.map((event) => event.type)).toEqual(["created", "claimed", "output", "output", "settled"]);
     expect(detail.events[1]?.workerId).toBe(worker.workerId);
     expect(detail.outputs.map((output) => output.index)).toEqual([0, 1]);
@@ -383,7 +383,7 @@ describe("admin procedures", () => {
     expect(report.ok).toBe(true);
     expect(report.checks).toHaveLength(integrityChecks.length);
     const scoped = await callerFor(admin).admin.integrity({ jobId: job.id });
-    expect(scoped.scope).toEqual({ jobId: job.id, userId: user.id });
+    expect(scoped.scope).toEqual({ jobId: job.id, workspaceId: user.id });
     expect(scoped.ok).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { createJob } from "~/server/jobs/create";
 import { runJob } from "~/server/jobs/run";
 import { chaosSeed, seededRandom } from "../chaos/random";
 import { buildHistory, connect, failJobsNow } from "../fixtures/history";
-import { createUser, db, jobRequest, testConfig, workerDeps } from "../helpers";
+import { actingAs, createUser, db, jobRequest, testConfig, workerDeps } from "../helpers";
 
 const hourMs = 3_600_000;
 const closeMarginMs = 120_000;
@@ -85,7 +85,7 @@ describe("admin roll-ups", () => {
     const writer = (async () => {
       let jobs = 0;
       while (writing) {
-        const { job } = await createJob(db, user.id, jobRequest({ outputs: 1 + (jobs % 3) }), testConfig);
+        const { job } = await createJob(db, actingAs(user.id), jobRequest({ outputs: 1 + (jobs % 3) }), testConfig);
         await runJob(workerDeps(), job.id);
         jobs++;
       }
@@ -120,14 +120,14 @@ describe("admin roll-ups", () => {
     const hour = (await sql.query<{ hour: Date }>("SELECT max(hour) AS hour FROM admin_rollup_hour")).rows[0]!.hour;
     // A bulk load's backdated grant, into an hour already rolled up.
     await sql.query("BEGIN");
-    await sql.query(`UPDATE "user" SET balance = balance + 5 WHERE id = $1`, [user.id]);
+    await sql.query(`UPDATE workspace SET balance = balance + 5 WHERE id = $1`, [user.id]);
     await sql.query(
-      `INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason, created_at)
+      `INSERT INTO ledger_entry (workspace_id, kind, amount, balance_before, balance_after, actor_type, reason, created_at)
        VALUES ($1, 'GRANT', 5, 100, 105, 'SYSTEM', 'backdated', $2::timestamptz + interval '10 minutes')`,
       [user.id, hour],
     );
     await sql.query(
-      `INSERT INTO credit_grant (user_id, category, priority, amount, remaining, kind, reason, opened_at)
+      `INSERT INTO credit_grant (workspace_id, category, priority, amount, remaining, kind, reason, opened_at)
        VALUES ($1, 'PROMOTIONAL', 10, 5, 5, 'GRANT', 'backdated', now())`,
       [user.id],
     );

@@ -86,7 +86,7 @@ describe("tRPC over the route handler", () => {
     const cookie = await signUp();
     const user = await db.user.findFirstOrThrow({ where: { name: "HTTP tester" }, orderBy: { createdAt: "desc" }, select: { id: true } });
     await money.moveCredits(db, {
-      userId: user.id, amount: 10, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test credits", idempotencyKey: `test:${user.id}`,
+      workspaceId: user.id, amount: 10, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test credits", idempotencyKey: `test:${user.id}`,
     });
     const set = await trpc("POST", "budgets.set", { cookie, input: { scope: "ACCOUNT", period: "MONTH", limitCredits: 3, timeZone: "UTC" } });
     expect(set.status).toBe(200);

@@ -28,7 +28,7 @@ function createOne(secret: string, idempotencyKey: string = randomUUID()) {
 }
 
 function ledgerOf(userId: string) {
-  return db.ledgerEntry.findMany({ where: { userId }, orderBy: { id: "asc" } });
+  return db.ledgerEntry.findMany({ where: { workspaceId: userId }, orderBy: { id: "asc" } });
 }
 
 describe("BUDGET_EXCEEDED over REST", () => {
@@ -37,7 +37,7 @@ describe("BUDGET_EXCEEDED over REST", () => {
     const limited = await keyOf(user, "limited");
     const free = await keyOf(user, "free");
     const budget = await money.setBudget(db, {
-      userId: user.id, actorUserId: user.id, scope: "API_KEY", apiKeyId: limited.id, period: "TOTAL", limitCredits: 4, timeZone: "UTC",
+      workspaceId: user.id, actorUserId: user.id, scope: "API_KEY", apiKeyId: limited.id, period: "TOTAL", limitCredits: 4, timeZone: "UTC",
     });
 
     expect((await createOne(limited.secret)).status).toBe(201);
@@ -60,18 +60,18 @@ describe("BUDGET_EXCEEDED over REST", () => {
 
     // Nothing charged, no job, no stored response for the refused key.
     expect(await ledgerOf(user.id)).toEqual(ledger);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(2);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(96);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(2);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(96);
 
     // The same account's key without a budget still spends.
     const other = await createOne(free.secret);
     expect(other.status).toBe(201);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(94);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(94);
 
     // The refusal was not stored: once the limit is raised, the same
     // Idempotency-Key creates the job.
     await money.setBudget(db, {
-      userId: user.id, actorUserId: user.id, scope: "API_KEY", apiKeyId: limited.id, period: "TOTAL", limitCredits: 6, timeZone: "UTC",
+      workspaceId: user.id, actorUserId: user.id, scope: "API_KEY", apiKeyId: limited.id, period: "TOTAL", limitCredits: 6, timeZone: "UTC",
     });
     const retried = await createOne(limited.secret, refusedKey);
     expect(retried.status).toBe(201);
@@ -82,7 +82,7 @@ describe("BUDGET_EXCEEDED over REST", () => {
     const user = await createUser({ balance: 100 });
     const key = await keyOf(user, "any");
     await money.setBudget(db, {
-      userId: user.id, actorUserId: user.id, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 3, timeZone: "UTC",
+      workspaceId: user.id, actorUserId: user.id, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 3, timeZone: "UTC",
     });
     expect((await createOne(key.secret)).status).toBe(201);
     const refused = await createOne(key.secret);

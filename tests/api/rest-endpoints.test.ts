@@ -142,7 +142,7 @@ describe("REST /api/v1", () => {
     expectProblem(await post([1, 2]), 400, "VALIDATION_ERROR");
     const poor = expectProblem(await post(restJobBody({ outputs: 2 })), 402, "INSUFFICIENT_CREDITS");
     expect(poor).toMatchObject({ requiredCredits: 1, availableCredits: 3 });
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
     expect((await accountState(user.id)).balance).toBe(3);
   });
 
@@ -178,7 +178,7 @@ describe("REST /api/v1", () => {
     expectProblem(await rest.request("POST", "/jobs", { key, headers }), 400, "VALIDATION_ERROR");
     const huge = JSON.stringify({ ...restJobBody(), prompt: "x".repeat(bodyBytesMax) });
     expectProblem(await rest.request("POST", "/jobs", { key, headers: { ...headers, "content-type": "application/json" }, rawBody: huge }), 413, "VALIDATION_ERROR");
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
   });
 
   it("an unexpected failure → 500 INTERNAL with a generic detail and nothing internal", async () => {

@@ -22,7 +22,7 @@ let keys: (string | undefined)[];
 beforeAll(async () => {
   user = await createUser({ balance: 1_000 });
   const revoked = await keyFor(user);
-  await db.apiKey.updateMany({ where: { userId: user.id }, data: { revokedAt: new Date() } });
+  await db.apiKey.updateMany({ where: { workspaceId: user.id }, data: { revokedAt: new Date() } });
   keys = [await keyFor(user), await keyFor(user, ["jobs:read"]), revoked, undefined, "cw_live_garbage"];
 });
 
@@ -90,8 +90,8 @@ describe("REST fuzz", () => {
     // Every credit the fuzzed requests spent is explained by the ledger, and
     // only the jobs they created were charged.
     await expectConserved(user.id, expect);
-    const charged = await db.ledgerEntry.aggregate({ where: { userId: user.id, kind: "CHARGE" }, _sum: { amount: true } });
-    const jobsCost = await db.job.aggregate({ where: { userId: user.id }, _sum: { totalCost: true } });
+    const charged = await db.ledgerEntry.aggregate({ where: { workspaceId: user.id, kind: "CHARGE" }, _sum: { amount: true } });
+    const jobsCost = await db.job.aggregate({ where: { workspaceId: user.id }, _sum: { totalCost: true } });
     expect(0 - (charged._sum.amount ?? 0)).toBe(jobsCost._sum.totalCost ?? 0);
   });
 });

@@ -35,7 +35,7 @@ describe("Idempotency-Key on POST /jobs", () => {
       expect(response.status).toBe(400);
       expect(response.json.code).toBe("VALIDATION_ERROR");
     }
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
     expect((await accountState(user.id)).balance).toBe(100);
   });
 
@@ -56,7 +56,7 @@ describe("Idempotency-Key on POST /jobs", () => {
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.json).toEqual(first.json);
     expect(replay.json.status).toBe("PENDING");
-    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } })).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } })).toBe(1);
     await expectConserved(user.id, expect);
   });
 
@@ -118,9 +118,9 @@ describe("Idempotency-Key on POST /jobs", () => {
     expect(replays).toHaveLength(19);
     const original = responses.find((response) => response.headers.get("idempotent-replayed") === null)!;
     for (const replay of replays) expect(replay.json).toEqual(original.json);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(1);
-    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } })).toBe(1);
-    expect(await db.apiIdempotency.count({ where: { userId: user.id } })).toBe(1);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } })).toBe(1);
+    expect(await db.apiIdempotency.count({ where: { workspaceId: user.id } })).toBe(1);
     expect((await accountState(user.id)).balance).toBe(94);
     await expectConserved(user.id, expect);
   });
@@ -130,21 +130,21 @@ describe("Idempotency-Key on POST /jobs", () => {
     const key = await keyFor(user);
     const idempotencyKey = randomUUID();
     expect((await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody({ outputs: 1 }) })).status).toBe(402);
-    expect(await db.apiIdempotency.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.apiIdempotency.count({ where: { workspaceId: user.id } })).toBe(0);
     await money.moveCredits(db, {
-      userId: user.id, amount: 10, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Top-up", idempotencyKey: `top-up:${user.id}`,
+      workspaceId: user.id, amount: 10, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Top-up", idempotencyKey: `top-up:${user.id}`,
     });
     const retried = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody({ outputs: 1 }) });
     expect(retried.status).toBe(201);
     expect(retried.headers.get("idempotent-replayed")).toBeNull();
-    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } })).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } })).toBe(1);
   });
 
   it("the stored response and the job commit together: every REST-created job has its stored response", async () => {
     const { user, key } = await account(100);
     const idempotencyKey = randomUUID();
     const created = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody() });
-    const stored = await db.apiIdempotency.findUniqueOrThrow({ where: { userId_key: { userId: user.id, key: idempotencyKey } } });
+    const stored = await db.apiIdempotency.findUniqueOrThrow({ where: { workspaceId_key: { workspaceId: user.id, key: idempotencyKey } } });
     expect(stored.statusCode).toBe(201);
     expect(stored.responseText).toBe(created.text);
     expect(stored.responseHeaders).toEqual({ location: `/api/v1/jobs/${String(created.json.id)}` });
@@ -170,9 +170,9 @@ describe("Idempotency-Key on POST /jobs", () => {
     const first = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody() });
     await db.$executeRaw`
       UPDATE api_idempotency SET created_at = created_at - interval '2 days', expires_at = expires_at - interval '2 days'
-      WHERE user_id = ${user.id}`;
+      WHERE workspace_id = ${user.id}`;
     expect(await purgeExpiredIdempotency(db)).toBeGreaterThanOrEqual(1);
-    expect(await db.apiIdempotency.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.apiIdempotency.count({ where: { workspaceId: user.id } })).toBe(0);
 
     const late = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody() });
     expect(late.status).toBe(200);
@@ -180,7 +180,7 @@ describe("Idempotency-Key on POST /jobs", () => {
     expect(late.json.id).toBe(first.json.id);
     const reused = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody({ outputs: 1 }) });
     expect(reused.status).toBe(422);
-    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } })).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } })).toBe(1);
   });
 
   it("POST /jobs/{id}/cancel with an Idempotency-Key replays its 200", async () => {

@@ -91,7 +91,7 @@ describe("API keys", () => {
     expect(create.status).toBe(403);
     expect(create.json).toMatchObject({ code: "FORBIDDEN", requiredScope: "jobs:write" });
     expect(create.json.detail).toContain("jobs:write");
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
 
     const balance = await rest.request("GET", "/balance", { key: readOnly });
     expect(balance.status).toBe(403);
@@ -112,7 +112,7 @@ describe("API keys", () => {
       body: JSON.stringify({ json: { userId: admin.id, amount: 1_000, reason: "self-grant", idempotencyKey: crypto.randomUUID() } }),
     });
     expect(adjust.status).toBe(401);
-    expect((await db.user.findUniqueOrThrow({ where: { id: admin.id } })).balance).toBe(0);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: admin.id } })).balance).toBe(0);
 
     for (const path of ["/admin", "/admin/stats", "/admin/users"]) {
       const response = await rest.request("GET", path, { key });
@@ -145,6 +145,6 @@ describe("API keys", () => {
     await db.account.create({ data: { id: crypto.randomUUID(), accountId: user.id, providerId: "credential", userId: user.id, password: "hash" } });
     await deleteAccount(db, user.id, "password", async () => true);
     expect((await rest.request("GET", "/jobs", { key })).status).toBe(401);
-    expect(await db.apiKey.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+    expect(await db.apiKey.count({ where: { workspaceId: user.id, revokedAt: null } })).toBe(0);
   });
 });

@@ -62,7 +62,7 @@ describe("bad input → VALIDATION_ERROR, nothing written", () => {
   it("jobs.create", async () => {
     const user = await createUser({ balance: 100 });
     await expectAllInvalid(createCases(user));
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
   });
 
   it("jobs.get, jobs.cancel and jobs.list", async () => {

@@ -111,7 +111,7 @@ describe("budgets.set and budgets.remove", () => {
     const error = await procedureError(callerFor(user).budgets.set({ scope: "ACCOUNT", limitCredits: 10, ...monthly, ...patch } as never));
     expect(error.appCode).toBe("VALIDATION_ERROR");
     expect(Object.keys(error.fieldErrors ?? {})).toEqual([field]);
-    expect(await db.budget.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.budget.count({ where: { workspaceId: user.id } })).toBe(0);
   });
 
   it("accepts the bounds: a limit of 0 (nothing may be spent) and of a billion", async () => {
@@ -170,7 +170,7 @@ describe("another user's budgets and keys (SPEC §3.11)", () => {
 
     // The owner's budget is as it was.
     expect((await callerFor(owner).budgets.list()).keys).toMatchObject([{ id, limitCredits: 7, apiKey: { id: key.id } }]);
-    expect(await db.budget.count({ where: { userId: stranger.id } })).toBe(0);
+    expect(await db.budget.count({ where: { workspaceId: stranger.id } })).toBe(0);
   });
 
   it("a revoked key of one's own is NOT_FOUND for a new budget", async () => {
@@ -188,7 +188,7 @@ describe("jobs.create over a budget", () => {
     const caller = callerFor(user);
     const { id } = await caller.budgets.set({ scope: "ACCOUNT", limitCredits: 4, ...monthly });
     await caller.jobs.create(jobRequest({ outputs: 2 }));
-    const charges = await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } });
+    const charges = await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } });
 
     const error = await procedureError(caller.jobs.create(jobRequest({ outputs: 2 })));
     expect(error).toMatchObject({ appCode: "BUDGET_EXCEEDED", httpStatus: 402 });
@@ -196,7 +196,7 @@ describe("jobs.create over a budget", () => {
       id, scope: "ACCOUNT", period: "MONTH", apiKeyId: null,
       limitCredits: 4, spentCredits: 4, remainingCredits: 0, resetsAt: nextUtcMonth().toISOString(),
     });
-    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } })).toBe(charges);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } })).toBe(charges);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(1);
   });
 });

@@ -60,7 +60,7 @@ export async function setStartingBudgets(users: SessionUser[], rng: Random, coun
     const plan = { user, timeZone: rng.pick(timeZones), movesPeriod: index % 4 === 0 };
     const period: BudgetPeriod = plan.movesPeriod || rng.chance(0.5) ? "MONTH" : "TOTAL";
     await money.setBudget(db, {
-      userId: user.id, actorUserId: user.id, scope: "ACCOUNT", apiKeyId: null, period, limitCredits: rng.int(limitMin, limitMax), timeZone: plan.timeZone,
+      workspaceId: user.id, actorUserId: user.id, scope: "ACCOUNT", apiKeyId: null, period, limitCredits: rng.int(limitMin, limitMax), timeZone: plan.timeZone,
     });
     counts.created++;
     plans.push(plan);
@@ -71,7 +71,7 @@ export async function setStartingBudgets(users: SessionUser[], rng: Random, coun
 /** The account's live ACCOUNT budget, read as the owner's page would before a change. */
 async function liveBudget(userId: string) {
   const [row] = await db.$queryRaw<{ id: bigint; period: BudgetPeriod; limit_credits: number }[]>`
-    SELECT id, period, limit_credits FROM budget WHERE user_id = ${userId} AND scope = 'ACCOUNT' AND removed_at IS NULL`;
+    SELECT id, period, limit_credits FROM budget WHERE workspace_id = ${userId} AND scope = 'ACCOUNT' AND removed_at IS NULL`;
   return row ?? null;
 }
 
@@ -92,7 +92,7 @@ export async function runBudgetClient(plans: BudgetPlan[], rng: Random, history:
     const roll = rng.next();
     const set = (op: string, period: BudgetPeriod, limitCredits: number) =>
       retried(history, op, () => money.setBudget(db, {
-        userId: plan.user.id, actorUserId: plan.user.id, scope: "ACCOUNT", apiKeyId: null, period, limitCredits, timeZone: plan.timeZone,
+        workspaceId: plan.user.id, actorUserId: plan.user.id, scope: "ACCOUNT", apiKeyId: null, period, limitCredits, timeZone: plan.timeZone,
       }));
     if (!live) {
       const outcome = await set("budget-create", rng.chance(0.5) ? "MONTH" : "TOTAL", rng.int(limitMin, limitMax));
@@ -114,7 +114,7 @@ export async function runBudgetClient(plans: BudgetPlan[], rng: Random, history:
       else history.problem(`switching a budget's period answered ${outcome.code}`);
     } else {
       const outcome = await retried(history, "budget-remove", () =>
-        money.removeBudget(db, { userId: plan.user.id, actorUserId: plan.user.id, budgetId: live.id }));
+        money.removeBudget(db, { workspaceId: plan.user.id, actorUserId: plan.user.id, budgetId: live.id }));
       if (outcome.ok) counts.removed++;
       else if (outcome.code === "NOT_FOUND" && (await isRemoved(live.id))) counts.removedAnsweredNotFound++;
       else history.problem(`removing a budget answered ${outcome.code}`);
@@ -178,18 +178,18 @@ async function movePeriodBack(plan: BudgetPlan): Promise<{ jobs: number; spendRo
   const { user, timeZone } = plan;
   return accountTransaction(db, { label: "chaos.period-move", accountId: user.id }, async (tx) => {
     const [moved] = await tx.$queryRaw<{ already: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM job WHERE user_id = ${user.id}
+      SELECT EXISTS (SELECT 1 FROM job WHERE workspace_id = ${user.id}
         AND created_at < budget_period_start('MONTH', ${timeZone}, clock_timestamp())) AS already`;
     if (moved?.already) return null;
     // What the running jobs were counted for, per MONTH budget of this month (read before they move).
     const shares = await tx.$queryRaw<{ budget_id: bigint; amount: number }[]>`
       SELECT b.id AS budget_id, sum(j.total_cost)::int AS amount
       FROM job j CROSS JOIN LATERAL unnest(j.budget_ids) AS u(budget_id) JOIN budget b ON b.id = u.budget_id
-      WHERE j.user_id = ${user.id} AND j.status IN ('PENDING', 'PROCESSING') AND b.period = 'MONTH'
+      WHERE j.workspace_id = ${user.id} AND j.status IN ('PENDING', 'PROCESSING') AND b.period = 'MONTH'
       GROUP BY b.id ORDER BY b.id`;
     const jobs = await tx.$executeRaw`
       UPDATE job SET created_at = ((created_at AT TIME ZONE ${timeZone}) - interval '1 month') AT TIME ZONE ${timeZone}
-      WHERE user_id = ${user.id} AND status IN ('PENDING', 'PROCESSING')`;
+      WHERE workspace_id = ${user.id} AND status IN ('PENDING', 'PROCESSING')`;
     for (const share of shares) {
       await tx.$executeRaw`
         WITH this_month AS (

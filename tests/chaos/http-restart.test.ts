@@ -219,11 +219,11 @@ function countAnswers(answers: Answer[], killed: Moment, recovered: Moment) {
 
 /** Every key a client was answered for has one job, that job, and one CHARGE entry; the account reconciles. */
 async function expectChargedOncePerKey(client: Client): Promise<void> {
-  const jobs = await app.db.job.findMany({ where: { userId: client.userId }, select: { id: true, idempotencyKey: true, chargeEntryId: true } });
+  const jobs = await app.db.job.findMany({ where: { workspaceId: client.userId }, select: { id: true, idempotencyKey: true, chargeEntryId: true } });
   const byKey = (rows: { key: string; jobId: string }[]) => Object.fromEntries(rows.map((row) => [row.key, row.jobId]));
   expect(jobs).toHaveLength(client.created.length);
   expect(byKey(jobs.map((job) => ({ key: job.idempotencyKey, jobId: job.id })))).toEqual(byKey(client.created));
-  const charges = await app.db.ledgerEntry.findMany({ where: { userId: client.userId, kind: "CHARGE" }, select: { id: true, jobId: true } });
+  const charges = await app.db.ledgerEntry.findMany({ where: { workspaceId: client.userId, kind: "CHARGE" }, select: { id: true, jobId: true } });
   expect(charges.map((charge) => charge.jobId).sort()).toEqual(jobs.map((job) => job.id).sort());
   const chargeOf = Object.fromEntries(charges.map((charge) => [charge.jobId, charge.id]));
   for (const job of jobs) expect(job.chargeEntryId).toBe(chargeOf[job.id]);

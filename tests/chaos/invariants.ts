@@ -28,25 +28,25 @@ const checks: Check[] = [
   {
     invariant: "§3.1 conservation: balance = sum of the user's ledger",
     sql: `SELECT u.id, u.balance, COALESCE(sum(l.amount), 0)::int AS ledger_sum
-          FROM "user" u LEFT JOIN ledger_entry l ON l.user_id = u.id
+          FROM workspace u LEFT JOIN ledger_entry l ON l.workspace_id = u.id
           GROUP BY u.id HAVING u.balance <> COALESCE(sum(l.amount), 0)`,
   },
   {
     invariant: "§3.1 conservation: balance_after = balance_before + amount",
-    sql: `SELECT id, user_id FROM ledger_entry WHERE balance_after <> balance_before + amount`,
+    sql: `SELECT id, workspace_id FROM ledger_entry WHERE balance_after <> balance_before + amount`,
   },
   {
     invariant: "§3.1 conservation: each entry starts where the previous one ended",
-    sql: `SELECT id, user_id, balance_before, previous_after FROM (
-            SELECT id, user_id, balance_before,
-              COALESCE(lag(balance_after) OVER (PARTITION BY user_id ORDER BY id), 0) AS previous_after
+    sql: `SELECT id, workspace_id, balance_before, previous_after FROM (
+            SELECT id, workspace_id, balance_before,
+              COALESCE(lag(balance_after) OVER (PARTITION BY workspace_id ORDER BY id), 0) AS previous_after
             FROM ledger_entry) chain
           WHERE balance_before <> previous_after`,
   },
   {
     invariant: "§3.2 no overdraft",
-    sql: `SELECT id, balance FROM "user" WHERE balance < 0
-          UNION ALL SELECT user_id, balance_after FROM ledger_entry WHERE balance_after < 0`,
+    sql: `SELECT id, balance FROM workspace WHERE balance < 0
+          UNION ALL SELECT workspace_id, balance_after FROM ledger_entry WHERE balance_after < 0`,
   },
   {
     invariant: "§3.3 exactly one CHARGE of the job's cost per job",
@@ -60,14 +60,14 @@ const checks: Check[] = [
   },
   {
     invariant: "§3.1 the account's ledger tail is its last entry's balance_after",
-    sql: `SELECT u.id, u.ledger_tail, l.balance_after FROM "user" u
-          LEFT JOIN LATERAL (SELECT balance_after FROM ledger_entry WHERE user_id = u.id ORDER BY id DESC LIMIT 1) l ON true
+    sql: `SELECT u.id, u.ledger_tail, l.balance_after FROM workspace u
+          LEFT JOIN LATERAL (SELECT balance_after FROM ledger_entry WHERE workspace_id = u.id ORDER BY id DESC LIMIT 1) l ON true
           WHERE u.ledger_tail IS DISTINCT FROM l.balance_after`,
   },
   {
     invariant: "§3.7 the active-job bound is never below the active jobs",
-    sql: `SELECT u.id, u.jobs_active_bound, count(j.id) AS active FROM "user" u
-          JOIN job j ON j.user_id = u.id AND j.status IN ('PENDING', 'PROCESSING')
+    sql: `SELECT u.id, u.jobs_active_bound, count(j.id) AS active FROM workspace u
+          JOIN job j ON j.workspace_id = u.id AND j.status IN ('PENDING', 'PROCESSING')
           GROUP BY u.id HAVING u.jobs_active_bound < count(j.id)`,
   },
   {
@@ -94,13 +94,13 @@ const checks: Check[] = [
   },
   {
     invariant: "§3.6 one job per (user, idempotency key)",
-    sql: `SELECT user_id, idempotency_key, count(*) FROM job GROUP BY 1, 2 HAVING count(*) > 1`,
+    sql: `SELECT workspace_id, idempotency_key, count(*) FROM job GROUP BY 1, 2 HAVING count(*) > 1`,
   },
   {
     invariant: "§3.12 balance = sum of remaining over the open grants",
-    sql: `SELECT u.id, u.balance, COALESCE(g.held, 0) AS held FROM "user" u
-          LEFT JOIN (SELECT user_id, sum(remaining) AS held FROM credit_grant WHERE closed_at IS NULL GROUP BY user_id) g
-            ON g.user_id = u.id
+    sql: `SELECT u.id, u.balance, COALESCE(g.held, 0) AS held FROM workspace u
+          LEFT JOIN (SELECT workspace_id, sum(remaining) AS held FROM credit_grant WHERE closed_at IS NULL GROUP BY workspace_id) g
+            ON g.workspace_id = u.id
           WHERE u.balance <> COALESCE(g.held, 0)`,
   },
   {
@@ -120,7 +120,7 @@ const checks: Check[] = [
   {
     invariant: "§3.12 every draw names an entry of its grant's account",
     sql: `SELECT d.entry_id, d.grant_id FROM credit_draw d JOIN credit_grant g ON g.id = d.grant_id
-          LEFT JOIN ledger_entry e ON e.id = d.entry_id WHERE e.id IS NULL OR e.user_id <> g.user_id`,
+          LEFT JOIN ledger_entry e ON e.id = d.entry_id WHERE e.id IS NULL OR e.workspace_id <> g.workspace_id`,
   },
   {
     invariant: "§3.12 a refund gives no grant more than the charge drew from it",
@@ -146,9 +146,9 @@ const checks: Check[] = [
   },
   {
     invariant: "§3.14 a job counts only against budgets of its own account, each once, one ACCOUNT budget at most, an API_KEY budget only of its key",
-    sql: `SELECT j.id, j.user_id, j.api_key_id, j.budget_ids FROM job j
+    sql: `SELECT j.id, j.workspace_id, j.api_key_id, j.budget_ids FROM job j
           JOIN LATERAL (
-            SELECT count(*) FILTER (WHERE b.id IS NULL OR b.user_id <> j.user_id) AS foreign_or_missing,
+            SELECT count(*) FILTER (WHERE b.id IS NULL OR b.workspace_id <> j.workspace_id) AS foreign_or_missing,
                    count(*) - count(DISTINCT u.budget_id) AS repeated,
                    count(*) FILTER (WHERE b.scope = 'ACCOUNT') AS account_budgets,
                    count(*) FILTER (WHERE b.scope = 'API_KEY' AND b.api_key_id IS DISTINCT FROM j.api_key_id) AS other_keys
@@ -157,7 +157,7 @@ const checks: Check[] = [
   },
   {
     invariant: "§3.12 after a sweep no open grant is past its expiry",
-    sql: `SELECT id, user_id, expires_at, remaining FROM credit_grant WHERE closed_at IS NULL AND expires_at < clock_timestamp()`,
+    sql: `SELECT id, workspace_id, expires_at, remaining FROM credit_grant WHERE closed_at IS NULL AND expires_at < clock_timestamp()`,
     onlyWhenQuiet: true,
   },
   {
@@ -196,7 +196,7 @@ export async function creditTotals(databaseUrl: string): Promise<{ balances: num
   await client.connect();
   try {
     const result = await client.query<{ balances: string; ledger: string }>(
-      `SELECT (SELECT COALESCE(sum(balance), 0) FROM "user") AS balances,
+      `SELECT (SELECT COALESCE(sum(balance), 0) FROM workspace) AS balances,
               (SELECT COALESCE(sum(amount), 0) FROM ledger_entry) AS ledger`,
     );
     const row = result.rows[0];

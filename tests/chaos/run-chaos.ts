@@ -116,7 +116,7 @@ async function createAccounts(options: ChaosOptions, rng: Random) {
     });
     const balance = rng.int(10, startingBalanceMax);
     await money.moveCredits(db, {
-      userId: user.id, amount: balance, kind: "GRANT", actor: { type: "SYSTEM", id: "chaos" },
+      workspaceId: user.id, amount: balance, kind: "GRANT", actor: { type: "SYSTEM", id: "chaos" },
       reason: "Chaos starting credits", idempotencyKey: `chaos:${user.id}`,
     });
     granted += balance;
@@ -200,10 +200,10 @@ async function sweepAfterLastExpiry(counts: FaultCounts) {
 
 /** No invented jobs, no lost ones, one admin entry per applied grant key. */
 async function checkAgainstDatabase(history: History, model: Model) {
-  const jobs = await db.job.findMany({ select: { id: true, userId: true, idempotencyKey: true } });
+  const jobs = await db.job.findMany({ select: { id: true, workspaceId: true, idempotencyKey: true } });
   const byId = new Set(jobs.map((job) => job.id));
   for (const job of jobs) {
-    if (!model.keysSent.has(`${job.userId}:${job.idempotencyKey}`)) history.problem(`job ${job.id} has a key no client sent`);
+    if (!model.keysSent.has(`${job.workspaceId}:${job.idempotencyKey}`)) history.problem(`job ${job.id} has a key no client sent`);
   }
   for (const [slot, job] of model.jobsByKey) {
     if (!byId.has(job.id)) history.problem(`job ${job.id} (${slot}) was acknowledged but is not in the database`);

@@ -21,12 +21,12 @@ describe("a failed statement aborts the whole interactive transaction", () => {
     const outcome = await db.$transaction(async (tx) => {
       await tx.$executeRaw`UPDATE "user" SET name = 'written before the failure' WHERE id = ${user.id}`;
       try {
-        await tx.$executeRaw`UPDATE "user" SET balance = -1 WHERE id = ${user.id}`;
+        await tx.$executeRaw`UPDATE workspace SET balance = -1 WHERE id = ${user.id}`;
       } catch (error) {
         failedStatement = error; // swallowed, as careless code would
       }
       try {
-        const rows = await tx.$queryRaw<{ balance: number }[]>`SELECT balance FROM "user" WHERE id = ${user.id}`;
+        const rows = await tx.$queryRaw<{ balance: number }[]>`SELECT balance FROM workspace WHERE id = ${user.id}`;
         laterQuery = rows; // must not happen: a result here would be a lie
       } catch (error) {
         laterQuery = error;
@@ -41,7 +41,7 @@ describe("a failed statement aborts the whole interactive transaction", () => {
     expect(outcome).not.toBe("committed");
     const row = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(row.name).not.toBe("written before the failure");
-    expect(row.balance).toBe(10);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(10);
   });
 
   it("after a unique violation (second CHARGE), later reads and writes reject and nothing commits", async () => {
@@ -74,23 +74,23 @@ describe("a failed statement aborts the whole interactive transaction", () => {
     const user = await createUser({ balance: 10 });
     await db.$transaction(async (tx) => {
       await tx.$executeRaw`UPDATE "user" SET name = 'swallowed' WHERE id = ${user.id}`;
-      await tx.$executeRaw`UPDATE "user" SET balance = -5 WHERE id = ${user.id}`.catch(() => undefined);
+      await tx.$executeRaw`UPDATE workspace SET balance = -5 WHERE id = ${user.id}`.catch(() => undefined);
     }).catch(() => undefined);
     const row = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(row.name).not.toBe("swallowed");
-    expect(row.balance).toBe(10);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(10);
   });
 
   it("inside withTransaction, a statement failing after the money moved leaves no partial money write", async () => {
     const user = await createUser({ balance: 10 });
-    const grant = { userId: user.id, amount: 25, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Grant", idempotencyKey: randomUUID() } as const;
+    const grant = { workspaceId: user.id, amount: 25, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Grant", idempotencyKey: randomUUID() } as const;
     const failure = await money.moveCredits(
       db,
       grant,
       async (tx) => {
         // The balance and the ledger entry are written; now a later statement fails,
         // and the code even tries to carry on.
-        await tx.$executeRaw`UPDATE "user" SET balance = -1 WHERE id = ${user.id}`.catch(() => undefined);
+        await tx.$executeRaw`UPDATE workspace SET balance = -1 WHERE id = ${user.id}`.catch(() => undefined);
         await tx.$queryRaw`SELECT 1`;
       },
     ).catch((e: unknown) => e);

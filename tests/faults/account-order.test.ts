@@ -38,7 +38,7 @@ describe("one account's money across processes", () => {
     expect(reports.map((report) => report.ok)).toEqual([operations, operations, operations]);
     expect(reports.map((report) => report.conflictRetries)).toEqual([0, 0, 0]);
     // What each kind did, all of it: 11 grants of 5, 11 purchases of 100, 10 creates of 2 per process.
-    const byKind = await db.ledgerEntry.groupBy({ by: ["kind"], where: { userId: user.id }, _count: true });
+    const byKind = await db.ledgerEntry.groupBy({ by: ["kind"], where: { workspaceId: user.id }, _count: true });
     expect(Object.fromEntries(byKind.map((row) => [row.kind, row._count]))).toMatchObject({ GRANT: 34, PURCHASE: 33, CHARGE: 30 });
     await expectConserved(user.id, expect);
   }, 120_000);

@@ -5,7 +5,7 @@ import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
 import { createSandboxProvider, type GenerationProvider } from "~/server/providers";
 
-import { createUser, db, expectConserved, testConfig, workerDeps } from "../helpers";
+import { actingAs, createUser, db, expectConserved, testConfig, workerDeps } from "../helpers";
 import { sleep, times } from "../fixtures/concurrency";
 import { outcomeOf } from "../fixtures/errors";
 import { createTestJob, ghostClaim, jobEvents, jobLedger, jobRow, pastDeadlines } from "../fixtures/jobs";
@@ -43,7 +43,7 @@ describe("cancel racing the worker's completion", () => {
       // before the claim, some mid-generation and some at the settlement.
       const cancel = (async () => {
         await sleep((i % 10) * 4);
-        return outcomeOf(cancelJob(db, user.id, job.id));
+        return outcomeOf(cancelJob(db, actingAs(user.id), job.id));
       })();
       const [run, cancelled] = await Promise.all([runJob(deps, job.id), cancel]);
       return { run, cancelled };
@@ -70,7 +70,7 @@ describe("cancel racing the worker's completion", () => {
       name: "cancel-at-the-end",
       async generate(request) {
         const output = await inner.generate(request);
-        if (request.index === request.outputs - 1) cancels.set(request.jobId, outcomeOf(cancelJob(db, user.id, request.jobId)));
+        if (request.index === request.outputs - 1) cancels.set(request.jobId, outcomeOf(cancelJob(db, actingAs(user.id), request.jobId)));
         return output;
       },
     };

@@ -143,7 +143,7 @@ describe("liveness through a database crash (supervised embedded PostgreSQL, no 
       for (let round = 0; !backAt || createdAfterBack < jobsAfterBack; round++) {
         const request = app.jobRequest({ prompt: prompts[(index + round) % prompts.length]!, outputs: 1 + ((index + round) % 4) });
         const sentAfterBack = backAt > 0;
-        await app.createJob(app.db, user.id, request, config).then(
+        await app.createJob(app.db, { workspaceId: user.id, actorUserId: user.id }, request, config).then(
           ({ job }) => {
             created.push(job.id);
             if (sentAfterBack) createdAfterBack++;
@@ -184,7 +184,7 @@ describe("liveness through a database crash (supervised embedded PostgreSQL, no 
     // left in them. Their deadline is out of reach, so only a worker that
     // runs them ends them (the wait is the test's own timeout).
     const fresh = await Promise.all(
-      users.map((user) => app.createJob(app.db, user.id, app.jobRequest({ prompt: "After the storm" }), { ...config, jobTimeoutMs: freshJobTimeoutMs })),
+      users.map((user) => app.createJob(app.db, { workspaceId: user.id, actorUserId: user.id }, app.jobRequest({ prompt: "After the storm" }), { ...config, jobTimeoutMs: freshJobTimeoutMs })),
     );
     const freshIds = fresh.map(({ job }) => job.id);
     let freshJobs = await app.db.job.findMany({ where: { id: { in: freshIds } }, select: { id: true, status: true, errorCode: true } });

@@ -182,7 +182,7 @@ describe("the worker pool after its runners lost the database", () => {
     const { createJob } = await import("~/server/jobs/create");
     const ids: string[] = [];
     for (let index = 0; index < count; index++) {
-      const { job } = await createJob(app.db, userId, app.jobRequest({ outputs: 4 }), jobConfig());
+      const { job } = await createJob(app.db, { workspaceId: userId, actorUserId: userId }, app.jobRequest({ outputs: 4 }), jobConfig());
       ids.push(job.id);
     }
     return ids;

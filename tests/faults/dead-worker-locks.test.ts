@@ -7,7 +7,7 @@ import { createJob } from "~/server/jobs/create";
 import { queueLocksSql, type QueueLocks } from "~/server/queue/worker-registry";
 
 import { sleep } from "../fixtures/concurrency";
-import { createUser, db, jobRequest, testConfig } from "../helpers";
+import { actingAs, createUser, db, jobRequest, testConfig } from "../helpers";
 
 // Issue 11.4: a worker process killed with SIGKILL must not leave its queue
 // rows locked for graphile-worker's four-hour lock timeout. Its pool stops
@@ -47,7 +47,7 @@ describe("a SIGKILLed worker's queue rows", () => {
     const user = await createUser({ balance: 1_000 });
     const worker = startWorkerProcess();
     const jobs = [];
-    for (let index = 0; index < 2; index++) jobs.push((await createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig)).job.id);
+    for (let index = 0; index < 2; index++) jobs.push((await createJob(db, actingAs(user.id), jobRequest({ outputs: 1 }), testConfig)).job.id);
     await waitUntil("both queue rows locked by the worker", 30_000, async () => (await locks()).lockedLive === 2);
     const [pool] = await db.workerProcess.findMany({ select: { workerId: true, runnerIds: true } });
     // graphile-worker 0.17+ locks a pool's rows with the pool's one id.

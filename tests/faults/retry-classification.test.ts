@@ -81,9 +81,9 @@ describe("isRetryableConflict on real PostgreSQL conflicts", () => {
     const { a, b } = await twoUsers();
     const read = barrier();
     const body = (party: 0 | 1) => async (tx: Tx) => {
-      await tx.$queryRaw`SELECT sum(balance) FROM "user" WHERE id IN (${a}, ${b})`;
+      await tx.$queryRaw`SELECT sum(balance) FROM workspace WHERE id IN (${a}, ${b})`;
       await read(party);
-      await tx.$executeRaw`UPDATE "user" SET name = ${`raw ${party}`} WHERE id = ${party === 0 ? a : b}`;
+      await tx.$executeRaw`UPDATE workspace SET name = ${`raw ${party}`} WHERE id = ${party === 0 ? a : b}`;
       await new Promise((resolve) => setTimeout(resolve, 100));
     };
     const error = rejection(await Promise.allSettled([db.$transaction(body(0), serializable), db.$transaction(body(1), serializable)]));
@@ -118,7 +118,7 @@ describe("isRetryableConflict on real PostgreSQL conflicts", () => {
     const unique = await db.user.create({ data: { id: "dup", email: user.email, name: "x" } }).catch((e: unknown) => e);
     expect(sqlStateOf(unique).state).toBe("23505");
     expect(isRetryableConflict(unique)).toBe(false);
-    const check = await db.$executeRaw`UPDATE "user" SET balance = -1 WHERE id = ${user.id}`.catch((e: unknown) => e);
+    const check = await db.$executeRaw`UPDATE workspace SET balance = -1 WHERE id = ${user.id}`.catch((e: unknown) => e);
     expect(sqlStateOf(check).state).toBe("23514");
     expect(isRetryableConflict(check)).toBe(false);
     expect(isRetryableConflict(new AppError("CONFLICT_RETRY"))).toBe(false);
@@ -155,9 +155,9 @@ describe("withTransaction", () => {
     const body = (party: 0 | 1) => async (tx: Tx) => {
       calls[party] = (calls[party] ?? 0) + 1;
       const [first, second] = party === 0 ? [a, b] : [b, a];
-      await tx.$executeRaw`UPDATE "user" SET balance = balance + 0, name = ${`dl ${party}`} WHERE id = ${first}`;
+      await tx.$executeRaw`UPDATE "user" SET name = ${`dl ${party}`} WHERE id = ${first}`;
       if (calls[party] === 1) await locked(party);
-      await tx.$executeRaw`UPDATE "user" SET balance = balance + 0 WHERE id = ${second}`;
+      await tx.$executeRaw`UPDATE "user" SET name = name WHERE id = ${second}`;
     };
     await Promise.all([withTransaction(db, { label: "test.deadlock" }, body(0)), withTransaction(db, { label: "test.deadlock" }, body(1))]);
     // The deadlock's victim runs again (and, if its retry overlaps the

@@ -45,7 +45,7 @@ const hostileInput = fc.oneof(
 
 async function writtenState() {
   const [users, balance, ledger, jobs, outputs, events, audits, checkouts] = await Promise.all([
-    db.user.count(), db.user.aggregate({ _sum: { balance: true } }), db.ledgerEntry.count(), db.job.count(),
+    db.user.count(), db.workspace.aggregate({ _sum: { balance: true } }), db.ledgerEntry.count(), db.job.count(),
     db.jobOutput.count(), db.jobEvent.count(), db.adminAudit.count(), db.checkout.count(),
   ]);
   return { users, balance: balance._sum.balance, ledger, jobs, outputs, events, audits, checkouts };

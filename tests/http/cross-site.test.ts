@@ -51,12 +51,12 @@ describe("cookie-authenticated requests that change state come from the app's or
       expect(refused.status, JSON.stringify(attempt)).toBe(403);
       expect(refused.body.error?.json.data.appCode).toBe("FORBIDDEN");
     }
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
 
     expect((await create(cookie, { origin: testAppOrigin })).status).toBe(200);
     // A browser that sends no Origin but says the request is same-origin.
     expect((await create(cookie, { origin: null, secFetchSite: "same-origin" })).status).toBe(200);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(2);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(2);
   });
 
   it("reads from another origin still answer (they change nothing; CORS keeps their answer from other sites)", async () => {

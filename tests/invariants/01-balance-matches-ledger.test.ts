@@ -4,12 +4,12 @@ import { accountState, createUser, db } from "../helpers";
 import { writeRawEntry } from "../fixtures/raw-ledger";
 
 // SPEC §3.1 from the user row's side: the deferred constraint trigger
-// `user_balance_matches_ledger` refuses, at COMMIT, a balance that the
+// `workspace_balance_matches_ledger` refuses, at COMMIT, a balance that the
 // ledger does not end at — so even a raw UPDATE cannot invent credits.
 describe("§3.1 conservation: a balance change needs its ledger entry", () => {
   it("refuses a raw balance UPDATE without a ledger entry, and keeps the balance", async () => {
     const user = await createUser({ balance: 30 });
-    await expect(db.$executeRaw`UPDATE "user" SET balance = balance + 1000 WHERE id = ${user.id}`).rejects.toThrow(
+    await expect(db.$executeRaw`UPDATE workspace SET balance = balance + 1000 WHERE id = ${user.id}`).rejects.toThrow(
       /ledger ends at 30/,
     );
     const state = await accountState(user.id);

@@ -70,9 +70,9 @@ describe("§3.1 conservation", () => {
   it("the chain trigger checks every entry of one INSERT: each follows the one before, the last ends at the balance", async () => {
     const user = await createUser({ balance: 10 });
     const insertTwo = (secondBefore: number) => db.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE "user" SET balance = 18 WHERE id = ${user.id}`;
+      await tx.$executeRaw`UPDATE workspace SET balance = 18 WHERE id = ${user.id}`;
       await tx.$executeRaw`
-        INSERT INTO ledger_entry (id, user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+        INSERT INTO ledger_entry (id, workspace_id, kind, amount, balance_before, balance_after, actor_type, reason)
         SELECT nextval('ledger_entry_id_seq'), ${user.id}, 'ADJUSTMENT', e.amount, e.before, e.before + e.amount, 'SYSTEM', 'two at once'
           FROM (VALUES (1, 5, 10), (2, 3, ${secondBefore}::int)) AS e(n, amount, before) ORDER BY e.n`;
     });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { jobsConfigFromEnv } from "~/server/config";
 import { createJob } from "~/server/jobs/create";
 
-import { accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig } from "../helpers";
+import { actingAs, accountState, callerFor, createUser, db, expectConserved, jobRequest, testConfig } from "../helpers";
 import { all, times } from "../fixtures/concurrency";
 import { outcomeOf, procedureError, refusedBy } from "../fixtures/errors";
 import { money } from "~/server/money";
@@ -20,13 +20,13 @@ const jobCost = 4; // storyteller-v1: 2 credits × 2 outputs
 describe("§3.2 no overdraft", () => {
   it("64 concurrent creates with credit for exactly 10 jobs: 10 jobs, balance 0, never negative", async () => {
     const user = await createUser({ balance: 10 * jobCost });
-    const outcomes = await all(times(64), () => outcomeOf(createJob(db, user.id, jobRequest(), testConfig)));
+    const outcomes = await all(times(64), () => outcomeOf(createJob(db, actingAs(user.id), jobRequest(), testConfig)));
 
     const codes = outcomes.map((o) => o.code);
     expect(codes.filter((c) => c === "OK")).toHaveLength(10);
     expect(codes.filter((c) => c === "INSUFFICIENT_CREDITS")).toHaveLength(54);
     expect((await accountState(user.id)).balance).toBe(0);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(10);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(10);
     await expectConserved(user.id, expect);
   });
 
@@ -50,11 +50,11 @@ describe("§3.2 no overdraft", () => {
 
   it("the database CHECK refuses a negative balance", async () => {
     const user = await createUser({ balance: 3 });
-    const refusal = await refusedBy(db.$executeRaw`UPDATE "user" SET balance = -1 WHERE id = ${user.id}`);
+    const refusal = await refusedBy(db.$executeRaw`UPDATE workspace SET balance = -1 WHERE id = ${user.id}`);
     expect(refusal.state).toBe("23514");
-    expect(refusal.message).toContain("user_balance_non_negative");
-    const viaPrisma = await refusedBy(db.user.update({ where: { id: user.id }, data: { balance: { decrement: 4 } } }));
-    expect(viaPrisma.message).toContain("user_balance_non_negative");
+    expect(refusal.message).toContain("workspace_balance_non_negative");
+    const viaPrisma = await refusedBy(db.workspace.update({ where: { id: user.id }, data: { balance: { decrement: 4 } } }));
+    expect(viaPrisma.message).toContain("workspace_balance_non_negative");
     expect((await accountState(user.id)).balance).toBe(3);
   });
 
@@ -65,7 +65,7 @@ describe("§3.2 no overdraft", () => {
     const refusal = await refusedBy(db.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_chain`);
       await tx.$executeRaw`
-        INSERT INTO ledger_entry (user_id, kind, amount, balance_before, balance_after, actor_type, reason)
+        INSERT INTO ledger_entry (workspace_id, kind, amount, balance_before, balance_after, actor_type, reason)
         VALUES (${user.id}, 'ADJUSTMENT', -4, 3, -1, 'SYSTEM', 'overdraw')`;
     }));
     expect(refusal.state).toBe("23514");
@@ -75,7 +75,7 @@ describe("§3.2 no overdraft", () => {
   it("a deduction larger than the balance is refused, never clamped, and writes nothing", async () => {
     const user = await createUser({ balance: 3 });
     const outcome = await outcomeOf(money.moveCredits(db, {
-      userId: user.id, amount: -4, kind: "ADJUSTMENT", actor: { type: "SYSTEM", id: "test" },
+      workspaceId: user.id, amount: -4, kind: "ADJUSTMENT", actor: { type: "SYSTEM", id: "test" },
       reason: "too much", idempotencyKey: randomUUID(),
     }));
     expect(outcome.code).toBe("INSUFFICIENT_CREDITS");

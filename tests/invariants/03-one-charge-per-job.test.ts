@@ -19,8 +19,8 @@ describe("§3.3 one charge per job", () => {
     expect(created.length).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o.code !== "OK").length).toBeGreaterThan(0);
 
-    const jobs = await db.job.findMany({ where: { userId: user.id }, select: { id: true, totalCost: true } });
-    const charges = await db.ledgerEntry.findMany({ where: { userId: user.id, kind: "CHARGE" } });
+    const jobs = await db.job.findMany({ where: { workspaceId: user.id }, select: { id: true, totalCost: true } });
+    const charges = await db.ledgerEntry.findMany({ where: { workspaceId: user.id, kind: "CHARGE" } });
     expect(jobs).toHaveLength(created.length);
     expect(charges).toHaveLength(jobs.length);
     for (const job of jobs) {
@@ -62,7 +62,7 @@ describe("§3.3 one charge per job", () => {
     } finally {
       await db.$executeRawUnsafe(`DROP TRIGGER test_refuse_enqueue ON graphile_worker._private_jobs`);
     }
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
     const state = await accountState(user.id);
     expect(state.balance).toBe(20);
     expect(state.entries.map((e) => e.kind)).toEqual(["GRANT"]);

@@ -23,8 +23,8 @@ describe("§3.6 idempotency", () => {
     expect(ids.size).toBe(1);
     expect(responses.filter((r) => r.replayed)).toHaveLength(19);
     expect(responses.filter((r) => !r.replayed)).toHaveLength(1);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(1);
-    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } })).toBe(1);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } })).toBe(1);
     expect((await accountState(user.id)).balance).toBe(94);
     await expectConserved(user.id, expect);
   });
@@ -43,7 +43,7 @@ describe("§3.6 idempotency", () => {
     const after = await accountState(user.id);
     expect(after.balance).toBe(before.balance);
     expect(after.entries).toHaveLength(before.entries.length);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(1);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(1);
   });
 
   it("a replay after the job finished returns it as it is now, and charges nothing", async () => {

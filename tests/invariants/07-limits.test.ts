@@ -16,12 +16,12 @@ const limits = { maxActiveJobs: 5, rateLimitPerMinute: 10 };
 const windowMs = 60_000;
 
 function watchActive(userId: string) {
-  return watchValue(`SELECT count(*)::int AS value FROM job WHERE user_id = $1 AND status IN ('PENDING', 'PROCESSING')`, [userId]);
+  return watchValue(`SELECT count(*)::int AS value FROM job WHERE workspace_id = $1 AND status IN ('PENDING', 'PROCESSING')`, [userId]);
 }
 
 /** The largest number of the user's jobs created within any 60-second window. */
 async function maxPerWindow(userId: string): Promise<number> {
-  const jobs = await db.job.findMany({ where: { userId }, select: { createdAt: true }, orderBy: { createdAt: "asc" } });
+  const jobs = await db.job.findMany({ where: { workspaceId: userId }, select: { createdAt: true }, orderBy: { createdAt: "asc" } });
   const times_ = jobs.map((j) => j.createdAt.getTime());
   let max = 0;
   for (let i = 0; i < times_.length; i++) {
@@ -33,7 +33,7 @@ async function maxPerWindow(userId: string): Promise<number> {
 
 /** The ledger holds the grant and exactly one CHARGE per created job, nothing else. */
 async function expectOnlyCharges(userId: string, jobsCreated: number) {
-  const entries = await db.ledgerEntry.findMany({ where: { userId }, orderBy: { id: "asc" } });
+  const entries = await db.ledgerEntry.findMany({ where: { workspaceId: userId }, orderBy: { id: "asc" } });
   expect(entries.map((e) => e.kind)).toEqual(["GRANT", ...times(jobsCreated).map(() => "CHARGE")]);
   const jobIds = new Set(entries.filter((e) => e.kind === "CHARGE").map((e) => e.jobId));
   expect(jobIds.size).toBe(jobsCreated);
@@ -73,7 +73,7 @@ describe("§3.7 limits hold under concurrency", () => {
     let creating = true;
     const worker = (async () => {
       while (creating) {
-        const pending = await db.job.findMany({ where: { userId: user.id, status: "PENDING" }, select: { id: true } });
+        const pending = await db.job.findMany({ where: { workspaceId: user.id, status: "PENDING" }, select: { id: true } });
         await Promise.all(pending.map((job) => runJob(workerDeps(), job.id)));
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -93,7 +93,7 @@ describe("§3.7 limits hold under concurrency", () => {
     expect(Math.max(...samples)).toBeLessThanOrEqual(5);
     expect(await maxPerWindow(user.id)).toBeLessThanOrEqual(10);
     // Completed jobs have no refund; refused requests left no entry.
-    const refunds = await db.ledgerEntry.count({ where: { userId: user.id, kind: "REFUND" } });
+    const refunds = await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "REFUND" } });
     expect(refunds).toBe(0);
     await expectOnlyCharges(user.id, created);
   });
@@ -102,7 +102,7 @@ describe("§3.7 limits hold under concurrency", () => {
     const user = await createUser({ balance: 1_000 });
     const create = () => outcomeOf(createTestJob(user.id, {}, limits));
     const runAll = async () => {
-      const pending = await db.job.findMany({ where: { userId: user.id, status: "PENDING" }, select: { id: true } });
+      const pending = await db.job.findMany({ where: { workspaceId: user.id, status: "PENDING" }, select: { id: true } });
       for (const job of pending) await runJob(workerDeps(), job.id);
     };
     for (let i = 0; i < 5; i++) expect((await create()).code).toBe("OK");
@@ -115,7 +115,7 @@ describe("§3.7 limits hold under concurrency", () => {
     const retryAfter = ((eleventh as { error: AppError }).error).details.retryAfterSeconds ?? 0;
     expect(retryAfter).toBeGreaterThanOrEqual(50);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(await db.job.count({ where: { userId: user.id, status: "COMPLETED" } })).toBe(10);
+    expect(await db.job.count({ where: { workspaceId: user.id, status: "COMPLETED" } })).toBe(10);
     await expectOnlyCharges(user.id, 10);
   });
 

@@ -103,7 +103,7 @@ describe("§3.8 liveness", () => {
     expect(await runCleanup(db, config)).toMatchObject({ scanned: 2, failed: 2, complete: false });
     expect(await runCleanup(db, config)).toMatchObject({ scanned: 1, failed: 1, complete: true });
     expect(await runCleanup(db, config)).toMatchObject({ scanned: 0, failed: 0, complete: true });
-    expect(await db.job.count({ where: { userId: user.id, status: "FAILED" } })).toBe(5);
+    expect(await db.job.count({ where: { workspaceId: user.id, status: "FAILED" } })).toBe(5);
     await expectConserved(user.id, expect);
   });
 

@@ -15,11 +15,11 @@ describe("§3.10 the ledger is append-only", () => {
 
     const attempts = [
       db.$executeRaw`UPDATE ledger_entry SET amount = -1, balance_after = balance_before - 1 WHERE id = ${charge.id}`,
-      db.$executeRaw`UPDATE ledger_entry SET reason = 'rewritten history' WHERE user_id = ${user.id}`,
+      db.$executeRaw`UPDATE ledger_entry SET reason = 'rewritten history' WHERE workspace_id = ${user.id}`,
       db.$executeRaw`DELETE FROM ledger_entry WHERE id = ${charge.id}`,
       db.$executeRawUnsafe(`TRUNCATE ledger_entry CASCADE`),
       db.ledgerEntry.update({ where: { id: charge.id }, data: { reason: "edited" } }),
-      db.ledgerEntry.deleteMany({ where: { userId: user.id } }),
+      db.ledgerEntry.deleteMany({ where: { workspaceId: user.id } }),
     ];
     for (const attempt of attempts) {
       const refusal = await refusedBy(attempt);

@@ -61,12 +61,12 @@ describe("§3.11 access: jobs and ledger are private", () => {
     expect((await callerFor(bob).jobs.list({})).items.map((j) => j.id)).toEqual([bobJob.job.id]);
     // A cursor naming someone else's job leaks nothing of theirs.
     const viaForeignCursor = await callerFor(alice).jobs.list({ cursor: bobJob.job.id });
-    expect(viaForeignCursor.items.every((j) => j.userId === alice.id)).toBe(true);
+    expect(viaForeignCursor.items.every((j) => j.workspaceId === alice.id)).toBe(true);
 
     const aliceLedger = await callerFor(alice).credits.ledger({});
     expect(aliceLedger.items).toHaveLength(2);
     expect(aliceLedger.items.every((e) => e.jobId === null || e.jobId === aliceJob.job.id)).toBe(true);
-    const aliceEntryIds = new Set((await db.ledgerEntry.findMany({ where: { userId: alice.id } })).map((e) => e.id.toString()));
+    const aliceEntryIds = new Set((await db.ledgerEntry.findMany({ where: { workspaceId: alice.id } })).map((e) => e.id.toString()));
     expect(aliceLedger.items.every((e) => aliceEntryIds.has(e.id))).toBe(true);
 
     expect(await callerFor(alice).credits.summary()).toEqual({ available: 26, reserved: 4, activeJobs: 1, expiringSoon: null });

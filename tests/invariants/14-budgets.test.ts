@@ -8,7 +8,7 @@ import { createJob } from "~/server/jobs/create";
 import { runJob } from "~/server/jobs/run";
 import { money, type BudgetSetting } from "~/server/money";
 
-import { createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
+import { actingAs, createUser, db, expectConserved, jobRequest, testConfig, workerDeps } from "../helpers";
 import { all, times } from "../fixtures/concurrency";
 import { outcomeOf } from "../fixtures/errors";
 import { createTestJob, jobRow } from "../fixtures/jobs";
@@ -23,14 +23,14 @@ const oneOutput = { outputs: 1 } as const;
 
 function accountBudget(userId: string, limitCredits: number, overrides: Partial<BudgetSetting> = {}): Promise<unknown> {
   return money.setBudget(db, {
-    userId, actorUserId: userId, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits, timeZone: "UTC", ...overrides,
+    workspaceId: userId, actorUserId: userId, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits, timeZone: "UTC", ...overrides,
   });
 }
 
 async function spendRows(userId: string) {
   return db.$queryRaw<{ budget_id: bigint; period_start: Date; spent: number; limit_credits: number }[]>`
     SELECT s.budget_id, s.period_start, s.spent, s.limit_credits
-    FROM budget_spend s JOIN budget b ON b.id = s.budget_id WHERE b.user_id = ${userId} ORDER BY s.period_start`;
+    FROM budget_spend s JOIN budget b ON b.id = s.budget_id WHERE b.workspace_id = ${userId} ORDER BY s.period_start`;
 }
 
 /** Invariant 14 from the other side: each spend row is its jobs' charges less their refunds, within its limit. */
@@ -38,9 +38,9 @@ async function expectSpendMatchesJobs(userId: string) {
   const rows = await db.$queryRaw<{ spent: number; expected: number; limit_credits: number }[]>`
     SELECT s.spent, s.limit_credits,
            COALESCE((SELECT sum(j.total_cost - j.refunded_amount) FROM job j
-                      WHERE j.user_id = b.user_id AND b.id = ANY (j.budget_ids)
+                      WHERE j.workspace_id = b.workspace_id AND b.id = ANY (j.budget_ids)
                         AND budget_period_start(b.period, b.time_zone, j.created_at) = s.period_start), 0)::int AS expected
-    FROM budget_spend s JOIN budget b ON b.id = s.budget_id WHERE b.user_id = ${userId}`;
+    FROM budget_spend s JOIN budget b ON b.id = s.budget_id WHERE b.workspace_id = ${userId}`;
   for (const row of rows) {
     expect(row.spent).toBe(row.expected);
     expect(row.spent).toBeLessThanOrEqual(row.limit_credits);
@@ -48,7 +48,7 @@ async function expectSpendMatchesJobs(userId: string) {
 }
 
 function ledgerOf(userId: string) {
-  return db.ledgerEntry.findMany({ where: { userId }, orderBy: { id: "asc" } });
+  return db.ledgerEntry.findMany({ where: { workspaceId: userId }, orderBy: { id: "asc" } });
 }
 
 describe("§3.14 budgets hold under concurrency", () => {
@@ -66,7 +66,7 @@ describe("§3.14 budgets hold under concurrency", () => {
     expect((await spendRows(user.id)).map((r) => r.spent)).toEqual([14]);
     const ledger = await ledgerOf(user.id);
     expect(ledger.filter((e) => e.kind === "CHARGE")).toHaveLength(7);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(7);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(7);
     await expectSpendMatchesJobs(user.id);
     await expectConserved(user.id, expect);
   });
@@ -74,13 +74,13 @@ describe("§3.14 budgets hold under concurrency", () => {
   it("an API key's budget and the account's both apply: the first one the job would exceed refuses it", async () => {
     const user = await createUser({ balance: 1_000 });
     const key = await db.apiKey.create({
-      data: { userId: user.id, name: "script", prefix: "cw_test", secretHash: createHash("sha256").update(randomUUID()).digest("hex"), scopes: ["jobs:write"] },
+      data: { workspaceId: user.id, createdByUserId: user.id, name: "script", prefix: "cw_test", secretHash: createHash("sha256").update(randomUUID()).digest("hex"), scopes: ["jobs:write"] },
     });
     await accountBudget(user.id, 100);
     await money.setBudget(db, {
-      userId: user.id, actorUserId: user.id, scope: "API_KEY", apiKeyId: key.id, period: "TOTAL", limitCredits: 6, timeZone: "UTC",
+      workspaceId: user.id, actorUserId: user.id, scope: "API_KEY", apiKeyId: key.id, period: "TOTAL", limitCredits: 6, timeZone: "UTC",
     });
-    const byKey = () => outcomeOf(createJob(db, user.id, { ...jobRequest(oneOutput), apiKeyId: key.id }, testConfig));
+    const byKey = () => outcomeOf(createJob(db, actingAs(user.id), { ...jobRequest(oneOutput), apiKeyId: key.id }, testConfig));
     const outcomes = await all(times(20), byKey);
     expect(outcomes.filter((o) => o.code === "OK")).toHaveLength(3);
     const refusal = outcomes.find((o) => o.code === "BUDGET_EXCEEDED") as { error: AppError };
@@ -98,7 +98,7 @@ describe("§3.14 budgets hold under concurrency", () => {
     const first = await createTestJob(user.id, oneOutput);
     await createTestJob(user.id, oneOutput);
     expect((await outcomeOf(createTestJob(user.id, oneOutput))).code).toBe("BUDGET_EXCEEDED");
-    await cancelJob(db, user.id, first.job.id);
+    await cancelJob(db, actingAs(user.id), first.job.id);
     expect((await spendRows(user.id)).map((r) => r.spent)).toEqual([2]);
     expect((await outcomeOf(createTestJob(user.id, oneOutput))).code).toBe("OK");
     await expectSpendMatchesJobs(user.id);
@@ -117,7 +117,7 @@ describe("§3.14 budgets hold under concurrency", () => {
     await db.$executeRaw`UPDATE job SET created_at = created_at - interval '1 month' WHERE id = ANY (${ids}::uuid[])`;
     await db.$executeRaw`
       UPDATE budget_spend s SET period_start = budget_period_start('MONTH', 'UTC', clock_timestamp() - interval '1 month')
-      FROM budget b WHERE b.id = s.budget_id AND b.user_id = ${user.id}`;
+      FROM budget b WHERE b.id = s.budget_id AND b.workspace_id = ${user.id}`;
     // This month starts empty: three more jobs fit while the old ones still run.
     for (let i = 0; i < 3; i++) expect((await outcomeOf(createTestJob(user.id, oneOutput))).code).toBe("OK");
     expect((await outcomeOf(createTestJob(user.id, oneOutput))).code).toBe("BUDGET_EXCEEDED");
@@ -143,7 +143,7 @@ describe("§3.14 budgets hold under concurrency", () => {
     expect((await spendRows(user.id)).map((r) => [r.spent, r.limit_credits])).toEqual([[6, 10]]);
     expect((await outcomeOf(createTestJob(user.id, oneOutput))).code).toBe("OK");
     expect((await ledgerOf(user.id)).slice(0, before.length)).toEqual(before);
-    const changes = await db.budgetChange.findMany({ where: { budget: { userId: user.id } }, orderBy: { id: "asc" } });
+    const changes = await db.budgetChange.findMany({ where: { budget: { workspaceId: user.id } }, orderBy: { id: "asc" } });
     expect(changes.map((c) => c.action)).toEqual(["CREATE", "LIMIT"]);
   });
 
@@ -152,7 +152,7 @@ describe("§3.14 budgets hold under concurrency", () => {
     await accountBudget(user.id, 2);
     await createTestJob(user.id, oneOutput);
     await expect(db.$executeRaw`
-      UPDATE budget_spend s SET spent = spent + 2 FROM budget b WHERE b.id = s.budget_id AND b.user_id = ${user.id}`).rejects.toThrow(
+      UPDATE budget_spend s SET spent = spent + 2 FROM budget b WHERE b.id = s.budget_id AND b.workspace_id = ${user.id}`).rejects.toThrow(
       /budget_spend_within_limit/,
     );
   });
@@ -160,14 +160,14 @@ describe("§3.14 budgets hold under concurrency", () => {
   it("crossing 80 % and 100 % writes one budget.threshold event each, once per period", async () => {
     const user = await createUser({ balance: 100 });
     await db.webhookEndpoint.create({
-      data: { userId: user.id, url: "https://hooks.example.test/budget", events: ["budget.threshold"], secret: "whsec_test" },
+      data: { workspaceId: user.id, url: "https://hooks.example.test/budget", events: ["budget.threshold"], secret: "whsec_test" },
     });
     await accountBudget(user.id, 10);
     const jobs = [];
     for (let i = 0; i < 5; i++) jobs.push(await createTestJob(user.id, oneOutput)); // 2, 4, 6, 8 (80 %), 10 (100 %)
-    await cancelJob(db, user.id, jobs[4]!.job.id); // back to 8
+    await cancelJob(db, actingAs(user.id), jobs[4]!.job.id); // back to 8
     await createTestJob(user.id, oneOutput); // 10 again: no second event
-    const events = await db.webhookEvent.findMany({ where: { userId: user.id, type: "budget.threshold" }, orderBy: { createdAt: "asc" } });
+    const events = await db.webhookEvent.findMany({ where: { workspaceId: user.id, type: "budget.threshold" }, orderBy: { createdAt: "asc" } });
     expect(events.map((e) => (e.data as { thresholdPercent: number }).thresholdPercent)).toEqual([80, 100]);
     expect(events[1]!.data).toMatchObject({ spentCredits: 10, budget: { scope: "ACCOUNT", limitCredits: 10 } });
   });

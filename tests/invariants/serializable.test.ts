@@ -7,7 +7,7 @@ import { counters } from "~/server/metrics";
 
 import { deferred } from "../fixtures/concurrency";
 import { sqlStateOf } from "../fixtures/errors";
-import { createUser, db, expectConserved, jobRequest, testConfig } from "../helpers";
+import { actingAs, createUser, db, expectConserved, jobRequest, testConfig } from "../helpers";
 
 // SPEC §2 "Transactions": every money transaction is SERIALIZABLE. These
 // tests show why it matters and that it is what production code gets.
@@ -107,21 +107,21 @@ describe("SPEC §2: money transactions are SERIALIZABLE", () => {
     const failure = await db
       .$transaction(
         (tx) => tx.$queryRaw`
-          SELECT r.outcome FROM cw_create_job(${user.id}, 'key-rc', 'hash', 'storyteller-v1', 'p', 1, 2, 60000, 5, 10, 60) AS r`,
+          SELECT r.outcome FROM cw_create_job(${user.id}, ${user.id}, 'key-rc', 'hash', 'storyteller-v1', 'p', 1, 2, 60000, 5, 10, 60) AS r`,
         { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted },
       )
       .then(() => null, (error: unknown) => error);
     expect(sqlStateOf(failure).state).toBe("CW500");
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
   });
 
   it("one account's 24 concurrent creates in one process queue before the database: not one serialization failure", async () => {
     const user = await createUser({ balance: 10_000 });
     const retriesBefore = counters.conflictRetries;
-    const results = await Promise.all(Array.from({ length: 24 }, () => createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig)));
+    const results = await Promise.all(Array.from({ length: 24 }, () => createJob(db, actingAs(user.id), jobRequest({ outputs: 1 }), testConfig)));
     expect(results.every((result) => !result.replayed)).toBe(true);
     expect(counters.conflictRetries - retriesBefore).toBe(0);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(24);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(24);
     await expectConserved(user.id, expect);
   });
 });

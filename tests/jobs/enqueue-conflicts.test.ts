@@ -20,7 +20,7 @@ const model = findModel("storyteller-v1")!;
 async function beginCreate(client: pg.Client, userId: string): Promise<string> {
   await client.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
   const { rows } = await client.query<{ outcome: string }>(
-    "SELECT outcome FROM cw_create_job($1, gen_random_uuid()::text, 'hash', $2, 'a prompt', 1, $3, $4, $5, $6, 60)",
+    "SELECT outcome FROM cw_create_job($1, $1, gen_random_uuid()::text, 'hash', $2, 'a prompt', 1, $3, $4, $5, $6, 60)",
     [userId, model.id, model.pricePerOutput, testConfig.jobTimeoutMs, testConfig.maxActiveJobs, testConfig.rateLimitPerMinute],
   );
   return rows[0]!.outcome;

@@ -10,7 +10,7 @@ import { money } from "~/server/money";
 
 import { sleep } from "../fixtures/concurrency";
 import { drainQueue, queuedJobs } from "../fixtures/queue";
-import { callerFor, createUser, db, jobRequest, testConfig } from "../helpers";
+import { actingAs, callerFor, createUser, db, jobRequest, testConfig } from "../helpers";
 
 /**
  * A job enters graphile-worker's queue through its public functions
@@ -21,7 +21,7 @@ import { callerFor, createUser, db, jobRequest, testConfig } from "../helpers";
 
 const silent = new Logger(() => () => {});
 
-type RunJobPayload = { jobId: string; userId: string };
+type RunJobPayload = { jobId: string; workspaceId: string };
 
 const drainRunJobs = () => drainQueue<RunJobPayload>(runJobTask);
 const queuedRunJobs = () => queuedJobs(runJobTask);
@@ -34,7 +34,7 @@ describe("a job in graphile-worker's queue", () => {
     expect(await queuedRunJobs()).toBe(1);
 
     const delivered = await drainRunJobs();
-    expect(delivered.map((d) => d.payload)).toEqual([{ jobId: job.id, userId: user.id }]);
+    expect(delivered.map((d) => d.payload)).toEqual([{ jobId: job.id, workspaceId: user.id }]);
     // A key of its own (the create's: it never dedupes another), no named
     // queue (jobs run in parallel), default priority, five attempts of the
     // queue's backoff.
@@ -48,9 +48,9 @@ describe("a job in graphile-worker's queue", () => {
     const poor = await createUser({ balance: 1 });
     await expect(callerFor(poor).jobs.create(jobRequest({ outputs: 4 }))).rejects.toMatchObject({ cause: { code: "INSUFFICIENT_CREDITS" } });
     const busy = await createUser({ balance: 100 });
-    await createJob(db, busy.id, jobRequest(), { ...testConfig, maxActiveJobs: 1 });
-    await expect(createJob(db, busy.id, jobRequest(), { ...testConfig, maxActiveJobs: 1 })).rejects.toMatchObject({ code: "MAX_ACTIVE_JOBS" });
-    expect((await drainRunJobs()).map((d) => d.payload.userId)).toEqual([busy.id]);
+    await createJob(db, actingAs(busy.id), jobRequest(), { ...testConfig, maxActiveJobs: 1 });
+    await expect(createJob(db, actingAs(busy.id), jobRequest(), { ...testConfig, maxActiveJobs: 1 })).rejects.toMatchObject({ code: "MAX_ACTIVE_JOBS" });
+    expect((await drainRunJobs()).map((d) => d.payload.workspaceId)).toEqual([busy.id]);
   });
 
   it("a replay queues nothing more", async () => {
@@ -68,15 +68,15 @@ describe("a job in graphile-worker's queue", () => {
     const user = await createUser({ balance: 20 });
     let created: string | null = null;
     await expect(
-      createJobCommitting(db, user.id, jobRequest(), testConfig, async (_tx, result) => {
+      createJobCommitting(db, actingAs(user.id), jobRequest(), testConfig, async (_tx, result) => {
         created = result.job.id;
         throw new Error("after the create, in its transaction (test)");
       }),
     ).rejects.toThrow(/in its transaction/);
     expect(created).not.toBeNull();
     expect(await queuedRunJobs()).toBe(0);
-    expect(await db.job.count({ where: { userId: user.id } })).toBe(0);
-    expect(await db.ledgerEntry.count({ where: { userId: user.id, kind: "CHARGE" } })).toBe(0);
+    expect(await db.job.count({ where: { workspaceId: user.id } })).toBe(0);
+    expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } })).toBe(0);
   });
 
   it("wakes an idle worker at once, long before its next poll", async () => {
@@ -112,7 +112,7 @@ describe("a job in graphile-worker's queue", () => {
     await drainRunJobs();
     const user = await createUser({ balance: 100 });
     const ids: string[] = [];
-    for (let index = 0; index < 3; index++) ids.push((await createJob(db, user.id, jobRequest({ outputs: 1 }), testConfig)).job.id);
+    for (let index = 0; index < 3; index++) ids.push((await createJob(db, actingAs(user.id), jobRequest({ outputs: 1 }), testConfig)).job.id);
     await drainRunJobs();
     // A worker that claimed them and is stopping.
     await db.$executeRaw`UPDATE job SET status = 'PROCESSING', lease_owner = 'stopping-worker', attempts = 1,

@@ -13,7 +13,7 @@ import { startWorker, type WorkerHandle } from "~/server/queue/worker";
 
 import { createTestJob } from "../fixtures/jobs";
 import { queuedJobs } from "../fixtures/queue";
-import { createUser, db, jobRequest, testConfig, type TestUser } from "../helpers";
+import { actingAs, createUser, db, jobRequest, testConfig, type TestUser } from "../helpers";
 import { waitUntil } from "../webhooks/support";
 
 // SPEC §9: crossing 80 % and 100 % of a budget mails the account's owner,
@@ -40,7 +40,7 @@ afterAll(() => worker.stop());
 
 function setBudget(userId: string, overrides: Partial<BudgetSetting> = {}) {
   return money.setBudget(db, {
-    userId, actorUserId: userId, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 10, timeZone: "UTC", ...overrides,
+    workspaceId: userId, actorUserId: userId, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 10, timeZone: "UTC", ...overrides,
   });
 }
 
@@ -72,7 +72,7 @@ describe("the budget threshold mail", () => {
     await waitUntil("the 100 % mail", 20_000, async () => (await mailsTo(user)).length === 2);
     expect((await mailsTo(user))[1]).toMatchObject({ subject: "Your monthly budget is 100 % spent" });
     expect((await mailsTo(user))[1]!.text).toContain("100 % spent: 10 of 10 credits");
-    await cancelJob(db, user.id, hanging.id); // 8 of 10 again
+    await cancelJob(db, actingAs(user.id), hanging.id); // 8 of 10 again
 
     // Up to the limit again in the same period: no third mail. The event that
     // would precede one is its queue job; once the queue is drained, none came.
@@ -85,7 +85,7 @@ describe("the budget threshold mail", () => {
     const user = await createUser({ balance: 100 });
     const { key } = await createApiKey(db, user.id, { name: "deploy-bot", scopes: ["jobs:write"] });
     await setBudget(user.id, { scope: "API_KEY", apiKeyId: key.id, period: "TOTAL", limitCredits: 2 });
-    await createJob(db, user.id, { ...jobRequest({ outputs: 1 }), apiKeyId: key.id }, testConfig); // 2 of 2: 100 % at once
+    await createJob(db, actingAs(user.id), { ...jobRequest({ outputs: 1 }), apiKeyId: key.id }, testConfig); // 2 of 2: 100 % at once
     await waitUntil("the mail", 20_000, async () => (await mailsTo(user)).length === 1);
     const [mail] = await mailsTo(user);
     expect(mail!.subject).toBe("The total budget of your API key “deploy-bot” is 100 % spent");
@@ -98,7 +98,7 @@ describe("the budget threshold mail", () => {
     for (let i = 0; i < 4; i++) await createTestJob(user.id, { outputs: 1 });
     await waitUntil("the 80 % mail", 20_000, async () => (await mailsTo(user)).length === 1);
     const periodStart = (await db.budgetSpend.findFirstOrThrow({ where: { budgetId: budget.id } })).periodStart.toISOString();
-    await money.removeBudget(db, { userId: user.id, actorUserId: user.id, budgetId: budget.id });
+    await money.removeBudget(db, { workspaceId: user.id, actorUserId: user.id, budgetId: budget.id });
 
     // The domain function says why it sent nothing…
     expect(await sendBudgetThresholdMail(db, { budgetId: budget.id.toString(), periodStart, threshold: 100 })).toBe("NO_BUDGET");

@@ -89,13 +89,13 @@ describe("failover to a synchronous standby", () => {
         if ((n + index) % 2 === 0) {
           await untilAcknowledged(async () => {
             await app.moveCredits(app.db, {
-              userId: user.id, amount: 5, kind: "GRANT", actor: { type: "SYSTEM", id: "failover-test" }, reason: "Failover grant", idempotencyKey: key,
+              workspaceId: user.id, amount: 5, kind: "GRANT", actor: { type: "SYSTEM", id: "failover-test" }, reason: "Failover grant", idempotencyKey: key,
             });
             return { kind: "grant", userId: user.id, key };
           });
         } else {
           await untilAcknowledged(async () => {
-            const { job } = await app.createJob(app.db, user.id, { idempotencyKey: key, modelId: "storyteller-v1", prompt: "failover", outputs: 1 }, app.testConfig);
+            const { job } = await app.createJob(app.db, { workspaceId: user.id, actorUserId: user.id }, { idempotencyKey: key, modelId: "storyteller-v1", prompt: "failover", outputs: 1 }, app.testConfig);
             return { kind: "job", userId: user.id, key, jobId: job.id };
           });
         }
@@ -132,8 +132,8 @@ describe("failover to a synchronous standby", () => {
       const grants = acked.filter((entry) => entry.kind === "grant");
       const jobs = acked.filter((entry) => entry.kind === "job");
       const foundGrants = await client.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM ledger_entry e JOIN unnest($1::text[], $2::text[]) AS a(user_id, key)
-           ON e.user_id = a.user_id AND e.idempotency_key = a.key AND e.kind = 'GRANT'`,
+        `SELECT count(*)::int AS count FROM ledger_entry e JOIN unnest($1::text[], $2::text[]) AS a(workspace_id, key)
+           ON e.workspace_id = a.workspace_id AND e.idempotency_key = a.key AND e.kind = 'GRANT'`,
         [grants.map((g) => g.userId), grants.map((g) => g.key)],
       );
       expect(foundGrants.rows[0]!.count).toBe(grants.length);

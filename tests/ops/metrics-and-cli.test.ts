@@ -132,14 +132,14 @@ describe("npm run integrity", () => {
     // Past the triggers (the balance-matches-ledger constraint trigger would refuse it).
     await client.query("BEGIN");
     await client.query("SET LOCAL session_replication_role = replica");
-    await client.query(`UPDATE "user" SET balance = 21 WHERE id = $1`, [user.id]);
+    await client.query(`UPDATE workspace SET balance = 21 WHERE id = $1`, [user.id]);
     await client.query("COMMIT");
     await client.end();
 
     const broken = runCli();
     expect(broken.status).toBe(1);
     expect(broken.stdout).toContain("VIOLATIONS FOUND");
-    expect(broken.stdout).toContain(`user=${user.id}: balance 21 but the ledger sums to 20`);
+    expect(broken.stdout).toContain(`workspace=${user.id}: balance 21 but the ledger sums to 20`);
     const json = runCli("--json", "--user", user.id);
     expect(json.status).toBe(1);
     const report = JSON.parse(json.stdout) as { ok: boolean; checks: { id: string; violationCount: number }[] };

@@ -14,8 +14,10 @@ import { callerFor, createUser, db, jobRequest, testConfig, workerDeps } from ".
  *
  * 1. Every money transaction touches the rows of one user only, so each is
  *    a single-shard transaction. A probe trigger on every per-user table
- *    (found in the catalog: a `user_id` column, a `job_id` resolved to its
- *    job's owner, `target_user_id`, or the `user` table itself — new tables
+ *    (found in the catalog: a `workspace_id` or `user_id` column, a `job_id`
+ *    resolved to its job's workspace, `target_user_id`, or the `user` and
+ *    `workspace` tables themselves; a personal workspace has its user's id,
+ *    decision 0012 — new tables
  *    are covered automatically) records which user each write belongs to,
  *    per transaction, while the money paths run through the domain code.
  * 2. Every unique index and foreign key of a per-user table either includes
@@ -37,10 +39,11 @@ const probeSql = `
   CREATE FUNCTION shard_probe() RETURNS trigger LANGUAGE plpgsql AS $$
   DECLARE
     r jsonb := to_jsonb(COALESCE(NEW, OLD));
-    owner text := COALESCE(CASE WHEN TG_TABLE_NAME = 'user' THEN r->>'id' END, r->>'user_id', r->>'target_user_id');
+    owner text := COALESCE(CASE WHEN TG_TABLE_NAME IN ('user', 'workspace') THEN r->>'id' END, r->>'workspace_id', r->>'user_id',
+                           r->>'target_user_id');
   BEGIN
     IF owner IS NULL AND r->>'job_id' IS NOT NULL THEN
-      SELECT user_id INTO owner FROM job WHERE id = (r->>'job_id')::uuid;
+      SELECT workspace_id INTO owner FROM job WHERE id = (r->>'job_id')::uuid;
     END IF;
     INSERT INTO shard_probe_log (txid, tbl, user_id) VALUES (txid_current(), TG_TABLE_NAME, owner);
     RETURN NULL;
@@ -52,7 +55,7 @@ async function perUserTables(): Promise<string[]> {
     SELECT DISTINCT c.table_name FROM information_schema.columns c
     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
     WHERE c.table_schema = 'public' AND c.table_name NOT LIKE 'shard_probe%'
-      AND (c.column_name IN ('user_id', 'job_id', 'target_user_id') OR c.table_name = 'user')
+      AND (c.column_name IN ('workspace_id', 'user_id', 'job_id', 'target_user_id') OR c.table_name IN ('user', 'workspace'))
     ORDER BY 1`);
   return rows.map((row) => row.table_name);
 }
@@ -154,6 +157,7 @@ const changedForCitus: Record<string, string> = {
   webhook_endpoint_pkey: "PRIMARY KEY (user_id, id)",
   webhook_event_pkey: "PRIMARY KEY (user_id, id)",
   api_key_pkey: "PRIMARY KEY (user_id, id)",
+  job_actor_user_id_fkey: "dropped: a team's member acts on the team's shard, their user row is on their own (decision 0012); the integrity checks hold it",
   api_key_secret_hash_key: "a reference table api_key_secret(secret_hash PRIMARY KEY, user_id, key_id): a bearer key is looked up before its user is known",
 };
 
@@ -184,13 +188,18 @@ describe("Citus readiness: keys of the per-user tables", () => {
       JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
       WHERE c.contype = 'f' AND t.relname = ANY($1) AND r.relname = ANY($1)
       GROUP BY t.relname, c.conname, r.relname`, [tables]);
-    const distributionColumn = (table: string) => (table === "user" ? "id" : table === "admin_audit" ? "target_user_id" : "user_id");
+    // A money table is keyed by its workspace (a personal workspace has its user's id: decision 0012).
+    const distributionColumn = (table: string) =>
+      table === "user" || table === "workspace" ? "id"
+      : table === "admin_audit" ? "target_user_id"
+      : table === "session" || table === "account" ? "user_id"
+      : "workspace_id";
     // Citus enforces a unique index or a foreign key between distributed tables
     // only when it includes the distribution column (one shard then decides).
     const includesUser = (table: string, columns: string[]) => columns.includes(distributionColumn(table));
-    // A foreign key to the user row by the distribution column is co-located as it is.
+    // A foreign key to the user or workspace row by the distribution column is co-located as it is.
     const coLocated = (fk: { table: string; columns: string[]; references: string }) =>
-      fk.references === "user" && fk.columns.length === 1 && fk.columns[0] === distributionColumn(fk.table);
+      (fk.references === "user" || fk.references === "workspace") && fk.columns.length === 1 && fk.columns[0] === distributionColumn(fk.table);
 
     const known = (table: string) => classifiedTables.has(table);
     const offending = [

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { GET as cleanupRoute } from "~/app/api/cron/cleanup-stuck-jobs/route";
 import { runIntegrityChecks } from "~/server/integrity";
 import { createJob } from "~/server/jobs/create";
-import { createUser, db, expectConserved, testConfig } from "../helpers";
+import { actingAs, createUser, db, expectConserved, testConfig } from "../helpers";
 import { asAClientRetrying } from "../fixtures/errors";
 
 /**
@@ -99,7 +99,7 @@ describe("two standalone worker processes and the cleanup route", () => {
         // 200 at once from one process: on a busy machine some wait past the
         // pool's bounds and are answered CONFLICT_RETRY, which a client repeats.
         return asAClientRetrying(() =>
-          createJob(db, users[index % usersTotal]!.id, request, hanging ? { ...testConfig, jobTimeoutMs: hangingTimeoutMs } : testConfig),
+          createJob(db, actingAs(users[index % usersTotal]!.id), request, hanging ? { ...testConfig, jobTimeoutMs: hangingTimeoutMs } : testConfig),
         );
       }),
     );

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createJob } from "~/server/jobs/create";
 import { freePort } from "../../scripts/lib/free-port";
 import { parsePrometheusText, sampleValue } from "../fixtures/prometheus-text";
-import { createUser, db, testConfig } from "../helpers";
+import { actingAs, createUser, db, testConfig } from "../helpers";
 
 /**
  * Two `npm run worker` processes (as the systemd unit starts them), each
@@ -74,7 +74,7 @@ describe("a worker process's metrics endpoint", () => {
     const users = await Promise.all(Array.from({ length: 5 }, () => createUser({ balance: 1_000 })));
     const created = await Promise.all(
       Array.from({ length: jobsTotal }, (_, index) =>
-        createJob(db, users[index % users.length]!.id, {
+        createJob(db, actingAs(users[index % users.length]!.id), {
           idempotencyKey: randomUUID(), modelId: "storyteller-v1", prompt: `metrics ${index}`, outputs: 1 + (index % 3),
         }, testConfig),
       ),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { callerFor, createUser, db, expectConserved, jobRequest, testConfig, type TestUser } from "../helpers";
+import { actingAs, callerFor, createUser, db, expectConserved, jobRequest, testConfig, type TestUser } from "../helpers";
 import { createJob } from "~/server/jobs/create";
 import { runAutoTopup } from "~/server/payments/auto-topup";
 import { sandboxTestCards } from "~/server/payments/sandbox";
@@ -22,16 +22,16 @@ async function userWithAutoTopup(options: { balance: number; threshold: number; 
 
 async function debit(user: TestUser, amount: number, key: string) {
   return money.moveCredits(db, {
-    userId: user.id, amount: -amount, kind: "ADJUSTMENT", actor: { type: "SYSTEM", id: "test" }, reason: "Test debit", idempotencyKey: key,
+    workspaceId: user.id, amount: -amount, kind: "ADJUSTMENT", actor: { type: "SYSTEM", id: "test" }, reason: "Test debit", idempotencyKey: key,
   });
 }
 
 async function topupsOf(userId: string) {
-  return db.topup.findMany({ where: { userId }, orderBy: { createdAt: "asc" } });
+  return db.topup.findMany({ where: { workspaceId: userId }, orderBy: { createdAt: "asc" } });
 }
 
 async function purchasesOf(userId: string) {
-  return db.ledgerEntry.findMany({ where: { userId, kind: "PURCHASE" }, select: { amount: true, idempotencyKey: true } });
+  return db.ledgerEntry.findMany({ where: { workspaceId: userId, kind: "PURCHASE" }, select: { amount: true, idempotencyKey: true } });
 }
 
 /** The auto-topup jobs queued for `topupId`, with their keys (handed to a pool that only records them). */
@@ -44,7 +44,7 @@ describe("auto top-up", () => {
   it("20 concurrent job charges crossing the threshold start exactly one top-up, which buys once", async () => {
     const { user } = await userWithAutoTopup({ balance: 100, threshold: 50 });
     // 20 jobs of 2 outputs × 2 credits at once: 100 → 20, one of them crosses 50.
-    const created = await Promise.all(Array.from({ length: 20 }, () => createJob(db, user.id, jobRequest({ outputs: 2 }), testConfig)));
+    const created = await Promise.all(Array.from({ length: 20 }, () => createJob(db, actingAs(user.id), jobRequest({ outputs: 2 }), testConfig)));
     expect(created.every((result) => !result.replayed)).toBe(true);
     const topups = await topupsOf(user.id);
     expect(topups).toHaveLength(1);
@@ -61,7 +61,7 @@ describe("auto top-up", () => {
     expect(purchases).toHaveLength(1);
     expect(purchases[0]!.amount).toBe(100);
     expect(await db.topup.findUniqueOrThrow({ where: { id: topup!.id } })).toMatchObject({ status: "SUCCEEDED" });
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(120);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(120);
     await expectConserved(user.id, expect);
   });
 
@@ -71,7 +71,7 @@ describe("auto top-up", () => {
     const [first] = await topupsOf(user.id);
     expect(await topupsOf(user.id)).toHaveLength(1);
     // While the first is in flight, a crossing (back above by a grant, then below) starts none.
-    await money.moveCredits(db, { userId: user.id, amount: 40, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g1" });
+    await money.moveCredits(db, { workspaceId: user.id, amount: 40, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g1" });
     await debit(user, 40, "d-inflight");
     expect(await topupsOf(user.id)).toHaveLength(1);
 
@@ -83,18 +83,18 @@ describe("auto top-up", () => {
     expect(topups).toHaveLength(2);
     expect(await runAutoTopup(db, topups[1]!.id)).toBe("SUCCEEDED");
     expect(await purchasesOf(user.id)).toHaveLength(2);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(145);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(145);
     await expectConserved(user.id, expect);
   });
 
   it("credits never start a top-up, nor does a debit when auto top-up is off", async () => {
     const { user, caller, method } = await userWithAutoTopup({ balance: 10, threshold: 50 });
     // Already below: a credit that stays below and a debit that starts below cross nothing.
-    await money.moveCredits(db, { userId: user.id, amount: 5, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
+    await money.moveCredits(db, { workspaceId: user.id, amount: 5, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
     await debit(user, 5, "d-below");
     expect(await topupsOf(user.id)).toEqual([]);
     await caller.billing.updateAutoTopup({ enabled: false, thresholdCredits: 50, packId: "starter", paymentMethodId: method.id });
-    await money.moveCredits(db, { userId: user.id, amount: 90, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g2" });
+    await money.moveCredits(db, { workspaceId: user.id, amount: 90, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g2" });
     await debit(user, 90, "d-off");
     expect(await topupsOf(user.id)).toEqual([]);
   });
@@ -107,8 +107,8 @@ describe("auto top-up", () => {
     expect(outcomes).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
     expect(await runAutoTopup(db, topup!.id)).toBe("SUCCEEDED");
     expect(await purchasesOf(user.id)).toHaveLength(1);
-    expect(await db.checkout.count({ where: { userId: user.id } })).toBe(1);
-    const checkout = await db.checkout.findFirstOrThrow({ where: { userId: user.id } });
+    expect(await db.checkout.count({ where: { workspaceId: user.id } })).toBe(1);
+    const checkout = await db.checkout.findFirstOrThrow({ where: { workspaceId: user.id } });
     expect(checkout).toMatchObject({ source: "AUTO_TOPUP", status: "COMPLETED", cardLast4: "4242" });
     expect(checkout.receiptNumber).not.toBeNull();
     await expectConserved(user.id, expect);
@@ -136,7 +136,7 @@ describe("auto top-up", () => {
     expect(state.setting).toMatchObject({ enabled: false, disabledReason: expect.stringContaining("declined") });
     expect(state.topups[0]).toMatchObject({ status: "DECLINED" });
     // Off: a later crossing starts nothing.
-    await money.moveCredits(db, { userId: user.id, amount: 50, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
+    await money.moveCredits(db, { workspaceId: user.id, amount: 50, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: "Test", idempotencyKey: "g" });
     await debit(user, 60, "d2");
     expect(await topupsOf(user.id)).toHaveLength(1);
     await expectConserved(user.id, expect);
@@ -147,7 +147,7 @@ describe("auto top-up", () => {
     await debit(user, 20, "d");
     const [topup] = await topupsOf(user.id);
     expect(await runAutoTopup(db, topup!.id)).toBe("DECLINED");
-    expect(await db.autoTopup.findUniqueOrThrow({ where: { userId: user.id } })).toMatchObject({ enabled: false });
+    expect(await db.autoTopup.findUniqueOrThrow({ where: { workspaceId: user.id } })).toMatchObject({ enabled: false });
   });
 
   it("refuses bad settings with field messages and writes nothing", async () => {
@@ -169,7 +169,7 @@ describe("auto top-up", () => {
     }
     await expect(caller.billing.updateAutoTopup({ enabled: true, thresholdCredits: 0, packId: "starter", paymentMethodId: method.id }))
       .rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect(await db.autoTopup.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.autoTopup.count({ where: { workspaceId: user.id } })).toBe(0);
   });
 
   it("stores only brand, last four, expiry and a token of a saved card", async () => {
@@ -180,7 +180,7 @@ describe("auto top-up", () => {
     const row = await db.paymentMethod.findUniqueOrThrow({ where: { id: saved.id } });
     // Only these columns exist, and none holds the number or the CVC (generated ids and the token are
     // random, so a substring check on the whole row would fail when a UUID happens to contain "987").
-    expect(Object.keys(row).sort()).toEqual(["brand", "createdAt", "expMonth", "expYear", "id", "last4", "provider", "removedAt", "token", "userId"]);
+    expect(Object.keys(row).sort()).toEqual(["brand", "createdAt", "expMonth", "expYear", "id", "last4", "provider", "removedAt", "token", "workspaceId"]);
     expect(JSON.stringify(row)).not.toContain("4242424242424242");
     expect(Object.values(row).map(String)).not.toContain("987");
     expect(row.token).toMatch(/^tok_sandbox_ok_[0-9a-f]+$/);

@@ -16,7 +16,7 @@ import { callerFor, createUser, db, expectConserved } from "../helpers";
 const card = { cardNumber: sandboxTestCards.success, expiry: "12/99", cvc: "123" };
 
 async function purchasesOf(userId: string) {
-  return db.ledgerEntry.findMany({ where: { userId, kind: "PURCHASE" }, select: { id: true, amount: true } });
+  return db.ledgerEntry.findMany({ where: { workspaceId: userId, kind: "PURCHASE" }, select: { id: true, amount: true } });
 }
 
 const server = await servePagesApi(trpcHandler as never, "/api/trpc", "trpc");
@@ -35,8 +35,8 @@ describe("checkout.pay sent again after it was paid", () => {
     const again = await caller.checkout.pay({ checkoutId: checkout.id, card, saveCard: true });
     expect(again).toEqual({ ...first, replayed: true });
     expect(await purchasesOf(user.id)).toHaveLength(2);
-    expect(await db.paymentMethod.count({ where: { userId: user.id } })).toBe(1);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(210);
+    expect(await db.paymentMethod.count({ where: { workspaceId: user.id } })).toBe(1);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(210);
     await expectConserved(user.id, expect);
   });
 
@@ -51,7 +51,7 @@ describe("checkout.pay sent again after it was paid", () => {
     expect(ledgerEntryIds.size).toBe(1);
     const savedIds = new Set(answers.map((answer) => (answer.status === "paid" ? answer.savedPaymentMethodId : null)));
     expect(savedIds.size).toBe(1);
-    expect(await db.paymentMethod.count({ where: { userId: user.id, removedAt: null } })).toBe(1);
+    expect(await db.paymentMethod.count({ where: { workspaceId: user.id, removedAt: null } })).toBe(1);
     expect(await purchasesOf(user.id)).toHaveLength(1);
     await expectConserved(user.id, expect);
   });

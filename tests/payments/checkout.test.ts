@@ -7,7 +7,7 @@ import { sandboxProvider, sandboxTestCards } from "~/server/payments/sandbox";
 const card = { cardNumber: sandboxTestCards.success, expiry: "12/99", cvc: "123" };
 
 async function purchasesOf(userId: string) {
-  return db.ledgerEntry.findMany({ where: { userId, kind: "PURCHASE" }, select: { amount: true, idempotencyKey: true } });
+  return db.ledgerEntry.findMany({ where: { workspaceId: userId, kind: "PURCHASE" }, select: { amount: true, idempotencyKey: true } });
 }
 
 describe("sandbox checkout", () => {
@@ -29,14 +29,14 @@ describe("sandbox checkout", () => {
     const checkout = await callerFor(user).checkout.open({ packId: "creator" });
     // The provider took the money; its confirmation now arrives 8 times at once
     // (browser return, webhook, webhook retries) before anything was granted.
-    const paid = await sandboxProvider.pay({ ...checkout, userId: user.id }, card);
+    const paid = await sandboxProvider.pay({ ...checkout, workspaceId: user.id }, card);
     if (paid.status !== "paid") throw new Error("expected the success card to pay");
     const results = await Promise.all(Array.from({ length: 8 }, () => confirmCheckout(db, paid.confirmation)));
     expect(results.filter((result) => !result.replayed)).toHaveLength(1);
     const again = await callerFor(user).checkout.confirm(paid.confirmation);
     expect(again.replayed).toBe(true);
     expect(await purchasesOf(user.id)).toHaveLength(1);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(500);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(500);
     await expectConserved(user.id, expect);
   });
 

@@ -63,7 +63,7 @@ describe("statement filters and CSV", () => {
     const checkout = await caller.checkout.open({ packId: "starter" });
     await caller.checkout.pay({ checkoutId: checkout.id, card });
     await money.moveCredits(db, {
-      userId: user.id, amount: -7, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "admin" },
+      workspaceId: user.id, amount: -7, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "admin" },
       reason: '=HYPERLINK("http://evil.example","click"), with "quotes"', idempotencyKey: "adj",
     });
     return { user, caller, checkout };

@@ -24,7 +24,7 @@ describe("GET /api/statement/csv", () => {
       email: `csv-${randomUUID()}@example.test`, password: "correct-horse-battery", name: "CSV tester", credits: 40,
     });
     await money.moveCredits(db, {
-      userId: user.id, amount: -5, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "a" }, reason: "@cmd|' /C calc'!A0", idempotencyKey: "k",
+      workspaceId: user.id, amount: -5, kind: "ADJUSTMENT", actor: { type: "ADMIN", id: "a" }, reason: "@cmd|' /C calc'!A0", idempotencyKey: "k",
     });
     const stranger = await createUser({ balance: 777 });
 

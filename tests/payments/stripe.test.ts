@@ -89,7 +89,7 @@ function signed(payload: string, secret = webhookSecret) {
 }
 
 async function purchasesOf(userId: string) {
-  return db.ledgerEntry.findMany({ where: { userId, kind: "PURCHASE" }, select: { amount: true, idempotencyKey: true } });
+  return db.ledgerEntry.findMany({ where: { workspaceId: userId, kind: "PURCHASE" }, select: { amount: true, idempotencyKey: true } });
 }
 
 async function openStripeCheckout(userId: string, packId = "starter") {
@@ -125,7 +125,7 @@ describe("Stripe Checkout", () => {
     const concurrent = await Promise.all(Array.from({ length: 10 }, () => handleStripeWebhook(db, stripe, payload, signed(payload))));
     expect(concurrent.every((result) => result.status === 200 && result.body.replayed === true)).toBe(true);
     expect(await purchasesOf(user.id)).toEqual([{ amount: 100, idempotencyKey: `checkout:${checkout.id}` }]);
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(103);
+    expect((await db.workspace.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(103);
     const receipt = await getReceipt(db, user.id, checkout.id);
     expect(receipt).toMatchObject({ credits: 100, amountCents: 500, currency: "usd", providerReference: "pi_test_creditworks_123" });
     await expectConserved(user.id, expect);

@@ -27,7 +27,7 @@ async function openNow(grantId: bigint | null) {
 
 async function give(user: TestUser, amount: number, terms: GrantTerms) {
   const result = await money.moveOrScheduleCredits(db, {
-    userId: user.id, amount, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: `${amount} credits`,
+    workspaceId: user.id, amount, kind: "GRANT", actor: { type: "SYSTEM", id: "test" }, reason: `${amount} credits`,
     idempotencyKey: randomUUID(), grant: terms,
   });
   return result.grantId;

@@ -40,7 +40,7 @@ describe("the webhooks router", () => {
     const error = await procedureError(callerFor(user).webhooks.create({ url, events: ["job.completed"] }));
     expect(error.appCode).toBe("VALIDATION_ERROR");
     expect(error.fieldErrors?.url?.[0]).toMatch(message);
-    expect(await db.webhookEndpoint.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.webhookEndpoint.count({ where: { workspaceId: user.id } })).toBe(0);
   });
 
   it("validates every input", async () => {
@@ -110,6 +110,6 @@ describe("deleting an account", () => {
     await purchase(user.id, 10);
     await deleteAccount(db, user.id, "pw", async () => true);
     expect(await db.webhookEndpoint.count({ where: { id: endpoint.id } })).toBe(0);
-    expect(await db.webhookEvent.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.webhookEvent.count({ where: { workspaceId: user.id } })).toBe(0);
   });
 });

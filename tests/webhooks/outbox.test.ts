@@ -78,7 +78,7 @@ describe("the webhook outbox", () => {
           alsoCommit: async (tx, settled) => {
             expect(settled).not.toBeNull();
             // Inside the transaction the event, its delivery and its queue job exist…
-            expect(await tx.webhookEvent.count({ where: { userId: user.id } })).toBe(1);
+            expect(await tx.webhookEvent.count({ where: { workspaceId: user.id } })).toBe(1);
             throw abort;
           },
         },
@@ -86,7 +86,7 @@ describe("the webhook outbox", () => {
     ).rejects.toBe(abort);
     // …and after the rollback none of them does, and the job is still active.
     expect(await outboxOf(user.id)).toEqual([]);
-    expect(await db.webhookDelivery.count({ where: { endpoint: { userId: user.id } } })).toBe(0);
+    expect(await db.webhookDelivery.count({ where: { endpoint: { workspaceId: user.id } } })).toBe(0);
     expect(await deliveryQueueRows(user.id)).toEqual([]);
     expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("PENDING");
   });
@@ -131,7 +131,7 @@ describe("the webhook outbox", () => {
     expect(endpoint.events).toEqual(["budget.threshold"]);
     // 1-output jobs cost 2: the fourth reaches 80 % of 10, the fifth 100 %.
     await money.setBudget(db, {
-      userId: user.id, actorUserId: user.id, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 10, timeZone: "UTC",
+      workspaceId: user.id, actorUserId: user.id, scope: "ACCOUNT", apiKeyId: null, period: "MONTH", limitCredits: 10, timeZone: "UTC",
     });
     for (let i = 0; i < 4; i++) await createTestJob(user.id, { outputs: 1 });
     const events = await outboxOf(user.id);

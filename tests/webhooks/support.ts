@@ -23,14 +23,14 @@ export async function registerEndpoint(userId: string, url: string, events: Webh
 /** A purchase of `credits` (a PURCHASE ledger entry: purchase.completed). */
 export function purchase(userId: string, credits: number) {
   return money.moveCredits(db, {
-    userId, amount: credits, kind: "PURCHASE", actor: { type: "SYSTEM", id: "test" },
+    workspaceId: userId, amount: credits, kind: "PURCHASE", actor: { type: "SYSTEM", id: "test" },
     reason: "Test purchase", idempotencyKey: `purchase:${randomUUID()}`,
   });
 }
 
 /** The outbox of a user, oldest first. */
 export function outboxOf(userId: string) {
-  return db.webhookEvent.findMany({ where: { userId }, orderBy: { createdAt: "asc" }, include: { deliveries: true } });
+  return db.webhookEvent.findMany({ where: { workspaceId: userId }, orderBy: { createdAt: "asc" }, include: { deliveries: true } });
 }
 
 /**
@@ -39,7 +39,7 @@ export function outboxOf(userId: string) {
  */
 export async function deliveryQueueRows(userId: string): Promise<{ key: string | null; payload: { deliveryId: string } }[]> {
   const delivered = await drainQueue<{ deliveryId: string }>(deliverWebhookTask);
-  const ours = new Set((await db.webhookDelivery.findMany({ where: { endpoint: { userId } }, select: { id: true } })).map((d) => d.id));
+  const ours = new Set((await db.webhookDelivery.findMany({ where: { endpoint: { workspaceId: userId } }, select: { id: true } })).map((d) => d.id));
   return delivered.filter((d) => ours.has(d.payload.deliveryId)).map((d) => ({ key: d.job.key, payload: d.payload }));
 }
 

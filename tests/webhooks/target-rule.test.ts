@@ -65,7 +65,7 @@ describe("one rule for webhook targets in every process", () => {
   it("a host that does not resolve is reported too, without waiting on DNS for long", async () => {
     const user = await createUser();
     // Its host resolved when it was registered; it no longer does.
-    await db.webhookEndpoint.create({ data: { userId: user.id, url: "https://no-such-host.invalid/hooks", events: ["credits.low"], secret: newWebhookSecret() } });
+    await db.webhookEndpoint.create({ data: { workspaceId: user.id, url: "https://no-such-host.invalid/hooks", events: ["credits.low"], secret: newWebhookSecret() } });
     const listed = await callerFor(user).webhooks.list();
     expect(listed.endpoints[0]?.deliveryRefusal).toMatch(/could not be resolved|did not resolve in time/);
   });

@@ -3,7 +3,7 @@
 -- the user's threshold to below it starts exactly one top-up, keyed by the
 -- debit's ledger entry, and enqueues it; the partial unique index
 -- topup_one_in_flight keeps at most one in flight. Debits of one account
--- queue on the user row lock, so of 20 concurrent debits exactly one crosses.
+-- queue on the workspace row lock, so of 20 concurrent debits exactly one crosses.
 --
 -- Trigger: ledger_entry_auto_topup (AFTER INSERT ON ledger_entry)
 -- Guards: SPEC §7 auto top-up (exactly one top-up per crossing, at most one

@@ -1,6 +1,6 @@
 -- cw_finish_job: The end of a worker's run in one transaction: the outputs it
 -- has not written yet, counted by the settlement's own UPDATE (fenced by its
--- lease). The final status and the refund are decided first, so the user row
+-- lease). The final status and the refund are decided first, so the workspace row
 -- is locked before the job row (and only when credits come back). p_status:
 -- NULL = generation finished (COMPLETED, or FAILED with ALL_OUTPUTS_FAILED
 -- when nothing was delivered); 'FAILED' = the provider or the deadline ended

@@ -1,7 +1,7 @@
 -- cw_finish_jobs: The end of several workers' runs that each deliver every
 -- output their job has left (the finishes a worker process's runners reached
 -- in one tick), settled in one statement: COMPLETED with their last outputs,
--- refunding nothing, so no balance, ledger entry, grant or user row is
+-- refunding nothing, so no balance, ledger entry, grant or workspace row is
 -- touched. p_delivered[i] is how many outputs p_job_ids[i] delivers here;
 -- the outputs are flattened (p_output_job_ids[k] names the job of output k).
 -- Each job is fenced by its own lease and settles only if its outputs then

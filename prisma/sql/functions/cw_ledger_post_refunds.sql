@@ -9,7 +9,7 @@
 -- p_job_ids (ids taken from the sequence in that order); the balance moves
 -- once, by their sum; the draws are one insert. A job whose charge drew from
 -- no grant (from before the wallet) goes through cw_ledger_post.
--- The caller holds the user row and has brought the grants up to the clock.
+-- The caller holds the workspace row and has brought the grants up to the clock.
 --
 -- Guards: §3.1 (the entries chain from the tail to the new balance: trigger
 --   ledger_entry_chain), §3.4 (one refund per job, never more than the charge

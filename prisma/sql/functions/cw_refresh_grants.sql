@@ -1,7 +1,7 @@
 -- cw_refresh_grants: Brings one account's grants up to the clock: pending
 -- grants that became effective are opened (their credits enter), open grants
 -- past their expiry are closed (their rest expires). The caller holds the
--- user row lock; under SERIALIZABLE and that lock each grant changes state at
+-- workspace row lock; under SERIALIZABLE and that lock each grant changes state at
 -- most once, whoever runs this (a debit, a refund, the sweep). Returns the
 -- grants expired.
 --

@@ -1,12 +1,12 @@
 -- cw_settle_job: Ends a job (the only way one ends) if p_guard still holds,
 -- and refunds the outputs not delivered — or the whole cost for an admin's
 -- goodwill force-fail — exactly once. The refund is known before anything is
--- written, so the user row is locked first, and only when credits move; the
+-- written, so the workspace row is locked first, and only when credits move; the
 -- account's grants are brought up to date before a refund, so that credits
 -- returned to a grant past its expiry expire with it. Without p_reason or
 -- p_error_message it writes its own (cw_refund_reason, cw_job_error_message).
 -- p_account_ready: the
--- caller already holds the user row and refreshed the grants (the cleanup).
+-- caller already holds the workspace row and refreshed the grants (the cleanup).
 -- p_more_done, p_more_failed: outputs a worker's finish writes with the
 -- settlement, counted in the job's one UPDATE.
 --

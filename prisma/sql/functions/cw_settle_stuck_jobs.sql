@@ -6,7 +6,7 @@
 -- p_expired still PROCESSING with an expired lease (the cleanup requeued
 -- those it could first) fail with WORKER_LOST. A job a worker, a cancel or
 -- another cleanup ended meanwhile no longer matches its guard and is left
--- alone. The caller holds the user row and has brought the grants up to the
+-- alone. The caller holds the workspace row and has brought the grants up to the
 -- clock (cw_cleanup_account).
 --
 -- Guards: §3.4 (one refund = the outputs not delivered, through

@@ -147,7 +147,11 @@ function logBetterAuth(level: "debug" | "info" | "warn" | "error", message: stri
   else logger.info(fields, message);
 }
 
-export type SessionUser = CachedSessionUser;
+/** Who is signed in: the user, without their session. */
+export type SessionUser = Omit<CachedSessionUser, "sessionId" | "workspace">;
+
+/** What a request's session says: the user, the session's id, and the workspace it acts in (membership checked). */
+export type SignedInUser = CachedSessionUser;
 
 
 /**
@@ -160,7 +164,7 @@ export type SessionUser = CachedSessionUser;
  * resolveActiveWorkspace checks the membership of a team workspace (one
  * read by key; none for the personal workspace).
  */
-export async function getSessionUser(headers: Headers): Promise<SessionUser | null> {
+export async function getSessionUser(headers: Headers): Promise<SignedInUser | null> {
   const cookie = sessionCookieOf(headers.get("cookie"));
   if (!cookie) return null;
   const cached = sessionCache.get(cookie);
@@ -171,7 +175,7 @@ export async function getSessionUser(headers: Headers): Promise<SessionUser | nu
   const role = (session.user as { role?: string }).role === "ADMIN" ? "ADMIN" : "USER";
   const stored = (session.session as { activeWorkspaceId?: string | null }).activeWorkspaceId ?? null;
   const workspace = await resolveActiveWorkspace(db, id, stored);
-  const user: SessionUser = { id, email, name, role, sessionId: session.session.id, workspace };
+  const user: SignedInUser = { id, email, name, role, sessionId: session.session.id, workspace };
   sessionCache.set(cookie, user, new Date(session.session.expiresAt));
   return user;
 }

@@ -51,7 +51,7 @@ export async function findJobByIdempotencyKey(client: Db, workspaceId: string, i
   return client.job.findFirst({ where: { workspaceId, idempotencyKey, actorUserId }, select: jobSelect });
 }
 
-/** The per-minute ring on the user row (`cw_create_job`): the latest creation in each second's slot and how many. */
+/** The per-minute ring on the workspace row (`cw_create_job`): the latest creation in each second's slot and how many. */
 export type RateRing = { lastMs: readonly number[]; counts: readonly number[] };
 
 /**

@@ -60,7 +60,7 @@ function createJobCall(charge: JobCharge): Prisma.Sql {
 
 /**
  * Charges and creates one job, exactly once per (user, idempotency key),
- * through `cw_create_job`: the user's row lock, the replay or the reused-key
+ * through `cw_create_job`: the workspace's row lock, the replay or the reused-key
  * refusal, the active and per-minute limits, the charge of the full cost
  * (drawn from the grants), the job and its queue entry, all in one
  * SERIALIZABLE statement sent alone. A refusal charges nothing and throws

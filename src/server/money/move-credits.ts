@@ -41,7 +41,7 @@ type MoveRow = Partial<LedgerEntryRow> & { outcome: MoveOutcome; available: numb
  * grant or deduction), exactly once per (user, idempotency key), through
  * `cw_move_credits` in an interactive SERIALIZABLE transaction queued behind
  * the account's others: the unique indexes on the ledger and the grants are the
- * guard, the lookup under the user lock only the fast path. Credits in
+ * guard, the lookup under the workspace lock only the fast path. Credits in
  * become a grant with `input.grant`'s terms; a deduction draws from the
  * grants in spending order and is refused, never clamped, when it would
  * overdraw. `alsoCommit` runs in the same transaction (audit rows, the

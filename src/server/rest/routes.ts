@@ -122,7 +122,7 @@ async function readableLedgerQuery(db: Db, principal: ApiPrincipal, query: Recor
  * createJob's `afterCreate`, in the transaction that charges it, so a job
  * never exists without the response its key replays. A concurrent
  * duplicate queues behind the first (the account's transaction queue and
- * the user row lock), finds the job as a domain replay, and is answered
+ * the workspace row lock), finds the job as a domain replay, and is answered
  * with the stored response the first committed.
  */
 async function createJobRoute(context: RouteContext): Promise<RestResponse> {

@@ -18,7 +18,7 @@ import { hasRole, personalWorkspaceOf, type ActiveWorkspace, type WorkspaceRole 
  * server component's may omit both (no session to switch; the personal
  * workspace).
  */
-export type ContextUser = Omit<SessionUser, "sessionId" | "workspace"> & { sessionId?: string; workspace?: ActiveWorkspace };
+export type ContextUser = SessionUser & { sessionId?: string; workspace?: ActiveWorkspace };
 
 /**
  * `user` is the person signed in (sessions, profile, the actor of what they
