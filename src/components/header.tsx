@@ -63,7 +63,8 @@ export function Header({ initialUser, initialWorkspace }: { initialUser: HeaderU
           </span>
           <span className="max-[420px]:sr-only">Creditworks</span>
         </Link>
-        {user ? <WorkspaceSwitcher initial={initialWorkspace} /> : null}
+        {/* On a phone the first row keeps the balance; the switcher starts the second, above the links. */}
+        {user ? <div className="order-[90] min-w-0 md:order-none"><WorkspaceSwitcher initial={initialWorkspace} /></div> : null}
         {user ? (
           <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto md:order-none md:w-auto">
             {navLinks.map((link) => {

@@ -43,7 +43,7 @@ export function BudgetsSettings() {
     <div className="flex max-w-3xl flex-col gap-6">
       <AccountBudget budget={budgets.data.account} team={team} />
       {team ? <MemberBudgets budgets={budgets.data.members} /> : null}
-      <KeyBudgets budgets={budgets.data.keys} keysWithoutBudget={budgets.data.keysWithoutBudget} />
+      <KeyBudgets budgets={budgets.data.keys} keysWithoutBudget={budgets.data.keysWithoutBudget} team={team} />
     </div>
   );
 }
@@ -136,14 +136,14 @@ function MemberRow({ member, budget }: { member: { userId: string; name: string;
   );
 }
 
-function KeyBudgets({ budgets, keysWithoutBudget }: { budgets: Budget[]; keysWithoutBudget: Key[] }) {
+function KeyBudgets({ budgets, keysWithoutBudget, team = false }: { budgets: Budget[]; keysWithoutBudget: Key[]; team?: boolean }) {
   const none = budgets.length === 0 && keysWithoutBudget.length === 0;
   return (
     <Card role="region" aria-labelledby="key-budgets-title">
       <CardHeader>
         <CardTitle id="key-budgets-title">API keys</CardTitle>
         <CardDescription>
-          A key&apos;s budget limits the jobs created with that key, on top of the account&apos;s: give a script its own allowance.
+          A key&apos;s budget limits the jobs created with that key, on top of the {team ? "team" : "account"}&apos;s: give a script its own allowance.
         </CardDescription>
       </CardHeader>
       <CardContent>
