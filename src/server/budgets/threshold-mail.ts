@@ -22,9 +22,10 @@ export const budgetThresholdPayload = z.object({
 
 export type BudgetThresholdOutcome = "SENT" | "NO_BUDGET" | "NO_SPEND" | "NO_OWNER";
 
-/** "Your monthly budget", "The total budget of your API key “deploy”". */
-function nameOf(budget: { scope: string; period: string; apiKey: { name: string } | null }): string {
+/** "Your monthly budget", "The total budget of your API key “deploy”", "The monthly budget of Ada (a member)". */
+function nameOf(budget: { scope: string; period: string; apiKey: { name: string } | null; memberUser: { name: string } | null }): string {
   const kind = budget.period === "MONTH" ? "monthly budget" : "total budget";
+  if (budget.scope === "MEMBER") return `The ${kind} of ${budget.memberUser?.name ?? "a member"} (a member)`;
   return budget.scope === "API_KEY" ? `The ${kind} of your API key “${budget.apiKey?.name ?? "(deleted)"}”` : `Your ${kind}`;
 }
 
@@ -51,6 +52,7 @@ export async function sendBudgetThresholdMail(client: Db, payload: unknown): Pro
     select: {
       scope: true, period: true, timeZone: true, removedAt: true,
       apiKey: { select: { name: true } },
+      memberUser: { select: { name: true } },
       workspace: { select: ownerSelect({ email: true, name: true, deletedAt: true }) },
     },
   });
