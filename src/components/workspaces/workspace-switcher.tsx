@@ -40,7 +40,7 @@ export function WorkspaceSwitcher({ initial }: { initial: ActiveWorkspaceView | 
         <DropdownMenu.Trigger asChild>
           <button
             type="button"
-            className="flex h-9 min-w-0 max-w-[11rem] items-center gap-2 rounded-md border bg-background px-2 text-left text-sm hover:bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring sm:max-w-[16rem]"
+            className="flex h-9 min-w-0 max-w-[16rem] items-center gap-2 rounded-md border bg-background px-2 text-left text-sm hover:bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring md:max-w-[12rem] lg:max-w-[16rem]"
             aria-label={current ? `Workspace: ${label}${team ? `, ${roleLabel[current.role]}` : ""}. Switch workspace` : "Switch workspace"}
             data-testid="workspace-switcher"
           >
