@@ -109,6 +109,9 @@ test("a team: create, buy, invite; the member joins, spends within a budget, is 
   await expect(memberPage.getByRole("heading", { name: "Join Acme Studio as member" })).toBeVisible();
   await expectAccessible(memberPage, "the invitation page");
   await shot(memberPage, "invitation-1280");
+  await memberPage.setViewportSize({ width: 390, height: 844 });
+  await shot(memberPage, "invitation-390");
+  await memberPage.setViewportSize({ width: 1280, height: 800 });
   await memberPage.getByRole("button", { name: "Join Acme Studio" }).click();
   await memberPage.waitForURL((url) => url.pathname === "/");
   await expect(switcher(memberPage)).toContainText("Acme Studio");
@@ -116,6 +119,15 @@ test("a team: create, buy, invite; the member joins, spends within a budget, is 
   await expect(memberPage.getByTestId("balance-available")).toHaveText("500");
   // A member sees neither Buy credits nor the team's settings they may not change.
   await expect(memberPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Buy credits" })).toHaveCount(0);
+  // The team page is read-only for a member; buying is for owners.
+  await memberPage.goto("/settings/team");
+  await expect(memberPage.getByRole("region", { name: "Members" }).getByTestId("member-row")).toHaveCount(2);
+  await expect(memberPage.getByRole("combobox")).toHaveCount(0);
+  await expect(memberPage.getByRole("region", { name: "Invite people" })).toHaveCount(0);
+  await expect(memberPage.getByRole("button", { name: /^Remove/ })).toHaveCount(0);
+  await shot(memberPage, "team-page-member-1280");
+  await memberPage.goto("/buy");
+  await expect(memberPage.getByRole("heading", { name: "Buying credits is for the team's owners" })).toBeVisible();
   // The link now says it was used.
   await memberPage.goto(invitationLink);
   await expect(memberPage.getByRole("heading", { name: "You are a member of Acme Studio" })).toBeVisible();
