@@ -195,4 +195,33 @@ test("at 360 px: the switcher and the team page fit, and a personal account is o
   await page.keyboard.press("Escape");
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, "team-page-390");
+
+  // Rename: the field's error, then the new name everywhere.
+  const rename = page.getByRole("form", { name: "Rename the team" });
+  await rename.getByLabel("Team name").fill(" ");
+  await rename.getByRole("button", { name: "Save name" }).click();
+  await expect(rename.getByText("Give the team a name.")).toBeVisible();
+  await rename.getByLabel("Team name").fill("Short");
+  await rename.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Short" })).toBeVisible();
+  await expect(switcher(page)).toContainText("Short");
+
+  // An invitation, revoked.
+  const invite = page.getByRole("form", { name: "Invite by email" });
+  await invite.getByLabel("Email address").fill("not-an-address");
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  await expect(invite.getByText("Enter an email address.")).toBeVisible();
+  const invitee = newUser().email;
+  await invite.getByLabel("Email address").fill(invitee);
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  const row = page.getByTestId("invitation-row").filter({ hasText: invitee });
+  await expect(row).toBeVisible();
+  await row.getByRole("button", { name: `Revoke the invitation to ${invitee}` }).click();
+  await expect(row).toHaveCount(0);
+
+  // The only owner cannot leave: the typed refusal is shown in place.
+  await page.getByRole("button", { name: "Leave team" }).click();
+  await page.getByRole("alertdialog", { name: "Leave Short?" }).getByRole("button", { name: "Leave team" }).click();
+  await expect(page.getByTestId("leave-error")).toContainText("A team needs an owner");
+  expect(await horizontalOverflow(page)).toBeNull();
 });
