@@ -29,7 +29,7 @@ describe("budgets.list", () => {
     const revoked = await keyOf(user, "revoked");
     await callerFor(user).apiKeys.revoke({ id: revoked.id });
     const page = await callerFor(user).budgets.list();
-    expect(page).toEqual({ account: null, keys: [], keysWithoutBudget: [{ id: live.id, name: "live", prefix: live.prefix, revoked: false }] });
+    expect(page).toEqual({ account: null, keys: [], keysWithoutBudget: [{ id: live.id, name: "live", prefix: live.prefix, revoked: false }], members: [] });
   });
 
   it("shows the account's budget and a key's with this period's spending, what is left and when it resets", async () => {
@@ -44,13 +44,13 @@ describe("budgets.list", () => {
     const page = await caller.budgets.list();
     expect(page.account).toEqual({
       id: expect.stringMatching(/^\d+$/), scope: "ACCOUNT", period: "MONTH", limitCredits: 10, timeZone: "UTC",
-      spentCredits: 6, remainingCredits: 4, resetsAt: nextUtcMonth(), apiKey: null,
+      spentCredits: 6, remainingCredits: 4, resetsAt: nextUtcMonth(), apiKey: null, memberUserId: null,
     });
     expect(page.keys).toEqual([{
       id: expect.stringMatching(/^\d+$/), scope: "API_KEY", period: "TOTAL", limitCredits: 50, timeZone: "Europe/Paris",
       // A job made in the browser is not the key's: its budget is untouched.
       spentCredits: 0, remainingCredits: 50, resetsAt: null,
-      apiKey: { id: key.id, name: "Nightly batch", prefix: key.prefix, revoked: false },
+      apiKey: { id: key.id, name: "Nightly batch", prefix: key.prefix, revoked: false }, memberUserId: null,
     }]);
     expect(page.keysWithoutBudget.map((k) => k.id)).toEqual([other.id]);
   });
@@ -166,7 +166,7 @@ describe("another user's budgets and keys (SPEC §3.11)", () => {
     expect(setOnTheirKey).toMatchObject({ appCode: "NOT_FOUND", httpStatus: 404 });
     const removeTheirs = await procedureError(callerFor(stranger).budgets.remove({ budgetId: id }));
     expect(removeTheirs).toMatchObject({ appCode: "NOT_FOUND", httpStatus: 404 });
-    expect(await callerFor(stranger).budgets.list()).toEqual({ account: null, keys: [], keysWithoutBudget: [] });
+    expect(await callerFor(stranger).budgets.list()).toEqual({ account: null, keys: [], keysWithoutBudget: [], members: [] });
 
     // The owner's budget is as it was.
     expect((await callerFor(owner).budgets.list()).keys).toMatchObject([{ id, limitCredits: 7, apiKey: { id: key.id } }]);
@@ -193,7 +193,7 @@ describe("jobs.create over a budget", () => {
     const error = await procedureError(caller.jobs.create(jobRequest({ outputs: 2 })));
     expect(error).toMatchObject({ appCode: "BUDGET_EXCEEDED", httpStatus: 402 });
     expect(error.budget).toEqual({
-      id, scope: "ACCOUNT", period: "MONTH", apiKeyId: null,
+      id, scope: "ACCOUNT", period: "MONTH", apiKeyId: null, memberUserId: null,
       limitCredits: 4, spentCredits: 4, remainingCredits: 0, resetsAt: nextUtcMonth().toISOString(),
     });
     expect(await db.ledgerEntry.count({ where: { workspaceId: user.id, kind: "CHARGE" } })).toBe(charges);

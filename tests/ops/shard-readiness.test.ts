@@ -158,6 +158,8 @@ const changedForCitus: Record<string, string> = {
   webhook_event_pkey: "PRIMARY KEY (user_id, id)",
   api_key_pkey: "PRIMARY KEY (user_id, id)",
   job_actor_user_id_fkey: "dropped: a team's member acts on the team's shard, their user row is on their own (decision 0012); the integrity checks hold it",
+  session_active_workspace_id_fkey: "dropped: a session (the user's shard) may name a team's workspace (another shard); the session lookup checks the membership (decision 0012, step 2)",
+  api_key_created_by_user_id_fkey: "dropped: a team's key (the team's shard) names the member who created it (their own shard); authenticateApiKey joins the membership",
   api_key_secret_hash_key: "a reference table api_key_secret(secret_hash PRIMARY KEY, user_id, key_id): a bearer key is looked up before its user is known",
 };
 
