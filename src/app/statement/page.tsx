@@ -17,7 +17,7 @@ export default withReconnecting(async function StatementPage({ searchParams }: {
   // own keys are kept, and dates the wrong way round stay to be shown with
   // their message rather than dropped in silence.
   const query = statementQueryFromSearchParams(toSearchParams(await searchParams));
-  const { workspace } = await requireWorkspace("/statement");
+  const { me, workspace } = await requireWorkspace("/statement");
   if (!roleAtLeast(workspace.role, "ADMIN") && !workspace.membersSeeStatement) return <RoleRequired least="ADMIN" what="The team's statement" workspace={workspace} />;
   return (
     <>
@@ -28,7 +28,7 @@ export default withReconnecting(async function StatementPage({ searchParams }: {
           : "Every credit in and out, with your balance before and after."}
         actions={roleAtLeast(workspace.role, "OWNER") ? <Button asChild variant="outline"><Link href="/buy">Buy credits</Link></Button> : undefined}
       />
-      <StatementView initialQuery={query.toString()} showMembers={workspace.kind === "TEAM"} />
+      <StatementView initialQuery={query.toString()} showMembers={workspace.kind === "TEAM"} jobLinksOf={workspace.role === "MEMBER" ? me.id : null} />
     </>
   );
 });

@@ -32,12 +32,17 @@ const kindLook: Record<string, { label: string; variant: BadgeProps["variant"] }
 };
 
 /** The credit statement: totals per kind, then every ledger entry, newest first. */
-export function StatementView({ initialQuery = "", showMembers = false }: { initialQuery?: string; showMembers?: boolean }) {
+/**
+ * `showMembers`: a team's statement says who each entry is by. `jobLinksOf`:
+ * a team's MEMBER sees only their own jobs (SPEC §9), so only those entries
+ * link to their job.
+ */
+export function StatementView({ initialQuery = "", showMembers = false, jobLinksOf = null }: { initialQuery?: string; showMembers?: boolean; jobLinksOf?: string | null }) {
   return (
     <div className="flex flex-col gap-6">
       <StatementTotals />
       <WalletSection />
-      <LedgerTable initialQuery={initialQuery} showMembers={showMembers} />
+      <LedgerTable initialQuery={initialQuery} showMembers={showMembers} jobLinksOf={jobLinksOf} />
     </div>
   );
 }
@@ -82,18 +87,24 @@ function StatementTotals() {
 }
 
 /** `showMembers`: a team's statement says which member each entry is by (SPEC §9). */
-function LedgerTable({ initialQuery, showMembers }: { initialQuery: string; showMembers: boolean }) {
+function LedgerTable({ initialQuery, showMembers, jobLinksOf }: { initialQuery: string; showMembers: boolean; jobLinksOf: string | null }) {
   const statementFilter = useStatementFilter(initialQuery);
   return (
     <div className="flex flex-col gap-3">
       <StatementFilters state={statementFilter} />
       {/* A new filter starts again at page 1. */}
-      <LedgerEntries key={statementFilter.filterKey} showMembers={showMembers} filter={statementFilter.filter} filtered={statementFilter.active} onClear={() => statementFilter.setFilter({})} />
+      <LedgerEntries key={statementFilter.filterKey} showMembers={showMembers} jobLinksOf={jobLinksOf} filter={statementFilter.filter} filtered={statementFilter.active} onClear={() => statementFilter.setFilter({})} />
     </div>
   );
 }
 
-function LedgerEntries({ filter, filtered, onClear, showMembers }: { filter: StatementFilter; filtered: boolean; onClear: () => void; showMembers: boolean }) {
+function LedgerEntries({ filter, filtered, onClear, showMembers, jobLinksOf }: {
+  filter: StatementFilter;
+  filtered: boolean;
+  onClear: () => void;
+  showMembers: boolean;
+  jobLinksOf: string | null;
+}) {
   const trpc = useTRPC();
   const pages = useCursorPages();
   const ledger = useQuery({
@@ -138,7 +149,7 @@ function LedgerEntries({ filter, filtered, onClear, showMembers }: { filter: Sta
                     <span className="text-sm">{entry.reason}</span>
                   </div>
                   {showMembers && entry.by ? <span className="block text-xs text-muted-foreground md:hidden">By {entry.by}</span> : null}
-                  {entry.jobId ? (
+                  {entry.jobId && (jobLinksOf === null || entry.actorUserId === jobLinksOf) ? (
                     <Link href={`/jobs/${entry.jobId}`} className="text-xs text-primary underline-offset-4 hover:underline">
                       Job {entry.jobId.slice(0, 8)}
                     </Link>
