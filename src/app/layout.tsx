@@ -46,6 +46,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // Whether to ask for a verified email is known now, so the banner is
   // drawn with the page instead of pushing it down after the first paint.
   const profile = me ? await (await getServerCaller()).account.profile().catch(() => null) : null;
+  // The workspace switcher is drawn with its name at once (decision 0012: the session's workspace).
+  const workspace = me ? await (await getServerCaller()).workspaces.activeView().catch(() => null) : null;
   return (
     // next-themes sets the class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
@@ -60,7 +62,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             >
               Skip to content
             </a>
-            <Header initialUser={me} />
+            <Header initialUser={me} initialWorkspace={workspace} />
             <ConnectionNotice />
             <VerifyEmailBanner initialProfile={profile} />
             <AutoTopupBanner />
@@ -71,7 +73,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <span>Creditworks</span>
               <nav aria-label="Developers" className="flex flex-wrap gap-x-4">
                 <Link className="hover:text-foreground hover:underline" href="/docs/api">API docs</Link>
-                {me ? <Link className="hover:text-foreground hover:underline" href="/settings/api-keys">API keys</Link> : null}
+                {me && workspace && workspace.role !== "MEMBER" ? <Link className="hover:text-foreground hover:underline" href="/settings/api-keys">API keys</Link> : null}
               </nav>
             </footer>
             <Toaster />

@@ -9,9 +9,13 @@ import { pluralCredits } from "~/lib/format";
 /** Where an owner changes budgets. */
 export const budgetsPath = "/settings/budgets";
 
-/** "the account's monthly budget", "this API key's budget" (what the server's `budgetName` says too). */
-export function budgetLabel(budget: Pick<ExceededBudget, "scope" | "period">): string {
-  const owner = budget.scope === "API_KEY" ? "this API key's" : "the account's";
+/**
+ * "the account's monthly budget", "this API key's budget" (what the
+ * server's `budgetName` says too); in a team, "the team's" and a member's
+ * own "your monthly budget".
+ */
+export function budgetLabel(budget: Pick<ExceededBudget, "scope" | "period">, workspaceKind: "PERSONAL" | "TEAM" = "PERSONAL"): string {
+  const owner = budget.scope === "API_KEY" ? "this API key's" : budget.scope === "MEMBER" ? "your" : workspaceKind === "TEAM" ? "the team's" : "the account's";
   return `${owner} ${budget.period === "MONTH" ? "monthly budget" : "budget"}`;
 }
 

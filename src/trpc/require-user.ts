@@ -46,3 +46,15 @@ export async function adminTitle(name: string, options: { absolute?: boolean } =
   const template = "%s · Admin · Creditworks";
   return options.absolute ? { absolute: template.replace("%s", name), template } : { default: name, template };
 }
+
+/**
+ * For pages of the active workspace: the signed-in user (or sign-in and
+ * back) and the workspace their session acts in, with their role, so the
+ * page offers only what the role may do (SPEC §9). The procedures check
+ * the role again.
+ */
+export async function requireWorkspace(fallback: string) {
+  const me = await requireUser(fallback);
+  const workspace = await (await getServerCaller()).workspaces.activeView();
+  return { me, workspace };
+}

@@ -57,6 +57,8 @@ const notWorkspaceScoped: Record<string, string> = {
   "account.undoEmailChange": "token-authenticated",
   "workspaces.listMine": "the user's memberships (tests/workspaces/teams.test.ts)",
   "workspaces.active": "the session's own workspace",
+  "workspaces.activeView": "the session's own workspace, read by its id (tests/workspaces/team-view.test.ts)",
+  "workspaces.invitation": "token + the addressee's email: NOT_FOUND otherwise (tests/workspaces/team-view.test.ts)",
   "workspaces.createTeam": "creates a new workspace",
   "workspaces.switchTo": "membership checked: NOT_FOUND for another team (teams.test.ts)",
   "workspaces.acceptInvitation": "token + verified email: NOT_FOUND otherwise (invitations.test.ts)",

@@ -12,8 +12,8 @@ import { formText } from "~/lib/form-text";
 import { budgetLimitMax, setBudgetInput, type BudgetPeriod } from "~/shared/schemas/budgets";
 import { useTRPC } from "~/trpc/react";
 
-/** Which budget the form sets: the account's, or one key's. */
-export type BudgetTarget = { scope: "ACCOUNT" } | { scope: "API_KEY"; apiKeyId: string };
+/** Which budget the form sets: the account's (the team's), one key's, or one member's (a team's). */
+export type BudgetTarget = { scope: "ACCOUNT" } | { scope: "API_KEY"; apiKeyId: string } | { scope: "MEMBER"; memberUserId: string };
 
 /** The budget as it is now, when the form edits one. */
 export type CurrentBudget = { limitCredits: number; period: BudgetPeriod; timeZone: string };
@@ -61,7 +61,7 @@ export function BudgetForm({ formId, target, current, onDone }: {
     onError: (error) => {
       const { appCode, fieldErrors } = appErrorOf(error);
       if (appCode === "VALIDATION_ERROR" && fieldErrors) setErrors(fieldErrors);
-      else if (appCode === "NOT_FOUND") toast.error("This key was revoked or no longer exists.");
+      else if (appCode === "NOT_FOUND") toast.error(target.scope === "MEMBER" ? "This person is no longer a member of the team." : "This key was revoked or no longer exists.");
       else toast.error("Could not save the budget. Try again.");
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.budgets.list.queryKey() }),

@@ -18,6 +18,8 @@ import { formatCredits, pluralCredits } from "~/lib/format";
 import type { ExceededBudget } from "~/server/errors";
 import { isSameRequest, type GenerateRequest } from "~/lib/generate-intent";
 import { useSessionDraft } from "~/lib/use-session-draft";
+import { roleAtLeast } from "~/lib/workspace-roles";
+import { useActiveWorkspace } from "~/components/workspaces/use-workspace";
 import { useTRPC } from "~/trpc/react";
 import { retryOnlyReconnectable } from "~/lib/app-error";
 
@@ -214,26 +216,31 @@ function FormNotices({ notice, formError, secondsLeft, onRetry }: { notice: Gene
 
 /**
  * BUDGET_EXCEEDED (SPEC §4): which budget the job would go over, what is
- * left of it and when it resets, with the way to raise it. Every account is
- * personal today, so the signed-in user owns it and may raise it; when
- * teams come, only owners and admins should see the link.
+ * left of it and when it resets, with the way to raise it for those who
+ * may (owners and admins: budgets are theirs, SPEC §9); a team's member is
+ * told whom to ask.
  */
 function BudgetExceededNotice({ budget }: { budget: ExceededBudget }) {
+  const workspace = useActiveWorkspace().data;
   const resets = formatResetsAt(budget.resetsAt);
   return (
     <Alert variant="warning" aria-labelledby="budget-exceeded-title">
       <GaugeIcon aria-hidden />
       <div>
-        <AlertTitle id="budget-exceeded-title">This job would go over {budgetLabel(budget)}</AlertTitle>
+        <AlertTitle id="budget-exceeded-title">This job would go over {budgetLabel(budget, workspace?.kind)}</AlertTitle>
         <AlertDescription className="flex flex-col gap-1">
           <p>
             <span data-testid="budget-left">{creditsLeft(budget)}</span>
             {resets ? <> · it resets on <time dateTime={budget.resetsAt ?? undefined}>{resets}</time>.</> : <> · it does not reset.</>}{" "}
             Nothing was charged.
           </p>
-          <p>
-            <Link href={budgetsPath} className="font-medium underline underline-offset-4">Raise the budget</Link>
-          </p>
+          {!workspace ? null : roleAtLeast(workspace.role, "ADMIN") ? (
+            <p>
+              <Link href={budgetsPath} className="font-medium underline underline-offset-4">Raise the budget</Link>
+            </p>
+          ) : (
+            <p data-testid="budget-ask">Ask an owner or admin of {workspace.name} to raise it.</p>
+          )}
         </AlertDescription>
       </div>
     </Alert>

@@ -12,6 +12,8 @@ import { toast } from "~/components/ui/toaster";
 import { budgetLabel, budgetsPath, creditsLeft } from "~/lib/budget-copy";
 import { pluralCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
+import { useActiveWorkspace } from "~/components/workspaces/use-workspace";
+import { roleAtLeast } from "~/lib/workspace-roles";
 
 export type RerunnableJob = { modelId: string; prompt: string; outputsRequested: number; pricePerOutput: number };
 
@@ -42,6 +44,7 @@ export function RerunButton({ job, returnTo, compact = false }: Props) {
   const price = catalog.data?.find((model) => model.id === job.modelId)?.pricePerOutput ?? job.pricePerOutput;
   const cost = price * job.outputsRequested;
   const request = { modelId: job.modelId, prompt: job.prompt, outputs: job.outputsRequested };
+  const workspace = useActiveWorkspace().data;
 
   useEffect(() => {
     if (notice?.kind === "max-active") {
@@ -49,8 +52,10 @@ export function RerunButton({ job, returnTo, compact = false }: Props) {
         action: { label: "See active jobs", onClick: () => router.push("/jobs?status=active") },
       });
     } else if (notice?.kind === "budget") {
-      toast.warning(`This job would go over ${budgetLabel(notice.budget)}: ${creditsLeft(notice.budget)}.`, {
-        action: { label: "Raise the budget", onClick: () => router.push(budgetsPath) },
+      // Only owners and admins may raise a budget (SPEC §9); a member is told whom to ask.
+      const mayRaise = !workspace || roleAtLeast(workspace.role, "ADMIN");
+      toast.warning(`This job would go over ${budgetLabel(notice.budget, workspace?.kind)}: ${creditsLeft(notice.budget)}.${mayRaise ? "" : ` Ask an owner or admin of ${workspace.name} to raise it.`}`, {
+        ...(mayRaise ? { action: { label: "Raise the budget", onClick: () => router.push(budgetsPath) } } : {}),
       });
     } else if (notice?.kind === "network") {
       toast.error("The connection dropped. Retrying is safe: it cannot charge you twice.", {

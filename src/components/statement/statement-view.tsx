@@ -32,12 +32,17 @@ const kindLook: Record<string, { label: string; variant: BadgeProps["variant"] }
 };
 
 /** The credit statement: totals per kind, then every ledger entry, newest first. */
-export function StatementView({ initialQuery = "" }: { initialQuery?: string }) {
+/**
+ * `showMembers`: a team's statement says who each entry is by. `jobLinksOf`:
+ * a team's MEMBER sees only their own jobs (SPEC §9), so only those entries
+ * link to their job.
+ */
+export function StatementView({ initialQuery = "", showMembers = false, jobLinksOf = null }: { initialQuery?: string; showMembers?: boolean; jobLinksOf?: string | null }) {
   return (
     <div className="flex flex-col gap-6">
       <StatementTotals />
       <WalletSection />
-      <LedgerTable initialQuery={initialQuery} />
+      <LedgerTable initialQuery={initialQuery} showMembers={showMembers} jobLinksOf={jobLinksOf} />
     </div>
   );
 }
@@ -81,18 +86,25 @@ function StatementTotals() {
   );
 }
 
-function LedgerTable({ initialQuery }: { initialQuery: string }) {
+/** `showMembers`: a team's statement says which member each entry is by (SPEC §9). */
+function LedgerTable({ initialQuery, showMembers, jobLinksOf }: { initialQuery: string; showMembers: boolean; jobLinksOf: string | null }) {
   const statementFilter = useStatementFilter(initialQuery);
   return (
     <div className="flex flex-col gap-3">
       <StatementFilters state={statementFilter} />
       {/* A new filter starts again at page 1. */}
-      <LedgerEntries key={statementFilter.filterKey} filter={statementFilter.filter} filtered={statementFilter.active} onClear={() => statementFilter.setFilter({})} />
+      <LedgerEntries key={statementFilter.filterKey} showMembers={showMembers} jobLinksOf={jobLinksOf} filter={statementFilter.filter} filtered={statementFilter.active} onClear={() => statementFilter.setFilter({})} />
     </div>
   );
 }
 
-function LedgerEntries({ filter, filtered, onClear }: { filter: StatementFilter; filtered: boolean; onClear: () => void }) {
+function LedgerEntries({ filter, filtered, onClear, showMembers, jobLinksOf }: {
+  filter: StatementFilter;
+  filtered: boolean;
+  onClear: () => void;
+  showMembers: boolean;
+  jobLinksOf: string | null;
+}) {
   const trpc = useTRPC();
   const pages = useCursorPages();
   const ledger = useQuery({
@@ -120,6 +132,7 @@ function LedgerEntries({ filter, filtered, onClear }: { filter: StatementFilter;
             <TableRow>
               <TableHead className="hidden sm:table-cell">Date</TableHead>
               <TableHead>Entry</TableHead>
+              {showMembers ? <TableHead className="hidden md:table-cell">By</TableHead> : null}
               <TableHead className="text-right">Amount</TableHead>
               <TableHead className="hidden text-right sm:table-cell">Before</TableHead>
               <TableHead className="text-right">After</TableHead>
@@ -135,7 +148,8 @@ function LedgerEntries({ filter, filtered, onClear }: { filter: StatementFilter;
                     <Badge variant={kindLook[entry.kind]?.variant}>{kindLook[entry.kind]?.label ?? entry.kind}</Badge>
                     <span className="text-sm">{entry.reason}</span>
                   </div>
-                  {entry.jobId ? (
+                  {showMembers && entry.by ? <span className="block text-xs text-muted-foreground md:hidden">By {entry.by}</span> : null}
+                  {entry.jobId && (jobLinksOf === null || entry.actorUserId === jobLinksOf) ? (
                     <Link href={`/jobs/${entry.jobId}`} className="text-xs text-primary underline-offset-4 hover:underline">
                       Job {entry.jobId.slice(0, 8)}
                     </Link>
@@ -146,6 +160,9 @@ function LedgerEntries({ filter, filtered, onClear }: { filter: StatementFilter;
                     </Link>
                   ) : null}
                 </TableCell>
+                {showMembers ? (
+                  <TableCell className="hidden max-w-40 truncate text-sm md:table-cell" data-testid="ledger-by">{entry.by ?? <span className="text-muted-foreground">—</span>}</TableCell>
+                ) : null}
                 <TableCell className={cn("text-right font-medium tabular-nums", entry.amount > 0 ? "text-success" : "")}>
                   {formatSignedCredits(entry.amount)}
                 </TableCell>

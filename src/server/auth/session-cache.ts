@@ -76,6 +76,15 @@ class SessionCache {
     if (this.entries.size > entriesMax) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /**
+   * Drops a user's sessions in this process at once: a change this process
+   * made itself (workspaces.switchTo) must hold from the very next request,
+   * before its own NOTIFY comes back on the LISTEN connection.
+   */
+  forget(userId: string): void {
+    this.forgetUser(userId);
+  }
+
   private forgetUser(userId: string): void {
     for (const [cookie, entry] of this.entries) if (entry.user.id === userId) this.entries.delete(cookie);
   }

@@ -68,7 +68,8 @@ export async function getCreditSummary(client: Db, workspaceId: string) {
 
 const ledgerRowSelect = {
   id: true, kind: true, amount: true, balanceBefore: true, balanceAfter: true,
-  jobId: true, actorType: true, reason: true, idempotencyKey: true, createdAt: true,
+  jobId: true, actorType: true, actorId: true, reason: true, idempotencyKey: true, createdAt: true,
+  job: { select: { actorUserId: true } },
 } satisfies Prisma.LedgerEntrySelect;
 
 type LedgerRow = Prisma.LedgerEntryGetPayload<{ select: typeof ledgerRowSelect }>;
@@ -98,8 +99,29 @@ function receiptCheckoutId(row: LedgerRow): string | null {
 
 /** What the client sees of an entry: not its idempotency key, but the receipt it leads to. */
 function toClientRow(row: LedgerRow) {
-  const { idempotencyKey: _key, ...visible } = row;
-  return { ...visible, id: row.id.toString(), receiptCheckoutId: receiptCheckoutId(row) };
+  const { idempotencyKey: _key, job: _job, actorId: _actorId, ...visible } = row;
+  return { ...visible, id: row.id.toString(), receiptCheckoutId: receiptCheckoutId(row), actorUserId: memberOf(row) };
+}
+
+/**
+ * The member who spent or added the credits of an entry (SPEC §9: "each
+ * job and ledger entry also records the member who acted"): a job's
+ * entries (its charge, and a refund the worker wrote) belong to the member
+ * who created the job; otherwise the user who acted, if a user did.
+ */
+function memberOf(row: LedgerRow): string | null {
+  return row.job?.actorUserId ?? (row.actorType === "USER" ? row.actorId : null);
+}
+
+/**
+ * The names of the members behind a page of entries, one query: the
+ * statement's "By" column. A deleted user's row keeps its anonymised name.
+ */
+async function withMemberNames<T extends { actorUserId: string | null }>(client: Db, rows: T[]): Promise<(T & { by: string | null })[]> {
+  const ids = [...new Set(rows.map((row) => row.actorUserId).filter((id): id is string => id !== null))];
+  const users = ids.length ? await client.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : [];
+  const names = new Map(users.map((user) => [user.id, user.name]));
+  return rows.map((row) => ({ ...row, by: row.actorUserId ? (names.get(row.actorUserId) ?? null) : null }));
 }
 
 /** A page of the user's ledger, newest first (cursor = the last entry id seen), filtered by date range and kinds. */
@@ -120,7 +142,7 @@ export async function getLedgerPage(
     take: input.limit + 1,
   });
   const page = toPage(rows, input.limit);
-  return { items: page.items.map(toClientRow), nextCursor: page.nextCursor };
+  return { items: await withMemberNames(client, page.items.map(toClientRow)), nextCursor: page.nextCursor };
 }
 
 /** Rows the export reads per query. */

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { sessionCache } from "~/server/auth/session-cache";
 import { withTransaction, type Db, type Tx } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
@@ -94,6 +95,7 @@ export async function removeMember(client: Db, acting: MemberActing, userId: str
       workspaceId, actorUserId: acting.actorUserId, subjectUserId: userId, action: "MEMBER_REMOVED", before: { role: member.role },
     });
   });
+  sessionCache.forget(userId);
   logger.info({ workspaceId, actorUserId: acting.actorUserId, userId }, "member removed");
 }
 
@@ -108,5 +110,7 @@ export async function leaveTeam(client: Db, acting: MemberActing): Promise<void>
     await tx.workspaceMember.delete({ where: { workspaceId_userId: { workspaceId, userId } } });
     await recordWorkspaceChange(tx, { workspaceId, actorUserId: userId, subjectUserId: userId, action: "MEMBER_LEFT", before: { role: member.role } });
   });
+  // As switchTo: this process answers the leaver's next request from the database, not from before the NOTIFY.
+  sessionCache.forget(userId);
   logger.info({ workspaceId, userId }, "member left");
 }

@@ -2,6 +2,7 @@ import "server-only";
 
 import { randomUUID } from "node:crypto";
 
+import { sessionCache } from "~/server/auth/session-cache";
 import { withTransaction, type Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
@@ -68,6 +69,9 @@ export async function switchWorkspace(client: Db, input: { userId: string; sessi
   const stored = membership.workspace.kind === "PERSONAL" ? null : membership.workspace.id;
   const updated = await client.session.updateMany({ where: { id: input.sessionId, userId: input.userId }, data: { activeWorkspaceId: stored } });
   if (updated.count !== 1) throw new AppError("UNAUTHORIZED");
+  // The trigger's NOTIFY reaches this process's cache a moment later; the
+  // browser refetches at once after switching, so forget here first.
+  sessionCache.forget(input.userId);
   return { ...membership.workspace, role: membership.role, active: true };
 }
 

@@ -14,6 +14,7 @@ import { acceptInvitation, inviteMember, listPendingInvitations, revokeInvitatio
 import { changeRole, leaveTeam, listMembers, removeMember } from "~/server/workspaces/members";
 import type { ActiveWorkspace } from "~/server/workspaces/active-workspace";
 import { createTeam, listMyWorkspaces, renameTeam, setMembersSeeStatement, switchWorkspace } from "~/server/workspaces/teams";
+import { activeWorkspaceView, previewInvitation } from "~/server/workspaces/team-view";
 
 /** Who acts on the active workspace's members: the workspace with the actor's role, and the actor. */
 function memberActing(ctx: { user: { id: string }; workspace: ActiveWorkspace }) {
@@ -37,6 +38,10 @@ export const workspacesRouter = createTRPCRouter({
   switchTo: protectedProcedure
     .input(switchWorkspaceInput)
     .mutation(({ ctx, input }) => switchWorkspace(ctx.db, { userId: ctx.user.id, sessionId: ctx.user.sessionId, workspaceId: input.workspaceId })),
+  /** The active workspace with its name and settings (the team page, the switcher's label). */
+  activeView: protectedProcedure.query(({ ctx }) => activeWorkspaceView(ctx.db, ctx.workspace)),
+  /** An invitation as its addressee sees it before accepting (NOT_FOUND for anyone else). */
+  invitation: protectedProcedure.input(invitationTokenInput).query(({ ctx, input }) => previewInvitation(ctx.db, ctx.user.id, input.token)),
   /** Accepts an invitation mailed to the user's verified address. */
   acceptInvitation: protectedProcedure.input(invitationTokenInput).mutation(({ ctx, input }) => acceptInvitation(ctx.db, ctx.user.id, input.token)),
 

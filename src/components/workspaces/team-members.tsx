@@ -1,0 +1,163 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import type { ActiveWorkspaceView } from "~/components/workspaces/use-workspace";
+import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { Card, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
+import {
+  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription,
+  AlertDialogFooter, AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
+} from "~/components/ui/dialog";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow, TableSkeletonRows } from "~/components/ui/table";
+import { toast } from "~/components/ui/toaster";
+import { appErrorOf } from "~/lib/app-error";
+import { useUnauthorizedRedirect } from "~/lib/use-unauthorized-redirect";
+import { roleLabel, type WorkspaceRole } from "~/lib/workspace-roles";
+import { useTRPC } from "~/trpc/react";
+
+type Member = { userId: string; name: string; email: string; role: WorkspaceRole };
+
+/** The roles `viewer` may give `member` (SPEC §9): an owner any, an admin MEMBER ↔ ADMIN of non-owners; nobody their own. */
+function assignableRoles(viewer: WorkspaceRole, member: Member, self: boolean): WorkspaceRole[] {
+  if (self) return [];
+  if (viewer === "OWNER") return ["OWNER", "ADMIN", "MEMBER"];
+  if (viewer === "ADMIN" && member.role !== "OWNER") return ["ADMIN", "MEMBER"];
+  return [];
+}
+
+/** Whether `viewer` may remove `member`: owners anyone else, admins non-owners. */
+function mayRemove(viewer: WorkspaceRole, member: Member, self: boolean): boolean {
+  return !self && (viewer === "OWNER" || (viewer === "ADMIN" && member.role !== "OWNER"));
+}
+
+/** The team's members: name, email and role; a role select and Remove where the viewer may. */
+export function TeamMembers({ workspace }: { workspace: ActiveWorkspaceView }) {
+  const trpc = useTRPC();
+  const members = useQuery(trpc.workspaces.members.queryOptions());
+  const me = useQuery(trpc.account.me.queryOptions());
+  useUnauthorizedRedirect(members.error);
+  return (
+    <Card role="region" aria-labelledby="team-members-title">
+      <CardHeader>
+        <CardTitle id="team-members-title">Members</CardTitle>
+        <CardDescription>
+          Owners handle billing; admins manage members, API keys, budgets and webhooks; members generate within their budget.
+        </CardDescription>
+      </CardHeader>
+      <Table aria-labelledby="team-members-title">
+        <TableHeader>
+          <TableRow>
+            <TableHead>Name</TableHead>
+            <TableHead className="hidden sm:table-cell">Email</TableHead>
+            <TableHead>Role</TableHead>
+            {workspace.role !== "MEMBER" ? <TableHead><span className="sr-only">Actions</span></TableHead> : null}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {members.data ? (
+            members.data.map((member) => {
+              const self = member.userId === me.data?.id;
+              return <MemberRow key={member.userId} member={member} self={self} viewer={workspace.role} teamName={workspace.name} />;
+            })
+          ) : (
+            <TableSkeletonRows rows={2} columns={workspace.role !== "MEMBER" ? 4 : 3} />
+          )}
+        </TableBody>
+      </Table>
+    </Card>
+  );
+}
+
+function MemberRow({ member, self, viewer, teamName }: { member: Member; self: boolean; viewer: WorkspaceRole; teamName: string }) {
+  const roles = assignableRoles(viewer, member, self);
+  return (
+    <TableRow data-testid="member-row">
+      <TableCell className="max-w-48">
+        <span className="block truncate font-medium">{member.name}{self ? <span className="text-muted-foreground"> (you)</span> : null}</span>
+        <span className="block truncate text-xs text-muted-foreground sm:hidden">{member.email}</span>
+      </TableCell>
+      <TableCell className="hidden max-w-64 truncate text-muted-foreground sm:table-cell">{member.email}</TableCell>
+      <TableCell>
+        {roles.length > 0 ? <RoleSelect member={member} roles={roles} /> : <Badge variant={member.role === "MEMBER" ? "secondary" : "outline"}>{roleLabel[member.role]}</Badge>}
+      </TableCell>
+      {viewer !== "MEMBER" ? (
+        <TableCell className="text-right">
+          {mayRemove(viewer, member, self) ? <RemoveMember member={member} teamName={teamName} /> : null}
+        </TableCell>
+      ) : null}
+    </TableRow>
+  );
+}
+
+function RoleSelect({ member, roles }: { member: Member; roles: WorkspaceRole[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const change = useMutation(trpc.workspaces.changeRole.mutationOptions({
+    onSuccess: (view) => {
+      setError(null);
+      toast.success(`${view.name} is now ${roleLabel[view.role].toLowerCase()}`);
+    },
+    onError: (failure) => {
+      const { appCode } = appErrorOf(failure);
+      // VALIDATION_ERROR: the last owner; FORBIDDEN: a role this viewer may not give. Both say why.
+      setError(appCode === "VALIDATION_ERROR" || appCode === "FORBIDDEN" ? failure.message : "Could not change the role. Try again.");
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.workspaces.members.queryKey() }),
+  }));
+  const id = `role-${member.userId}`;
+  const value = change.isPending && change.variables ? change.variables.role : member.role;
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="sr-only">Role of {member.name}</label>
+      <select
+        id={id}
+        value={value}
+        disabled={change.isPending}
+        aria-invalid={!!error || undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(event) => change.mutate({ userId: member.userId, role: event.target.value as WorkspaceRole })}
+        className="h-8 rounded-md border bg-background px-2 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+      >
+        {roles.includes(member.role) ? null : <option value={member.role}>{roleLabel[member.role]}</option>}
+        {roles.map((role) => <option key={role} value={role}>{roleLabel[role]}</option>)}
+      </select>
+      {error ? <p id={`${id}-error`} className="max-w-56 text-xs text-destructive">{error}</p> : null}
+    </div>
+  );
+}
+
+function RemoveMember({ member, teamName }: { member: Member; teamName: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const remove = useMutation(trpc.workspaces.removeMember.mutationOptions({
+    onSuccess: () => toast.success(`${member.name} was removed from ${teamName}`),
+    onError: (failure) => {
+      const { appCode } = appErrorOf(failure);
+      toast.error(appCode === "VALIDATION_ERROR" || appCode === "FORBIDDEN" ? failure.message : appCode === "NOT_FOUND" ? "Already removed." : "Could not remove the member. Try again.");
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.workspaces.members.queryKey() }),
+  }));
+  return (
+    <AlertDialog>
+      <AlertDialogTrigger asChild>
+        <Button variant="ghost" size="sm" disabled={remove.isPending}>Remove<span className="sr-only"> {member.name}</span></Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>Remove {member.name} from {teamName}?</AlertDialogTitle>
+          <AlertDialogDescription>
+            They lose access to the team&apos;s wallet, jobs and keys at once. What they spent stays in the statement.
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter>
+          <AlertDialogCancel>Keep {member.name}</AlertDialogCancel>
+          <AlertDialogAction variant="destructive" onClick={() => remove.mutate({ userId: member.userId })}>Remove member</AlertDialogAction>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
+  );
+}
