@@ -48,7 +48,7 @@ export function Header({ initialUser, initialWorkspace }: { initialUser: HeaderU
   const me = useQuery({ ...trpc.account.me.queryOptions(), staleTime: 30_000, ...(initialUser !== undefined ? { initialData: initialUser } : {}) });
   const known = me.data !== undefined;
   const user = me.data ?? null;
-  const workspace = useActiveWorkspace(user ? initialWorkspace : null).data;
+  const workspace = useActiveWorkspace(user ? initialWorkspace : null, { signedIn: user !== null }).data;
   const role = workspace?.role;
   const allowed = links.filter((link) => roleAtLeast(role, link.least) && (link.href !== "/statement" || canSeeStatement(workspace)));
   const navLinks = user?.role === "ADMIN"

@@ -19,11 +19,14 @@ const activeStaleMs = 60_000;
 /**
  * The workspace this session acts in (name, kind, the viewer's role), as
  * the server resolved it. `initial`: what the page was rendered with.
+ * `signedIn: false` (the header of a signed-out visitor) asks nothing: there
+ * is no workspace to ask about, and the answer would be a 401.
  */
-export function useActiveWorkspace(initial?: ActiveWorkspaceView | null) {
+export function useActiveWorkspace(initial?: ActiveWorkspaceView | null, { signedIn = true }: { signedIn?: boolean } = {}) {
   const trpc = useTRPC();
   return useQuery({
     ...trpc.workspaces.activeView.queryOptions(),
+    enabled: signedIn,
     staleTime: activeStaleMs,
     retry: retryOnlyReconnectable,
     ...(initial ? { initialData: initial } : {}),
