@@ -39,7 +39,8 @@ type CreateOutcome =
   | "MAX_ACTIVE"
   | "INSUFFICIENT"
   | "BUDGET_EXCEEDED"
-  | "NO_USER";
+  | "NO_USER"
+  | "NOT_MEMBER";
 type CreateRow = JobView & {
   outcome: CreateOutcome;
   detail: number | null;
@@ -115,5 +116,7 @@ function outcomeOf(rows: CreateRow[], charge: JobCharge): CreatedJob {
       throw budgetExceeded({ ...budget, id: String(budget.id) }, charge.pricePerOutput * charge.outputs);
     case "NO_USER":
       throw new AppError("UNAUTHORIZED", "This account no longer exists.");
+    case "NOT_MEMBER":
+      throw new AppError("FORBIDDEN", "You are no longer a member of this team.");
   }
 }
