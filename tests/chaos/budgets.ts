@@ -135,7 +135,7 @@ async function isRemoved(budgetId: bigint): Promise<boolean> {
 }
 
 /** Runs one change, again with the same arguments while its outcome is unknown (at most `attemptsMax` times). */
-async function retried<T>(history: History, op: string, work: () => Promise<T>) {
+export async function retried<T>(history: History, op: string, work: () => Promise<T>) {
   let afterUnknown = false;
   for (let attempt = 0; attempt < attemptsMax; attempt++) {
     const result = await history.run("owner", op, undefined, work);

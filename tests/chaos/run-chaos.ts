@@ -9,6 +9,7 @@ import { emptyBudgetCounts, movePeriodsBack, runBudgetClient, setStartingBudgets
 import { emptyFaultCounts, terminateOneBackend, WorkerPool, type FaultCounts } from "./faults";
 import { History } from "./history";
 import { budgetFigures, creditTotals, findViolations, type BudgetFigures, type Violation } from "./invariants";
+import { createTeamPlan, emptyMemberCounts, MembershipTimeline, runMembershipClient, teamStartingCredits, type MemberCounts } from "./members";
 import { seededRandom, type Random } from "./random";
 import { Model, runAdminClient, runUserClient } from "./workload";
 import { money } from "~/server/money";
@@ -41,6 +42,8 @@ export type ChaosReport = {
   reads: number;
   /** What the owner's client changed, and invariant 14's figures over every budget and period at the end. */
   budgets: BudgetCounts & BudgetFigures;
+  /** The team's removals and re-adds, and its members' creates judged against them. */
+  members: MemberCounts;
 };
 
 const startingBalanceMax = 400;
@@ -69,6 +72,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const budgetCounts = emptyBudgetCounts();
   const plans = await setStartingBudgets(users, seededRandom(options.seed ^ 0xb0d6), budgetCounts);
   for (const plan of plans) model.budgetedUsers.add(plan.user.id);
+  // Every third account is also a member of one team, spending its credits from a second client.
+  const team = await createTeamPlan(options.seed, users.filter((_, index) => index % 3 === 1));
+  const timeline = new MembershipTimeline(team.members, Date.now());
+  model.membership = timeline;
+  const memberCounts = emptyMemberCounts();
   const workers = new WorkerPool(options.workers, workerEnv(), seededRandom(options.seed ^ 0x5eed), counts);
   workers.start();
   const endAt = Date.now() + options.durationMs;
@@ -76,6 +84,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const faultRng = seededRandom(options.seed ^ 0xfa17);
   await Promise.all([
     ...users.map((user, index) => runUserClient(user, seededRandom(options.seed + 1_000 + index), history, model, until)),
+    ...team.members.map((member, index) =>
+      runUserClient({ ...member, workspace: team.memberWorkspace }, seededRandom(options.seed + 2_000 + index), history, model, until)),
+    runMembershipClient(team, timeline, seededRandom(options.seed + 997), history, memberCounts, until),
     runAdminClient(admin, users, seededRandom(options.seed + 999), history, model, until),
     runBudgetClient(plans, seededRandom(options.seed + 998), history, budgetCounts, until),
     new Promise((resolve) => setTimeout(resolve, options.durationMs * periodMoveAt)).then(() => movePeriodsBack(plans, history, budgetCounts)),
@@ -89,6 +100,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   await workers.stop();
   if (!drained) history.problem(`jobs still active ${options.jobTimeoutMs + drainMarginMs} ms after the load stopped`);
   await checkAgainstDatabase(history, model);
+  timeline.check(history, memberCounts, Date.now());
   const totals = await creditTotals(databaseUrl);
   const grantedByAdmin = [...model.grantsByKey.values()].reduce((sum, grant) => sum + grant.amount, 0);
   if (totals.ledger !== totals.balances) history.problem(`credits: balances ${totals.balances} ≠ ledger ${totals.ledger}`);
@@ -100,9 +112,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     jobs: await jobsByStatus(),
     problems: history.problems,
     violations: await findViolations(databaseUrl, { quiet: true }),
-    credits: { ...totals, granted: granted + grantedByAdmin },
+    credits: { ...totals, granted: granted + teamStartingCredits + grantedByAdmin },
     reads: model.readsDone,
     budgets: { ...budgetCounts, ...(await budgetFigures(databaseUrl)) },
+    members: memberCounts,
   };
 }
 
@@ -111,7 +124,8 @@ async function createAccounts(options: ChaosOptions, rng: Random) {
   let granted = 0;
   for (let index = 0; index < options.users; index++) {
     const user = await db.user.create({
-      data: { id: randomUUID(), email: `chaos-${options.seed}-${index}@example.test`, name: `Chaos ${index}` },
+      // Verified: a team's invitation is accepted only by a verified address.
+      data: { id: randomUUID(), email: `chaos-${options.seed}-${index}@example.test`, name: `Chaos ${index}`, emailVerified: true },
       select: { id: true, email: true, name: true, role: true },
     });
     const balance = rng.int(10, startingBalanceMax);

@@ -70,4 +70,10 @@ async function runAndCheck(scenario: ChaosScenario, own: OwnDatabase): Promise<v
   expect(report.budgets.spendRows).toBeGreaterThan(0);
   expect(report.budgets.jobsCounted).toBeGreaterThan(0);
   expect(report.budgets.periodMoves).toBe(Math.ceil(scenario.users / 4));
+  // And the team (SPEC §9): members removed and invited back mid-run, a
+  // removed member's creates refused, the members' creates accepted otherwise.
+  expect(report.members.removed).toBeGreaterThan(0);
+  expect(report.members.readded).toBeGreaterThan(0);
+  expect(report.members.refusedWhileOut).toBeGreaterThan(0);
+  expect(report.members.createdWhileIn).toBeGreaterThan(0);
 }

@@ -1,8 +1,10 @@
 import { createCaller } from "~/server/trpc/root";
 import { createContextInner } from "~/server/trpc/procedures";
 import type { SessionUser } from "~/server/auth/auth";
+import type { ContextUser } from "~/server/trpc/procedures";
 
 import type { History } from "./history";
+import type { MembershipTimeline } from "./members";
 import type { Random } from "./random";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -28,18 +30,31 @@ export class Model {
   /** Accounts given a budget: only their creates may be refused with BUDGET_EXCEEDED. */
   readonly budgetedUsers = new Set<string>();
   readsDone = 0;
+  /** The team's membership as its owner changed it: the team clients' creates are checked against it after the run. */
+  membership: MembershipTimeline | null = null;
 }
+
+/** The workspace a client acts in: its session's, else the user's personal one (whose id is the user's). */
+const workspaceIdOf = (user: ContextUser) => user.workspace?.id ?? user.id;
+/** A (workspace, idempotency key) pair, as the job table's unique key has it. */
+const slotOf = (user: ContextUser, key: string) => `${workspaceIdOf(user)}:${key}`;
+/** A member of a team, whose creates the owner's removals may refuse (FORBIDDEN). */
+const inTeam = (user: ContextUser) => user.workspace?.kind === "TEAM";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function callerFor(user: SessionUser): Caller {
+function callerFor(user: ContextUser): Caller {
   return createCaller(createContextInner({ user }));
 }
 
-/** One user's client: random creates (new, replayed, concurrent, reused keys), cancels and reads. */
-export async function runUserClient(user: SessionUser, rng: Random, history: History, model: Model, until: () => boolean) {
+/**
+ * One user's client in one workspace (their personal one, or a team's as a
+ * member's session holds it): random creates (new, replayed, concurrent,
+ * reused keys), cancels and reads.
+ */
+export async function runUserClient(user: ContextUser, rng: Random, history: History, model: Model, until: () => boolean) {
   const caller = callerFor(user);
-  const client = `user:${user.id.slice(0, 8)}`;
+  const client = `${inTeam(user) ? "member" : "user"}:${user.id.slice(0, 8)}`;
   const mine: JobRequest[] = [];
   const fresh = (): JobRequest => ({
     idempotencyKey: rng.uuid(), modelId: rng.pick(models), prompt: rng.pick(prompts), outputs: rng.int(1, 4),
@@ -72,17 +87,20 @@ export async function runUserClient(user: SessionUser, rng: Random, history: His
 }
 
 /** Creates with retries on an unknown outcome, always with the same key; checks replays. */
-async function createOnce(caller: Caller, user: SessionUser, client: string, request: JobRequest, history: History, model: Model, op: string) {
-  const slot = `${user.id}:${request.idempotencyKey}`;
-  model.keysSent.add(slot);
+async function createOnce(caller: Caller, user: ContextUser, client: string, request: JobRequest, history: History, model: Model, op: string) {
+  model.keysSent.add(slotOf(user, request.idempotencyKey));
   for (let attempt = 0; attempt < retriesOnUnknownMax; attempt++) {
+    const startedAt = Date.now();
     const result = await history.run(client, op, request.idempotencyKey, () => caller.jobs.create(request));
+    if (inTeam(user) && !result.unknown) {
+      model.membership?.recordCreate({ userId: user.id, startedAt, endedAt: Date.now(), ok: result.ok, code: result.ok ? null : result.code });
+    }
     if (result.ok) {
       checkCreated(user, request, result.value, history, model);
       return result.value;
     }
     if (!result.unknown) {
-      if (result.code === "BUDGET_EXCEEDED" && !model.budgetedUsers.has(user.id)) history.problem(`${user.id} has no budget but was refused BUDGET_EXCEEDED`);
+      if (result.code === "BUDGET_EXCEEDED" && !model.budgetedUsers.has(workspaceIdOf(user))) history.problem(`${workspaceIdOf(user)} has no budget but was refused BUDGET_EXCEEDED`);
       return null;
     }
     await sleep(5 * (attempt + 1));
@@ -90,8 +108,8 @@ async function createOnce(caller: Caller, user: SessionUser, client: string, req
   return null;
 }
 
-function checkCreated(user: SessionUser, request: JobRequest, value: { job: SeenJob; replayed: boolean }, history: History, model: Model) {
-  const slot = `${user.id}:${request.idempotencyKey}`;
+function checkCreated(user: ContextUser, request: JobRequest, value: { job: SeenJob; replayed: boolean }, history: History, model: Model) {
+  const slot = slotOf(user, request.idempotencyKey);
   const seen = model.jobsByKey.get(slot);
   const job = value.job;
   if (job.modelId !== request.modelId || job.prompt !== request.prompt.trim() || job.outputsRequested !== request.outputs) {
@@ -107,16 +125,19 @@ function checkCreated(user: SessionUser, request: JobRequest, value: { job: Seen
 }
 
 /** The same key with another request must be refused, never create or charge. */
-async function reuseKey(caller: Caller, user: SessionUser, client: string, previous: JobRequest, history: History, model: Model) {
-  if (!model.jobsByKey.has(`${user.id}:${previous.idempotencyKey}`)) return;
+async function reuseKey(caller: Caller, user: ContextUser, client: string, previous: JobRequest, history: History, model: Model) {
+  if (!model.jobsByKey.has(slotOf(user, previous.idempotencyKey))) return;
   const altered = { ...previous, prompt: `${previous.prompt} (edited)` };
   const result = await history.run(client, "reuse-key", previous.idempotencyKey, () => caller.jobs.create(altered));
   if (result.ok) history.problem(`reused key ${previous.idempotencyKey} was accepted for another request`);
-  else if (!result.unknown && result.code !== "IDEMPOTENCY_KEY_REUSED") history.problem(`reused key answered ${result.code}`);
+  // A member out of the team is refused before the key is looked at.
+  else if (!result.unknown && result.code !== "IDEMPOTENCY_KEY_REUSED" && !(inTeam(user) && result.code === "FORBIDDEN")) {
+    history.problem(`reused key answered ${result.code}`);
+  }
 }
 
 /** The response of a committed create is lost; the retry with the same key must get the same job, no second charge. */
-async function droppedResponse(caller: Caller, user: SessionUser, client: string, request: JobRequest, mine: JobRequest[], history: History, model: Model) {
+async function droppedResponse(caller: Caller, user: ContextUser, client: string, request: JobRequest, mine: JobRequest[], history: History, model: Model) {
   mine.push(request);
   const first = await createOnce(caller, user, client, request, history, model, "create-dropped");
   if (!first) return;
@@ -126,21 +147,21 @@ async function droppedResponse(caller: Caller, user: SessionUser, client: string
   }
 }
 
-async function cancel(caller: Caller, user: SessionUser, client: string, previous: JobRequest, history: History, model: Model) {
-  const job = model.jobsByKey.get(`${user.id}:${previous.idempotencyKey}`);
+async function cancel(caller: Caller, user: ContextUser, client: string, previous: JobRequest, history: History, model: Model) {
+  const job = model.jobsByKey.get(slotOf(user, previous.idempotencyKey));
   if (!job) return;
   const result = await history.run(client, "cancel", job.id, () => caller.jobs.cancel({ id: job.id }));
   if (result.ok && result.value.status !== "CANCELLED") history.problem(`cancel of ${job.id} returned ${result.value.status}`);
   if (!result.ok && !result.unknown && result.code !== "JOB_NOT_CANCELLABLE") history.problem(`cancel of ${job.id} answered ${result.code}`);
 }
 
-async function read(caller: Caller, client: string, previous: JobRequest, user: SessionUser, history: History, model: Model) {
+async function read(caller: Caller, client: string, previous: JobRequest, user: ContextUser, history: History, model: Model) {
   const summary = await history.run(client, "read-summary", undefined, () => caller.credits.summary());
   if (summary.ok) {
     model.readsDone++;
     if (summary.value.available < 0 || summary.value.reserved < 0) history.problem(`negative balance read: ${JSON.stringify(summary.value)}`);
   }
-  const job = model.jobsByKey.get(`${user.id}:${previous.idempotencyKey}`);
+  const job = model.jobsByKey.get(slotOf(user, previous.idempotencyKey));
   if (!job) return;
   const got = await history.run(client, "read-job", job.id, () => caller.jobs.get({ id: job.id }));
   if (got.ok && (got.value.outputsDone > got.value.outputsRequested || got.value.refundedAmount > got.value.totalCost)) {
