@@ -160,6 +160,7 @@ const changedForCitus: Record<string, string> = {
   job_actor_user_id_fkey: "dropped: a team's member acts on the team's shard, their user row is on their own (decision 0012); the integrity checks hold it",
   session_active_workspace_id_fkey: "dropped: a session (the user's shard) may name a team's workspace (another shard); the session lookup checks the membership (decision 0012, step 2)",
   api_key_created_by_user_id_fkey: "dropped: a team's key (the team's shard) names the member who created it (their own shard); authenticateApiKey joins the membership",
+  checkout_buyer_user_id_fkey: "dropped: a team's checkout (the team's shard) names the member who bought (their own shard), written once from the session's user",
   api_key_secret_hash_key: "a reference table api_key_secret(secret_hash PRIMARY KEY, user_id, key_id): a bearer key is looked up before its user is known",
 };
 

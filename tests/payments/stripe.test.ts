@@ -93,7 +93,7 @@ async function purchasesOf(userId: string) {
 }
 
 async function openStripeCheckout(userId: string, packId = "starter") {
-  const checkout = await openCheckout(db, userId, packId, { providerId: "stripe" });
+  const checkout = await openCheckout(db, { workspaceId: userId, actorUserId: userId }, packId, { providerId: "stripe" });
   const stored = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id } });
   return { checkout, sessionId: stored.providerSessionId! };
 }
@@ -174,7 +174,7 @@ describe("Stripe Checkout", () => {
     registerPaymentProvider(createStripeProvider({ secretKey, webhookSecret, client: unreachable }));
     try {
       const user = await createUser();
-      await expect(openCheckout(db, user.id, "starter", { providerId: "stripe" })).rejects.toMatchObject({ code: "CONFLICT_RETRY" });
+      await expect(openCheckout(db, { workspaceId: user.id, actorUserId: user.id }, "starter", { providerId: "stripe" })).rejects.toMatchObject({ code: "CONFLICT_RETRY" });
       expect(await purchasesOf(user.id)).toEqual([]);
     } finally {
       registerPaymentProvider(stripe);

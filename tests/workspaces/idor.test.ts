@@ -144,7 +144,7 @@ async function teamBWithEverything(): Promise<BRows> {
   const endpoint = await db.webhookEndpoint.create({ data: { workspaceId: team.id, url: "https://b.example.test/hook", events: ["job.completed"], secret: "whsec_b" } });
   const event = await db.webhookEvent.create({ data: { id: `evt_${randomUUID()}`, workspaceId: team.id, type: "job.completed", data: {} } });
   const delivery = await db.webhookDelivery.create({ data: { eventId: event.id, endpointId: endpoint.id } });
-  const checkout = await openCheckout(db, team.id, "starter");
+  const checkout = await openCheckout(db, { workspaceId: team.id, actorUserId: team.owner.id }, "starter");
   const card = await db.paymentMethod.create({ data: { workspaceId: team.id, provider: "sandbox", brand: "visa", last4: "4242", expMonth: 12, expYear: 2040, token: "tok_b" } });
   const { invitation } = await inviteMember(db, { workspace: { id: team.id, role: "OWNER", kind: "TEAM" }, actorUserId: team.owner.id }, { email: "b-invitee@example.test", role: "MEMBER" });
   const ledger = await db.ledgerEntry.findMany({ where: { workspaceId: team.id }, select: { id: true } });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { readOutbox } from "~/server/mail/outbox";
+import { sandboxTestCards } from "~/server/payments/sandbox";
 
 import { db, jobRequest } from "../helpers";
 import { procedureError } from "../fixtures/errors";
@@ -78,5 +79,15 @@ describe("credits.ledger of a team", () => {
     // What the client receives: the member's id and name, never the raw actor columns.
     expect(Object.keys(items[0]!)).not.toContain("actorId");
     expect(Object.keys(items[0]!)).not.toContain("job");
+  });
+
+  it("names the owner who bought a pack as the purchase's By (the checkout records its buyer)", async () => {
+    const team = await makeTeam();
+    const owner = await callerIn(team.owner, team.id);
+    const checkout = await owner.checkout.open({ packId: "starter" });
+    await owner.checkout.pay({ checkoutId: checkout.id, card: { cardNumber: sandboxTestCards.success, expiry: "12/99", cvc: "123" } });
+    const { items } = await owner.credits.ledger({ limit: 10 });
+    expect(items.map((entry) => [entry.kind, entry.by])).toEqual([["PURCHASE", team.owner.name]]);
+    expect((await db.checkout.findUniqueOrThrow({ where: { id: checkout.id } })).buyerUserId).toBe(team.owner.id);
   });
 });

@@ -9,6 +9,7 @@ import { defaultPaymentProvider, paymentProviderFor } from "~/server/payments";
 import { savePaymentMethod } from "~/server/payments/payment-methods";
 import type { CardInput, CheckoutConfirmation, PaymentDetails, PaymentProvider } from "~/server/payments/provider";
 import { money } from "~/server/money";
+import type { Acting } from "~/server/workspaces/active-workspace";
 
 export const checkoutSelect = {
   id: true,
@@ -34,17 +35,18 @@ const noPaymentDetails: PaymentDetails = { cardBrand: null, cardLast4: null, pro
  */
 export async function openCheckout(
   client: Db,
-  workspaceId: string,
+  acting: Acting,
   packId: string,
-  options: { providerId?: string; source?: "USER" | "AUTO_TOPUP"; paymentMethodId?: string } = {},
+  options: { providerId?: string; paymentMethodId?: string } = {},
 ) {
+  const { workspaceId, actorUserId } = acting;
   const pack = findPack(packId);
   if (!pack) throw new AppError("VALIDATION_ERROR", "Unknown pack.", { fieldErrors: { packId: ["Pick a pack."] } });
   const provider = options.providerId ? paymentProviderFor(options.providerId) : defaultPaymentProvider();
   const checkout = await client.checkout.create({
     data: {
       workspaceId, packId, credits: pack.credits, priceCents: pack.priceCents, currency: pack.currency.toLowerCase(),
-      provider: provider.id, source: options.source ?? "USER", paymentMethodId: options.paymentMethodId ?? null,
+      provider: provider.id, source: "USER", paymentMethodId: options.paymentMethodId ?? null, buyerUserId: actorUserId,
     },
     select: checkoutSelect,
   });
@@ -173,7 +175,7 @@ export async function confirmCheckout(
  * twice) is a replay that grants nothing. Callers have verified the payment.
  */
 export async function completePaidCheckout(client: Db, checkoutId: string, payment: PaymentDetails) {
-  const checkout = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { ...checkoutSelect, workspaceId: true } });
+  const checkout = await client.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { ...checkoutSelect, workspaceId: true, buyerUserId: true } });
   if (checkout.status === "DECLINED") throw new AppError("VALIDATION_ERROR", "This checkout was declined.", { fieldErrors: { _: ["Declined."] } });
   const { entry, replayed } = await money.moveCredits(
     client,
@@ -181,7 +183,8 @@ export async function completePaidCheckout(client: Db, checkoutId: string, payme
       workspaceId: checkout.workspaceId,
       amount: checkout.credits,
       kind: "PURCHASE",
-      actor: { type: checkout.source === "AUTO_TOPUP" ? "SYSTEM" : "USER", id: checkout.source === "AUTO_TOPUP" ? "auto-topup" : checkout.workspaceId },
+      // The buyer; a team's checkout from before buyers were recorded names its workspace, as it did then.
+      actor: checkout.source === "AUTO_TOPUP" ? { type: "SYSTEM", id: "auto-topup" } : { type: "USER", id: checkout.buyerUserId ?? checkout.workspaceId },
       reason: purchaseReason(checkout),
       idempotencyKey: `checkout:${checkout.id}`,
     },

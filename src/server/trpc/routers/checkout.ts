@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { createTRPCRouter, publicProcedure, workspaceProcedure } from "~/server/trpc/procedures";
+import { actingOf } from "~/server/workspaces/active-workspace";
 import { confirmCheckout, getCheckoutForUser, openCheckout, payCheckout } from "~/server/payments/checkout";
 import { defaultPaymentProvider } from "~/server/payments";
 import { creditPacks } from "~/server/payments/packs";
@@ -14,7 +15,7 @@ export const checkoutRouter = createTRPCRouter({
   /** Opens a checkout for a pack (prices frozen on it); a hosted provider's page comes back as `redirectUrl`. */
   open: workspaceProcedure("OWNER")
     .input(z.object({ packId: z.string().min(1).max(64) }))
-    .mutation(({ ctx, input }) => openCheckout(ctx.db, ctx.workspace.id, input.packId)),
+    .mutation(({ ctx, input }) => openCheckout(ctx.db, actingOf(ctx), input.packId)),
   /** One of the user's checkouts. */
   get: workspaceProcedure("OWNER")
     .input(z.object({ id: checkoutId }))
