@@ -144,7 +144,7 @@ describe("Idempotency-Key on POST /jobs", () => {
     const { user, key } = await account(100);
     const idempotencyKey = randomUUID();
     const created = await rest.request("POST", "/jobs", { key, idempotencyKey, body: restJobBody() });
-    const stored = await db.apiIdempotency.findUniqueOrThrow({ where: { workspaceId_key: { workspaceId: user.id, key: idempotencyKey } } });
+    const stored = await db.apiIdempotency.findUniqueOrThrow({ where: { workspaceId_userId_key: { workspaceId: user.id, userId: user.id, key: idempotencyKey } } });
     expect(stored.statusCode).toBe(201);
     expect(stored.responseText).toBe(created.text);
     expect(stored.responseHeaders).toEqual({ location: `/api/v1/jobs/${String(created.json.id)}` });

@@ -13,7 +13,8 @@
 -- SERIALIZABLE transaction, so a removal either happened before, and the
 -- create is refused, or after, and the job was the member's to make): the
 -- limits live on it (jobs_active_bound, the per-second rate ring), and the
--- idempotency key is checked by the unique index itself (the insert). It
+-- idempotency key, one member's (SPEC §3.6: the same (user, key)), is
+-- checked by the unique index itself (the insert). It
 -- brings the workspace's grants up to date before it reads the balance, and
 -- enqueues with cw_enqueue_run_job.
 --
@@ -25,7 +26,8 @@
 --   20261130300100_wallet_grants, 20261201100000_lean_settlement,
 --   20261207124830_budget_functions, 20261207144716_workspace_functions, 20261207150155_workspace_teams_functions
 --   (the acting member's budget), 20261207171832_create_job_checks_membership (the membership read inside the
---   create): this is the text of the last.
+--   create), 20261207173717_idempotency_per_member (a key per
+--   member): this is the text of the last.
 CREATE OR REPLACE FUNCTION cw_create_job(
   p_workspace_id text, p_actor_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text,
   p_outputs integer, p_price integer, p_timeout_ms integer, p_max_active integer, p_rate_limit integer,
@@ -109,7 +111,7 @@ BEGIN
     VALUES (gen_random_uuid(), p_workspace_id, p_actor_user_id, p_model_id, p_prompt, p_outputs, p_price, v_cost,
             p_idempotency_key, p_request_hash, v_now + make_interval(secs => p_timeout_ms / 1000.0), v_now, v_now,
             nextval('ledger_entry_id_seq'), p_api_key_id, v_budget_ids)
-    ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
+    ON CONFLICT (workspace_id, actor_user_id, idempotency_key) DO NOTHING
     RETURNING * INTO v_job;
     IF FOUND THEN
       IF v_last_ms[v_slot] / 1000 = v_now_ms / 1000 THEN
@@ -134,7 +136,8 @@ BEGIN
   END IF;
   -- Refused, or the key exists: the same request is a replay (whatever the
   -- limits say now), another request under the same key is refused.
-  SELECT * INTO v_job FROM job WHERE workspace_id = p_workspace_id AND idempotency_key = p_idempotency_key;
+  SELECT * INTO v_job FROM job
+    WHERE workspace_id = p_workspace_id AND actor_user_id = p_actor_user_id AND idempotency_key = p_idempotency_key;
   IF FOUND THEN
     IF v_job.request_hash <> p_request_hash THEN
       RETURN QUERY SELECT 'KEY_REUSED'::text, NULL::integer, v_balance, NULL::jsonb, NULL::job;
@@ -144,7 +147,8 @@ BEGIN
     RETURN;
   END IF;
   IF v_refusal IS NULL THEN
-    RAISE EXCEPTION 'key % of workspace % conflicted but no job holds it', p_idempotency_key, p_workspace_id USING ERRCODE = 'CW500';
+    RAISE EXCEPTION 'key % of member % in workspace % conflicted but no job holds it', p_idempotency_key, p_actor_user_id, p_workspace_id
+      USING ERRCODE = 'CW500';
   END IF;
   RETURN QUERY SELECT v_refusal, v_detail, v_balance, v_over, NULL::job;
 END $$;

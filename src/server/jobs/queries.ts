@@ -5,6 +5,7 @@ import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { idCursorArgs, toPage } from "~/server/pagination";
 import { jobSelect, rateWindowSeconds, type JobStatus } from "~/server/money";
+import type { Acting } from "~/server/workspaces/active-workspace";
 
 /**
  * One of the workspace's jobs with its outputs; another workspace's is
@@ -42,13 +43,16 @@ export async function listJobsForUser(
 }
 
 /**
- * The user's job created under an idempotency key, or null when none was:
+ * The member's job created under an idempotency key, or null when none was:
  * what a page reloaded while its request was in flight asks, to tell the
  * user that the job exists (and was charged once) before they submit again.
+ * A key is one member's (SPEC §3.6), so another member's never answers.
  */
-export async function findJobByIdempotencyKey(client: Db, workspaceId: string, idempotencyKey: string, actorUserId: string | null = null) {
-  if (!actorUserId) return client.job.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey } }, select: jobSelect });
-  return client.job.findFirst({ where: { workspaceId, idempotencyKey, actorUserId }, select: jobSelect });
+export async function findJobByIdempotencyKey(client: Db, acting: Acting, idempotencyKey: string) {
+  return client.job.findUnique({
+    where: { workspaceId_actorUserId_idempotencyKey: { workspaceId: acting.workspaceId, actorUserId: acting.actorUserId, idempotencyKey } },
+    select: jobSelect,
+  });
 }
 
 /** The per-minute ring on the workspace row (`cw_create_job`): the latest creation in each second's slot and how many. */

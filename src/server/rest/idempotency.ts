@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 
 import type { Db, Tx } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
+import type { Acting } from "~/server/workspaces/active-workspace";
 
 /**
  * Stored responses are honoured this long (SPEC §8: at least 24 hours; the
@@ -48,12 +49,12 @@ export function requestFingerprint(method: string, path: string, body: unknown):
   return createHash("sha256").update(canonicalJson([method, path, body])).digest("hex");
 }
 
-/** The live stored response of (user, key), if any; an expired one counts as none. */
-export async function findStoredResponse(client: Db, workspaceId: string, key: string): Promise<StoredResponse | null> {
+/** The live stored response of (member, key) in a workspace, if any; an expired one counts as none. */
+export async function findStoredResponse(client: Db, acting: Acting, key: string): Promise<StoredResponse | null> {
   const rows = await client.$queryRaw<StoredResponse[]>`
     SELECT fingerprint, status_code AS "statusCode", response_headers AS headers, response_text AS text
     FROM api_idempotency
-    WHERE workspace_id = ${workspaceId} AND key = ${key} AND expires_at > clock_timestamp()`;
+    WHERE workspace_id = ${acting.workspaceId} AND user_id = ${acting.actorUserId} AND key = ${key} AND expires_at > clock_timestamp()`;
   return rows[0] ?? null;
 }
 
@@ -67,21 +68,21 @@ export function replayOf(stored: StoredResponse, fingerprint: string): StoredRes
 }
 
 /**
- * Stores the completed response of (user, key): its status, the headers a
+ * Stores the completed response of (member, key) in a workspace: its status, the headers a
  * replay repeats and the body text exactly as sent. An expired row of the
  * same key is replaced; a live one is kept (the first response stays the
  * one replayed). Returns whether this response was stored.
  */
 export async function storeResponse(
   client: Db | Tx,
-  entry: { workspaceId: string; key: string; fingerprint: string } & Omit<StoredResponse, "fingerprint">,
+  entry: { acting: Acting; key: string; fingerprint: string } & Omit<StoredResponse, "fingerprint">,
 ): Promise<boolean> {
   assert(entry.statusCode >= 200 && entry.statusCode < 300, "only completed responses are stored");
   const stored = await client.$executeRaw`
-    INSERT INTO api_idempotency (workspace_id, key, fingerprint, status_code, response_headers, response_text, created_at, expires_at)
-    VALUES (${entry.workspaceId}, ${entry.key}, ${entry.fingerprint}, ${entry.statusCode}::int, ${JSON.stringify(entry.headers)}::jsonb, ${entry.text},
+    INSERT INTO api_idempotency (workspace_id, user_id, key, fingerprint, status_code, response_headers, response_text, created_at, expires_at)
+    VALUES (${entry.acting.workspaceId}, ${entry.acting.actorUserId}, ${entry.key}, ${entry.fingerprint}, ${entry.statusCode}::int, ${JSON.stringify(entry.headers)}::jsonb, ${entry.text},
       clock_timestamp(), clock_timestamp() + make_interval(hours => ${idempotencyTtlHours}::int))
-    ON CONFLICT (workspace_id, key) DO UPDATE SET
+    ON CONFLICT (workspace_id, user_id, key) DO UPDATE SET
       fingerprint = EXCLUDED.fingerprint, status_code = EXCLUDED.status_code,
       response_headers = EXCLUDED.response_headers, response_text = EXCLUDED.response_text,
       created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
@@ -93,7 +94,7 @@ export async function storeResponse(
 export async function purgeExpiredIdempotency(client: Db): Promise<number> {
   return client.$executeRaw`
     DELETE FROM api_idempotency
-    WHERE (workspace_id, key) IN (
-      SELECT workspace_id, key FROM api_idempotency WHERE expires_at <= clock_timestamp()
+    WHERE (workspace_id, user_id, key) IN (
+      SELECT workspace_id, user_id, key FROM api_idempotency WHERE expires_at <= clock_timestamp()
       ORDER BY expires_at LIMIT ${idempotencyPurgeBatchMax})`;
 }

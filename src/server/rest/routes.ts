@@ -128,19 +128,19 @@ async function readableLedgerQuery(db: Db, principal: ApiPrincipal, query: Recor
 async function createJobRoute(context: RouteContext): Promise<RestResponse> {
   const { db, config } = context.deps;
   const { workspace, actorUserId } = context.principal;
-  const workspaceId = workspace.id;
+  const acting = { workspaceId: workspace.id, actorUserId };
   const key = requiredIdempotencyKey(context);
   const input = parseOrProblem(restCreateJobBody, context.body, "request body");
   const fingerprint = requestFingerprint("POST", "/jobs", input);
-  const stored = await findStoredResponse(db, workspaceId, key);
+  const stored = await findStoredResponse(db, acting, key);
   if (stored) return replayed(replayOf(stored, fingerprint));
 
   // The response is built once, stored in the transaction that charges the
   // job, and sent as stored: the original and its replays are the same bytes.
   const committed: { response?: Omit<StoredResponse, "fingerprint"> } = {};
-  const result = await createJobCommitting(db, { workspaceId, actorUserId }, { idempotencyKey: jobKeyOfRestKey(key), ...input, apiKeyId: context.principal.keyId }, config(), async (tx, created) => {
+  const result = await createJobCommitting(db, acting, { idempotencyKey: jobKeyOfRestKey(key), ...input, apiKeyId: context.principal.keyId }, config(), async (tx, created) => {
     const response = createdResponse(created.job);
-    const stored = await storeResponse(tx, { workspaceId, key, fingerprint, ...response });
+    const stored = await storeResponse(tx, { acting, key, fingerprint, ...response });
     // A live stored response would name a job of this key, which the domain would have replayed.
     assert(stored, "a newly created job's key has no live stored response");
     committed.response = response;
@@ -149,7 +149,7 @@ async function createJobRoute(context: RouteContext): Promise<RestResponse> {
     assert(committed.response, "a created job's response was stored with it");
     return { status: committed.response.statusCode, text: committed.response.text, headers: committed.response.headers };
   }
-  const storedByFirst = await findStoredResponse(db, workspaceId, key);
+  const storedByFirst = await findStoredResponse(db, acting, key);
   if (storedByFirst) return replayed(replayOf(storedByFirst, fingerprint));
   // The stored response expired (after a day at least) but the job keeps its
   // key forever: the domain matched the same request, so answer the job as
@@ -166,18 +166,18 @@ async function createJobRoute(context: RouteContext): Promise<RestResponse> {
 async function cancelJobRoute(context: RouteContext): Promise<RestResponse> {
   const { db } = context.deps;
   const { workspace, actorUserId } = context.principal;
-  const workspaceId = workspace.id;
+  const acting = { workspaceId: workspace.id, actorUserId };
   const { id } = parseOrProblem(jobParams, context.params, "job id");
   parseOrProblem(z.object({}).strict().optional(), context.body, "request body");
   const key = optionalIdempotencyKey(context);
   const fingerprint = requestFingerprint("POST", `/jobs/${id}/cancel`, {});
   if (key) {
-    const stored = await findStoredResponse(db, workspaceId, key);
+    const stored = await findStoredResponse(db, acting, key);
     if (stored) return replayed(replayOf(stored, fingerprint));
   }
   const ownJobsOnly = ownJobsOf(workspace, actorUserId) !== null;
-  const text = JSON.stringify(jobResourceOf(await cancelJob(db, { workspaceId, actorUserId }, id, { ownJobsOnly })));
-  if (key) await storeResponse(db, { workspaceId, key, fingerprint, statusCode: 200, headers: {}, text });
+  const text = JSON.stringify(jobResourceOf(await cancelJob(db, acting, id, { ownJobsOnly })));
+  if (key) await storeResponse(db, { acting, key, fingerprint, statusCode: 200, headers: {}, text });
   return { status: 200, text };
 }
 

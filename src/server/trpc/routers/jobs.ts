@@ -21,7 +21,7 @@ export const jobsRouter = createTRPCRouter({
   /** The user's job created under an idempotency key, or null (a page reloaded mid-submit asks). */
   byIdempotencyKey: workspaceProcedure("MEMBER")
     .input(z.object({ idempotencyKey }))
-    .query(({ ctx, input }) => findJobByIdempotencyKey(ctx.db, ctx.workspace.id, input.idempotencyKey, ownJobsOf(ctx.workspace, ctx.user.id))),
+    .query(({ ctx, input }) => findJobByIdempotencyKey(ctx.db, actingOf(ctx), input.idempotencyKey)),
   /** The user's limits now: when the per-minute window lets the next job in (a countdown that survives a reload). */
   limits: workspaceProcedure("MEMBER").query(({ ctx }) => getJobLimits(ctx.db, ctx.workspace.id, jobsConfigFromEnv())),
   /** The user's jobs, newest first. */
