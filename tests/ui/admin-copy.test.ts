@@ -86,7 +86,7 @@ describe("the cancel dialog", () => {
 describe("the admin's budget tables", () => {
   const keyBudget = {
     id: "7", scope: "API_KEY" as const, apiKey: { id: "k", name: "nightly", prefix: "cw_live_ab12cd34", revokedAt: null },
-    period: "TOTAL" as const, timeZone: "UTC", limitCredits: 6, spentCredits: 2, resetsAt: null, removedAt: null, createdAt: now,
+    member: null, period: "TOTAL" as const, timeZone: "UTC", limitCredits: 6, spentCredits: 2, resetsAt: null, removedAt: null, createdAt: now,
   };
 
   it("names what each budget limits, its period, and what is spent of it", () => {
