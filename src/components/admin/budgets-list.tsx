@@ -116,7 +116,7 @@ export function BudgetChangesList({ rows }: { rows: BudgetChangeRow[] }) {
         {rows.map((row) => (
           <TableRow key={row.id}>
             <TableCell className="whitespace-nowrap">{formatDateTime(row.createdAt)}</TableCell>
-            <TableCell className="break-all text-xs">{row.actorEmail ?? row.actorUserId}</TableCell>
+            <TableCell className="min-w-44 break-all text-xs">{row.actorEmail ?? row.actorUserId}</TableCell>
             <TableCell className="font-mono text-xs">#{row.budgetId}</TableCell>
             <TableCell><Badge variant="outline">{row.action}</Badge></TableCell>
             <TableCell className="break-words">{snapshotOf(row.before)} → {snapshotOf(row.after)}</TableCell>
