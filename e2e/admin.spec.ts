@@ -287,6 +287,7 @@ test("an admin finds a team by name and reads its members, roles, budget and the
   await signInAsAdmin(page);
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Accounts" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Accounts" })).toBeVisible();
+  await expect(page).toHaveTitle("Accounts · Admin · Creditworks");
   await expect(page.getByRole("link", { name: "Accounts", exact: true })).toHaveAttribute("aria-current", "page");
   // The keyboard reaches the search box and the kind filter.
   const search = page.getByRole("searchbox", { name: "Search accounts" });
@@ -310,6 +311,7 @@ test("an admin finds a team by name and reads its members, roles, budget and the
 
   await page.waitForURL(`**/admin/workspaces/${team.teamId}`);
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  await expect(page).toHaveTitle("Account · Admin · Creditworks");
   await expect(page.getByTestId("admin-workspace-balance")).toHaveText("196");
   const members = page.getByRole("table", { name: "Members" });
   await expect(members.getByRole("row").filter({ hasText: team.owner.email })).toContainText("Owner");
@@ -332,6 +334,11 @@ test("an admin finds a team by name and reads its members, roles, budget and the
   await expect(theirAccounts.getByRole("row").filter({ hasText: "Personal account" })).toContainText("Owner");
   await expectAccessible(page, "admin user with accounts");
   await shotBoth(page, "admin-user-accounts");
-  await theirAccounts.getByRole("link", { name }).click();
-  await page.waitForURL(`**/admin/workspaces/${team.teamId}`);
+  await theirAccounts.getByRole("link", { name: "Personal account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `Personal account of ${team.member.email}` })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Members" }).getByRole("row").filter({ hasText: team.member.email })).toContainText("Owner");
+  await expect(page.getByRole("list", { name: "Changes of members, roles and settings" })).toHaveCount(0);
+  await expect(page.getByText("No change of members, roles or settings yet.")).toBeVisible();
+  // An unknown account is a real 404.
+  expect((await page.request.get(`/admin/workspaces/no-such-${randomUUID()}`)).status()).toBe(404);
 });
