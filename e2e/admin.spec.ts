@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
 
 import type { APIRequestContext, Page } from "@playwright/test";
 
 import { seededAdmin } from "./fixtures/admin";
+import { addMemberDirectly, grantToWorkspace } from "./fixtures/database";
+import { horizontalOverflow, settled } from "./fixtures/layout";
 import { expectAccessible, screenshotBoth } from "./fixtures/pages";
 import { expect, test } from "./fixtures/test";
-import { appOrigin, signUpViaApi } from "./fixtures/user";
+import { appOrigin, createJobViaApi, signUpViaApi, trpcMutation } from "./fixtures/user";
 
 // The admin's day, in the production build: sign in, read the KPIs and a
 // chart, grant credits to a user, force-fail that user's stuck job, and see
@@ -140,7 +143,7 @@ test("an admin sees the KPIs, grants credits, force-fails a stuck job and finds 
 test("a user gets a real 403 on /admin and FORBIDDEN from admin procedures", async ({ page }) => {
   const email = `not-admin-${randomUUID()}@example.test`;
   await signUpViaApi(page.request, { email, password: "correct-horse-battery", name: "Curious User" });
-  for (const path of ["/admin", "/admin/integrity"]) {
+  for (const path of ["/admin", "/admin/integrity", "/admin/workspaces"]) {
     const answer = await page.goto(path);
     expect(answer?.status(), path).toBe(403);
     await expect(page.getByRole("heading", { level: 1, name: "403 — Admins only" })).toBeVisible();
@@ -235,4 +238,107 @@ test("a dropped grant response: a friendly notice, and Retry reuses the key (one
   expect(keys).toHaveLength(4);
   expect(new Set(keys.slice(2)).size).toBe(2);
   await expect(page.getByTestId("admin-user-balance")).toHaveText("102");
+});
+
+const shots = process.env.ADMIN_SHOTS_DIR ?? "test-results/admin";
+
+/** A full-page capture at 1280 and 360 px (test-results, not docs), and the page fits 360 px without sideways scroll. */
+async function shotBoth(page: Page, name: string) {
+  mkdirSync(shots, { recursive: true });
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 800 });
+    await settled(page);
+    if (width === 360) expect(await horizontalOverflow(page), `${name} at 360 px`).toBeNull();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: true, animations: "disabled" });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/**
+ * A team with an owner and a member whose role the owner changed (audited),
+ * 200 credits, a monthly budget of 100 on the whole team, and a job of 4
+ * credits spent against it. The member joins directly (the invitation's
+ * story is e2e/teams.spec.ts's).
+ */
+async function teamWithHistory(owner: APIRequestContext, member: APIRequestContext, name: string) {
+  const ownerUser = await signUpViaApi(owner, { email: `team-owner-${randomUUID()}@example.test`, password: "correct-horse-battery", name: "Olga Owner" });
+  const memberUser = await signUpViaApi(member, { email: `team-member-${randomUUID()}@example.test`, password: "correct-horse-battery", name: "Mo Member" });
+  const created = await trpcMutation<{ id: string }>(owner, "workspaces.createTeam", { name });
+  const teamId = created.data!.id;
+  expect((await trpcMutation(owner, "workspaces.switchTo", { workspaceId: teamId })).appCode).toBeUndefined();
+  const memberId = await addMemberDirectly(teamId, memberUser.email, "ADMIN");
+  expect((await trpcMutation(owner, "workspaces.changeRole", { userId: memberId, role: "MEMBER" })).appCode).toBeUndefined();
+  await grantToWorkspace(teamId, 200, "Team credits");
+  expect((await trpcMutation(owner, "budgets.set", { scope: "ACCOUNT", period: "MONTH", limitCredits: 100, timeZone: "UTC" })).appCode).toBeUndefined();
+  expect((await createJobViaApi(owner, "a lighthouse for the team", 2)).data).toBeDefined(); // 2 × 2 credits
+  return { teamId, owner: ownerUser, member: memberUser };
+}
+
+test("an admin finds a team by name and reads its members, roles, budget and the audit of a role change", async ({ page, browser, clientProxy }) => {
+  test.setTimeout(120_000);
+  const ownerContext = await browser.newContext({ proxy: { server: clientProxy.url } });
+  const memberContext = await browser.newContext({ proxy: { server: clientProxy.url } });
+  const name = `Lighthouse Studio ${randomUUID().slice(0, 6)}`;
+  const team = await teamWithHistory(ownerContext.request, memberContext.request, name);
+  await ownerContext.close();
+  await memberContext.close();
+
+  await signInAsAdmin(page);
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Accounts" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Accounts" })).toBeVisible();
+  await expect(page).toHaveTitle("Accounts · Admin · Creditworks");
+  await expect(page.getByRole("link", { name: "Accounts", exact: true })).toHaveAttribute("aria-current", "page");
+  // The keyboard reaches the search box and the kind filter.
+  const search = page.getByRole("searchbox", { name: "Search accounts" });
+  await search.focus();
+  await page.keyboard.type(name.toLowerCase());
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("combobox", { name: "Kind" })).toBeFocused();
+  await page.getByRole("combobox", { name: "Kind" }).selectOption("TEAM");
+  const accounts = page.getByRole("table", { name: "Accounts" });
+  const row = accounts.getByRole("row").filter({ hasText: name });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText(team.owner.email);
+  await expect(row).toContainText("196");
+  await expectAccessible(page, "admin accounts");
+  await shotBoth(page, "admin-workspaces");
+  // A search that finds nothing says what the box takes.
+  await search.fill(`no-such-team-${randomUUID()}`);
+  await expect(accounts.getByText(/^No team matches .*part of a member's email\.$/)).toBeVisible();
+  await search.fill(name);
+  await accounts.getByRole("link", { name }).click();
+
+  await page.waitForURL(`**/admin/workspaces/${team.teamId}`);
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  await expect(page).toHaveTitle("Account · Admin · Creditworks");
+  await expect(page.getByTestId("admin-workspace-balance")).toHaveText("196");
+  const members = page.getByRole("table", { name: "Members" });
+  await expect(members.getByRole("row").filter({ hasText: team.owner.email })).toContainText("Owner");
+  await expect(members.getByRole("row").filter({ hasText: team.member.email })).toContainText("Member");
+  const bar = page.getByRole("progressbar", { name: "Spent of the whole account's budget" });
+  await expect(bar).toHaveAttribute("aria-valuenow", "4");
+  await expect(bar).toHaveAttribute("aria-valuemax", "100");
+  const audit = page.getByRole("list", { name: "Changes of members, roles and settings" });
+  await expect(audit.getByRole("listitem").first()).toContainText(`${team.owner.email} changed ${team.member.email}'s role from admin to member`);
+  await expect(audit.getByRole("listitem").last()).toContainText(`created the team “${name}”`);
+  await expect(page.getByRole("table", { name: "Jobs" }).getByRole("link", { name: team.owner.email })).toBeVisible();
+  await expectAccessible(page, "admin account");
+  await shotBoth(page, "admin-workspace");
+
+  // The member's user page lists the team with their role, and links back.
+  await members.getByRole("link", { name: team.member.email }).click();
+  await expect(page.getByRole("heading", { name: team.member.email })).toBeVisible();
+  const theirAccounts = page.getByRole("table", { name: "Accounts" });
+  await expect(theirAccounts.getByRole("row").filter({ hasText: name })).toContainText("Member");
+  await expect(theirAccounts.getByRole("row").filter({ hasText: "Personal account" })).toContainText("Owner");
+  await expectAccessible(page, "admin user with accounts");
+  await shotBoth(page, "admin-user-accounts");
+  await theirAccounts.getByRole("link", { name: "Personal account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `Personal account of ${team.member.email}` })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Members" }).getByRole("row").filter({ hasText: team.member.email })).toContainText("Owner");
+  await expect(page.getByRole("list", { name: "Changes of members, roles and settings" })).toHaveCount(0);
+  await expect(page.getByText("No change of members, roles or settings yet.")).toBeVisible();
+  // An unknown account is a real 404.
+  expect((await page.request.get(`/admin/workspaces/no-such-${randomUUID()}`)).status()).toBe(404);
 });

@@ -52,3 +52,65 @@ export function auditStateLines(value: unknown): string[] {
   const { internalNote: _note, ...state } = value as Record<string, unknown>;
   return Object.entries(state).map(([name, item]) => `${name}: ${typeof item === "string" ? item : JSON.stringify(item)}`);
 }
+
+/** One workspace_change row as `admin.workspace` returns it: what happened, who did it, to whom. */
+export type WorkspaceChangeRow = {
+  action: string;
+  actorUserId: string;
+  actorEmail: string | null;
+  subjectUserId: string | null;
+  subjectEmail: string | null;
+  before: unknown;
+  after: unknown;
+};
+
+const roleWords: Record<string, string> = { OWNER: "owner", ADMIN: "admin", MEMBER: "member" };
+
+/** A field of a change's before or after snapshot, when it is a string. */
+function fieldOf(value: unknown, name: string): string | null {
+  const field = value && typeof value === "object" ? (value as Record<string, unknown>)[name] : undefined;
+  return typeof field === "string" ? field : null;
+}
+
+function roleOf(value: unknown): string {
+  const role = fieldOf(value, "role");
+  return role ? (roleWords[role] ?? role.toLowerCase()) : "?";
+}
+
+/**
+ * A team's audit entry as a sentence after who did it (SPEC §9): "changed
+ * ann@…'s role from member to admin", "removed bob@… (was member)",
+ * "invited cy@… as admin". An action this page does not know yet reads as
+ * its name and its snapshots, so a new kind of change is never hidden.
+ */
+export function workspaceChangeSentence(row: WorkspaceChangeRow): string {
+  const subject = row.subjectEmail ?? row.subjectUserId ?? "someone";
+  const self = row.subjectUserId !== null && row.subjectUserId === row.actorUserId;
+  switch (row.action) {
+    case "TEAM_CREATED":
+      return `created the team “${fieldOf(row.after, "name") ?? ""}”`;
+    case "RENAMED":
+      return `renamed the team from “${fieldOf(row.before, "name") ?? "?"}” to “${fieldOf(row.after, "name") ?? "?"}”`;
+    case "INVITED":
+      return `invited ${fieldOf(row.after, "email") ?? "someone"} as ${roleOf(row.after)}`;
+    case "INVITATION_REVOKED":
+      return `revoked the invitation of ${fieldOf(row.before, "email") ?? "someone"} (as ${roleOf(row.before)})`;
+    case "MEMBER_JOINED":
+      return self ? `joined as ${roleOf(row.after)}` : `added ${subject} as ${roleOf(row.after)}`;
+    case "ROLE_CHANGED":
+      return `changed ${self ? "their own" : `${subject}'s`} role from ${roleOf(row.before)} to ${roleOf(row.after)}`;
+    case "MEMBER_REMOVED":
+      return `removed ${subject} (was ${roleOf(row.before)})`;
+    case "MEMBER_LEFT":
+      return `left the team (was ${roleOf(row.before)})`;
+    case "SETTINGS_CHANGED": {
+      const seeStatement = row.after && typeof row.after === "object" ? (row.after as Record<string, unknown>).membersSeeStatement : undefined;
+      if (typeof seeStatement === "boolean") return seeStatement ? "let members read the team's statement" : "stopped members reading the team's statement";
+      return `changed the settings: ${auditStateLines(row.after).join(", ") || "—"}`;
+    }
+    default: {
+      const states = [auditStateLines(row.before).join(", "), auditStateLines(row.after).join(", ")].filter(Boolean).join(" → ");
+      return `${row.action.toLowerCase().replaceAll("_", " ")}${row.subjectUserId ? ` (${subject})` : ""}${states ? `: ${states}` : ""}`;
+    }
+  }
+}

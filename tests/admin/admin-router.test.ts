@@ -18,6 +18,8 @@ const everyAdminCall: Record<string, (caller: Caller) => Promise<unknown>> = {
   timeseries: (caller) => caller.admin.timeseries({ hours: 24 }),
   users: (caller) => caller.admin.users({}),
   user: (caller) => caller.admin.user({ id: "someone" }),
+  workspaces: (caller) => caller.admin.workspaces({ query: "team" }),
+  workspace: (caller) => caller.admin.workspace({ id: "someone" }),
   adjustCredits: (caller) =>
     caller.admin.adjustCredits({ userId: "someone", amount: 5, reason: "a gift", idempotencyKey: randomUUID() }),
   jobs: (caller) => caller.admin.jobs({}),

@@ -86,7 +86,7 @@ describe("the cancel dialog", () => {
 describe("the admin's budget tables", () => {
   const keyBudget = {
     id: "7", scope: "API_KEY" as const, apiKey: { id: "k", name: "nightly", prefix: "cw_live_ab12cd34", revokedAt: null },
-    period: "TOTAL" as const, timeZone: "UTC", limitCredits: 6, spentCredits: 2, resetsAt: null, removedAt: null, createdAt: now,
+    member: null, period: "TOTAL" as const, timeZone: "UTC", limitCredits: 6, spentCredits: 2, resetsAt: null, removedAt: null, createdAt: now,
   };
 
   it("names what each budget limits, its period, and what is spent of it", () => {
@@ -101,6 +101,18 @@ describe("the admin's budget tables", () => {
     expect(html).toContain("Never");
     expect(html).toContain("Removed");
     expect(renderToStaticMarkup(createElement(BudgetsList, { rows: [] }))).toContain("No budgets");
+  });
+
+  it("draws a bar of what each live budget has spent, named by what it limits; a member's budget names the member", () => {
+    const html = renderToStaticMarkup(createElement(BudgetsList, { rows: [
+      { ...keyBudget, id: "9", scope: "MEMBER", apiKey: null, member: { id: "m", email: "ann@example.test", name: "Ann" }, limitCredits: 10, spentCredits: 9 },
+      { ...keyBudget, id: "10", scope: "ACCOUNT", apiKey: null, limitCredits: 50, spentCredits: 5, removedAt: now },
+    ] }));
+    expect(html).toContain("Member <span class=\"break-all\">ann@example.test</span>");
+    expect(html.match(/role="progressbar"/g)).toHaveLength(1);
+    expect(html).toContain("aria-label=\"Spent of ann@example.test&#x27;s budget\"");
+    expect(html).toContain("aria-valuenow=\"9\"");
+    expect(html).toContain("[&amp;&gt;div]:bg-amber-500");
   });
 
   it("shows each change as who, which budget, and before → after", () => {

@@ -8,6 +8,7 @@ import { useCurrentPath } from "~/lib/navigation";
 const sections = [
   { href: "/admin", label: "Overview", exact: true },
   { href: "/admin/users", label: "Users" },
+  { href: "/admin/workspaces", label: "Accounts" },
   { href: "/admin/jobs", label: "Jobs" },
   { href: "/admin/integrity", label: "Integrity" },
   { href: "/admin/audit", label: "Audit trail" },

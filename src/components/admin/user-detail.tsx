@@ -9,14 +9,49 @@ import { BudgetChangesList, BudgetsList } from "~/components/admin/budgets-list"
 import { isVoidable, VoidGrantDialog } from "~/components/admin/void-grant-dialog";
 import { JobsTable } from "~/components/admin/jobs-table";
 import { LedgerTable } from "~/components/admin/ledger-table";
+import { RoleBadge } from "~/components/admin/workspace-detail";
+import { accountName, KindBadge } from "~/components/admin/workspaces-table";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
 import { Skeleton } from "~/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
 import { GrantsList } from "~/components/wallet/grants-table";
 import { formatCredits, formatDateTime } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
+
+type UserWorkspaceRow = { id: string; name: string; kind: "PERSONAL" | "TEAM"; balance: number; role: "OWNER" | "ADMIN" | "MEMBER"; joinedAt: Date };
+
+/** The accounts a user belongs to, with their role, each linking to its admin page. */
+function UserWorkspaces({ rows }: { rows: UserWorkspaceRow[] }) {
+  return (
+    <Table aria-label="Accounts">
+      <TableHeader>
+        <TableRow>
+          <TableHead>Account</TableHead>
+          <TableHead>Kind</TableHead>
+          <TableHead>Role</TableHead>
+          <TableHead className="text-right">Balance</TableHead>
+          <TableHead>Member since</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((workspace) => (
+          <TableRow key={workspace.id}>
+            <TableCell className="min-w-36">
+              <Link className="break-words font-medium underline-offset-4 hover:underline" href={`/admin/workspaces/${workspace.id}`}>{accountName(workspace)}</Link>
+            </TableCell>
+            <TableCell><KindBadge kind={workspace.kind} /></TableCell>
+            <TableCell><RoleBadge role={workspace.role} /></TableCell>
+            <TableCell className="text-right tabular-nums">{formatCredits(workspace.balance)}</TableCell>
+            <TableCell className="whitespace-nowrap text-muted-foreground">{formatDateTime(workspace.joinedAt)}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
 
 /** One account: balance, grant/deduct, budgets and their history, recent jobs and ledger, admin actions on it. */
 export function AdminUserDetail({ id }: { id: string }) {
@@ -31,7 +66,7 @@ export function AdminUserDetail({ id }: { id: string }) {
     );
   }
   if (!detail.data) return <Skeleton className="h-96" />;
-  const { user, reserved, activeJobs, jobs, ledger, audit, wallet, budgets, budgetChanges } = detail.data;
+  const { user, reserved, activeJobs, jobs, ledger, audit, wallet, budgets, budgetChanges, workspaces } = detail.data;
   return (
     <div className="flex flex-col gap-6">
       {/* Not PageHeader: an email has no spaces, so the title must break anywhere on a phone. */}
@@ -69,6 +104,10 @@ export function AdminUserDetail({ id }: { id: string }) {
             empty={<p className="text-sm text-muted-foreground">No grants: this account has never received credits.</p>}
           />
         </CardContent>
+      </Card>
+      <Card>
+        <CardHeader><CardTitle>Accounts</CardTitle></CardHeader>
+        <CardContent><UserWorkspaces rows={workspaces} /></CardContent>
       </Card>
       <Card>
         <CardHeader><CardTitle>Budgets</CardTitle></CardHeader>

@@ -4,11 +4,12 @@ import type { Db } from "~/server/db";
 import { AppError, assert } from "~/server/errors";
 import { getWallet } from "~/server/wallet/wallet";
 import { withEmails } from "~/server/admin/audit";
-import { listUserBudgetChanges, listUserBudgets } from "~/server/admin/budgets";
+import { listWorkspaceBudgetChanges, listWorkspaceBudgets } from "~/server/admin/budgets";
 import { ledgerSelect, withStringId } from "~/server/admin/rows";
 import { idCursorArgs, toPage } from "~/server/pagination";
 import { jobSelect } from "~/server/money";
 import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
+import { listUserWorkspaces } from "~/server/admin/workspaces";
 
 const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;
 
@@ -50,8 +51,9 @@ const recentRowsMax = 20;
 /**
  * One user as an admin sees them: balance and what their active jobs hold,
  * recent jobs, recent ledger entries, the admin actions that targeted them,
- * and their budgets (spent this period) with the history of every change
- * (SPEC §9). Each list is bounded and read through an index on user id.
+ * their budgets (spent this period) with the history of every change, and
+ * the accounts they belong to with their role (SPEC §9). Each list is
+ * bounded and read through an index on user id.
  */
 export async function getAdminUser(client: Db, userId: string) {
   const found = await client.user.findUnique({ where: { id: userId }, select: userSelect });
@@ -59,7 +61,7 @@ export async function getAdminUser(client: Db, userId: string) {
   const [user] = await withBalances(client, [found]);
   assert(user, "withBalances answers each user");
   const workspaceId = personalWorkspaceIdOf(userId);
-  const [reserved, jobs, ledger, audit, wallet, budgets, budgetChanges] = await Promise.all([
+  const [reserved, jobs, ledger, audit, wallet, budgets, budgetChanges, workspaces] = await Promise.all([
     client.job.aggregate({
       where: { workspaceId, status: { in: ["PENDING", "PROCESSING"] } },
       _sum: { totalCost: true },
@@ -69,8 +71,9 @@ export async function getAdminUser(client: Db, userId: string) {
     client.ledgerEntry.findMany({ where: { workspaceId }, select: ledgerSelect, orderBy: { id: "desc" }, take: recentRowsMax }),
     client.adminAudit.findMany({ where: { targetUserId: userId }, orderBy: { id: "desc" }, take: recentRowsMax }),
     getWallet(client, workspaceId),
-    listUserBudgets(client, workspaceId),
-    listUserBudgetChanges(client, workspaceId),
+    listWorkspaceBudgets(client, workspaceId),
+    listWorkspaceBudgetChanges(client, workspaceId),
+    listUserWorkspaces(client, userId),
   ]);
   return {
     user,
@@ -82,5 +85,6 @@ export async function getAdminUser(client: Db, userId: string) {
     wallet,
     budgets,
     budgetChanges,
+    workspaces,
   };
 }

@@ -25,6 +25,19 @@ export const usersInput = z.object({
 
 export const userDetailInput = z.object({ id: userId });
 
+/** The kinds of account (workspace) an admin can filter by (decision 0012). */
+export const workspaceKinds = ["PERSONAL", "TEAM"] as const;
+
+/** Accounts: an exact id, or part of the name or of a member's email; optionally one kind. */
+export const workspacesInput = z.object({
+  query: z.string().max(200).optional(),
+  kind: z.enum(workspaceKinds).optional(),
+  cursor: z.string().max(64).optional(),
+  limit: pageLimit,
+});
+
+export const workspaceDetailInput = z.object({ id: z.string().min(1).max(64) });
+
 export const adminJobsInput = z.object({
   status: z.enum(JobStatus).optional(),
   /** An exact user id, or part of an email. */

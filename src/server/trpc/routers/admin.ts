@@ -18,9 +18,12 @@ import {
   userDetailInput,
   usersInput,
   voidGrantInput,
+  workspaceDetailInput,
+  workspacesInput,
 } from "~/shared/schemas/admin";
 import { getAdminStats, getAdminTimeseries } from "~/server/admin/stats";
 import { getAdminUser, listUsers } from "~/server/admin/users";
+import { getAdminWorkspace, listWorkspaces } from "~/server/admin/workspaces";
 import { reportingDb } from "~/server/db";
 import { runIntegrityChecks } from "~/server/integrity";
 import { personalWorkspaceIdOf } from "~/server/workspaces/active-workspace";
@@ -40,6 +43,10 @@ export const adminRouter = createTRPCRouter({
   users: adminProcedure.input(usersInput).query(({ ctx, input }) => listUsers(ctx.db, input)),
   /** One user: balance, recent jobs, recent ledger, admin actions on them. */
   user: adminProcedure.input(userDetailInput).query(({ ctx, input }) => getAdminUser(ctx.db, input.id)),
+  /** Accounts (personal and teams), searchable by id, name or a member's email, with balances and owners. */
+  workspaces: adminProcedure.input(workspacesInput).query(({ ctx, input }) => listWorkspaces(ctx.db, input)),
+  /** One account: wallet, members, invitations, budgets, the audit of its changes, recent jobs and ledger. */
+  workspace: adminProcedure.input(workspaceDetailInput).query(({ ctx, input }) => getAdminWorkspace(ctx.db, input.id)),
   /** Grant (positive) or deduct (negative) credits, once per idempotency key, audited. */
   adjustCredits: adminProcedure.input(adjustCreditsInput).mutation(async ({ ctx, input }) => {
     const { entry, replayed, status, grantId } = await adjustCredits(ctx.db, { ...input, adminId: ctx.user.id });
