@@ -32,7 +32,7 @@ async function query(baseUrl: string, procedure: string, input: unknown, session
   if (!response.ok) throw new Error(`${procedure} answered ${response.status}: ${body.slice(0, 300)}`);
 }
 
-/** The dashboard's reads: KPIs and charts over each period, users, the jobs explorer with each filter. */
+/** The dashboard's reads: KPIs and charts over each period, users, accounts, the jobs explorer with each filter. */
 function adminQueries(userId: string, jobId: string): AdminQuery[] {
   const now = Date.now();
   return [
@@ -45,6 +45,9 @@ function adminQueries(userId: string, jobId: string): AdminQuery[] {
     { label: "admin.users", procedure: "admin.users", input: { limit: 20 } },
     { label: "admin.users search", procedure: "admin.users", input: { query: "big-u-77", limit: 20 } },
     { label: "admin.user", procedure: "admin.user", input: { id: userId } },
+    { label: "admin.workspaces", procedure: "admin.workspaces", input: { limit: 20 } },
+    { label: "admin.workspaces search", procedure: "admin.workspaces", input: { query: "big-u-77", limit: 20 } },
+    { label: "admin.workspace", procedure: "admin.workspace", input: { id: userId } },
     { label: "admin.jobs", procedure: "admin.jobs", input: { limit: 25 } },
     { label: "admin.jobs FAILED", procedure: "admin.jobs", input: { status: "FAILED", limit: 25 } },
     { label: "admin.jobs PENDING", procedure: "admin.jobs", input: { status: "PENDING", limit: 25 } },
