@@ -15,6 +15,7 @@ import { createTestJob } from "../fixtures/jobs";
 import { queuedJobs } from "../fixtures/queue";
 import { actingAs, createUser, db, jobRequest, testConfig, type TestUser } from "../helpers";
 import { waitUntil } from "../webhooks/support";
+import { addMember, grantCredits, makeTeam, makeUser } from "../fixtures/workspaces";
 
 // SPEC §9: crossing 80 % and 100 % of a budget mails the account's owner,
 // once per budget, period and threshold, through the real queue: the charge
@@ -90,6 +91,25 @@ describe("the budget threshold mail", () => {
     const [mail] = await mailsTo(user);
     expect(mail!.subject).toBe("The total budget of your API key “deploy-bot” is 100 % spent");
     expect(mail!.text).toContain("100 % spent: 2 of 2 credits. It does not reset.");
+  });
+
+  it("in a team, mails every owner (not the admins or members) with the team's name, and a member's budget by the member", async () => {
+    const team = await makeTeam("Acme");
+    await addMember(team.id, (await makeUser()).id, "OWNER");
+    const owners = await db.workspaceMember.findMany({ where: { workspaceId: team.id, role: "OWNER" }, select: { user: { select: { email: true } } } });
+    expect(owners).toHaveLength(2);
+    await grantCredits(team.id, 100);
+    await money.setBudget(db, {
+      workspaceId: team.id, actorUserId: team.owner.id, scope: "MEMBER", memberUserId: team.member.id, apiKeyId: null, period: "TOTAL", limitCredits: 2, timeZone: "UTC",
+    });
+    await createJob(db, { workspaceId: team.id, actorUserId: team.member.id }, jobRequest({ outputs: 1 }), testConfig); // 2 of 2: 100 %
+    const mailsOf = async (email: string) => (await readOutbox(outboxDir, 1_000)).filter((mail) => mail.to === email);
+    await waitUntil("a mail to each owner", 20_000, async () => (await Promise.all(owners.map((o) => mailsOf(o.user.email)))).every((m) => m.length === 1));
+    const [mail] = await mailsOf(owners[0]!.user.email);
+    expect(mail!.subject).toBe(`The total budget of ${team.member.name} in Acme is 100 % spent`);
+    await queueDrained();
+    expect(await mailsOf(team.admin.email)).toEqual([]);
+    expect(await mailsOf(team.member.email)).toEqual([]);
   });
 
   it("finishes without a mail when the budget was removed, or never existed", async () => {

@@ -7,7 +7,6 @@ import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";
 import { sendMail } from "~/server/mail/send";
 import { budgetThresholdMail } from "~/server/mail/templates";
-import { ownerOf, ownerSelect } from "~/server/workspaces/owner";
 
 /**
  * What `cw_budget_charge` queues (task `budget-threshold-mail`, job key
@@ -22,11 +21,28 @@ export const budgetThresholdPayload = z.object({
 
 export type BudgetThresholdOutcome = "SENT" | "NO_BUDGET" | "NO_SPEND" | "NO_OWNER";
 
-/** "Your monthly budget", "The total budget of your API key “deploy”", "The monthly budget of Ada (a member)". */
-function nameOf(budget: { scope: string; period: string; apiKey: { name: string } | null; memberUser: { name: string } | null }): string {
+type NamedBudget = {
+  scope: string;
+  period: string;
+  apiKey: { name: string } | null;
+  memberUser: { name: string } | null;
+  workspace: { kind: string; name: string };
+};
+
+/**
+ * "Your monthly budget", "The total budget of your API key “deploy”"; in a
+ * team, whose owners read it: "The monthly budget of Acme", "… of Acme's API
+ * key “deploy”", "The monthly budget of Ada in Acme".
+ */
+function nameOf(budget: NamedBudget): string {
   const kind = budget.period === "MONTH" ? "monthly budget" : "total budget";
-  if (budget.scope === "MEMBER") return `The ${kind} of ${budget.memberUser?.name ?? "a member"} (a member)`;
-  return budget.scope === "API_KEY" ? `The ${kind} of your API key “${budget.apiKey?.name ?? "(deleted)"}”` : `Your ${kind}`;
+  const keyName = `“${budget.apiKey?.name ?? "(deleted)"}”`;
+  if (budget.workspace.kind === "TEAM") {
+    const team = budget.workspace.name;
+    if (budget.scope === "MEMBER") return `The ${kind} of ${budget.memberUser?.name ?? "a member"} in ${team}`;
+    return budget.scope === "API_KEY" ? `The ${kind} of ${team}'s API key ${keyName}` : `The ${kind} of ${team}`;
+  }
+  return budget.scope === "API_KEY" ? `The ${kind} of your API key ${keyName}` : `Your ${kind}`;
 }
 
 /** The first day (YYYY-MM-DD) of the calendar month after the one `periodStart` begins, in `timeZone`. */
@@ -39,11 +55,12 @@ export function nextMonthStartOn(periodStart: Date, timeZone: string): string {
 }
 
 /**
- * Mails the account's owner that a budget crossed a threshold, with what is
- * spent of it now (its spend row for that period) and a link to the budgets
- * page. At least once: the queue retries a failed send, and a retry after a
- * send whose completion was lost mails again. A budget that was removed
- * (or whose owner is gone) finishes without a mail.
+ * Mails the account's owners (SPEC §9: every OWNER of a team; a personal
+ * account's one) that a budget crossed a threshold, with what is spent of
+ * it now (its spend row for that period) and a link to the budgets page. At
+ * least once: the queue retries a failed send (every owner again), and a
+ * retry after a send whose completion was lost mails again. A budget that
+ * was removed (or whose owners are all gone) finishes without a mail.
  */
 export async function sendBudgetThresholdMail(client: Db, payload: unknown): Promise<BudgetThresholdOutcome> {
   const { budgetId, periodStart, threshold } = budgetThresholdPayload.parse(payload);
@@ -53,26 +70,31 @@ export async function sendBudgetThresholdMail(client: Db, payload: unknown): Pro
       scope: true, period: true, timeZone: true, removedAt: true,
       apiKey: { select: { name: true } },
       memberUser: { select: { name: true } },
-      workspace: { select: ownerSelect({ email: true, name: true, deletedAt: true }) },
+      workspace: {
+        select: {
+          kind: true, name: true,
+          members: { where: { role: "OWNER", user: { deletedAt: null } }, orderBy: { createdAt: "asc" }, select: { user: { select: { email: true, name: true } } } },
+        },
+      },
     },
   });
   if (!budget || budget.removedAt) return finished("NO_BUDGET", budgetId);
-  const owner = ownerOf(budget.workspace);
-  if (owner.deletedAt) return finished("NO_OWNER", budgetId);
+  const owners = budget.workspace.members.map((member) => member.user);
+  if (owners.length === 0) return finished("NO_OWNER", budgetId);
   const start = new Date(periodStart);
   const spend = await client.budgetSpend.findUnique({
     where: { budgetId_periodStart: { budgetId: BigInt(budgetId), periodStart: start } },
     select: { spent: true, limitCredits: true },
   });
   if (!spend) return finished("NO_SPEND", budgetId);
-  const mail = budgetThresholdMail(owner.email, owner.name, {
+  const facts = {
     budgetName: nameOf(budget),
     threshold,
     spentCredits: spend.spent,
     limitCredits: spend.limitCredits,
     resetsOn: budget.period === "MONTH" ? nextMonthStartOn(start, budget.timeZone) : null,
-  }, `${env.APP_URL}/settings/budgets`);
-  await sendMail(mail);
+  };
+  for (const owner of owners) await sendMail(budgetThresholdMail(owner.email, owner.name, facts, `${env.APP_URL}/settings/budgets`));
   return "SENT";
 }
 
