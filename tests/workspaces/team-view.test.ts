@@ -89,5 +89,8 @@ describe("credits.ledger of a team", () => {
     const { items } = await owner.credits.ledger({ limit: 10 });
     expect(items.map((entry) => [entry.kind, entry.by])).toEqual([["PURCHASE", team.owner.name]]);
     expect((await db.checkout.findUniqueOrThrow({ where: { id: checkout.id } })).buyerUserId).toBe(team.owner.id);
+    // The receipt is billed to the team and names the buyer.
+    const receipt = await owner.checkout.receipt({ id: checkout.id });
+    expect([receipt.billedTo, receipt.boughtBy]).toEqual([{ name: "Team", email: null }, { name: team.owner.name, email: team.owner.email }]);
   });
 });

@@ -21,7 +21,8 @@ export async function getReceipt(client: Db, workspaceId: string, checkoutId: st
     select: {
       id: true, packId: true, credits: true, priceCents: true, currency: true, source: true, provider: true,
       receiptNumber: true, cardBrand: true, cardLast4: true, providerReference: true, completedAt: true,
-      workspace: { select: ownerSelect({ name: true, email: true }) },
+      workspace: { select: { kind: true, name: true, ...ownerSelect({ name: true, email: true }) } },
+      buyer: { select: { name: true, email: true } },
     },
   });
   if (!checkout || checkout.receiptNumber === null || checkout.completedAt === null) throw new AppError("NOT_FOUND", "No such receipt.");
@@ -38,6 +39,9 @@ export async function getReceipt(client: Db, workspaceId: string, checkoutId: st
     cardBrand: checkout.cardBrand,
     cardLast4: checkout.cardLast4,
     providerReference: checkout.providerReference,
-    billedTo: ownerOf(checkout.workspace),
+    // A team's receipt is billed to the team and names the member who bought
+    // (none for an auto top-up); a personal one, to its owner.
+    billedTo: checkout.workspace.kind === "TEAM" ? { name: checkout.workspace.name, email: null } : ownerOf(checkout.workspace),
+    boughtBy: checkout.workspace.kind === "TEAM" ? checkout.buyer : null,
   };
 }

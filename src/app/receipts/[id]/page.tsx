@@ -31,7 +31,8 @@ export default withReconnecting(async function ReceiptPage({ params }: { params:
   const rows: Array<[string, string]> = [
     ["Receipt number", receipt.number],
     ["Date paid", formatDateTime(receipt.paidAt)],
-    ["Billed to", `${receipt.billedTo.name} <${receipt.billedTo.email}>`],
+    ["Billed to", receipt.billedTo.email ? `${receipt.billedTo.name} <${receipt.billedTo.email}>` : receipt.billedTo.name],
+    ...(receipt.boughtBy ? [["Bought by", `${receipt.boughtBy.name} <${receipt.boughtBy.email}>`] as [string, string]] : []),
     ["Pack", `${receipt.packName}${receipt.automatic ? " (auto top-up)" : ""}`],
     ["Credits", formatCredits(receipt.credits)],
     ["Payment method", card],
