@@ -126,6 +126,14 @@ const workspaceScoped: Record<string, { least: WorkspaceRole; probe: Probe }> = 
   "workspaces.changeRole": { least: "ADMIN", probe: (a, b) => refused(a.workspaces.changeRole({ userId: b.team.member.id, role: "ADMIN" })) },
   "workspaces.removeMember": { least: "ADMIN", probe: (a, b) => refused(a.workspaces.removeMember({ userId: b.team.member.id })) },
   "workspaces.leave": { least: "MEMBER", probe: async () => {} },
+  // Only the active team can be named: B's name is a wrong confirmation of A, and B stays.
+  "workspaces.deleteTeam": {
+    least: "OWNER",
+    probe: async (a, b) => {
+      await refused(a.workspaces.deleteTeam({ name: "Team B" }), ["VALIDATION_ERROR"]);
+      expect((await db.workspace.findUniqueOrThrow({ where: { id: b.team.id } })).deletedAt).toBeNull();
+    },
+  },
   "workspaces.invite": { least: "ADMIN", probe: async (a, b) => { await a.workspaces.invite({ email: "someone@example.test", role: "MEMBER" }); expect(await db.workspaceInvitation.count({ where: { workspaceId: b.team.id } })).toBe(1); } },
   "workspaces.invitations": { least: "ADMIN", probe: (a, b) => showsNothingOf(a.workspaces.invitations(), b) },
   "workspaces.revokeInvitation": { least: "ADMIN", probe: (a, b) => refused(a.workspaces.revokeInvitation({ invitationId: b.invitationId })) },

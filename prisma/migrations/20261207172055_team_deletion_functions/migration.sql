@@ -16,7 +16,7 @@ CREATE OR REPLACE FUNCTION job_check_workspace_live() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM workspace WHERE id = NEW.workspace_id AND deleted_at IS NOT NULL) THEN
-    RAISE EXCEPTION 'workspace % is deleted: it takes no job', NEW.workspace_id
+    RAISE EXCEPTION 'a deleted team takes no job (workspace %, job_workspace_live)', NEW.workspace_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'job_workspace_live';
   END IF;
   RETURN NEW;
