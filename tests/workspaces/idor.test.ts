@@ -53,6 +53,7 @@ const notWorkspaceScoped: Record<string, string> = {
   "account.me": "the user",
   "account.profile": "the user",
   "account.delete": "the user (password)",
+  "account.deletionPreview": "the user: their personal wallet's balance and the teams they are the last owner of (tests/account/delete-account.test.ts)",
   "account.emailChangeUndo": "token-authenticated",
   "account.undoEmailChange": "token-authenticated",
   "workspaces.listMine": "the user's memberships (tests/workspaces/teams.test.ts)",
