@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 
 import type { ActiveWorkspaceView } from "~/components/workspaces/use-workspace";
@@ -86,6 +87,7 @@ function MemberRow({ member, self, viewer, teamName }: { member: Member; self: b
       {viewer !== "MEMBER" ? (
         <TableCell className="text-right">
           {mayRemove(viewer, member, self) ? <RemoveMember member={member} teamName={teamName} /> : null}
+          {self && viewer === "OWNER" ? <StepDown teamName={teamName} /> : null}
         </TableCell>
       ) : null}
     </TableRow>
@@ -159,5 +161,57 @@ function RemoveMember({ member, teamName }: { member: Member; teamName: string }
         </AlertDialogFooter>
       </AlertDialogContent>
     </AlertDialog>
+  );
+}
+
+/**
+ * An owner's own role: step down to admin (SPEC §9), confirmed first. The
+ * last owner is refused (VALIDATION_ERROR, the database refuses it too),
+ * and the refusal is shown here, under the button.
+ */
+function StepDown({ teamName }: { teamName: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const me = useQuery(trpc.account.me.queryOptions());
+  const [error, setError] = useState<string | null>(null);
+  const stepDown = useMutation(trpc.workspaces.changeRole.mutationOptions({
+    onSuccess: async () => {
+      setError(null);
+      toast.success(`You are now an admin of ${teamName}`);
+      // The role is the session's: the page shows what an admin may do from now on.
+      await queryClient.invalidateQueries({ queryKey: trpc.workspaces.pathKey() });
+      router.refresh();
+    },
+    onError: (failure) => {
+      const { appCode } = appErrorOf(failure);
+      setError(appCode === "VALIDATION_ERROR" || appCode === "FORBIDDEN" ? failure.message : "Could not change your role. Try again.");
+    },
+  }));
+  const userId = me.data?.id;
+  return (
+    <div className="flex flex-col items-end gap-1">
+      <AlertDialog>
+        <AlertDialogTrigger asChild>
+          <Button variant="ghost" size="sm" disabled={stepDown.isPending || !userId} aria-describedby={error ? "step-down-error" : undefined}>
+            Step down<span className="sr-only"> to admin</span>
+          </Button>
+        </AlertDialogTrigger>
+        <AlertDialogContent>
+          <AlertDialogHeader>
+            <AlertDialogTitle>Step down to admin?</AlertDialogTitle>
+            <AlertDialogDescription>
+              You keep managing members, API keys, budgets and webhooks of {teamName}. Billing and deleting the team stay with its
+              other owners, and only an owner can make you one again.
+            </AlertDialogDescription>
+          </AlertDialogHeader>
+          <AlertDialogFooter>
+            <AlertDialogCancel>Stay owner</AlertDialogCancel>
+            <AlertDialogAction onClick={() => { setError(null); if (userId) stepDown.mutate({ userId, role: "ADMIN" }); }}>Step down</AlertDialogAction>
+          </AlertDialogFooter>
+        </AlertDialogContent>
+      </AlertDialog>
+      {error ? <p id="step-down-error" role="alert" data-testid="step-down-error" className="max-w-56 text-left text-xs text-destructive">{error}</p> : null}
+    </div>
   );
 }
