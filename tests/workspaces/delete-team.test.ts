@@ -234,6 +234,20 @@ describe("after a team's deletion nothing reaches it", () => {
   });
 });
 
+describe("what was queued for a team before its deletion", () => {
+  it("a budget threshold mail that runs after it finds no owner (NO_OWNER), never an assertion", async () => {
+    const { money } = await import("~/server/money");
+    const { sendBudgetThresholdMail } = await import("~/server/budgets/threshold-mail");
+    const team = await makeTeam("Walker Studio");
+    const budget = await money.setBudget(db, {
+      workspaceId: team.id, actorUserId: team.owner.id, scope: "ACCOUNT", apiKeyId: null, period: "TOTAL", limitCredits: 100, timeZone: "UTC",
+    });
+    await (await callerIn(team.owner, team.id)).workspaces.deleteTeam({ name: "Walker Studio" });
+    const periodStart = new Date(0).toISOString();
+    expect(await sendBudgetThresholdMail(db, { budgetId: budget.id.toString(), periodStart, threshold: 80 })).toBe("NO_OWNER");
+  });
+});
+
 describe("a deletion racing 20 job creates on the team's key and sessions", () => {
   type Outcome = { ok: boolean; code: string };
 
