@@ -43,6 +43,7 @@ test("the last owner cannot step down nor delete their account; deleting the tea
   await page.getByRole("button", { name: "Step down to admin" }).click();
   await page.getByRole("alertdialog", { name: "Step down to admin?" }).getByRole("button", { name: "Step down" }).click();
   await expect(page.getByTestId("step-down-error")).toHaveText("A team needs an owner: make someone else owner before you step down.");
+  await shot(page, "step-down-refused-1280");
 
   // The account page says, before and after trying, which team blocks the deletion.
   await page.goto("/settings/account");
@@ -112,8 +113,14 @@ test("at 360 px: the danger zone and its dialog fit; an owner beside another ste
   await dialog.getByRole("button", { name: "Keep the team" }).click();
   await expect(dialog).toBeHidden();
 
-  await page.getByRole("button", { name: "Step down to admin" }).click();
-  await page.getByRole("alertdialog", { name: "Step down to admin?" }).getByRole("button", { name: "Step down" }).click();
+  // By keyboard: the button under the owner's role, its dialog's action.
+  await page.getByRole("button", { name: "Step down to admin" }).focus();
+  await page.keyboard.press("Enter");
+  const confirm = page.getByRole("alertdialog", { name: "Step down to admin?" });
+  await expect(confirm).toBeVisible();
+  expect(await horizontalOverflow(page)).toBeNull();
+  await confirm.getByRole("button", { name: "Step down" }).focus();
+  await page.keyboard.press("Enter");
   await expect(page.getByText(`You are now an admin of ${team}`)).toBeVisible();
   // An admin: no danger zone, no step-down, and the switcher says so.
   await expect(page.getByRole("region", { name: "Delete the team" })).toHaveCount(0);
