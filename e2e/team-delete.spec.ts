@@ -53,7 +53,13 @@ test("the last owner cannot step down nor delete their account; deleting the tea
   await deleteAccount.getByLabel("Password").fill("correct-horse-battery");
   await deleteAccount.getByRole("button", { name: "Delete my account" }).click();
   await expect(deleteAccount.getByRole("alert")).toHaveText(`You are the last owner of ${team}: make another member owner, or delete the team, first.`);
+  await shot(page, "account-delete-refused-1280");
   await deleteAccount.getByRole("button", { name: "Keep my account" }).click();
+  await page.setViewportSize({ width: 360, height: 780 });
+  await expect(page.getByTestId("last-owner-notice")).toBeVisible();
+  expect(await horizontalOverflow(page)).toBeNull();
+  await shot(page, "account-last-owner-360");
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // The danger zone, by keyboard: the dialog says what happens to the credits, a wrong name is refused at the field.
   await page.goto("/settings/team");
