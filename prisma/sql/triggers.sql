@@ -119,7 +119,7 @@ CREATE TRIGGER credit_draw_apply AFTER INSERT ON credit_draw
 CREATE TRIGGER job_transition BEFORE UPDATE ON job
   FOR EACH ROW EXECUTE FUNCTION job_check_transition();
 
--- §3.11: a deleted team takes no job (20261207172055_team_deletion_functions).
+-- §3.11: a deleted team takes no job (20261207180100_team_deletion_functions).
 CREATE TRIGGER job_workspace_live BEFORE INSERT ON job
   FOR EACH ROW EXECUTE FUNCTION job_check_workspace_live();
 

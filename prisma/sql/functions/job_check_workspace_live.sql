@@ -9,7 +9,7 @@
 -- Trigger: job_workspace_live (BEFORE INSERT ON job)
 -- Guards: §3.11 (nothing acts in a deleted team's wallet), §3.1 (its books
 --   stay as they were left).
--- History: created in 20261207172055_team_deletion_functions.
+-- History: created in 20261207180100_team_deletion_functions.
 CREATE OR REPLACE FUNCTION job_check_workspace_live() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -9,7 +9,7 @@
 -- Trigger: workspace_member_kind (BEFORE INSERT OR UPDATE ON workspace_member)
 -- Guards: §3.11 (access: nobody else reaches a personal wallet, nobody a deleted team's).
 -- History: created in 20261207150155_workspace_teams_functions, replaced in
---   20261207172055_team_deletion_functions (a deleted team takes no member).
+--   20261207180100_team_deletion_functions (a deleted team takes no member).
 CREATE OR REPLACE FUNCTION workspace_member_check_kind() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -10,7 +10,7 @@
 --   workspace_member, deferred, for a row whose old role was OWNER)
 -- Guards: §3.11 (a team always has someone who may manage its billing and members).
 -- History: created in 20261207150155_workspace_teams_functions, replaced in
---   20261207172055_team_deletion_functions (a deleted team is exempt).
+--   20261207180100_team_deletion_functions (a deleted team is exempt).
 CREATE OR REPLACE FUNCTION workspace_member_check_owner() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -11,7 +11,7 @@
 -- Trigger: job_workspace_live (BEFORE INSERT ON job)
 -- Guards: §3.11 (nothing acts in a deleted team's wallet), §3.1 (its books
 --   stay as they were left).
--- History: created in 20261207172055_team_deletion_functions.
+-- History: created in 20261207180100_team_deletion_functions.
 CREATE OR REPLACE FUNCTION job_check_workspace_live() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -33,7 +33,7 @@ END $$;
 -- Trigger: workspace_member_kind (BEFORE INSERT OR UPDATE ON workspace_member)
 -- Guards: §3.11 (access: nobody else reaches a personal wallet, nobody a deleted team's).
 -- History: created in 20261207150155_workspace_teams_functions, replaced in
---   20261207172055_team_deletion_functions (a deleted team takes no member).
+--   20261207180100_team_deletion_functions (a deleted team takes no member).
 CREATE OR REPLACE FUNCTION workspace_member_check_kind() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -63,7 +63,7 @@ END $$;
 --   workspace_member, deferred, for a row whose old role was OWNER)
 -- Guards: §3.11 (a team always has someone who may manage its billing and members).
 -- History: created in 20261207150155_workspace_teams_functions, replaced in
---   20261207172055_team_deletion_functions (a deleted team is exempt).
+--   20261207180100_team_deletion_functions (a deleted team is exempt).
 CREATE OR REPLACE FUNCTION workspace_member_check_owner() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -3,7 +3,7 @@
 -- ledger) with deleted_at set; workspaces.deleteTeam removes its members,
 -- keys, endpoints, cards and invitations in the same transaction and writes
 -- a TEAM_DELETED audit row. The triggers that know about it follow in the
--- next migration (20261207172055_team_deletion_functions). A personal
+-- next migration (20261207180100_team_deletion_functions). A personal
 -- workspace goes with its user (user.deleted_at), never this way: a CHECK
 -- says so.
 
