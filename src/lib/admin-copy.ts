@@ -102,7 +102,14 @@ export function workspaceChangeSentence(row: WorkspaceChangeRow): string {
     case "MEMBER_REMOVED":
       return `removed ${subject} (was ${roleOf(row.before)})`;
     case "MEMBER_LEFT":
-      return `left the team (was ${roleOf(row.before)})`;
+      return fieldOf(row.after, "reason") === "ACCOUNT_DELETED"
+        ? `left the team when their account was deleted (was ${roleOf(row.before)})`
+        : `left the team (was ${roleOf(row.before)})`;
+    case "TEAM_DELETED": {
+      const balance = row.before && typeof row.before === "object" ? (row.before as Record<string, unknown>).balance : undefined;
+      const left = typeof balance === "number" ? ` (${balance} ${balance === 1 ? "credit" : "credits"} left on its books)` : "";
+      return `deleted the team “${fieldOf(row.before, "name") ?? ""}”${left}`;
+    }
     case "SETTINGS_CHANGED": {
       const seeStatement = row.after && typeof row.after === "object" ? (row.after as Record<string, unknown>).membersSeeStatement : undefined;
       if (typeof seeStatement === "boolean") return seeStatement ? "let members read the team's statement" : "stopped members reading the team's statement";

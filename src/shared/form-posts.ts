@@ -25,6 +25,7 @@ export const formPostErrors = [
   "wrong-password", // the current password, to change it or delete the account
   "invalid-link", // a reset link that is bad, used or expired
   "busy", // an account with a running job cannot be deleted
+  "last-owner", // nor one that is the last owner of a team
   "failed", // anything else
 ] as const;
 export type FormPostError = (typeof formPostErrors)[number];

@@ -9,6 +9,8 @@ import { runJob } from "~/server/jobs/run";
 import { clientErrorOf, procedureError, refusedBy } from "../fixtures/errors";
 import { accountState, callerFor, db, expectConserved, jobRequest, workerDeps } from "../helpers";
 import { signedUpUser } from "../fixtures/sessions";
+import { addMember, callerIn, makeUser } from "../fixtures/workspaces";
+import { createTeam } from "~/server/workspaces/teams";
 
 // account.delete on real better-auth accounts (signed up through its API,
 // password hashed by it) and a real ledger: personal data goes, the books
@@ -94,3 +96,60 @@ describe("account.delete", () => {
     expect(await procedureError(callerFor(null).account.delete({ password }))).toMatchObject({ appCode: "UNAUTHORIZED" });
   });
 });
+
+describe("account.delete and the user's teams", () => {
+  it("refuses while the user is the last owner of a team, naming it (VALIDATION_ERROR under teams), and changes nothing", async () => {
+    const { user } = await signedUp();
+    const other = await makeUser();
+    const walker = await createTeam(db, user.id, "Walker Studio");
+    await addMember(walker.id, other.id, "MEMBER");
+    const solo = await createTeam(db, user.id, "Acme");
+    const message = "You are the last owner of Acme and Walker Studio: make another member owner, or delete the teams, first.";
+    expect(await callerFor(user).account.deletionPreview()).toEqual({ credits: 30, lastOwnerOf: ["Acme", "Walker Studio"] });
+    expect(await procedureError(callerFor(user).account.delete({ password }))).toMatchObject({
+      appCode: "VALIDATION_ERROR", fieldErrors: { teams: [message] },
+    });
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).deletedAt).toBeNull();
+    expect(await db.workspaceMember.count({ where: { userId: user.id } })).toBe(3);
+    expect(await db.session.count({ where: { userId: user.id } })).toBe(1);
+
+    // One team deleted, the other given a second owner: the account may go.
+    await (await callerIn(user, solo.id)).workspaces.deleteTeam({ name: "Acme" });
+    expect(await procedureError(callerFor(user).account.delete({ password }))).toMatchObject({
+      fieldErrors: { teams: ["You are the last owner of Walker Studio: make another member owner, or delete the team, first."] },
+    });
+    await (await callerIn(user, walker.id)).workspaces.changeRole({ userId: other.id, role: "OWNER" });
+    expect((await callerFor(user).account.deletionPreview()).lastOwnerOf).toEqual([]);
+    await callerFor(user).account.delete({ password });
+    expect(await db.workspaceMember.findMany({ where: { workspaceId: walker.id }, select: { userId: true, role: true } })).toEqual([
+      { userId: other.id, role: "OWNER" },
+    ]);
+  });
+
+  it("takes the user out of every team in the same transaction: memberships, their keys there, audited", async () => {
+    const { user } = await signedUp();
+    const owner = await makeUser();
+    const team = await createTeam(db, owner.id, "Walker Studio");
+    await addMember(team.id, user.id, "ADMIN");
+    const { createApiKey } = await import("~/server/api-keys/keys");
+    const { key } = await createApiKey(db, team.id, { name: "theirs", scopes: ["jobs:read"] }, user.id);
+    const sessionId = (await db.session.findFirstOrThrow({ where: { userId: user.id } })).id;
+    await db.session.update({ where: { id: sessionId }, data: { activeWorkspaceId: team.id } });
+
+    const { deletedAt } = await callerFor(user).account.delete({ password });
+    expect(await db.workspaceMember.count({ where: { userId: user.id } })).toBe(1); // their personal workspace's
+    expect(await db.workspaceMember.count({ where: { workspaceId: team.id } })).toBe(1);
+    expect((await db.apiKey.findUniqueOrThrow({ where: { id: key.id } })).revokedAt).toEqual(deletedAt);
+    const audit = await db.workspaceChange.findFirstOrThrow({ where: { workspaceId: team.id, action: "MEMBER_LEFT" } });
+    expect([audit.subjectUserId, audit.before, audit.after]).toEqual([user.id, { role: "ADMIN" }, { reason: "ACCOUNT_DELETED" }]);
+  });
+
+  it("the preview quotes the personal wallet's credits, whatever workspace the session acts in", async () => {
+    const { user } = await signedUp(30);
+    const team = await createTeam(db, user.id, "Rich Team");
+    const { grantCredits } = await import("../fixtures/workspaces");
+    await grantCredits(team.id, 900);
+    expect(await (await callerIn(user, team.id)).account.deletionPreview()).toEqual({ credits: 30, lastOwnerOf: ["Rich Team"] });
+  });
+});
+

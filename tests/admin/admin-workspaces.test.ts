@@ -26,7 +26,7 @@ describe("admin.workspaces: search and pages", () => {
 
     const byName = await admin.workspaces({ query: `needle STUDIO ${token}`.toUpperCase() });
     expect(byName.items).toEqual([{
-      id: team.id, name: `Needle Studio ${token}`, kind: "TEAM", balance: 70, createdAt: expect.any(Date),
+      id: team.id, name: `Needle Studio ${token}`, kind: "TEAM", balance: 70, createdAt: expect.any(Date), deletedAt: null,
       membersCount: 3, ownerEmails: [team.owner.email],
     }]);
     expect((await admin.workspaces({ query: team.id })).items.map((row) => row.id)).toEqual([team.id]);
@@ -112,6 +112,27 @@ describe("admin.workspace: one account", () => {
     ]);
   });
 
+  it("a deleted team stays findable with its books, says when it was deleted, and its audit says so in sentences", async () => {
+    const admin = callerFor(await createUser({ role: "ADMIN" })).admin;
+    const team = await makeTeam(`Gone Studio ${unique()}`);
+    await grantCredits(team.id, 40);
+    const name = (await db.workspace.findUniqueOrThrow({ where: { id: team.id } })).name;
+    await (await callerIn(team.member, team.id)).workspaces.leave();
+    const { deletedAt } = await (await callerIn(team.owner, team.id)).workspaces.deleteTeam({ name });
+    const detail = await admin.workspace({ id: team.id });
+    expect(detail.workspace).toMatchObject({ balance: 40, deletedAt });
+    expect(detail.members).toEqual([]);
+    expect((await admin.workspaces({ query: name })).items.map((row) => [row.id, row.deletedAt])).toEqual([[team.id, deletedAt]]);
+    expect(detail.changes.map(workspaceChangeSentence).slice(0, 2)).toEqual([
+      `deleted the team “${name}” (40 credits left on its books)`,
+      "left the team (was member)",
+    ]);
+    const sentence = workspaceChangeSentence({
+      ...detail.changes[0]!, action: "MEMBER_LEFT", before: { role: "ADMIN" }, after: { reason: "ACCOUNT_DELETED" },
+    });
+    expect(sentence).toBe("left the team when their account was deleted (was admin)");
+  });
+
   it("a budget's spent figure is this period's, and a refund gives it back", async () => {
     const admin = callerFor(await createUser({ role: "ADMIN" })).admin;
     const team = await makeTeam();
@@ -159,6 +180,8 @@ describe("the audit's sentences", () => {
       .toBe("revoked the invitation of cy@example.test (as member)");
     expect(workspaceChangeSentence({ ...row, action: "SETTINGS_CHANGED", subjectUserId: null, after: { membersSeeStatement: true } })).toBe("let members read the team's statement");
     expect(workspaceChangeSentence({ ...row, action: "ROLE_CHANGED", subjectUserId: "a", before: { role: "OWNER" }, after: { role: "ADMIN" } })).toBe("changed their own role from owner to admin");
-    expect(workspaceChangeSentence({ ...row, action: "TEAM_DELETED", subjectUserId: null, before: { name: "Acme" } })).toBe("team deleted: name: Acme");
+    expect(workspaceChangeSentence({ ...row, action: "TEAM_DELETED", subjectUserId: null, before: { name: "Acme", balance: 1 } })).toBe("deleted the team “Acme” (1 credit left on its books)");
+    // An action this page does not know yet reads as its name and snapshots.
+    expect(workspaceChangeSentence({ ...row, action: "TEAM_ARCHIVED", subjectUserId: null, before: { name: "Acme" } })).toBe("team archived: name: Acme");
   });
 });

@@ -53,6 +53,7 @@ const notWorkspaceScoped: Record<string, string> = {
   "account.me": "the user",
   "account.profile": "the user",
   "account.delete": "the user (password)",
+  "account.deletionPreview": "the user: their personal wallet's balance and the teams they are the last owner of (tests/account/delete-account.test.ts)",
   "account.emailChangeUndo": "token-authenticated",
   "account.undoEmailChange": "token-authenticated",
   "workspaces.listMine": "the user's memberships (tests/workspaces/teams.test.ts)",
@@ -126,6 +127,14 @@ const workspaceScoped: Record<string, { least: WorkspaceRole; probe: Probe }> = 
   "workspaces.changeRole": { least: "ADMIN", probe: (a, b) => refused(a.workspaces.changeRole({ userId: b.team.member.id, role: "ADMIN" })) },
   "workspaces.removeMember": { least: "ADMIN", probe: (a, b) => refused(a.workspaces.removeMember({ userId: b.team.member.id })) },
   "workspaces.leave": { least: "MEMBER", probe: async () => {} },
+  // Only the active team can be named: B's name is a wrong confirmation of A, and B stays.
+  "workspaces.deleteTeam": {
+    least: "OWNER",
+    probe: async (a, b) => {
+      await refused(a.workspaces.deleteTeam({ name: "Team B" }), ["VALIDATION_ERROR"]);
+      expect((await db.workspace.findUniqueOrThrow({ where: { id: b.team.id } })).deletedAt).toBeNull();
+    },
+  },
   "workspaces.invite": { least: "ADMIN", probe: async (a, b) => { await a.workspaces.invite({ email: "someone@example.test", role: "MEMBER" }); expect(await db.workspaceInvitation.count({ where: { workspaceId: b.team.id } })).toBe(1); } },
   "workspaces.invitations": { least: "ADMIN", probe: (a, b) => showsNothingOf(a.workspaces.invitations(), b) },
   "workspaces.revokeInvitation": { least: "ADMIN", probe: (a, b) => refused(a.workspaces.revokeInvitation({ invitationId: b.invitationId })) },

@@ -60,9 +60,36 @@ describe("workspaces.changeRole", () => {
   it("the last owner cannot step down (VALIDATION_ERROR naming the rule)", async () => {
     const team = await makeTeam();
     const owner = await callerIn(team.owner, team.id);
-    const error = await procedureError(owner.workspaces.changeRole({ userId: team.owner.id, role: "ADMIN" }));
-    expect(error.appCode).toBe("VALIDATION_ERROR");
+    await expect(owner.workspaces.changeRole({ userId: team.owner.id, role: "ADMIN" })).rejects.toThrow(
+      "A team needs an owner: make someone else owner before you step down.",
+    );
+    expect((await procedureError(owner.workspaces.changeRole({ userId: team.owner.id, role: "MEMBER" }))).appCode).toBe("VALIDATION_ERROR");
     expect(await roleOf(team.id, team.owner.id)).toBe("OWNER");
+  });
+
+  it("an owner steps down to admin while another owner remains (audited); their next request acts as an admin", async () => {
+    const team = await makeTeam();
+    const owner = await callerIn(team.owner, team.id);
+    await owner.workspaces.changeRole({ userId: team.admin.id, role: "OWNER" });
+    const view = await owner.workspaces.changeRole({ userId: team.owner.id, role: "ADMIN" });
+    expect(view).toMatchObject({ userId: team.owner.id, role: "ADMIN" });
+    expect((await (await callerIn(team.owner, team.id)).workspaces.active()).role).toBe("ADMIN");
+    const audit = await db.workspaceChange.findFirstOrThrow({ where: { workspaceId: team.id, subjectUserId: team.owner.id, action: "ROLE_CHANGED" } });
+    expect([audit.actorUserId, audit.before, audit.after]).toEqual([team.owner.id, { role: "OWNER" }, { role: "ADMIN" }]);
+    // Now an admin, they may not step back up themselves.
+    expect((await procedureError((await callerIn(team.owner, team.id)).workspaces.changeRole({ userId: team.owner.id, role: "OWNER" }))).appCode).toBe("FORBIDDEN");
+  });
+
+  it("two owners stepping down at once leave one owner", async () => {
+    const team = await makeTeam();
+    await (await callerIn(team.owner, team.id)).workspaces.changeRole({ userId: team.admin.id, role: "OWNER" });
+    const [a, b] = [await callerIn(team.owner, team.id), await callerIn(team.admin, team.id)];
+    const outcomes = await Promise.allSettled([
+      a.workspaces.changeRole({ userId: team.owner.id, role: "ADMIN" }),
+      b.workspaces.changeRole({ userId: team.admin.id, role: "ADMIN" }),
+    ]);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    expect(await db.workspaceMember.count({ where: { workspaceId: team.id, role: "OWNER" } })).toBe(1);
   });
 });
 

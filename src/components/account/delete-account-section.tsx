@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Trash2Icon } from "lucide-react";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 
 import { FormField } from "~/components/account/form-field";
@@ -21,6 +22,11 @@ import { pluralCredits } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 import { formText } from "~/lib/form-text";
 
+/** "A", "A and B", "A, B and C". */
+function listOf(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
 /** What a deletion posted without JavaScript came back with (`?delete=`), said under the button. */
 function postedMessage(posted: FormPostError | null): string | null {
   switch (posted) {
@@ -30,6 +36,8 @@ function postedMessage(posted: FormPostError | null): string | null {
       return "Wrong password: the account was not deleted.";
     case "busy":
       return "Cancel your running jobs or wait for them to finish first: the account was not deleted.";
+    case "last-owner":
+      return "You are the last owner of a team: make another member owner, or delete the team, first. The account was not deleted.";
     default:
       return "Could not delete the account. Try again.";
   }
@@ -40,12 +48,15 @@ function postedMessage(posted: FormPostError | null): string | null {
  * a dialog that stays open on a wrong password. Afterwards the cookie is
  * cleared, every cached query dropped, and the tab reloads on a goodbye page.
  * The form posts to a route too (never a GET with the password in the URL);
- * `posted` is what that route said.
+ * `posted` is what that route said. The last owner of a team is told which
+ * before they start (account.deletionPreview), and again in place if the
+ * deletion is refused for it (`fieldErrors.teams`).
  */
 export function DeleteAccountSection({ posted = null }: { posted?: FormPostError | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const summary = useQuery({ ...trpc.credits.summary.queryOptions(), retry: retryOnlyReconnectable });
+  // The personal wallet's credits (not the active team's, which stay with the team) and the teams that block a deletion.
+  const preview = useQuery({ ...trpc.account.deletionPreview.queryOptions(), retry: retryOnlyReconnectable });
   const [open, setOpen] = useState(false);
   const [errors, setErrors] = useState<{ password?: string; form?: string }>({});
   const remove = useMutation(trpc.account.delete.mutationOptions({
@@ -57,8 +68,10 @@ export function DeleteAccountSection({ posted = null }: { posted?: FormPostError
     },
     onError: (error) => {
       const { appCode, fieldErrors } = appErrorOf(error);
-      if (appCode === "VALIDATION_ERROR") setErrors({ password: fieldErrors?.password?.[0], form: fieldErrors?._?.[0] });
+      if (appCode === "VALIDATION_ERROR") setErrors({ password: fieldErrors?.password?.[0], form: fieldErrors?._?.[0] ?? fieldErrors?.teams?.[0] });
       else setErrors({ form: "Could not delete the account. Try again." });
+      // A team's owners may have changed meanwhile: say so on the page too.
+      void queryClient.invalidateQueries({ queryKey: trpc.account.deletionPreview.queryKey() });
     },
   }));
 
@@ -70,7 +83,8 @@ export function DeleteAccountSection({ posted = null }: { posted?: FormPostError
     remove.mutate({ password });
   }
 
-  const credits = summary.data?.available ?? 0;
+  const credits = preview.data?.credits ?? 0;
+  const lastOwnerOf = preview.data?.lastOwnerOf ?? [];
   return (
     <Card aria-labelledby="delete-title" className="border-destructive/40">
       <CardHeader>
@@ -82,6 +96,14 @@ export function DeleteAccountSection({ posted = null }: { posted?: FormPostError
       </CardHeader>
       <CardContent className="flex flex-col items-start gap-3">
         {postedMessage(posted) ? <Alert variant="destructive"><AlertDescription className="mt-0">{postedMessage(posted)}</AlertDescription></Alert> : null}
+        {lastOwnerOf.length > 0 ? (
+          <Alert data-testid="last-owner-notice">
+            <AlertDescription className="mt-0">
+              You are the last owner of {listOf(lastOwnerOf)}. Make another member owner, or delete {lastOwnerOf.length === 1 ? "the team" : "the teams"}, before
+              you delete your account: switch to {lastOwnerOf.length === 1 ? "it" : "each"} in the workspace menu, then open <Link href="/settings/team" className="underline underline-offset-4">Team</Link>.
+            </AlertDescription>
+          </Alert>
+        ) : null}
         <AlertDialog open={open} onOpenChange={(next) => { setOpen(next); setErrors({}); }}>
           <AlertDialogTrigger asChild>
             <Button variant="destructive"><Trash2Icon aria-hidden /> Delete account…</Button>

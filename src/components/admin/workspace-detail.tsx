@@ -132,7 +132,7 @@ export function AdminWorkspaceDetail({ id }: { id: string }) {
             {team ? workspace.name : `${accountName(workspace)} of ${members[0]?.email ?? workspace.id}`}
           </h1>
           <p className="break-words text-sm text-muted-foreground">
-            <KindBadge kind={workspace.kind} /> · created {formatDateTime(workspace.createdAt)} · <span className="break-all font-mono text-xs">{workspace.id}</span>
+            <KindBadge kind={workspace.kind} deletedAt={workspace.deletedAt} /> · created {formatDateTime(workspace.createdAt)}{workspace.deletedAt ? ` · deleted ${formatDateTime(workspace.deletedAt)}` : ""} · <span className="break-all font-mono text-xs">{workspace.id}</span>
           </p>
         </div>
         <div className="flex flex-wrap items-center gap-2">

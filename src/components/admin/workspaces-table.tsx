@@ -27,7 +27,9 @@ export function accountName(workspace: { kind: Kind; name: string }): string {
   return workspace.kind === "PERSONAL" ? "Personal account" : workspace.name;
 }
 
-export function KindBadge({ kind }: { kind: Kind }) {
+export function KindBadge({ kind, deletedAt = null }: { kind: Kind; deletedAt?: Date | null }) {
+  // A deleted team keeps its row and its books (workspaces.deleteTeam): it says so wherever it is listed.
+  if (deletedAt) return <Badge variant="outline">Deleted team</Badge>;
   return kind === "TEAM" ? <Badge variant="info">Team</Badge> : <Badge variant="outline">Personal</Badge>;
 }
 
@@ -101,7 +103,7 @@ export function AdminWorkspaces() {
                     {workspace.kind === "PERSONAL" && workspace.ownerEmails[0] ? <span className="sr-only"> of {workspace.ownerEmails[0]}</span> : null}
                   </Link>
                 </TableCell>
-                <TableCell><KindBadge kind={workspace.kind} /></TableCell>
+                <TableCell><KindBadge kind={workspace.kind} deletedAt={workspace.deletedAt} /></TableCell>
                 <TableCell className="min-w-44 break-all text-xs">
                   {workspace.ownerEmails.join(", ")}
                   {workspace.kind === "TEAM" && workspace.ownerEmails.length === 0 ? "—" : null}

@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { useId, useState } from "react";
 
 import type { ActiveWorkspaceView } from "~/components/workspaces/use-workspace";
 import { Badge } from "~/components/ui/badge";
@@ -53,7 +54,7 @@ export function TeamMembers({ workspace }: { workspace: ActiveWorkspaceView }) {
             <TableHead>Name</TableHead>
             <TableHead className="hidden sm:table-cell">Email</TableHead>
             <TableHead>Role</TableHead>
-            {workspace.role !== "MEMBER" ? <TableHead><span className="sr-only">Actions</span></TableHead> : null}
+            {workspace.role !== "MEMBER" ? <TableHead className="hidden sm:table-cell"><span className="sr-only">Actions</span></TableHead> : null}
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -73,6 +74,11 @@ export function TeamMembers({ workspace }: { workspace: ActiveWorkspaceView }) {
 
 function MemberRow({ member, self, viewer, teamName }: { member: Member; self: boolean; viewer: WorkspaceRole; teamName: string }) {
   const roles = assignableRoles(viewer, member, self);
+  const actions = mayRemove(viewer, member, self) ? (
+    <RemoveMember member={member} teamName={teamName} />
+  ) : self && viewer === "OWNER" ? (
+    <StepDown teamName={teamName} />
+  ) : null;
   return (
     <TableRow data-testid="member-row">
       <TableCell className="max-w-48">
@@ -82,12 +88,10 @@ function MemberRow({ member, self, viewer, teamName }: { member: Member; self: b
       <TableCell className="hidden max-w-64 truncate text-muted-foreground sm:table-cell">{member.email}</TableCell>
       <TableCell>
         {roles.length > 0 ? <RoleSelect member={member} roles={roles} /> : <Badge variant={member.role === "MEMBER" ? "secondary" : "outline"}>{roleLabel[member.role]}</Badge>}
+        {/* On a phone the actions sit under the role: a column of their own would scroll out of the table's box. */}
+        {actions ? <div className="mt-1 flex flex-col items-start sm:hidden">{actions}</div> : null}
       </TableCell>
-      {viewer !== "MEMBER" ? (
-        <TableCell className="text-right">
-          {mayRemove(viewer, member, self) ? <RemoveMember member={member} teamName={teamName} /> : null}
-        </TableCell>
-      ) : null}
+      {viewer !== "MEMBER" ? <TableCell className="hidden text-right sm:table-cell">{actions}</TableCell> : null}
     </TableRow>
   );
 }
@@ -159,5 +163,58 @@ function RemoveMember({ member, teamName }: { member: Member; teamName: string }
         </AlertDialogFooter>
       </AlertDialogContent>
     </AlertDialog>
+  );
+}
+
+/**
+ * An owner's own role: step down to admin (SPEC §9), confirmed first. The
+ * last owner is refused (VALIDATION_ERROR, the database refuses it too),
+ * and the refusal is shown here, under the button.
+ */
+function StepDown({ teamName }: { teamName: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const me = useQuery(trpc.account.me.queryOptions());
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+  const stepDown = useMutation(trpc.workspaces.changeRole.mutationOptions({
+    onSuccess: async () => {
+      setError(null);
+      toast.success(`You are now an admin of ${teamName}`);
+      // The role is the session's: the page shows what an admin may do from now on.
+      await queryClient.invalidateQueries({ queryKey: trpc.workspaces.pathKey() });
+      router.refresh();
+    },
+    onError: (failure) => {
+      const { appCode } = appErrorOf(failure);
+      setError(appCode === "VALIDATION_ERROR" || appCode === "FORBIDDEN" ? failure.message : "Could not change your role. Try again.");
+    },
+  }));
+  const userId = me.data?.id;
+  return (
+    <div className="flex flex-col items-start gap-1 sm:items-end">
+      <AlertDialog>
+        <AlertDialogTrigger asChild>
+          <Button variant="ghost" size="sm" disabled={stepDown.isPending || !userId} aria-describedby={error ? errorId : undefined}>
+            Step down<span className="sr-only"> to admin</span>
+          </Button>
+        </AlertDialogTrigger>
+        <AlertDialogContent>
+          <AlertDialogHeader>
+            <AlertDialogTitle>Step down to admin?</AlertDialogTitle>
+            <AlertDialogDescription>
+              You keep managing members, API keys, budgets and webhooks of {teamName}. Billing and deleting the team stay with its
+              other owners, and only an owner can make you one again.
+            </AlertDialogDescription>
+          </AlertDialogHeader>
+          <AlertDialogFooter>
+            <AlertDialogCancel>Stay owner</AlertDialogCancel>
+            <AlertDialogAction onClick={() => { setError(null); if (userId) stepDown.mutate({ userId, role: "ADMIN" }); }}>Step down</AlertDialogAction>
+          </AlertDialogFooter>
+        </AlertDialogContent>
+      </AlertDialog>
+      {error ? <p id={errorId} role="alert" data-testid="step-down-error" className="max-w-56 text-left text-xs text-destructive">{error}</p> : null}
+    </div>
   );
 }

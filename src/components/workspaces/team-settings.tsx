@@ -7,6 +7,7 @@ import { useState, type FormEvent } from "react";
 
 import { FormField } from "~/components/account/form-field";
 import { CreateTeamDialog } from "~/components/workspaces/create-team-dialog";
+import { DeleteTeamSection } from "~/components/workspaces/delete-team-section";
 import { TeamInvitations } from "~/components/workspaces/team-invitations";
 import { TeamMembers } from "~/components/workspaces/team-members";
 import { useActiveWorkspace, type ActiveWorkspaceView } from "~/components/workspaces/use-workspace";
@@ -27,7 +28,7 @@ import { useTRPC } from "~/trpc/react";
 
 /**
  * The active team's page (SPEC §9): its name and settings, members,
- * invitations, and leaving. What the viewer's role may not change is shown
+ * invitations, leaving, and (its owners) deleting it. What the viewer's role may not change is shown
  * read-only; on a personal account, how to start a team.
  */
 export function TeamSettings({ initial }: { initial: ActiveWorkspaceView }) {
@@ -39,6 +40,7 @@ export function TeamSettings({ initial }: { initial: ActiveWorkspaceView }) {
       <TeamMembers workspace={workspace} />
       {roleAtLeast(workspace.role, "ADMIN") ? <TeamInvitations workspace={workspace} /> : null}
       <LeaveSection workspace={workspace} />
+      {workspace.role === "OWNER" ? <DeleteTeamSection workspace={workspace} /> : null}
     </div>
   );
 }

@@ -27,7 +27,7 @@ const recentRowsMax = 20;
 /** At most this many accounts are listed on a user's admin page. */
 const userWorkspacesMax = 50;
 
-const workspaceRowSelect = { id: true, name: true, kind: true, balance: true, createdAt: true } satisfies Prisma.WorkspaceSelect;
+const workspaceRowSelect = { id: true, name: true, kind: true, balance: true, createdAt: true, deletedAt: true } satisfies Prisma.WorkspaceSelect;
 
 type RowFacts = { id: string; members_count: number; owner_emails: string[] };
 
@@ -145,7 +145,7 @@ async function changesOf(client: Db, workspaceId: string) {
 export async function getAdminWorkspace(client: Db, workspaceId: string) {
   const workspace = await client.workspace.findUnique({
     where: { id: workspaceId },
-    select: { id: true, name: true, kind: true, balance: true, membersSeeStatement: true, createdAt: true },
+    select: { id: true, name: true, kind: true, balance: true, membersSeeStatement: true, createdAt: true, deletedAt: true },
   });
   if (!workspace) throw new AppError("NOT_FOUND", "No such account.");
   const [reserved, membersCount, members, invitations, budgets, budgetChanges, changes, jobs, ledger] = await Promise.all([

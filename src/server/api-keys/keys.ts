@@ -124,7 +124,8 @@ type KeyRow = {
 /**
  * The principal of a bearer secret, or null when it is malformed, unknown,
  * revoked, or the member who created it was deleted or is no longer a
- * member of its workspace (a removed member's keys stop at once); it acts
+ * member of its workspace (a removed member's keys stop at once), or its
+ * team was deleted (whose keys are revoked with it); it acts
  * with that member's role as it is now. One indexed read per request (no
  * cache, so a revocation holds from the next request on); `last_used_at`
  * is written only when it is more than a minute old.
@@ -138,7 +139,7 @@ export async function authenticateApiKey(client: Db, secret: string): Promise<Ap
     JOIN "user" u ON u.id = k.created_by_user_id
     JOIN workspace_member m ON m.workspace_id = k.workspace_id AND m.user_id = k.created_by_user_id
     JOIN workspace w ON w.id = k.workspace_id
-    WHERE k.secret_hash = ${hashApiKeySecret(secret)} AND k.revoked_at IS NULL AND u.deleted_at IS NULL`;
+    WHERE k.secret_hash = ${hashApiKeySecret(secret)} AND k.revoked_at IS NULL AND u.deleted_at IS NULL AND w.deleted_at IS NULL`;
   const row = rows[0];
   if (!row) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= lastUsedWriteIntervalMs) {

@@ -175,8 +175,9 @@ export async function deleteAccountByForm(request: Request): Promise<Response> {
   if (failure?.code === "UNAUTHORIZED") return seeOther(signInPath(accountPaths.settings));
   if (failure) {
     const fieldErrors = failure.cause instanceof AppError ? failure.cause.details.fieldErrors : undefined;
-    // An empty password is refused by the input schema (BAD_REQUEST), a wrong one by the domain; a running job blocks it ("_").
-    return seeOther(back(fieldErrors?._ ? "busy" : fieldErrors?.password || failure.code === "BAD_REQUEST" ? "wrong-password" : "failed"));
+    // An empty password is refused by the input schema (BAD_REQUEST), a wrong one by the domain; a running job blocks it ("_"), and so does a team left without an owner ("teams").
+    const refusal: FormPostError = fieldErrors?._ ? "busy" : fieldErrors?.teams ? "last-owner" : fieldErrors?.password || failure.code === "BAD_REQUEST" ? "wrong-password" : "failed";
+    return seeOther(back(refusal));
   }
   return seeOther(accountPaths.deleted, await callAuth(request, "sign-out", {}));
 }

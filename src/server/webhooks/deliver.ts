@@ -12,7 +12,7 @@ import type { Resolver } from "~/server/webhooks/address-guard";
 import { retryDelayMs, type WebhooksConfig } from "~/server/webhooks/config";
 import { sendWebhook, type AttemptResult } from "~/server/webhooks/send";
 import { money } from "~/server/money";
-import { ownerOf, ownerSelect } from "~/server/workspaces/owner";
+import { ownerIfAny, ownerSelect } from "~/server/workspaces/owner";
 
 
 export type DeliverDeps = { db: Db; config: WebhooksConfig; resolve?: Resolver };
@@ -173,7 +173,7 @@ async function noticeDisabled(db: Db, claimed: Claimed): Promise<void> {
     select: { workspace: { select: ownerSelect({ email: true, name: true, deletedAt: true }) } },
   });
   if (!endpoint) return;
-  const owner = ownerOf(endpoint.workspace);
-  if (owner.deletedAt) return;
+  const owner = ownerIfAny(endpoint.workspace);
+  if (!owner || owner.deletedAt) return;
   sendMailInBackground(webhookDisabledMail(owner.email, owner.name, claimed.url, `${env.APP_URL}/settings/webhooks`));
 }

@@ -35,8 +35,9 @@ export function personalWorkspaceOf(user: { id: string }): ActiveWorkspace {
  * The workspace a signed-in user acts in: the session's stored one
  * (`session.active_workspace_id`, set by `workspaces.switchTo`) while the
  * user is still a member of it, with their role as it is now; otherwise
- * their personal workspace. One indexed read (the membership's primary
- * key, at most two rows). This is the only place the tRPC context, the
+ * their personal workspace (a deleted team has no members left, and is
+ * refused here too). One indexed read (the membership's primary key, at
+ * most two rows). This is the only place the tRPC context, the
  * pages and the route handlers take the workspace from. Web processes
  * cache its answer with the session (src/server/auth/session-cache.ts);
  * every change of a membership or of the session notifies them to forget
@@ -49,7 +50,7 @@ export async function resolveActiveWorkspace(client: Db, userId: string, storedW
   const rows = await client.$queryRaw<ActiveWorkspace[]>`
     SELECT m.workspace_id AS id, m.role::text AS role, w.kind::text AS kind
     FROM workspace_member m JOIN workspace w ON w.id = m.workspace_id
-    WHERE m.workspace_id = ${storedWorkspaceId} AND m.user_id = ${userId}`;
+    WHERE m.workspace_id = ${storedWorkspaceId} AND m.user_id = ${userId} AND w.deleted_at IS NULL`;
   return rows[0] ?? personalWorkspaceOf({ id: userId });
 }
 

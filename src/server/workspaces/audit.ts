@@ -12,7 +12,8 @@ export type WorkspaceChangeAction =
   | "ROLE_CHANGED"
   | "MEMBER_REMOVED"
   | "MEMBER_LEFT"
-  | "SETTINGS_CHANGED";
+  | "SETTINGS_CHANGED"
+  | "TEAM_DELETED";
 
 export type WorkspaceChange = {
   workspaceId: string;

@@ -109,8 +109,8 @@ export async function revokeInvitation(client: Db, acting: MemberActing, invitat
 
 /**
  * Accepts an invitation by its token: the signed-in user's verified email
- * must be the invitation's, otherwise NOT_FOUND (an invitation is never
- * shown to anyone else). Expired, accepted or revoked: VALIDATION_ERROR
+ * must be the invitation's, and its team not deleted, otherwise NOT_FOUND
+ * (an invitation is never shown to anyone else). Expired, accepted or revoked: VALIDATION_ERROR
  * saying which. Accepted once: the conditional UPDATE (pending and not
  * expired, RETURNING) and the membership's INSERT are one transaction, so
  * concurrent accepts make one membership.
@@ -120,10 +120,14 @@ export async function acceptInvitation(client: Db, userId: string, token: string
   const result = await withTransaction(client, { label: "workspaces.acceptInvitation" }, async (tx) => {
     const invitation = await tx.workspaceInvitation.findUnique({
       where: { tokenHash },
-      select: { id: true, workspaceId: true, email: true, role: true, acceptedAt: true, revokedAt: true, expiresAt: true },
+      select: {
+        id: true, workspaceId: true, email: true, role: true, acceptedAt: true, revokedAt: true, expiresAt: true,
+        workspace: { select: { deletedAt: true } },
+      },
     });
     const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true, emailVerified: true, deletedAt: true } });
-    if (!invitation || !user || user.deletedAt || !user.emailVerified || user.email.toLowerCase() !== invitation.email) {
+    // A deleted team's invitations lead nowhere: no such team (not "revoked", though deleteTeam revoked them).
+    if (!invitation || invitation.workspace.deletedAt || !user || user.deletedAt || !user.emailVerified || user.email.toLowerCase() !== invitation.email) {
       throw new AppError("NOT_FOUND", "No such invitation.");
     }
     if (invitation.revokedAt) throw new AppError("VALIDATION_ERROR", "This invitation was revoked.");

@@ -14,9 +14,18 @@ export function ownerSelect<S extends Prisma.UserSelect>(user: S) {
   } satisfies Prisma.WorkspaceSelect;
 }
 
-/** The owner that `ownerSelect` read; every workspace has one (the personal workspace's trigger makes it). */
+/** The owner that `ownerSelect` read; every workspace not deleted has one (the personal workspace's trigger makes it). */
 export function ownerOf<U>(workspace: { members: { user: U }[] }): U {
   const owner = workspace.members[0];
   assert(owner, "every workspace has an owner");
   return owner.user;
+}
+
+/**
+ * The owner that `ownerSelect` read, or null for a deleted team (which has
+ * no members left: workspaces.deleteTeam): what a queued mail about a
+ * workspace finds when it runs after the workspace's deletion.
+ */
+export function ownerIfAny<U>(workspace: { members: { user: U }[] }): U | null {
+  return workspace.members[0]?.user ?? null;
 }

@@ -22,9 +22,9 @@ export type ActiveWorkspaceView = {
 
 /** The active workspace's name and settings, read through its id only. */
 export async function activeWorkspaceView(client: Db, workspace: ActiveWorkspace): Promise<ActiveWorkspaceView> {
-  const row = await client.workspace.findUnique({ where: { id: workspace.id }, select: { name: true, membersSeeStatement: true } });
-  // The session's workspace was resolved from a membership of this request: the row exists.
-  if (!row) throw new AppError("NOT_FOUND", "No such workspace.");
+  const row = await client.workspace.findUnique({ where: { id: workspace.id }, select: { name: true, membersSeeStatement: true, deletedAt: true } });
+  // The session's workspace was resolved from a membership of this request: the row exists (deleted since: no such workspace).
+  if (!row || row.deletedAt) throw new AppError("NOT_FOUND", "No such workspace.");
   return { id: workspace.id, kind: workspace.kind, role: workspace.role, name: row.name, membersSeeStatement: row.membersSeeStatement };
 }
 
@@ -41,7 +41,7 @@ export type InvitationPreview = { status: InvitationStatus; teamName: string; ro
 
 /**
  * An invitation as its addressee sees it. Anyone else (another address, a
- * deleted account, no such token) gets NOT_FOUND, as acceptInvitation
+ * deleted account, no such token, a deleted team) gets NOT_FOUND, as acceptInvitation
  * answers them: an invitation is never shown to someone it was not sent to.
  */
 export async function previewInvitation(client: Db, userId: string, token: string): Promise<InvitationPreview> {
@@ -49,11 +49,13 @@ export async function previewInvitation(client: Db, userId: string, token: strin
     where: { tokenHash: hashInvitationToken(token) },
     select: {
       workspaceId: true, email: true, role: true, acceptedAt: true, revokedAt: true, expiresAt: true,
-      workspace: { select: { name: true } }, invitedBy: { select: { name: true } },
+      workspace: { select: { name: true, deletedAt: true } }, invitedBy: { select: { name: true } },
     },
   });
   const user = await client.user.findUnique({ where: { id: userId }, select: { email: true, emailVerified: true, deletedAt: true } });
-  if (!invitation || !user || user.deletedAt || user.email.toLowerCase() !== invitation.email) throw new AppError("NOT_FOUND", "No such invitation.");
+  if (!invitation || invitation.workspace.deletedAt || !user || user.deletedAt || user.email.toLowerCase() !== invitation.email) {
+    throw new AppError("NOT_FOUND", "No such invitation.");
+  }
   const member = await client.workspaceMember.findUnique({
     where: { workspaceId_userId: { workspaceId: invitation.workspaceId, userId } },
     select: { role: true },

@@ -43,7 +43,7 @@ export async function createTeam(client: Db, userId: string, name: string): Prom
  */
 export async function listMyWorkspaces(client: Db, userId: string, active: ActiveWorkspace): Promise<WorkspaceSummary[]> {
   const rows = await client.workspaceMember.findMany({
-    where: { userId },
+    where: { userId, workspace: { deletedAt: null } },
     select: { role: true, workspace: { select: { id: true, kind: true, name: true } } },
   });
   const personalId = personalWorkspaceIdOf(userId);
@@ -63,16 +63,17 @@ export async function switchWorkspace(client: Db, input: { userId: string; sessi
   if (!input.sessionId) throw new AppError("UNAUTHORIZED", "Switching needs a signed-in session.");
   const membership = await client.workspaceMember.findUnique({
     where: { workspaceId_userId: { workspaceId: input.workspaceId, userId: input.userId } },
-    select: { role: true, workspace: { select: { id: true, kind: true, name: true } } },
+    select: { role: true, workspace: { select: { id: true, kind: true, name: true, deletedAt: true } } },
   });
-  if (!membership) throw new AppError("NOT_FOUND", "No such workspace.");
+  if (!membership || membership.workspace.deletedAt) throw new AppError("NOT_FOUND", "No such workspace.");
   const stored = membership.workspace.kind === "PERSONAL" ? null : membership.workspace.id;
   const updated = await client.session.updateMany({ where: { id: input.sessionId, userId: input.userId }, data: { activeWorkspaceId: stored } });
   if (updated.count !== 1) throw new AppError("UNAUTHORIZED");
   // The trigger's NOTIFY reaches this process's cache a moment later; the
   // browser refetches at once after switching, so forget here first.
   sessionCache.forget(input.userId);
-  return { ...membership.workspace, role: membership.role, active: true };
+  const { deletedAt: _deletedAt, ...summary } = membership.workspace;
+  return { ...summary, role: membership.role, active: true };
 }
 
 /** Renames a team (OWNER and ADMIN); a personal workspace keeps its name. */

@@ -30,3 +30,5 @@ export const invitationIdInput = z.object({ invitationId: z.uuid({ error: "Not a
 /** A token as mailed: 43 base64url characters (the length is checked so nothing else is hashed). */
 export const invitationTokenInput = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "Not an invitation link.") });
 export const statementVisibilityInput = z.object({ membersSeeStatement: z.boolean() });
+/** Deleting a team is confirmed by typing its name (compared, trimmed, with the stored one by the server). */
+export const deleteTeamInput = z.object({ name: z.string().trim().min(1, "Type the team's name to confirm.").max(200, "That is not the team's name.") });

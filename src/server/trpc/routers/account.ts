@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { createTRPCRouter, protectedProcedure, publicProcedure, workspaceProcedure } from "~/server/trpc/procedures";
 import { assertCanSeeStatement } from "~/server/workspaces/teams";
-import { deleteAccount } from "~/server/account/delete-account";
+import { accountDeletionPreview, deleteAccount } from "~/server/account/delete-account";
 import { previewEmailChangeUndo, undoEmailChange } from "~/server/account/email-change-undo";
 import { getProfile } from "~/server/account/profile";
 import { getStatementTotals } from "~/server/account/statement-totals";
@@ -24,6 +24,8 @@ export const accountRouter = createTRPCRouter({
     await assertCanSeeStatement(ctx.db, ctx.workspace);
     return getStatementTotals(ctx.db, ctx.workspace.id);
   }),
+  /** What deleting the account would lose (the personal wallet's credits) and which teams block it (last owner). */
+  deletionPreview: protectedProcedure.query(({ ctx }) => accountDeletionPreview(ctx.db, ctx.user.id)),
   /** Deletes the signed-in account (password required): personal data goes, the books stay. */
   delete: protectedProcedure
     .input(z.object({ password: z.string().min(1, "Enter your password.").max(passwordMaxChars) }))

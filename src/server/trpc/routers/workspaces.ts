@@ -1,6 +1,7 @@
 import {
   changeRoleInput,
   createTeamInput,
+  deleteTeamInput,
   invitationIdInput,
   invitationTokenInput,
   inviteInput,
@@ -13,6 +14,7 @@ import { createTRPCRouter, protectedProcedure, workspaceProcedure } from "~/serv
 import { acceptInvitation, inviteMember, listPendingInvitations, revokeInvitation } from "~/server/workspaces/invitations";
 import { changeRole, leaveTeam, listMembers, removeMember } from "~/server/workspaces/members";
 import type { ActiveWorkspace } from "~/server/workspaces/active-workspace";
+import { deleteTeam } from "~/server/workspaces/delete-team";
 import { createTeam, listMyWorkspaces, renameTeam, setMembersSeeStatement, switchWorkspace } from "~/server/workspaces/teams";
 import { activeWorkspaceView, previewInvitation } from "~/server/workspaces/team-view";
 
@@ -57,6 +59,8 @@ export const workspacesRouter = createTRPCRouter({
   changeRole: workspaceProcedure("ADMIN").input(changeRoleInput).mutation(({ ctx, input }) => changeRole(ctx.db, memberActing(ctx), input)),
   /** Removes a member (ADMIN: not owners). */
   removeMember: workspaceProcedure("ADMIN").input(removeMemberInput).mutation(({ ctx, input }) => removeMember(ctx.db, memberActing(ctx), input.userId)),
+  /** Deletes the active team, confirmed by its name; its books stay (OWNER). */
+  deleteTeam: workspaceProcedure("OWNER").input(deleteTeamInput).mutation(({ ctx, input }) => deleteTeam(ctx.db, memberActing(ctx), input.name)),
   /** Leaves the active team (the last owner cannot). */
   leave: workspaceProcedure("MEMBER").mutation(({ ctx }) => leaveTeam(ctx.db, memberActing(ctx))),
   /** Invites an address to the active team by mail (ADMIN: members; OWNER: admins too). */
