@@ -119,10 +119,6 @@ CREATE TRIGGER credit_draw_apply AFTER INSERT ON credit_draw
 CREATE TRIGGER job_transition BEFORE UPDATE ON job
   FOR EACH ROW EXECUTE FUNCTION job_check_transition();
 
--- §3.11: a deleted team takes no job (20261207180100_team_deletion_functions).
-CREATE TRIGGER job_workspace_live BEFORE INSERT ON job
-  FOR EACH ROW EXECUTE FUNCTION job_check_workspace_live();
-
 -- §3.13: job.completed | job.failed | job.cancelled into the outbox (20261130500000_webhooks).
 CREATE TRIGGER job_webhook_event AFTER UPDATE OF status ON job
   FOR EACH ROW

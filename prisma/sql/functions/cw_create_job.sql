@@ -3,9 +3,9 @@
 -- (detail = seconds to wait) | MAX_ACTIVE (detail = active jobs) |
 -- INSUFFICIENT (detail = credits missing) | BUDGET_EXCEEDED (budget = the
 -- budget it would exceed, cw_budget_room's answer) | NO_USER (no such
--- workspace, or the acting member's account is deleted) | NOT_MEMBER (the
--- actor is not a member of the workspace: removed, or left, after the
--- session was read). p_actor_user_id: the
+-- workspace, or the acting member's account is deleted) | NO_WORKSPACE (a
+-- deleted team) | NOT_MEMBER (the actor is not a member of the workspace:
+-- removed, or left, after the session was read). p_actor_user_id: the
 -- member who acts (job.actor_user_id, the CHARGE's actor). p_api_key_id: the
 -- API key that makes the request (its budget applies too), NULL from the app.
 -- The common path reads only the workspace row (and by key the actor's user
@@ -27,7 +27,9 @@
 --   20261207124830_budget_functions, 20261207144716_workspace_functions, 20261207150155_workspace_teams_functions
 --   (the acting member's budget), 20261207171832_create_job_checks_membership (the membership read inside the
 --   create), 20261207173717_idempotency_per_member (a key per
---   member): this is the text of the last.
+--   member), 20261207182815_create_job_refuses_deleted_team (a deleted team refused from the row the create
+--   already reads, instead of a trigger on every job insert): this is the
+--   text of the last.
 CREATE OR REPLACE FUNCTION cw_create_job(
   p_workspace_id text, p_actor_user_id text, p_idempotency_key text, p_request_hash text, p_model_id text, p_prompt text,
   p_outputs integer, p_price integer, p_timeout_ms integer, p_max_active integer, p_rate_limit integer,
@@ -55,13 +57,19 @@ DECLARE
   v_over jsonb;
 BEGIN
   PERFORM cw_assert_serializable();
-  SELECT w.balance, u.deleted_at, m.user_id IS NOT NULL AS member, w.jobs_active_bound, w.job_rate_last_ms, w.job_rate_counts
+  SELECT w.balance, u.deleted_at, w.deleted_at AS workspace_deleted_at, m.user_id IS NOT NULL AS member, w.jobs_active_bound,
+         w.job_rate_last_ms, w.job_rate_counts
     INTO v_wallet
     FROM workspace w JOIN "user" u ON u.id = p_actor_user_id
       LEFT JOIN workspace_member m ON m.workspace_id = w.id AND m.user_id = p_actor_user_id
     WHERE w.id = p_workspace_id FOR UPDATE OF w;
   IF NOT FOUND OR v_wallet.deleted_at IS NOT NULL THEN
     RETURN QUERY SELECT 'NO_USER'::text, NULL::integer, NULL::integer, NULL::jsonb, NULL::job;
+    RETURN;
+  END IF;
+  -- A deleted team has no members left either; this says which refusal it is.
+  IF v_wallet.workspace_deleted_at IS NOT NULL THEN
+    RETURN QUERY SELECT 'NO_WORKSPACE'::text, NULL::integer, NULL::integer, NULL::jsonb, NULL::job;
     RETURN;
   END IF;
   IF NOT v_wallet.member THEN

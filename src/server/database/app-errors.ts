@@ -1,6 +1,6 @@
 import "server-only";
 
-import { isBadTextError, isDatabaseTimeout, isDeletedWorkspaceRefusal, isTransientConnectionError } from "~/server/database/errors";
+import { isBadTextError, isDatabaseTimeout, isTransientConnectionError } from "~/server/database/errors";
 import { unavailable } from "~/server/database/retry";
 import { AppError } from "~/server/errors";
 import { logger } from "~/server/logger";
@@ -8,8 +8,7 @@ import { increment } from "~/server/metrics";
 
 /**
  * The typed error for a database failure that is not a bug: text the
- * database cannot store is bad input (VALIDATION_ERROR); a job refused for
- * a deleted team is NOT_FOUND (the team is gone); a dropped
+ * database cannot store is bad input (VALIDATION_ERROR); a dropped
  * connection or a server that did not answer, after the retries, is
  * CONFLICT_RETRY (the client retries, with the same key). Null for anything
  * else, which stays an INTERNAL error.
@@ -17,7 +16,6 @@ import { increment } from "~/server/metrics";
 export function databaseFailureAsAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
   if (isBadTextError(error)) return new AppError("VALIDATION_ERROR", "The input contains characters that cannot be stored.");
-  if (isDeletedWorkspaceRefusal(error)) return new AppError("NOT_FOUND", "This team no longer exists.");
   if (isTransientConnectionError(error) || isDatabaseTimeout(error)) return unavailable();
   return null;
 }

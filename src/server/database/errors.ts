@@ -130,17 +130,3 @@ export function isBadTextError(error: unknown): boolean {
   }
   return false;
 }
-
-/**
- * True when the database refused a job for a deleted team (trigger
- * job_workspace_live, SQLSTATE 23514, its name in the message): a create
- * whose session was read before the team's deletion committed. The app
- * answers it as the team is answered everywhere after its deletion, NOT_FOUND.
- */
-export function isDeletedWorkspaceRefusal(error: unknown): boolean {
-  for (const candidate of causeChain(error)) {
-    const message = typeof candidate.message === "string" ? candidate.message : "";
-    if (message.includes("job_workspace_live") && (sqlStatesOf(candidate).includes("23514") || message.includes("deleted team"))) return true;
-  }
-  return false;
-}

@@ -40,6 +40,7 @@ type CreateOutcome =
   | "INSUFFICIENT"
   | "BUDGET_EXCEEDED"
   | "NO_USER"
+  | "NO_WORKSPACE"
   | "NOT_MEMBER";
 type CreateRow = JobView & {
   outcome: CreateOutcome;
@@ -116,6 +117,8 @@ function outcomeOf(rows: CreateRow[], charge: JobCharge): CreatedJob {
       throw budgetExceeded({ ...budget, id: String(budget.id) }, charge.pricePerOutput * charge.outputs);
     case "NO_USER":
       throw new AppError("UNAUTHORIZED", "This account no longer exists.");
+    case "NO_WORKSPACE":
+      throw new AppError("NOT_FOUND", "This team no longer exists.");
     case "NOT_MEMBER":
       throw new AppError("FORBIDDEN", "You are no longer a member of this team.");
   }

@@ -35,8 +35,9 @@ const gone = () => new AppError("NOT_FOUND", "This team no longer exists.");
  *
  * The team's name, typed, confirms the intent. While a job of the team is
  * active the deletion is refused (cancel it or wait), so no settlement ever
- * writes to a deleted team. The database refuses a job, or a member, of a
- * deleted team (job_workspace_live, workspace_member_kind).
+ * writes to a deleted team. The database refuses a job (cw_create_job reads
+ * the workspace row under its lock) or a member (workspace_member_kind) of a
+ * deleted team.
  */
 export async function deleteTeam(client: Db, acting: MemberActing, confirmName: string): Promise<DeletedTeam> {
   const { workspace } = acting;
