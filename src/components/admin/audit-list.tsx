@@ -83,7 +83,7 @@ export function AuditList({ rows, loading = false }: { rows: AuditRow[]; loading
         ))}
         {loading ? <TableSkeletonRows rows={5} columns={7} /> : null}
         {!loading && rows.length === 0 ? (
-          <TableRow><TableCell colSpan={7} className="py-6 text-center text-muted-foreground">No admin actions yet.</TableCell></TableRow>
+          <TableRow><TableCell colSpan={7} className="py-6 text-left sm:text-center text-muted-foreground">No admin actions yet.</TableCell></TableRow>
         ) : null}
       </TableBody>
     </Table>

@@ -63,7 +63,7 @@ export function JobsTable({ rows, showUser = true, loading = false }: { rows: Ad
         ))}
         {loading ? <TableSkeletonRows rows={skeletonRows} columns={columns} /> : null}
         {!loading && rows.length === 0 ? (
-          <TableRow><TableCell colSpan={columns} className="py-6 text-center text-muted-foreground">No jobs.</TableCell></TableRow>
+          <TableRow><TableCell colSpan={columns} className="py-6 text-left sm:text-center text-muted-foreground">No jobs.</TableCell></TableRow>
         ) : null}
       </TableBody>
     </Table>

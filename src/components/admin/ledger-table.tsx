@@ -55,7 +55,7 @@ export function LedgerTable({ rows, show }: { rows: AdminLedgerRow[]; show: "job
           </TableRow>
         ))}
         {rows.length === 0 ? (
-          <TableRow><TableCell colSpan={8} className="py-6 text-center text-muted-foreground">No ledger entries.</TableCell></TableRow>
+          <TableRow><TableCell colSpan={8} className="py-6 text-left sm:text-center text-muted-foreground">No ledger entries.</TableCell></TableRow>
         ) : null}
       </TableBody>
     </Table>

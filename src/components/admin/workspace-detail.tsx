@@ -28,7 +28,10 @@ export function RoleBadge({ role }: { role: keyof typeof roleLabel }) {
 
 const userLink = "break-all underline-offset-4 hover:underline";
 
-function MembersTable({ rows, total }: { rows: AdminWorkspace["members"]; total: number }) {
+function MembersTable({ rows, total, deleted }: { rows: AdminWorkspace["members"]; total: number; deleted: boolean }) {
+  if (rows.length === 0) {
+    return <p className="text-sm text-muted-foreground">{deleted ? "No members: a deleted team has none." : "No members."}</p>;
+  }
   return (
     <>
       <Table aria-label="Members">
@@ -159,7 +162,7 @@ export function AdminWorkspaceDetail({ id }: { id: string }) {
           <CardTitle>Members</CardTitle>
           <CardDescription>{membersCount} {membersCount === 1 ? "member" : "members"}</CardDescription>
         </CardHeader>
-        <CardContent><MembersTable rows={members} total={membersCount} /></CardContent>
+        <CardContent><MembersTable rows={members} total={membersCount} deleted={workspace.deletedAt !== null} /></CardContent>
       </Card>
       {team ? (
         <Card>
