@@ -1,10 +1,7 @@
-import { mkdirSync } from "node:fs";
-
-import type { Page } from "@playwright/test";
-
 import { addTeamMemberDirectly } from "./fixtures/database";
-import { horizontalOverflow, settled } from "./fixtures/layout";
+import { horizontalOverflow } from "./fixtures/layout";
 import { expectAccessible } from "./fixtures/pages";
+import { createTeam, screenshotsInto, switcher } from "./fixtures/teams";
 import { expect, test } from "./fixtures/test";
 import { newUser, signUp, signUpViaApi } from "./fixtures/user";
 
@@ -12,25 +9,7 @@ import { newUser, signUp, signUpViaApi } from "./fixtures/user";
 // account; the last owner can neither step down nor delete their account
 // (each refusal shown in place); an owner beside another steps down.
 
-const shots = process.env.TEAMS_SHOTS_DIR ?? "test-results/team-delete";
-mkdirSync(shots, { recursive: true });
-
-async function shot(page: Page, name: string) {
-  await settled(page);
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true, animations: "disabled" });
-}
-
-const switcher = (page: Page) => page.getByTestId("workspace-switcher");
-
-async function createTeam(page: Page, name: string) {
-  await switcher(page).click();
-  await page.getByRole("menuitem", { name: "Create a team" }).click();
-  const dialog = page.getByRole("dialog", { name: "Create a team" });
-  await dialog.getByLabel("Team name").fill(name);
-  await dialog.getByRole("button", { name: "Create team" }).click();
-  await expect(dialog).toBeHidden();
-  await expect(switcher(page)).toContainText(name);
-}
+const shot = screenshotsInto("test-results/team-delete");
 
 test("the last owner cannot step down nor delete their account; deleting the team lands in the personal account", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
