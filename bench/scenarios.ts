@@ -48,6 +48,8 @@ export type Row = {
   retriesPer1000Commits?: number | null;
   /** Worker: PostgreSQL client backends' CPU per job end to end (create + claim + outputs + finish). */
   postgresCpuMsPerJob?: number | null;
+  /** The worker process's own CPU (Node) per job completed, in the worker scenario. */
+  workerNodeMsPerJob?: number | null;
 };
 
 export type Context = {
@@ -356,9 +358,11 @@ export async function workerScenario(context: Context): Promise<Row[]> {
   const windowStart = await completed();
   const windowStartedAt = performance.now();
   const runBackends = meterBackendCpu(context.postmasterPid);
+  const workerCpuBefore = sampleCpu([child.pid!]);
   await new Promise((r) => setTimeout(r, options.durationS * 1000));
   const done = (await completed()) - windowStart;
   const runMs = runBackends.stop();
+  const workerNodeMsPerJob = round(cpuBetween(workerCpuBefore, sampleCpu([child.pid!])) / Math.max(1, done), 3);
   const rate = done / ((performance.now() - windowStartedAt) / 1000);
   const runMsPerJob = runMs / Math.max(1, done);
   const left = Number((await sql.query(`SELECT count(*) FROM job WHERE status = 'PENDING'`)).rows[0].count);
@@ -371,7 +375,9 @@ export async function workerScenario(context: Context): Promise<Row[]> {
     ratio: round(rate / workerJobsPerSecondMin, 2),
     target: `≥ ${workerJobsPerSecondMin} jobs/s per worker process`, met: rate >= workerJobsPerSecondMin && left > 0,
     notes: `1 output per job, sandbox latency 0, WORKER_CONCURRENCY=${options.workerConcurrency}; ratio is to the ${workerJobsPerSecondMin}/s target; ` +
+      `the worker process's own CPU ${workerNodeMsPerJob} ms per job; ` +
       (left > 0 ? `${left} jobs still pending at the end of the window` : "the backlog drained inside the window: the rate is a lower bound"),
+    workerNodeMsPerJob,
   }, {
     ...common, scenario: "worker", metric: "PostgreSQL CPU per job, end to end", app: postgresCpuMsPerJob, unit: "ms/job",
     ratio: round(postgresCpuMsPerJob / postgresCpuMsPerJobMax, 2), target: `≤ ${postgresCpuMsPerJobMax} ms`,

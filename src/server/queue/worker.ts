@@ -78,8 +78,15 @@ const breakingMigrationExitCode = 57;
  * ("Could not completeJobs; queue is in an inconsistent state"), and the
  * supervisor replaces it; a shutdown also waits for the writes in flight.
  * Batched writes are not retried first (graphile/worker#636, open).
+ *
+ * The pool fetches its queue rows through a local queue, `localQueueFactor`
+ * times its runners at once: one fetch for many jobs instead of one per job
+ * (decision 0010).
  */
-const queueBookkeeping = { completeJobBatchDelay: 0, failJobBatchDelay: 0 };
+function queueBookkeeping(concurrency: number) {
+  return { completeJobBatchDelay: 0, failJobBatchDelay: 0, localQueue: { size: localQueueFactor * concurrency } };
+}
+const localQueueFactor = 2;
 
 /** A worker id that names the machine and process, unique per pool start. */
 function newWorkerId(): string {
@@ -192,8 +199,9 @@ class WorkerSupervisor {
     // is installed by `prepareDatabase`.
     const taskPool = runTaskList(
       {
-        events, concurrency: this.options.concurrency, noHandleSignals: true, pollInterval: pollIntervalMs, logger: graphileLogger,
-        preset: { worker: queueBookkeeping },
+        events, concurrency: this.options.concurrency, noHandleSignals: true, pollInterval: pollIntervalMs,
+        logger: this.graphileLogger(generation),
+        preset: { worker: queueBookkeeping(this.options.concurrency) },
       },
       this.taskList(generation),
       generation.pgPool,
@@ -295,28 +303,45 @@ class WorkerSupervisor {
     // fetch of that pool fails with the same error, forever. No upstream
     // issue found as of 0.18.0. A new pool looks its task ids up again:
     // fetches that keep failing while we did not stop are such a wedge.
-    const fetched = () => (generation.fetchFailingSince = null);
-    events.on("worker:getJob:empty", fetched);
-    events.on("job:start", fetched);
-    events.on("worker:getJob:error", ({ error }) => {
-      generation.fetchFailingSince ??= Date.now();
-      const failingMs = Date.now() - generation.fetchFailingSince;
-      if (generation.retired) return;
-      if (failingMs >= fetchFailingRestartMs) {
-        this.restart(`every fetch of a job has failed for ${fetchFailingRestartMs} ms: ${String(error)}`);
-      } else if (failingMs >= fetchFailingWhileDatabaseAnswersMs && !generation.probing) {
-        generation.probing = true;
-        void this.options.db.$queryRaw`SELECT 1`
-          .then(
-            () => {
-              if (generation.fetchFailingSince !== null && !generation.retired) {
-                this.restart(`every fetch of a job has failed for ${failingMs} ms while the database answers: ${String(error)}`);
-              }
-            },
-            () => {},
-          )
-          .finally(() => (generation.probing = false));
-      }
+    // The local queue fetches for every runner: a fetch that worked says
+    // so by this event, one that failed only by its log (`graphileLogger`).
+    events.on("localQueue:getJobs:complete", () => (generation.fetchFailingSince = null));
+  }
+
+  /** A fetch of queue rows failed: a pool whose fetches keep failing is replaced (see `watchEvents`). */
+  private fetchFailed(generation: Generation, error: unknown): void {
+    generation.fetchFailingSince ??= Date.now();
+    const failingMs = Date.now() - generation.fetchFailingSince;
+    if (generation.retired) return;
+    if (failingMs >= fetchFailingRestartMs) {
+      this.restart(`every fetch of a job has failed for ${fetchFailingRestartMs} ms: ${String(error)}`);
+    } else if (failingMs >= fetchFailingWhileDatabaseAnswersMs && !generation.probing) {
+      generation.probing = true;
+      void this.options.db.$queryRaw`SELECT 1`
+        .then(
+          () => {
+            if (generation.fetchFailingSince !== null && !generation.retired) {
+              this.restart(`every fetch of a job has failed for ${failingMs} ms while the database answers: ${String(error)}`);
+            }
+          },
+          () => {},
+        )
+        .finally(() => (generation.probing = false));
+    }
+  }
+
+  /**
+   * graphile-worker's log, into ours. A failed fetch of the local queue is
+   * reported nowhere else (graphile-worker 0.18.0, dist/localQueue.js:
+   * "Error occurred fetching jobs"), so it is read here.
+   */
+  private graphileLogger(generation: Generation): Logger {
+    return new Logger((scope) => (level, message, meta) => {
+      const log = logger.child({ component: "graphile-worker", ...scope });
+      if (level === "error") log.error(meta ?? {}, message);
+      else if (level === "warning") log.warn(meta ?? {}, message);
+      else log.debug(meta ?? {}, message);
+      if (level === "error" && message.startsWith(localQueueFetchFailed)) this.fetchFailed(generation, meta?.error ?? message);
     });
   }
 
@@ -395,9 +420,5 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const graphileLogger = new Logger((scope) => (level, message, meta) => {
-  const log = logger.child({ component: "graphile-worker", ...scope });
-  if (level === "error") log.error(meta ?? {}, message);
-  else if (level === "warning") log.warn(meta ?? {}, message);
-  else log.debug(meta ?? {}, message);
-});
+/** How graphile-worker 0.18.0 logs a failed fetch of its local queue. */
+const localQueueFetchFailed = "Error occurred fetching jobs";
