@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     const { createJob } = await import("../src/server/jobs/create");
     const { startWorker } = await import("../src/server/queue/worker");
     const { createSandboxProvider } = await import("../src/server/providers");
-    const config = { maxActiveJobs: 100_000, rateLimitPerMinute: 100_000, maxAttempts: 3, leaseMs: 15_000, jobTimeoutMs: 3_600_000, cleanupBatchMax: 500 };
+    const config = { maxActiveJobs: 100_000, rateLimitPerMinute: 100_000, maxAttempts: 3, leaseMs: 15_000, jobTimeoutMs: 3_600_000, cleanupBatchMax: 500, cleanupPassMs: 5_000 };
     const sql = new pg.Client({ connectionString: url });
     await sql.connect();
     if (options.profile) await sql.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");

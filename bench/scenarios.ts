@@ -397,25 +397,35 @@ export async function cleanupScenario(context: Context): Promise<Row[]> {
   const perUser = 100;
   await seedJobs(sql, { tag: "stuck", users: Math.ceil(options.stuckJobs / perUser), jobsPerUser: perUser, grantsPerJob: 1, shape: "stuck", spreadDays: 0 });
   const stuck = async () => Number((await sql.query(`SELECT count(*) FROM job WHERE workspace_id LIKE 'stuck-u-%' AND status = 'PROCESSING'`)).rows[0].count);
-  context.log(`cleanup: ${await stuck()} stuck jobs; calling the cron route until none is left …`);
+  // As after any bulk load (and as bench/db-cost.ts does): statistics that
+  // know the new rows, and no checkpoint due in the middle of the window.
+  await sql.query("VACUUM ANALYZE");
+  await sql.query("CHECKPOINT");
+  context.log(`cleanup: ${await stuck()} stuck jobs; calling the cron route until it answers that none is left …`);
   const latencies: number[] = [];
   const startedAt = performance.now();
   let calls = 0;
   const errors: Record<string, number> = {};
-  while ((await stuck()) > 0 && calls < 1_000) {
+  // The scheduler's view: call until a pass says it was complete (it found
+  // fewer than a batch and ended each: every job stuck when it started has
+  // ended). What is left is counted after the window.
+  for (let complete = false; !complete && calls < 1_000; ) {
     const sent = performance.now();
     const response = await fetch(`${app.baseUrl}/api/cron/cleanup-stuck-jobs`, { headers: { authorization: `Bearer ${benchSecrets.CRON_SECRET}` } });
     calls++;
     if (!response.ok) errors[`HTTP_${response.status}`] = (errors[`HTTP_${response.status}`] ?? 0) + 1;
-    await response.text();
+    const body = (await response.json().catch(() => ({}))) as { complete?: boolean };
     latencies.push(performance.now() - sent);
+    complete = response.ok && body.complete === true;
   }
   const seconds = (performance.now() - startedAt) / 1000;
+  const left = await stuck();
+  if (left > 0) errors.STUCK_JOBS_LEFT = left;
   const latency = summarize(latencies);
   return [{
     scenario: "cleanup", metric: `${options.stuckJobs} stuck jobs settled`, app: round(seconds, 2), unit: "s",
     baseline: null, ratio: round(seconds / cleanupSecondsMax, 2), p50: round(latency.p50), p95: round(latency.p95), p99: round(latency.p99),
-    conflictRetries: null, errors, target: `≤ ${cleanupSecondsMax} s`, met: seconds <= cleanupSecondsMax,
+    conflictRetries: null, errors, target: `≤ ${cleanupSecondsMax} s`, met: seconds <= cleanupSecondsMax && left === 0,
     notes: `${calls} sequential route calls of ≤ ${options.cleanupBatchMax} jobs (CLEANUP_BATCH_MAX); latency columns are per call; ratio is to the ${cleanupSecondsMax} s target`,
   }];
 }

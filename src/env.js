@@ -54,6 +54,7 @@ export const envSchema = z.object({
   LEASE_MS: intInRange(1_000, 600_000, 15_000),
   JOB_TIMEOUT_MS: intInRange(1_000, 3_600_000, 120_000),
   CLEANUP_BATCH_MAX: intInRange(1, 10_000, 500),
+  CLEANUP_PASS_MS: intInRange(0, 600_000, 5_000),
   CLEANUP_INTERVAL_MS: intInRange(100, 3_600_000, 60_000),
   WORKER_CONCURRENCY: intInRange(1, 64, 4),
   WORKERS_IN_WEB: booleanFlag(true),

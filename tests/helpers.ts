@@ -19,6 +19,7 @@ export const testConfig: JobsConfig = {
   leaseMs: 2_000,
   jobTimeoutMs: 60_000,
   cleanupBatchMax: 500,
+  cleanupPassMs: 5_000,
 };
 
 export type TestUser = { id: string; email: string; name: string; role: "USER" | "ADMIN" };

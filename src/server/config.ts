@@ -8,6 +8,8 @@ export type JobsConfig = {
   leaseMs: number;
   jobTimeoutMs: number;
   cleanupBatchMax: number;
+  /** A maintenance pass takes batches of stuck jobs until none is left or it has run this long (ms). */
+  cleanupPassMs: number;
 };
 
 export function jobsConfigFromEnv(): JobsConfig {
@@ -18,5 +20,6 @@ export function jobsConfigFromEnv(): JobsConfig {
     leaseMs: env.LEASE_MS,
     jobTimeoutMs: env.JOB_TIMEOUT_MS,
     cleanupBatchMax: env.CLEANUP_BATCH_MAX,
+    cleanupPassMs: env.CLEANUP_PASS_MS,
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { runCleanup } from "~/server/jobs/cleanup";
 import { runJob } from "~/server/jobs/run";
+import { runMaintenancePass } from "~/server/queue/maintenance";
 import { accountLockTable } from "~/server/money/shapes";
 
 import { accountState, createUser, db, expectConserved, testConfig, workerDeps } from "../helpers";
@@ -103,6 +104,21 @@ describe("§3.8 liveness", () => {
     expect(await runCleanup(db, config)).toMatchObject({ scanned: 2, failed: 2, complete: false });
     expect(await runCleanup(db, config)).toMatchObject({ scanned: 1, failed: 1, complete: true });
     expect(await runCleanup(db, config)).toMatchObject({ scanned: 0, failed: 0, complete: true });
+    expect(await db.job.count({ where: { workspaceId: user.id, status: "FAILED" } })).toBe(5);
+    await expectConserved(user.id, expect);
+  });
+
+  it("a maintenance pass takes batch after batch until none is left, and no more than cleanupPassMs allows", async () => {
+    const user = await createUser({ balance: 100 });
+    const jobs = [];
+    for (let i = 0; i < 5; i++) jobs.push(await createTestJob(user.id, { outputs: 1 }, shortTimeout));
+    await pastDeadlines(jobs.map(({ job }) => job.id));
+    // No time for a second batch: the pass is one batch, partial.
+    expect(await runMaintenancePass(db, { ...testConfig, cleanupBatchMax: 2, cleanupPassMs: 0 }))
+      .toMatchObject({ scanned: 2, failed: 2, complete: false });
+    // Time enough: the other three in one pass, two batches of at most two.
+    expect(await runMaintenancePass(db, { ...testConfig, cleanupBatchMax: 2 }))
+      .toMatchObject({ scanned: 3, failed: 3, refunded: 3, complete: true });
     expect(await db.job.count({ where: { workspaceId: user.id, status: "FAILED" } })).toBe(5);
     await expectConserved(user.id, expect);
   });

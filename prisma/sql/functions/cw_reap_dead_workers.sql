@@ -7,7 +7,8 @@
 -- Guards: §3.8 (a dead worker's queue rows do not stay locked for
 --   graphile-worker's four-hour lock timeout).
 -- History: created in 20261130140000_worker_registry, replaced in
---   20261207021800_public_enqueue: this is the text of the last.
+--   20261207021800_public_enqueue and 20261207204331_cleanup_reads_less: this
+--   is the text of the last.
 CREATE OR REPLACE FUNCTION cw_reap_dead_workers(p_stale_ms integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -23,9 +24,11 @@ BEGIN
     FROM graphile_worker.jobs j
    WHERE j.locked_by IS NOT NULL AND j.locked_at < clock_timestamp() - make_interval(secs => p_stale_ms / 1000.0)
      AND NOT EXISTS (SELECT 1 FROM worker_process w WHERE j.locked_by = ANY (w.runner_ids));
-  SELECT count(*) INTO v_unlocked FROM graphile_worker.jobs WHERE locked_by = ANY (v_dead);
-  IF cardinality(v_dead) > 0 THEN
-    PERFORM graphile_worker.force_unlock_workers(v_dead);
+  -- Nothing dead (the usual pass): the queue is not read again.
+  IF cardinality(v_dead) = 0 THEN
+    RETURN 0;
   END IF;
+  SELECT count(*) INTO v_unlocked FROM graphile_worker.jobs WHERE locked_by = ANY (v_dead);
+  PERFORM graphile_worker.force_unlock_workers(v_dead);
   RETURN v_unlocked;
 END $$;

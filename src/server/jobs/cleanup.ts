@@ -70,7 +70,8 @@ async function findStuckJobs(client: Db, batchMax: number): Promise<{ found: num
 type AccountWork = { workspaceId: string; overdue: string[]; expired: string[] };
 
 /**
- * Unlocks the queue rows of worker pools that died (`reapDeadWorkers`:
+ * Unlocks the queue rows of worker pools that died (unless told not to, as a
+ * pass's later batches are: `reapDeadWorkers`:
  * their heartbeat stopped two leases ago), then ends or recovers stuck
  * jobs, at most `config.cleanupBatchMax` per call, whole accounts first
  * (`findStuckJobs`): jobs past their deadline are failed and their
@@ -87,8 +88,8 @@ type AccountWork = { workspaceId: string; overdue: string[]; expired: string[] }
  * in its transaction (cw_refresh_grants: one EXPIRE per grant, under the
  * user lock, whoever sweeps).
  */
-export async function runCleanup(client: Db, config: JobsConfig): Promise<CleanupResult> {
-  const unlocked = await money.reapDeadWorkers(client, config.leaseMs * deadPoolLeases);
+export async function runCleanup(client: Db, config: JobsConfig, options: { reapDeadWorkers?: boolean } = {}): Promise<CleanupResult> {
+  const unlocked = options.reapDeadWorkers === false ? 0 : await money.reapDeadWorkers(client, config.leaseMs * deadPoolLeases);
   const { found, stuck } = await findStuckJobs(client, config.cleanupBatchMax);
   const dueGrants = await client.$queryRaw<{ workspaceId: string }[]>`
     SELECT DISTINCT "workspaceId" FROM (

@@ -57,8 +57,31 @@ export type MaintenanceResult = CleanupResult & {
 };
 
 /**
+ * The cleanup's batches (`runCleanup`, at most `cleanupBatchMax` jobs each)
+ * one after the other until one is complete (every job stuck when it
+ * started has ended), or one ended nothing (another cleanup holds what is
+ * left), or the pass has run `cleanupPassMs`: a backlog of stuck jobs is
+ * refunded in one pass, not one batch a minute. Dead workers are reaped
+ * once, by the first batch. The counts are the batches' sums.
+ */
+export async function cleanUntilDone(client: Db, config: JobsConfig): Promise<CleanupResult> {
+  const startedAt = performance.now();
+  const total = await runCleanup(client, config);
+  for (let last = total; !last.complete && last.failed + last.recovered > 0 && performance.now() - startedAt < config.cleanupPassMs; ) {
+    last = await runCleanup(client, config, { reapDeadWorkers: false });
+    total.recovered += last.recovered;
+    total.failed += last.failed;
+    total.refunded += last.refunded;
+    total.scanned += last.scanned;
+    total.grantsExpired += last.grantsExpired;
+    total.complete = last.complete;
+  }
+  return total;
+}
+
+/**
  * One maintenance pass, the same from the timer and the cron route: the
- * cleanup (stuck jobs, expired grants; it fails the pass when it fails),
+ * cleanup until done (`cleanUntilDone`: stuck jobs, expired grants; it fails the pass when it fails),
  * then a bounded refresh of the admin roll-ups (hours whose jobs the cleanup
  * just ended may close) and the purge of expired stored REST responses —
  * each of those two logged and skipped when it fails: the admin stats read
@@ -66,7 +89,7 @@ export type MaintenanceResult = CleanupResult & {
  * deleted later.
  */
 export async function runMaintenancePass(client: Db, config: JobsConfig): Promise<MaintenanceResult> {
-  const cleanup = await runCleanup(client, config);
+  const cleanup = await cleanUntilDone(client, config);
   const rollupHoursClosed = await refreshAdminRollups(client).catch((error: unknown) => {
     logger.warn({ err: error }, "admin roll-up refresh failed after the cleanup");
     return null;
