@@ -19,7 +19,7 @@ const booleanFlag = (/** @type {boolean} */ fallback) =>
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().url().startsWith("postgres", "DATABASE_URL must be a postgres:// URL"),
-  DATABASE_POOL_MAX: intInRange(1, 200, 20),
+  DATABASE_POOL_MAX: intInRange(1, 200, 8),
   DATABASE_CONNECT_TIMEOUT_MS: intInRange(100, 120_000, 5_000),
   DATABASE_STATEMENT_TIMEOUT_MS: intInRange(100, 3_600_000, 10_000),
   DATABASE_QUERY_TIMEOUT_MS: intInRange(100, 3_600_000, 12_000),
