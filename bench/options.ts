@@ -36,7 +36,7 @@ const defaults: BenchOptions = {
   clients: 32,
   accounts: 1_000,
   poolMax: 8,
-  workerConcurrency: 64,
+  workerConcurrency: 128,
   stuckJobs: 10_000,
   largeJobs: 1_000_000,
   largeLedgerPerJob: 10,

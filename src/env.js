@@ -56,7 +56,7 @@ export const envSchema = z.object({
   CLEANUP_BATCH_MAX: intInRange(1, 10_000, 500),
   CLEANUP_PASS_MS: intInRange(0, 600_000, 5_000),
   CLEANUP_INTERVAL_MS: intInRange(100, 3_600_000, 60_000),
-  WORKER_CONCURRENCY: intInRange(1, 64, 4),
+  WORKER_CONCURRENCY: intInRange(1, 256, 4),
   WORKERS_IN_WEB: booleanFlag(true),
   // A worker process (`npm run worker`) serves its own metrics on this port
   // (GET /metrics, Bearer METRICS_TOKEN); unset: not served.

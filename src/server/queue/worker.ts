@@ -88,6 +88,16 @@ function queueBookkeeping(concurrency: number) {
 }
 const localQueueFactor = 2;
 
+/**
+ * The queue's connections: its runners take their rows from the local
+ * queue, so what reaches PostgreSQL is the queue's fetch, its completion and
+ * failure batches and its LISTEN, however many runners there are.
+ */
+function queuePoolSize(concurrency: number): number {
+  return Math.min(concurrency + 2, queueConnectionsMax);
+}
+const queueConnectionsMax = 10;
+
 /** A worker id that names the machine and process, unique per pool start. */
 function newWorkerId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -220,7 +230,7 @@ class WorkerSupervisor {
     // transaction runs on the app's connections, where commits are durable.
     const pgPool = new pg.Pool(
       poolConfig(this.options.connectionString, {
-        max: this.options.concurrency + 2, applicationName: "creditworks-queue", startupOptions: "-c synchronous_commit=off",
+        max: queuePoolSize(this.options.concurrency), applicationName: "creditworks-queue", startupOptions: "-c synchronous_commit=off",
       }),
     );
     surviveLostConnections(pgPool, "queue");
